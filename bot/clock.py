@@ -1,0 +1,48 @@
+"""One injectable notion of "now", always in Europe/London, so time-dependent code is testable."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+LONDON = ZoneInfo("Europe/London")
+
+
+@dataclass(frozen=True)
+class Clock:
+    """The real clock unless `fixed` is given (from `--now` or a test)."""
+
+    fixed: datetime | None = None
+
+    def now(self) -> datetime:
+        return self.fixed if self.fixed is not None else datetime.now(LONDON)
+
+    def today(self) -> date:
+        return self.now().date()
+
+    def utcnow(self) -> datetime:
+        """Aware UTC, the form every timestamp is stored in."""
+        return self.now().astimezone(UTC)
+
+
+def parse_now(text: str | None) -> Clock:
+    """`--now 2023-09-01T09:00` means 09:00 London time; an explicit offset is honoured."""
+    if not text:
+        return Clock()
+    value = datetime.fromisoformat(text.strip())
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=LONDON)
+    return Clock(value.astimezone(LONDON))
+
+
+def to_london(stored: datetime) -> datetime:
+    """Stored timestamps are UTC (naive ones too); show them in London time."""
+    if stored.tzinfo is None:
+        stored = stored.replace(tzinfo=UTC)
+    return stored.astimezone(LONDON)
+
+
+def london_datetime(day: date, hhmm: str | None) -> datetime:
+    hour, minute = (int(part) for part in (hhmm or "00:00").split(":"))
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=LONDON)

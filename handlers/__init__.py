@@ -1,0 +1,1 @@
+"""Slack listeners: thin glue between Slack and the core in bot/."""

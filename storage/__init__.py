@@ -1,0 +1,1 @@
+"""Storage: the models, the database and every query."""

@@ -1,0 +1,116 @@
+"""The database: one SQLite file (WAL, foreign keys, busy timeout), upgraded in place by Alembic."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+DEFAULT_URL = "sqlite:///tmag-bot.db"
+BUSY_TIMEOUT_MS = 10_000
+
+
+def database_url() -> str:
+    return os.environ.get("DATABASE_URL") or DEFAULT_URL
+
+
+def _driver_url(url: str, driver: str) -> str:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        raise ValueError(f"DATABASE_URL must be a SQLite URL, got {parsed.get_backend_name()!r}")
+    return parsed.set(drivername=driver).render_as_string(hide_password=False)
+
+
+def _tune_sqlite(sync_engine: Engine) -> None:
+    """WAL, foreign keys and a busy timeout on every connection; writers take the lock up front.
+
+    pysqlite's own transaction handling starts transactions lazily (a read can't later be
+    upgraded to a write once another process holds the lock), so SQLAlchemy issues BEGIN itself:
+    IMMEDIATE for sessions opened with `writing=True`, plain BEGIN otherwise.
+    """
+
+    @event.listens_for(sync_engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(sync_engine, "begin")
+    def _on_begin(connection) -> None:
+        immediate = connection.get_execution_options().get("sqlite_immediate", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def ensure_parent_dir(url: str) -> None:
+    database = make_url(url).database
+    if database and database != ":memory:":
+        Path(database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+
+
+def sync_engine(url: str | None = None) -> Engine:
+    url = url or database_url()
+    engine = create_engine(_driver_url(url, "sqlite+pysqlite"))
+    _tune_sqlite(engine)
+    return engine
+
+
+def migrate(url: str | None = None) -> None:
+    """Create or upgrade the schema to the newest migration (safe with several processes at once)."""
+    from alembic import command
+    from alembic.config import Config
+
+    url = url or database_url()
+    ensure_parent_dir(url)
+    config = Config()
+    config.set_main_option("script_location", "storage:migrations")
+    config.set_main_option("sqlalchemy.url", _driver_url(url, "sqlite+pysqlite"))
+    config.attributes["configure_logger"] = False
+    command.upgrade(config, "head")
+
+
+class Database:
+    """The async engine and its sessions. Open one per process; `close()` at the end."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = url or database_url()
+        self.engine: AsyncEngine = create_async_engine(_driver_url(self.url, "sqlite+aiosqlite"))
+        _tune_sqlite(self.engine.sync_engine)
+        self._reader = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
+        self._writer = async_sessionmaker(
+            self.engine.execution_options(sqlite_immediate=True),
+            class_=AsyncSession,
+            expire_on_commit=False,
+        )
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        async with self._reader() as session:
+            yield session
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncSession]:
+        """One transaction: committed whole when the block ends, rolled back whole on any error."""
+        async with self._writer() as session, session.begin():
+            yield session
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+async def open_database(url: str | None = None) -> Database:
+    """Migrate (in a worker thread, Alembic is synchronous) and open the database."""
+    import asyncio
+
+    url = url or database_url()
+    await asyncio.to_thread(migrate, url)
+    return Database(url)

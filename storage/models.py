@@ -1,0 +1,222 @@
+"""The tables. Timestamps are aware UTC; dates are London calendar dates; times are "HH:MM" London."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def _fk(target: str, *, cascade: bool = False, nullable: bool = True) -> Column:
+    return Column(
+        Integer,
+        ForeignKey(target, ondelete="CASCADE" if cascade else "SET NULL"),
+        nullable=nullable,
+        index=True,
+    )
+
+
+class Group(SQLModel, table=True):
+    """An advisory or working group (TMAG, DAG, SITWG...), with the cadence of its ordinary meetings."""
+
+    __tablename__ = "working_group"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, index=True)
+    name: str | None = None
+    ref_prefix: str
+    # "third Wednesday at 10:00": week 1-4 (or -1 for the last), weekday 0=Monday.
+    cadence_week: int | None = None
+    cadence_weekday: int | None = None
+    cadence_time: str | None = None
+
+
+class SourceDocument(SQLModel, table=True):
+    __tablename__ = "source_document"
+
+    id: int | None = Field(default=None, primary_key=True)
+    file_name: str
+    sha256: str = Field(unique=True, index=True)
+    format: str
+    imported_at: datetime
+    imported_by: str | None = None
+
+
+class Meeting(SQLModel, table=True):
+    __table_args__ = (Index("ix_meeting_group_date", "group_id", "date"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(sa_column=_fk("working_group.id", cascade=True, nullable=False))
+    number: str | None = None
+    date: date
+    start: str | None = None
+    end: str | None = None
+    extraordinary: bool = False
+    status: str = "scheduled"  # held | scheduled | cancelled
+    title: str | None = None
+    venue: str | None = None
+    source: str = "report"  # report | next-line | manual
+    source_document_id: int | None = Field(default=None, sa_column=_fk("source_document.id"))
+    created_at: datetime
+    updated_at: datetime
+
+
+class AgendaItem(SQLModel, table=True):
+    __tablename__ = "agenda_item"
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(sa_column=_fk("meeting.id", cascade=True, nullable=False))
+    position: int
+    item: str | None = None
+    title: str
+    objective: str | None = None
+    kind: str | None = None  # Decision | Information | Discussion
+    lead: str | None = None
+    start: str | None = None
+    end: str | None = None
+
+
+class Action(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("group_id", "ref", name="uq_action_group_ref"),
+        Index("ix_action_status_due", "status", "due"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(sa_column=_fk("working_group.id", cascade=True, nullable=False))
+    ref: str = Field(index=True)
+    area: str | None = None
+    text: str
+    owner: str | None = None  # the owner cell as written, tags removed
+    due: date | None = None
+    status: str = "open"  # open | closed
+    meeting_id: int | None = Field(default=None, sa_column=_fk("meeting.id"))
+    # The date of the newest report that set this action's fields, so an older report
+    # imported later adds its history without winding the action back.
+    reported_on: date | None = None
+    created_at: datetime
+    updated_at: datetime
+
+
+class ActionOwner(SQLModel, table=True):
+    """One parsed part of an owner cell: a person, a role, an organisation or a whole group."""
+
+    __tablename__ = "action_owner"
+
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(sa_column=_fk("action.id", cascade=True, nullable=False))
+    position: int
+    kind: str  # person | role | organisation | group
+    name: str
+    key: str = Field(index=True)
+    role_key: str | None = Field(default=None, index=True)
+    org_key: str | None = Field(default=None, index=True)
+    group_code: str | None = Field(default=None, index=True)
+    owner_name_id: int | None = Field(default=None, sa_column=_fk("owner_name.id"))
+
+
+class OwnerName(SQLModel, table=True):
+    """Each distinct person named in owner cells, and the member it resolves to (if any)."""
+
+    __tablename__ = "owner_name"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, index=True)
+    name: str
+    member_id: int | None = Field(default=None, sa_column=_fk("member.id"))
+    match_score: float | None = None
+
+
+class ActionEvent(SQLModel, table=True):
+    """The audit trail: who changed what, when, and from which document or message."""
+
+    __tablename__ = "action_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    action_id: int = Field(sa_column=_fk("action.id", cascade=True, nullable=False))
+    kind: str  # created | updated | closed | reopened
+    text: str | None = None
+    at: datetime  # when it happened (a report's meeting time, or the moment of a message)
+    recorded_at: datetime
+    by: str | None = None
+    member_id: int | None = Field(default=None, sa_column=_fk("member.id"))
+    source: str | None = None  # document file name, message permalink, "cli"...
+    source_document_id: int | None = Field(default=None, sa_column=_fk("source_document.id"))
+    status_before: str | None = None
+    status_after: str | None = None
+    due_before: date | None = None
+    due_after: date | None = None
+
+
+class Decision(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("group_id", "ref", name="uq_decision_group_ref"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(sa_column=_fk("working_group.id", cascade=True, nullable=False))
+    ref: str = Field(index=True)
+    area: str | None = None
+    text: str
+    meeting_id: int | None = Field(default=None, sa_column=_fk("meeting.id"))
+    source_document_id: int | None = Field(default=None, sa_column=_fk("source_document.id"))
+    created_at: datetime
+
+
+class Mention(SQLModel, table=True):
+    """A passage of discussion that names an action or decision: why it exists."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(sa_column=_fk("working_group.id", cascade=True, nullable=False))
+    ref: str = Field(index=True)
+    kind: str  # action | decision
+    area: str | None = None
+    text: str
+    meeting_id: int | None = Field(default=None, sa_column=_fk("meeting.id"))
+    source_document_id: int | None = Field(default=None, sa_column=_fk("source_document.id"))
+
+
+class Member(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    key: str = Field(index=True)
+    initials: str | None = None
+    role: str | None = None
+    organisation: str | None = None
+    constituency: str | None = None
+    slack_user_id: str | None = Field(default=None, unique=True, index=True)
+    is_secretariat: bool = False
+    is_chair: bool = False
+    created_at: datetime
+    updated_at: datetime
+
+
+class MemberAlias(SQLModel, table=True):
+    __tablename__ = "member_alias"
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(sa_column=_fk("member.id", cascade=True, nullable=False))
+    alias: str
+    key: str = Field(unique=True, index=True)
+
+
+class MemberGroup(SQLModel, table=True):
+    __tablename__ = "member_group"
+
+    member_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("member.id", ondelete="CASCADE"), primary_key=True)
+    )
+    group_id: int = Field(
+        sa_column=Column(Integer, ForeignKey("working_group.id", ondelete="CASCADE"), primary_key=True)
+    )
+
+
+class Attendance(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("meeting_id", "member_id", name="uq_attendance"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(sa_column=_fk("meeting.id", cascade=True, nullable=False))
+    member_id: int = Field(sa_column=_fk("member.id", cascade=True, nullable=False))
+    status: str = "attended"  # attended | apologies
+    section: str | None = None
+    role: str | None = None
+    on_behalf_of: str | None = None

@@ -1,0 +1,1 @@
+"""Every query the bot makes, grouped by what it is about."""

@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from sqlmodel import col, delete, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Action, ActionEvent, ActionOwner, Decision, Group, Mention, OwnerName
+
+
+async def actions_by_refs(session: AsyncSession, group_id: int, refs: Iterable[str]) -> dict[str, Action]:
+    refs = list(refs)
+    if not refs:
+        return {}
+    query = select(Action).where(Action.group_id == group_id, col(Action.ref).in_(refs))
+    return {action.ref: action for action in (await session.exec(query)).all()}
+
+
+async def action_by_ref(session: AsyncSession, ref: str) -> tuple[Action, Group] | None:
+    query = select(Action, Group).join(Group, Group.id == Action.group_id).where(Action.ref == ref)
+    return (await session.exec(query)).first()
+
+
+async def decisions_by_refs(session: AsyncSession, group_id: int, refs: Iterable[str]) -> dict[str, Decision]:
+    refs = list(refs)
+    if not refs:
+        return {}
+    query = select(Decision).where(Decision.group_id == group_id, col(Decision.ref).in_(refs))
+    return {decision.ref: decision for decision in (await session.exec(query)).all()}
+
+
+async def decision_by_ref(session: AsyncSession, ref: str) -> tuple[Decision, Group] | None:
+    query = select(Decision, Group).join(Group, Group.id == Decision.group_id).where(Decision.ref == ref)
+    return (await session.exec(query)).first()
+
+
+async def owners_of(session: AsyncSession, action_ids: Iterable[int]) -> dict[int, list[ActionOwner]]:
+    ids = list(action_ids)
+    out: dict[int, list[ActionOwner]] = defaultdict(list)
+    for start in range(0, len(ids), 900):  # SQLite caps bound parameters
+        query = (
+            select(ActionOwner)
+            .where(col(ActionOwner.action_id).in_(ids[start : start + 900]))
+            .order_by(ActionOwner.action_id, ActionOwner.position)
+        )
+        for owner in (await session.exec(query)).all():
+            out[owner.action_id].append(owner)
+    return out
+
+
+async def replace_owners(session: AsyncSession, action_id: int, owners: list[ActionOwner]) -> None:
+    await session.exec(delete(ActionOwner).where(ActionOwner.action_id == action_id))
+    for owner in owners:
+        owner.action_id = action_id
+        session.add(owner)
+
+
+async def owner_names_by_keys(session: AsyncSession, keys: Iterable[str]) -> dict[str, OwnerName]:
+    keys = list(set(keys))
+    out: dict[str, OwnerName] = {}
+    for start in range(0, len(keys), 900):
+        query = select(OwnerName).where(col(OwnerName.key).in_(keys[start : start + 900]))
+        out.update({name.key: name for name in (await session.exec(query)).all()})
+    return out
+
+
+async def all_owner_names(session: AsyncSession) -> list[OwnerName]:
+    return list((await session.exec(select(OwnerName))).all())
+
+
+async def owner_names_by_ids(session: AsyncSession, ids: Iterable[int]) -> list[OwnerName]:
+    ids = list(ids)
+    out: list[OwnerName] = []
+    for start in range(0, len(ids), 900):
+        out.extend(
+            (
+                await session.exec(select(OwnerName).where(col(OwnerName.id).in_(ids[start : start + 900])))
+            ).all()
+        )
+    return out
+
+
+async def events_of(
+    session: AsyncSession, action_ids: Iterable[int], kinds: tuple[str, ...] | None = None
+) -> dict[int, list[ActionEvent]]:
+    ids = list(action_ids)
+    out: dict[int, list[ActionEvent]] = defaultdict(list)
+    for start in range(0, len(ids), 900):
+        query = select(ActionEvent).where(col(ActionEvent.action_id).in_(ids[start : start + 900]))
+        if kinds:
+            query = query.where(col(ActionEvent.kind).in_(kinds))
+        query = query.order_by(ActionEvent.action_id, ActionEvent.at, ActionEvent.id)
+        for event in (await session.exec(query)).all():
+            out[event.action_id].append(event)
+    return out
+
+
+async def mentions_of(session: AsyncSession, group_id: int, refs: Iterable[str]) -> dict[str, list[Mention]]:
+    refs = list(refs)
+    out: dict[str, list[Mention]] = defaultdict(list)
+    if not refs:
+        return out
+    query = (
+        select(Mention).where(Mention.group_id == group_id, col(Mention.ref).in_(refs)).order_by(Mention.id)
+    )
+    for mention in (await session.exec(query)).all():
+        out[mention.ref].append(mention)
+    return out
+
+
+async def all_actions(session: AsyncSession) -> list[tuple[Action, Group]]:
+    query = select(Action, Group).join(Group, Group.id == Action.group_id).order_by(Group.code, Action.id)
+    return list((await session.exec(query)).all())
+
+
+async def all_decisions(session: AsyncSession) -> list[tuple[Decision, Group]]:
+    query = (
+        select(Decision, Group).join(Group, Group.id == Decision.group_id).order_by(Group.code, Decision.id)
+    )
+    return list((await session.exec(query)).all())

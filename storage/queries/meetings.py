@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import col, delete, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import AgendaItem, Group, Meeting
+
+
+async def meeting_by_number(session: AsyncSession, group_id: int, number: str) -> Meeting | None:
+    return (
+        await session.exec(select(Meeting).where(Meeting.group_id == group_id, Meeting.number == number))
+    ).first()
+
+
+async def meetings_on(session: AsyncSession, group_id: int, day: date) -> list[Meeting]:
+    query = select(Meeting).where(Meeting.group_id == group_id, Meeting.date == day).order_by(Meeting.id)
+    return list((await session.exec(query)).all())
+
+
+async def meeting_by_id(session: AsyncSession, meeting_id: int) -> Meeting | None:
+    return await session.get(Meeting, meeting_id)
+
+
+async def replace_agenda(session: AsyncSession, meeting_id: int, items: list[AgendaItem]) -> None:
+    await session.exec(delete(AgendaItem).where(AgendaItem.meeting_id == meeting_id))
+    for item in items:
+        item.meeting_id = meeting_id
+        session.add(item)
+
+
+async def agenda_of(session: AsyncSession, meeting_id: int) -> list[AgendaItem]:
+    query = select(AgendaItem).where(AgendaItem.meeting_id == meeting_id).order_by(AgendaItem.position)
+    return list((await session.exec(query)).all())
+
+
+async def all_meetings(session: AsyncSession) -> list[tuple[Meeting, Group]]:
+    query = (
+        select(Meeting, Group)
+        .join(Group, Group.id == Meeting.group_id)
+        .order_by(Group.code, Meeting.date, col(Meeting.start), Meeting.id)
+    )
+    return list((await session.exec(query)).all())
+
+
+async def meetings_of(
+    session: AsyncSession,
+    group_id: int | None = None,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    statuses: tuple[str, ...] = ("held", "scheduled"),
+) -> list[tuple[Meeting, Group]]:
+    """Meetings (with their group) between two dates inclusive, oldest first."""
+    query = (
+        select(Meeting, Group)
+        .join(Group, Group.id == Meeting.group_id)
+        .where(col(Meeting.status).in_(statuses))
+    )
+    if group_id is not None:
+        query = query.where(Meeting.group_id == group_id)
+    if start is not None:
+        query = query.where(Meeting.date >= start)
+    if end is not None:
+        query = query.where(Meeting.date <= end)
+    query = query.order_by(Meeting.date, col(Meeting.start), Meeting.id)
+    return list((await session.exec(query)).all())
