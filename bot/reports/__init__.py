@@ -1,0 +1,1 @@
+"""Reading the secretariat's reports: loading any format into blocks, then parsing them."""
