@@ -100,6 +100,8 @@ def fold(text: str | None) -> str:
     """A comparison key: lower case, accents and punctuation gone, words single-spaced."""
     if not text:
         return ""
+    if text.isascii():
+        return " ".join(WORDS.findall(text.lower()))
     text = unicodedata.normalize("NFKD", fix_characters(text)).casefold()
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return " ".join(WORDS.findall(text))

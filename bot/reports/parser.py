@@ -239,6 +239,29 @@ ROLE_HEADERS = {"role", "constituency", "representing", "position", "job title",
 ORG_HEADERS = {"organisation", "organization", "company", "org", "organisation role"}
 INITIALS_HEADERS = {"initials", "initial"}
 
+ALL_HEADERS = (
+    REF_HEADERS
+    | DECISION_REF_HEADERS
+    | AREA_HEADERS
+    | ACTION_TEXT_HEADERS
+    | DECISION_TEXT_HEADERS
+    | OWNER_HEADERS
+    | DUE_HEADERS
+    | UPDATE_HEADERS
+    | STATUS_HEADERS
+    | DISCUSSION_HEADERS
+    | AGENDA_TITLE_HEADERS
+    | AGENDA_OBJECTIVE_HEADERS
+    | AGENDA_KIND_HEADERS
+    | AGENDA_LEAD_HEADERS
+    | TIME_HEADERS
+    | NAME_HEADERS
+    | ROLE_HEADERS
+    | ORG_HEADERS
+    | INITIALS_HEADERS
+    | {"page", "raid area", "description", "mins", "duration"}
+)
+
 MAJOR_SECTIONS = {
     "actions": "actions",
     "action log": "actions",
@@ -365,29 +388,7 @@ def classify_header(cells: list[str], section: str | None) -> TableLayout | None
     known = [k for k in keys if k]
     if len(known) < 2 or any(len(c) > 45 for c in cells):
         return None
-    all_headers = (
-        REF_HEADERS
-        | DECISION_REF_HEADERS
-        | AREA_HEADERS
-        | ACTION_TEXT_HEADERS
-        | DECISION_TEXT_HEADERS
-        | OWNER_HEADERS
-        | DUE_HEADERS
-        | UPDATE_HEADERS
-        | STATUS_HEADERS
-        | DISCUSSION_HEADERS
-        | AGENDA_TITLE_HEADERS
-        | AGENDA_OBJECTIVE_HEADERS
-        | AGENDA_KIND_HEADERS
-        | AGENDA_LEAD_HEADERS
-        | TIME_HEADERS
-        | NAME_HEADERS
-        | ROLE_HEADERS
-        | ORG_HEADERS
-        | INITIALS_HEADERS
-        | {"page", "raid area", "description", "mins", "duration"}
-    )
-    recognised = sum(1 for k in known if k in all_headers or k.startswith("raid"))
+    recognised = sum(1 for k in known if k in ALL_HEADERS or k.startswith("raid"))
     if recognised < max(2, (len(known) * 2 + 2) // 3):
         return None
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from sqlmodel import col, delete, select
+from sqlalchemy import insert
+from sqlmodel import SQLModel, col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Action, ActionEvent, ActionOwner, Decision, Group, Mention, OwnerName
@@ -15,6 +16,23 @@ async def actions_by_refs(session: AsyncSession, group_id: int, refs: Iterable[s
         return {}
     query = select(Action).where(Action.group_id == group_id, col(Action.ref).in_(refs))
     return {action.ref: action for action in (await session.exec(query)).all()}
+
+
+async def action_ids_by_refs(session: AsyncSession, group_id: int, refs: list[str]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for start in range(0, len(refs), 900):
+        query = select(Action.ref, Action.id).where(
+            Action.group_id == group_id, col(Action.ref).in_(refs[start : start + 900])
+        )
+        out.update(dict((await session.exec(query)).all()))
+    return out
+
+
+async def insert_rows(session: AsyncSession, model: type[SQLModel], rows: list[dict]) -> None:
+    """Many rows in one statement. SQLite can't promise the order of RETURNING, so the ORM would
+    insert one row per round trip when it needs the new ids; callers that need them select them."""
+    if rows:
+        await session.exec(insert(model.__table__), params=rows)
 
 
 async def action_by_ref(session: AsyncSession, ref: str) -> tuple[Action, Group] | None:
@@ -49,11 +67,11 @@ async def owners_of(session: AsyncSession, action_ids: Iterable[int]) -> dict[in
     return out
 
 
-async def replace_owners(session: AsyncSession, action_id: int, owners: list[ActionOwner]) -> None:
-    await session.exec(delete(ActionOwner).where(ActionOwner.action_id == action_id))
-    for owner in owners:
-        owner.action_id = action_id
-        session.add(owner)
+async def delete_owners(session: AsyncSession, action_ids: list[int]) -> None:
+    for start in range(0, len(action_ids), 900):
+        await session.exec(
+            delete(ActionOwner).where(col(ActionOwner.action_id).in_(action_ids[start : start + 900]))
+        )
 
 
 async def owner_names_by_keys(session: AsyncSession, keys: Iterable[str]) -> dict[str, OwnerName]:
@@ -96,16 +114,14 @@ async def events_of(
     return out
 
 
-async def mentions_of(session: AsyncSession, group_id: int, refs: Iterable[str]) -> dict[str, list[Mention]]:
+async def mentions_of(session: AsyncSession, refs: Iterable[str]) -> dict[str, list[Mention]]:
+    """The discussion passages that name each ref, oldest first."""
     refs = list(refs)
     out: dict[str, list[Mention]] = defaultdict(list)
-    if not refs:
-        return out
-    query = (
-        select(Mention).where(Mention.group_id == group_id, col(Mention.ref).in_(refs)).order_by(Mention.id)
-    )
-    for mention in (await session.exec(query)).all():
-        out[mention.ref].append(mention)
+    for start in range(0, len(refs), 900):
+        query = select(Mention).where(col(Mention.ref).in_(refs[start : start + 900])).order_by(Mention.id)
+        for mention in (await session.exec(query)).all():
+            out[mention.ref].append(mention)
     return out
 
 

@@ -1,0 +1,182 @@
+"""Members: who they are, how reports and people name them, and which owner names mean them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.clock import Clock
+from bot.people import MemberIndex, person_score
+from bot.text import fold
+from bot.vocab import constituency_key, organisation_key, organisation_name, role_keys
+from storage.models import Member, OwnerName
+from storage.queries import actions as action_queries
+from storage.queries import members as member_queries
+
+
+class MemberError(ValueError):
+    """A member change that cannot be made; the message says why."""
+
+
+def flags_for(role: str | None, section: str | None = None) -> tuple[bool, bool]:
+    """(secretariat, chair) rights that a role gives. The PMO is the groups' secretariat."""
+    keys = role_keys(role)
+    secretariat = bool(keys & {"secretariat", "pmo"})
+    chair = "chair" in keys or fold(section) in {"chair", "chairs", "chairperson"}
+    return secretariat, chair
+
+
+async def load_index(session: AsyncSession) -> MemberIndex:
+    index = MemberIndex()
+    aliases: dict[int, list[str]] = {}
+    for alias in await member_queries.all_aliases(session):
+        aliases.setdefault(alias.member_id, []).append(alias.alias)
+    for member in await member_queries.all_members(session):
+        index.add(member.id, member.key, member.initials, aliases.get(member.id, []))
+    return index
+
+
+async def find_member(session: AsyncSession, text: str, index: MemberIndex | None = None) -> Member | None:
+    """The member someone means by a name, alias (kate.goodman), initials (KG) or Slack id (U123)."""
+    text = (text or "").strip().lstrip("@")
+    if not text:
+        return None
+    if re.fullmatch(r"[UW][A-Z0-9]{6,}", text):
+        found = await member_queries.member_by_slack_id(session, text)
+        if found:
+            return found
+    index = index or await load_index(session)
+    key = fold(text.replace(".", " ").replace("_", " "))
+    alias = index.aliases.get(fold(text)) or index.aliases.get(key)
+    if alias:
+        return await member_queries.member_by_id(session, alias)
+    exact = [member_id for member_id, name in index.names.items() if name == key]
+    if len(exact) == 1:
+        return await member_queries.member_by_id(session, exact[0])
+    if re.fullmatch(r"[A-Za-z]{2,5}", text) and text.lower() in index.initials:
+        ids = index.initials[text.lower()]
+        if len(ids) == 1:
+            return await member_queries.member_by_id(session, ids[0])
+    best = index.best(key)
+    if best:
+        return await member_queries.member_by_id(session, best[0])
+    return None
+
+
+@dataclass
+class MemberChange:
+    member: Member
+    created: bool
+    renamed: bool = False
+
+
+async def upsert_member(
+    session: AsyncSession,
+    index: MemberIndex,
+    clock: Clock,
+    *,
+    name: str,
+    initials: str | None = None,
+    role: str | None = None,
+    organisation: str | None = None,
+    constituency: str | None = None,
+    section: str | None = None,
+    overwrite: bool = False,
+) -> MemberChange:
+    """The member with this name (typos forgiven), created or filled in; `overwrite` lets a newer
+    report replace their role and organisation rather than only fill blanks."""
+    key = fold(name)
+    found = index.best(key)
+    now = clock.utcnow()
+    secretariat, chair = flags_for(role, section)
+    if found is None:
+        if constituency is None and role:
+            constituency = (
+                constituency_key(re.sub(r"\(.*?\)", "", role))
+                if re.search(r"\b(rep|representative|constituency)\b", role, re.I)
+                else None
+            )
+        member = Member(
+            name=name,
+            key=key,
+            initials=initials,
+            role=role,
+            organisation=organisation,
+            constituency=constituency,
+            is_secretariat=secretariat,
+            is_chair=chair,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(member)
+        await session.flush()
+        index.add(member.id, key, initials)
+        return MemberChange(member, created=True)
+    member = await member_queries.member_by_id(session, found[0])
+    changed = False
+    for field, value in (
+        ("initials", initials),
+        ("role", role),
+        ("organisation", organisation),
+        ("constituency", constituency),
+    ):
+        replaceable = getattr(member, field) is None or (overwrite and field != "initials")
+        if value and replaceable and getattr(member, field) != value:
+            setattr(member, field, value)
+            changed = True
+    if initials and initials.lower() not in index.initials:
+        index.initials.setdefault(initials.lower(), []).append(member.id)
+    if secretariat and not member.is_secretariat:
+        member.is_secretariat, changed = True, True
+    if chair and not member.is_chair:
+        member.is_chair, changed = True, True
+    if changed:
+        member.updated_at = now
+    return MemberChange(member, created=False)
+
+
+async def resolve_owner_names(
+    session: AsyncSession,
+    index: MemberIndex,
+    *,
+    names: list[OwnerName] = (),
+    changed_member_keys: list[str] = (),
+) -> int:
+    """Point owner names at the member they mean: the given names, and every name that might mean a
+    member who was just added or renamed. Returns how many changed."""
+    todo: dict[int, OwnerName] = {name.id: name for name in names}
+    if changed_member_keys:
+        every = {name.id: name for name in await action_queries.all_owner_names(session)}
+        keys = {name_id: name.key for name_id, name in every.items() if not name.key.startswith("initials:")}
+        for key in changed_member_keys:
+            for name_id in index.similar_names(key, keys):
+                todo.setdefault(name_id, every[name_id])
+        todo.update({name_id: name for name_id, name in every.items() if name.key.startswith("initials:")})
+    changed = 0
+    for name in todo.values():
+        best = index.best(name.key)
+        member_id, score = best if best else (None, None)
+        if (name.member_id, name.match_score) != (member_id, score):
+            name.member_id, name.match_score = member_id, score
+            changed += 1
+    return changed
+
+
+def display_org(text: str | None) -> str | None:
+    key = organisation_key(text)
+    return organisation_name(key) if key else text
+
+
+__all__ = [
+    "MemberChange",
+    "MemberError",
+    "display_org",
+    "find_member",
+    "flags_for",
+    "load_index",
+    "person_score",
+    "resolve_owner_names",
+    "upsert_member",
+]

@@ -1,0 +1,187 @@
+"""Importing reports: one transaction per document, merged with what is already known."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bot.exporter import export_data
+from bot.importer import ReportError, import_report, update_closes
+from bot.reports.loader import load_report
+from bot.reports.parser import parse_report
+
+FIRST = """\
+## MHHS Testing and Migration Advisory Group (TMAG) Headline Report
+
+Meeting number **TMAG 040**
+
+Date and time **21 August 2024 1000-1200**
+
+### Actions
+
+Area\tAction Ref\tAction\tOwner\tDue Date\tUpdate
+<b>Environments</b>\tTMAG40-01\tShare the booking calendar\tProgramme (Priya Natarajan)\t18/09/24\t
+\tTMAG40-02\tConfirm DNO test windows\tDNO Representative (Sam Whitfield)\t18/09/24\t
+<b>Migration</b>\tTMAG40-03\tFeed back on the cutover checklist\tTMAG members\t04/09/24\t
+
+### Decisions
+
+Area\tDecision Ref\tDescription
+<b>Minutes</b>\tTMAG-DEC90\tApproval of the July minutes.
+
+**Date of next TMAG: 18 September 2024**
+"""
+
+SECOND = """\
+## MHHS Testing and Migration Advisory Group (TMAG) Headline Report
+
+Meeting number **TMAG 041**
+
+Date and time **18 September 2024 1000-1200**
+
+### Actions
+
+Area\tAction Ref\tAction\tOwner\tDue Date\tUpdate
+<b>Actions from previous meeting(s)</b>\tTMAG40-01\tShare the booking calendar\tProgramme (Priya Natarajan)\t16/10/24\tCalendar in draft; due date moved to October
+\tTMAG40-02\tConfirm DNO test windows\tDNO Representative (Sam Whitfield)\t18/09/24\tWindows confirmed at the meeting. Complete.
+\tTMAG40-03\tFeed back on the cutover checklist\tTMAG members\t04/09/24\tNot yet complete - two responses outstanding
+<b>Plan</b>\tTMAG41-01\tPublish the plan\tProgramme (PMO)\t02/10/24\t
+
+### Decisions
+
+Area\tDecision Ref\tDescription
+<b>Minutes</b>\tTMAG-DEC91\tApproval of the August minutes.
+
+**Date of next TMAG: 16 October 2024**
+"""
+
+
+def counts(db_path: str) -> dict[str, int]:
+    with sqlite3.connect(db_path) as connection:
+        return {
+            table: connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+            for table in (
+                "source_document",
+                "meeting",
+                "action",
+                "action_event",
+                "action_owner",
+                "decision",
+                "mention",
+                "member",
+                "owner_name",
+            )
+        }
+
+
+def path_of(url: str) -> str:
+    return url.removeprefix("sqlite:///")
+
+
+async def test_first_import_stores_everything(db, db_url, clock, write):
+    summary = await import_report(db, write("tmag-040.txt", FIRST), clock=clock)
+    assert summary.status == "imported"
+    assert summary.actions_new == ["TMAG40-01", "TMAG40-02", "TMAG40-03"]
+    assert summary.decisions_new == ["TMAG-DEC90"]
+    assert summary.next_meetings == [("TMAG", date(2024, 9, 18), False)]
+    data = await export_data(db)
+    assert [(m["number"], m["date"], m["status"]) for m in data["meetings"]] == [
+        ("40", "2024-08-21", "held"),
+        (None, "2024-09-18", "scheduled"),
+    ]
+    action = next(a for a in data["actions"] if a["ref"] == "TMAG40-02")
+    assert action["owner"] == "DNO Representative (Sam Whitfield)"
+    assert action["owners"] == [{"kind": "person", "name": "Sam Whitfield", "role": "dno representative"}]
+    assert action["updates"] == []
+    assert "Share the booking calendar" in summary.line() or "3 new" in summary.line()
+
+
+async def test_importing_the_same_document_again_changes_nothing(db, db_url, clock, write):
+    path = write("tmag-040.txt", FIRST)
+    await import_report(db, path, clock=clock)
+    before = counts(path_of(db_url))
+    again = await import_report(db, path, clock=clock)
+    assert again.status == "unchanged"
+    assert "nothing changed" in again.line()
+    assert counts(path_of(db_url)) == before
+
+
+async def test_a_later_report_updates_moves_due_dates_and_closes(db, clock, write):
+    await import_report(db, write("tmag-040.txt", FIRST), clock=clock)
+    summary = await import_report(db, write("tmag-041.txt", SECOND), clock=clock)
+    assert summary.actions_new == ["TMAG41-01"]
+    assert set(summary.actions_updated) == {"TMAG40-01", "TMAG40-02", "TMAG40-03"}
+    assert summary.actions_closed == ["TMAG40-02"]
+    data = await export_data(db)
+    actions = {a["ref"]: a for a in data["actions"]}
+    assert len(actions) == 4  # no duplicates
+    moved = actions["TMAG40-01"]
+    assert moved["due"] == "2024-10-16"
+    assert moved["area"] == "Environments"  # where it was raised, not "Actions from previous meeting(s)"
+    assert [u["text"] for u in moved["updates"]] == ["Calendar in draft; due date moved to October"]
+    assert moved["updates"][0]["source"] == "tmag-041.txt"
+    assert moved["updates"][0]["at"].startswith("2024-09-18T10:00")
+    assert actions["TMAG40-02"]["status"] == "closed"
+    assert actions["TMAG40-03"]["status"] == "open"  # "Not yet complete" does not close it
+    held = {m["date"]: m for m in data["meetings"]}
+    assert held["2024-09-18"]["status"] == "held"  # the scheduled meeting became the held one
+    assert held["2024-09-18"]["number"] == "41"
+    assert sum(1 for m in data["meetings"] if m["date"] == "2024-09-18") == 1
+
+
+async def test_an_older_report_imported_later_adds_history_but_does_not_wind_back(db, clock, write):
+    await import_report(db, write("tmag-041.txt", SECOND), clock=clock)
+    await import_report(db, write("tmag-040.txt", FIRST), clock=clock)
+    data = await export_data(db)
+    actions = {a["ref"]: a for a in data["actions"]}
+    assert actions["TMAG40-01"]["due"] == "2024-10-16"
+    assert actions["TMAG40-02"]["status"] == "closed"
+    assert actions["TMAG40-01"]["area"] == "Actions from previous meeting(s)"  # first seen there
+
+
+async def test_a_failure_part_way_through_writes_nothing(db, db_url, clock, write):
+    await import_report(db, write("tmag-040.txt", FIRST), clock=clock)
+    before = counts(path_of(db_url))
+    parsed = parse_report(load_report(write("tmag-041.txt", SECOND)))
+    # The database refuses the last action (after the updates to the others were written).
+    parsed.actions[-1].due = "sometime"
+
+    from bot import importer
+
+    with pytest.raises(Exception, match="date"):
+        async with db.write() as session:
+            await importer._store(session, parsed.source, parsed, clock, "test")
+    assert counts(path_of(db_url)) == before
+
+
+async def test_bad_input_raises_and_writes_nothing(db, db_url, clock, write, tmp_path: Path):
+    before = counts(path_of(db_url))
+    with pytest.raises(ReportError):
+        await import_report(db, write("notes.txt", "Nothing to see here.\n"), clock=clock)
+    with pytest.raises(ReportError):
+        await import_report(db, tmp_path / "missing.docx", clock=clock)
+    assert counts(path_of(db_url)) == before
+
+
+@pytest.mark.parametrize(
+    ("text", "closes"),
+    [
+        ("Closed", True),
+        ("Complete", True),
+        ("Completed - shared on 18/08", True),
+        ("This action is now complete.", True),
+        ("Uploaded to the Collaboration Base. Action closed.", True),
+        ("Not yet complete", False),
+        ("To be closed at the next meeting", False),
+        ("Proposed closed", False),
+        ("Action remains ongoing.", False),
+        ("Will be completed by the end of the month", False),
+        ("Awaiting the completed template", False),
+        ("", False),
+    ],
+)
+def test_which_updates_close_an_action(text, closes):
+    assert update_closes(text) is closes

@@ -1,0 +1,78 @@
+"""The database itself: SQLite settings, migrations, and transactions."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from sqlalchemy import text
+
+from storage.db import Database, migrate
+
+
+async def test_connections_use_wal_foreign_keys_and_a_busy_timeout(db):
+    async with db.read() as session:
+        journal = (await session.exec(text("PRAGMA journal_mode"))).one()[0]
+        foreign_keys = (await session.exec(text("PRAGMA foreign_keys"))).one()[0]
+        timeout = (await session.exec(text("PRAGMA busy_timeout"))).one()[0]
+    assert (journal, foreign_keys) == ("wal", 1)
+    assert timeout >= 5000
+
+
+def test_migrations_create_the_schema_and_running_them_again_is_harmless(tmp_path):
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    migrate(url)
+    migrate(url)
+    with sqlite3.connect(tmp_path / "m.db") as connection:
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        version = connection.execute("SELECT version_num FROM alembic_version").fetchall()
+    assert {
+        "action",
+        "action_event",
+        "action_owner",
+        "decision",
+        "meeting",
+        "member",
+        "working_group",
+    } <= tables
+    assert len(version) == 1
+
+
+async def test_a_write_block_that_fails_leaves_nothing_behind(db):
+    try:
+        async with db.write() as session:
+            await session.exec(text("INSERT INTO working_group (code, ref_prefix) VALUES ('XAG', 'XAG')"))
+            raise RuntimeError("stop")
+    except RuntimeError:
+        pass
+    async with db.read() as session:
+        assert (await session.exec(text("SELECT count(*) FROM working_group"))).one()[0] == 0
+
+
+async def test_deleting_an_action_takes_its_owners_and_events_with_it(db, clock, write):
+    from bot.importer import import_report
+    from tests.core.test_importer import FIRST
+
+    await import_report(db, write("r.txt", FIRST), clock=clock)
+    async with db.write() as session:
+        await session.exec(text("DELETE FROM action WHERE ref = 'TMAG40-02'"))
+    async with db.read() as session:
+        owners = (
+            await session.exec(
+                text("SELECT count(*) FROM action_owner WHERE action_id NOT IN (SELECT id FROM action)")
+            )
+        ).one()[0]
+        events = (
+            await session.exec(
+                text("SELECT count(*) FROM action_event WHERE action_id NOT IN (SELECT id FROM action)")
+            )
+        ).one()[0]
+    assert owners == events == 0
+
+
+async def test_database_url_selects_the_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'chosen.db'}")
+    migrate()
+    database = Database()
+    assert database.url.endswith("chosen.db")
+    await database.close()
+    assert (tmp_path / "chosen.db").exists()
