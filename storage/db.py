@@ -76,6 +76,18 @@ def migrate(url: str | None = None) -> None:
     config.set_main_option("sqlalchemy.url", _driver_url(url, "sqlite+pysqlite"))
     config.attributes["configure_logger"] = False
     command.upgrade(config, "head")
+    refresh_statistics(url)
+
+
+def refresh_statistics(url: str | None = None) -> None:
+    """Give SQLite's query planner fresh statistics (sampled, so it takes milliseconds). Without them
+    it may walk every open action by due date instead of looking up one member's few."""
+    engine = sync_engine(url or database_url())
+    with engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA analysis_limit = 1000")
+        connection.exec_driver_sql("ANALYZE")
+        connection.commit()
+    engine.dispose()
 
 
 class Database:
@@ -86,6 +98,9 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(_driver_url(self.url, "sqlite+aiosqlite"))
         _tune_sqlite(self.engine.sync_engine)
         self._reader = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
+        # Things built from whole tables (the member index, search vocabularies), each kept with the
+        # table signature it was built from so a change elsewhere rebuilds it.
+        self.cache: dict[str, tuple[object, object]] = {}
         self._writer = async_sessionmaker(
             self.engine.execution_options(sqlite_immediate=True),
             class_=AsyncSession,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, UniqueConstraint
+from sqlalchemy import Column, Computed, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -97,6 +97,10 @@ class Action(SQLModel, table=True):
     reported_on: date | None = None
     created_at: datetime
     updated_at: datetime
+    # The due date as text with undated actions last ("9999-12-31"), so lists sort by an index.
+    due_sort: str | None = Field(
+        default=None, sa_column=Column(String, Computed("coalesce(due, '9999-12-31')", persisted=False))
+    )
 
 
 class ActionOwner(SQLModel, table=True):
@@ -114,6 +118,9 @@ class ActionOwner(SQLModel, table=True):
     org_key: str | None = Field(default=None, index=True)
     group_code: str | None = Field(default=None, index=True)
     owner_name_id: int | None = Field(default=None, sa_column=_fk("owner_name.id"))
+    # Copies of the action's status and sortable due date, kept by database triggers (migration 0003).
+    status: str | None = None
+    due_sort: str | None = None
 
 
 class OwnerName(SQLModel, table=True):

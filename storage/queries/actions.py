@@ -135,3 +135,39 @@ async def all_decisions(session: AsyncSession) -> list[tuple[Decision, Group]]:
         select(Decision, Group).join(Group, Group.id == Decision.group_id).order_by(Group.code, Decision.id)
     )
     return list((await session.exec(query)).all())
+
+
+async def decisions_of_meeting(session: AsyncSession, meeting_id: int) -> list[tuple[Decision, Group]]:
+    query = (
+        select(Decision, Group)
+        .join(Group, Group.id == Decision.group_id)
+        .where(Decision.meeting_id == meeting_id)
+        .order_by(Decision.id)
+    )
+    return list((await session.exec(query)).all())
+
+
+async def recent_decisions(session: AsyncSession, limit: int = 10) -> list[tuple[Decision, Group]]:
+    query = (
+        select(Decision, Group)
+        .join(Group, Group.id == Decision.group_id)
+        .order_by(col(Decision.id).desc())
+        .limit(limit)
+    )
+    return list((await session.exec(query)).all())
+
+
+async def later_events(session: AsyncSession, action_id: int, event_id: int) -> bool:
+    query = (
+        select(ActionEvent.id).where(ActionEvent.action_id == action_id, ActionEvent.id > event_id).limit(1)
+    )
+    return (await session.exec(query)).first() is not None
+
+
+async def refs_with_prefix(session: AsyncSession, group_id: int, prefix: str) -> list[str]:
+    query = select(Action.ref).where(Action.group_id == group_id, col(Action.ref).startswith(prefix))
+    return list((await session.exec(query)).all())
+
+
+async def decision_refs(session: AsyncSession, group_id: int) -> list[str]:
+    return list((await session.exec(select(Decision.ref).where(Decision.group_id == group_id))).all())

@@ -66,3 +66,23 @@ async def meetings_of(
         query = query.where(Meeting.date <= end)
     query = query.order_by(Meeting.date, col(Meeting.start), Meeting.id)
     return list((await session.exec(query)).all())
+
+
+async def meetings_between(session: AsyncSession, group_id: int, start: date, end: date) -> list[Meeting]:
+    """Every meeting of a group between two dates, cancelled ones included (they still beat the cadence)."""
+    query = (
+        select(Meeting)
+        .where(Meeting.group_id == group_id, Meeting.date >= start, Meeting.date <= end)
+        .order_by(Meeting.date, col(Meeting.start), Meeting.id)
+    )
+    return list((await session.exec(query)).all())
+
+
+async def last_held(session: AsyncSession, group_id: int, before: date) -> Meeting | None:
+    query = (
+        select(Meeting)
+        .where(Meeting.group_id == group_id, Meeting.status == "held", Meeting.date < before)
+        .order_by(col(Meeting.date).desc(), col(Meeting.id).desc())
+        .limit(1)
+    )
+    return (await session.exec(query)).first()

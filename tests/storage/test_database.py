@@ -76,3 +76,37 @@ async def test_database_url_selects_the_file(tmp_path, monkeypatch):
     assert database.url.endswith("chosen.db")
     await database.close()
     assert (tmp_path / "chosen.db").exists()
+
+
+def test_a_database_from_the_first_release_upgrades_in_place(tmp_path):
+    """Data written under migration 0001 survives, and later migrations index it (search, owner lookups)."""
+    from alembic import command
+    from alembic.config import Config
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    config = Config()
+    config.set_main_option("script_location", "storage:migrations")
+    config.set_main_option("sqlalchemy.url", url)
+    config.attributes["configure_logger"] = False
+    command.upgrade(config, "0001")
+    with sqlite3.connect(tmp_path / "old.db") as connection:
+        connection.executescript("""
+            INSERT INTO working_group (id, code, ref_prefix) VALUES (1, 'WMAG', 'WMAG');
+            INSERT INTO action (id, group_id, ref, area, text, owner, due, status, created_at, updated_at)
+              VALUES (1, 1, 'WMAG01-01', 'Environments', 'Book the environment slots', 'Programme', '2023-11-15',
+                      'open', '2023-11-01 09:00:00', '2023-11-01 09:00:00');
+            INSERT INTO action_owner (id, action_id, position, kind, name, key, org_key)
+              VALUES (1, 1, 0, 'organisation', 'Programme', 'programme', 'programme');
+        """)
+    migrate(url)
+    with sqlite3.connect(tmp_path / "old.db") as connection:
+        assert connection.execute("SELECT ref FROM action").fetchall() == [("WMAG01-01",)]
+        found = connection.execute(
+            "SELECT rowid FROM action_fts WHERE action_fts MATCH 'environment'"
+        ).fetchall()
+        assert found == [(1,)]
+        assert connection.execute("SELECT status, due_sort FROM action_owner").fetchall() == [
+            ("open", "2023-11-15")
+        ]
+        connection.execute("UPDATE action SET status = 'closed' WHERE id = 1")
+        assert connection.execute("SELECT status FROM action_owner").fetchall() == [("closed",)]

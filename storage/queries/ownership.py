@@ -1,0 +1,163 @@
+"""Who owns what: open actions by the reason they belong to someone.
+
+A person named in an owner cell owns it ("named"); a role ("role"), an organisation ("organisation")
+or a whole group ("group") owns it otherwise. Each query returns the order people read action logs
+in: overdue first, then by due date, undated last.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Action, ActionOwner, Group, OwnerName
+
+REASONS = ("named", "role", "organisation", "group")
+
+
+def _owner_condition(reason: str, values: list):
+    if reason == "named":
+        return col(ActionOwner.owner_name_id).in_(values)
+    if reason == "role":
+        return (ActionOwner.kind == "role") & col(ActionOwner.role_key).in_(values)
+    if reason == "organisation":
+        return (ActionOwner.kind == "organisation") & col(ActionOwner.org_key).in_(values)
+    return (ActionOwner.kind == "group") & col(ActionOwner.group_code).in_(values)
+
+
+def _due_filters(query, column, due_before: date | None, due_on_or_before: date | None):
+    # Sortable due dates are ISO text, undated ones "9999-12-31", so text comparison is date order.
+    if due_before is not None:
+        query = query.where(column < due_before.isoformat())
+    if due_on_or_before is not None:
+        query = query.where(column <= due_on_or_before.isoformat())
+    return query
+
+
+async def _actions_in_order(session: AsyncSession, ids: list[int]) -> list[tuple[Action, Group]]:
+    if not ids:
+        return []
+    query = select(Action, Group).join(Group, Group.id == Action.group_id).where(col(Action.id).in_(ids))
+    found = {action.id: (action, group) for action, group in (await session.exec(query)).all()}
+    return [found[i] for i in ids if i in found]
+
+
+async def _owned_ids(session, condition, *, status, due_before, due_on_or_before, limit):
+    """Action ids whose owner rows meet `condition`, soonest due first, and how many in all.
+
+    The lookup indexes end in (status, due_sort), so this walks one index in order and stops at the
+    limit; an action named twice for the same reason is rare, and dropped here rather than grouped
+    (grouping would read every match)."""
+    if status is not None:
+        condition = condition & (ActionOwner.status == status)
+    ids = select(ActionOwner.action_id).where(condition)
+    ids = _due_filters(ids, ActionOwner.due_sort, due_before, due_on_or_before)
+    ids = ids.order_by(ActionOwner.due_sort, ActionOwner.action_id)
+    if limit is not None:
+        ids = ids.limit(limit * 2)
+    found = list(dict.fromkeys((await session.exec(ids)).all()))
+    if limit is not None:
+        found = found[:limit]
+    if limit is None or len(found) < limit:
+        return found, len(found)
+    counter = select(func.count()).select_from(ActionOwner).where(condition)
+    counter = _due_filters(counter, ActionOwner.due_sort, due_before, due_on_or_before)
+    return found, (await session.exec(counter)).one()
+
+
+async def owner_name_ids_of(session: AsyncSession, member_id: int) -> list[int]:
+    return list((await session.exec(select(OwnerName.id).where(OwnerName.member_id == member_id))).all())
+
+
+async def unresolved_owner_names(session: AsyncSession) -> list[OwnerName]:
+    return list((await session.exec(select(OwnerName).where(col(OwnerName.member_id).is_(None)))).all())
+
+
+async def actions_owned(
+    session: AsyncSession,
+    reason: str,
+    values: Iterable,
+    *,
+    status: str | None = "open",
+    due_before: date | None = None,
+    due_on_or_before: date | None = None,
+    limit: int | None = None,
+) -> tuple[list[tuple[Action, Group]], int]:
+    """Actions owned for one reason, and how many there are in all (the list may be cut at `limit`)."""
+    values = list(values)
+    if not values:
+        return [], 0
+    ids, total = await _owned_ids(
+        session,
+        _owner_condition(reason, values),
+        status=status,
+        due_before=due_before,
+        due_on_or_before=due_on_or_before,
+        limit=limit,
+    )
+    return await _actions_in_order(session, ids), total
+
+
+async def all_open(
+    session: AsyncSession,
+    *,
+    group_id: int | None = None,
+    due_before: date | None = None,
+    due_on_or_before: date | None = None,
+    limit: int | None = None,
+) -> tuple[list[tuple[Action, Group]], int]:
+    """Every open action (of one group, if given), soonest due first."""
+    ids = select(Action.id).where(Action.status == "open")
+    counter = select(func.count(Action.id)).where(Action.status == "open")
+    if group_id is not None:
+        ids, counter = ids.where(Action.group_id == group_id), counter.where(Action.group_id == group_id)
+    ids = _due_filters(ids, Action.due_sort, due_before, due_on_or_before).order_by(
+        Action.due_sort, Action.id
+    )
+    counter = _due_filters(counter, Action.due_sort, due_before, due_on_or_before)
+    if limit is not None:
+        ids = ids.limit(limit)
+    found = list((await session.exec(ids)).all())
+    total = len(found) if limit is None or len(found) < limit else (await session.exec(counter)).one()
+    return await _actions_in_order(session, found), total
+
+
+async def owner_rows_with_names(
+    session: AsyncSession, action_id: int
+) -> list[tuple[ActionOwner, OwnerName | None]]:
+    query = (
+        select(ActionOwner, OwnerName)
+        .join(OwnerName, OwnerName.id == ActionOwner.owner_name_id, isouter=True)
+        .where(ActionOwner.action_id == action_id)
+        .order_by(ActionOwner.position)
+    )
+    return list((await session.exec(query)).all())
+
+
+async def actions_qualified_by(
+    session: AsyncSession,
+    reason: str,
+    values: Iterable,
+    *,
+    due_before: date | None = None,
+    due_on_or_before: date | None = None,
+    limit: int | None = None,
+) -> tuple[list[tuple[Action, Group]], int]:
+    """Open actions of people named for a role or organisation: "iDNO rep (Stacey Buck)" is the iDNO
+    representative's business too, though Stacey Buck owns it."""
+    values = list(values)
+    column = ActionOwner.role_key if reason == "role" else ActionOwner.org_key
+    condition = (ActionOwner.kind != reason) & col(column).in_(values)
+    ids, total = await _owned_ids(
+        session,
+        condition,
+        status="open",
+        due_before=due_before,
+        due_on_or_before=due_on_or_before,
+        limit=limit,
+    )
+    return await _actions_in_order(session, ids), total
