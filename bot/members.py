@@ -164,6 +164,77 @@ async def resolve_owner_names(
     return changed
 
 
+async def add_member(
+    session: AsyncSession,
+    clock: Clock,
+    *,
+    name: str,
+    initials: str | None = None,
+    role: str | None = None,
+    organisation: str | None = None,
+    aliases: list[str] = (),
+    slack_user_id: str | None = None,
+    groups: list[str] = (),
+    secretariat: bool | None = None,
+    chair: bool | None = None,
+) -> MemberChange:
+    """Add a member (or complete one already known by that name), then point owner names at them."""
+    from storage.queries import groups as group_queries
+
+    name = " ".join(name.split())
+    if len(fold(name).split()) < 2:
+        raise MemberError(f"“{name}” needs a first name and a surname")
+    index = await load_index(session)
+    if slack_user_id:
+        holder = await member_queries.member_by_slack_id(session, slack_user_id)
+        if holder is not None and holder.key != fold(name) and index.best(fold(name)) != (holder.id, 100.0):
+            raise MemberError(f"the Slack user {slack_user_id} is already linked to {holder.name}")
+    change = await upsert_member(
+        session,
+        index,
+        clock,
+        name=name,
+        initials=initials,
+        role=role,
+        organisation=display_org(organisation),
+        overwrite=True,
+    )
+    member = change.member
+    if slack_user_id:
+        member.slack_user_id = slack_user_id
+    if secretariat is not None:
+        member.is_secretariat = secretariat
+    if chair is not None:
+        member.is_chair = chair
+    alias_keys = []
+    for alias in aliases:
+        key = fold(alias.replace(".", " ").replace("_", " "))
+        if key:
+            try:
+                await member_queries.add_alias(session, member.id, alias, key)
+            except ValueError as exc:
+                raise MemberError(str(exc)) from None
+            index.aliases[key] = member.id
+            alias_keys.append(key)
+    for code in groups:
+        group = await group_queries.ensure_group(session, code)
+        await member_queries.add_to_group(session, member.id, group.id)
+    member.updated_at = clock.utcnow()
+    await session.flush()
+    await resolve_owner_names(session, index, changed_member_keys=[member.key, *alias_keys])
+    return change
+
+
+async def link_slack_user(session: AsyncSession, clock: Clock, member: Member, slack_user_id: str) -> None:
+    """Remember which Slack user a member is (moving the link if someone else had it)."""
+    holder = await member_queries.member_by_slack_id(session, slack_user_id)
+    if holder is not None and holder.id != member.id:
+        holder.slack_user_id = None
+        await session.flush()
+    member.slack_user_id = slack_user_id
+    member.updated_at = clock.utcnow()
+
+
 def display_org(text: str | None) -> str | None:
     key = organisation_key(text)
     return organisation_name(key) if key else text

@@ -83,10 +83,19 @@ class MemberIndex:
     names: dict[int, str] = field(default_factory=dict)  # member id -> folded name
     aliases: dict[str, int] = field(default_factory=dict)  # folded alias -> member id
     initials: dict[str, list[int]] = field(default_factory=dict)  # lower-case initials -> member ids
+    _words: set[str] | None = field(default=None, repr=False)
+
+    @property
+    def name_words(self) -> set[str]:
+        """Every first name and surname members have (never mistaken for a misspelt word)."""
+        if self._words is None:
+            self._words = {word for name in self.names.values() for word in name.split()}
+        return self._words
 
     def add(
         self, member_id: int, name_key: str, initials: str | None = None, aliases: list[str] = ()
     ) -> None:
+        self._words = None
         self.names[member_id] = name_key
         for alias in aliases:
             self.aliases[fold(alias)] = member_id

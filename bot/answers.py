@@ -1,0 +1,732 @@
+"""Answering members' questions. Platform-free: the command line, the console and Slack all call `ask`.
+
+"What is open for me" must be right: a member's named actions first, then those they hold by role, by
+organisation, and as a member of the whole group, each in its own section and never another person's.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import snowballstemmer
+from rapidfuzz import fuzz, process
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.calendar import CalendarMeeting
+from bot.clock import Clock
+from bot.identity import Person, identify
+from bot.members import load_index
+from bot.owners import classify
+from bot.people import person_score
+from bot.questions import Question, parse_question
+from bot.refs import Ref
+from bot.schedule import upcoming_meetings
+from bot.text import fold
+from bot.vocab import constituency_key, organisation_key, organisation_name
+from storage.db import Database
+from storage.models import Action, Decision, Group, Member
+from storage.queries import actions as action_queries
+from storage.queries import groups as group_queries
+from storage.queries import meetings as meeting_queries
+from storage.queries import members as member_queries
+from storage.queries import ownership as ownership_queries
+from storage.queries import search as search_queries
+
+SECTION_LIMIT = 50  # items shown per list; the rest are counted
+SHARED_LIMIT = 10  # in someone's own list, items they share with a role, organisation or group
+REASON_TITLES = {
+    "named": "Named",
+    "role": "By role",
+    "organisation": "For your organisation",
+    "group": "For the whole group",
+    "schedule": "By date",
+    "topic": "Matching",
+    "ref": "",
+}
+_stemmer = snowballstemmer.stemmer("porter")
+
+
+@dataclass
+class Item:
+    kind: str  # action | decision | meeting
+    ref: str | None
+    reason: str
+    score: float
+    group: str | None = None
+    text: str | None = None
+    area: str | None = None
+    owner: str | None = None
+    due: date | None = None
+    status: str | None = None
+    overdue: bool = False
+    meeting: str | None = None  # a decision's meeting number
+    date: date | None = None  # a meeting's date
+    number: str | None = None
+    extraordinary: bool = False
+    start: str | None = None
+    end: str | None = None
+    source: str | None = None
+
+    def to_json(self) -> dict:
+        out = {"kind": self.kind, "ref": self.ref, "reason": self.reason, "score": round(self.score, 1)}
+        if self.kind == "action":
+            out.update(
+                group=self.group,
+                text=self.text,
+                area=self.area,
+                owner=self.owner,
+                due=self.due.isoformat() if self.due else None,
+                status=self.status,
+                overdue=self.overdue,
+            )
+        elif self.kind == "decision":
+            out.update(group=self.group, text=self.text, area=self.area, meeting=self.meeting)
+        else:
+            out.update(
+                group=self.group,
+                date=self.date.isoformat() if self.date else None,
+                number=self.number,
+                extraordinary=self.extraordinary,
+                start=self.start,
+                end=self.end,
+                source=self.source,
+            )
+        return out
+
+
+@dataclass
+class Section:
+    title: str
+    reason: str
+    items: list[Item]
+    total: int
+
+
+@dataclass
+class Event:
+    kind: str
+    text: str | None
+    at: object
+    by: str | None
+    source: str | None
+
+
+@dataclass
+class Detail:
+    """Everything about one action or decision: for `show REF`."""
+
+    item: Item
+    owners: list[str] = field(default_factory=list)
+    history: list[Event] = field(default_factory=list)
+    context: list[tuple[str | None, str | None, str]] = field(default_factory=list)  # meeting, area, text
+    raised_at: str | None = None
+
+
+@dataclass
+class Answer:
+    intent: str
+    heading: str
+    sections: list[Section] = field(default_factory=list)
+    detail: Detail | None = None
+    note: str | None = None
+    text: str = ""
+
+    @property
+    def items(self) -> list[Item]:
+        out = [item for section in self.sections for item in section.items]
+        return ([self.detail.item] if self.detail else []) + out
+
+    def to_json(self) -> dict:
+        return {"intent": self.intent, "text": self.text, "items": [item.to_json() for item in self.items]}
+
+
+HELP = (
+    "I can answer:\n"
+    "• what is open for me / for NAME / for the DNO rep — and what is on my plate\n"
+    "• what is overdue (for me) · what is due before the next meeting\n"
+    "• who owns TMAG22-01 · show TMAG22-01 (its history and why it exists)\n"
+    "• what did we decide about TOPIC · decisions at TMAG 22 · actions about TOPIC\n"
+    "• when is the next TMAG / next extraordinary TMAG / next meeting of a group\n"
+    "and take: done REF [note] · update REF TEXT · reopen REF"
+)
+
+
+# --- items --------------------------------------------------------------------------------------
+
+
+def action_item(action: Action, group: Group, reason: str, today: date, score: float = 100.0) -> Item:
+    return Item(
+        "action",
+        action.ref,
+        reason,
+        score,
+        group=group.code,
+        text=action.text,
+        area=action.area,
+        owner=action.owner,
+        due=action.due,
+        status=action.status,
+        overdue=action.status == "open" and action.due is not None and action.due < today,
+    )
+
+
+def decision_item(
+    decision: Decision, group: Group, reason: str, numbers: dict[int, str | None], score: float = 100.0
+) -> Item:
+    return Item(
+        "decision",
+        decision.ref,
+        reason,
+        score,
+        group=group.code,
+        text=decision.text,
+        area=decision.area,
+        meeting=numbers.get(decision.meeting_id),
+    )
+
+
+def meeting_item(meeting: CalendarMeeting, score: float = 100.0) -> Item:
+    return Item(
+        "meeting",
+        None,
+        "schedule",
+        score,
+        group=meeting.group,
+        date=meeting.date,
+        number=meeting.number,
+        extraordinary=meeting.extraordinary,
+        start=meeting.start,
+        end=meeting.end,
+        source=meeting.source,
+    )
+
+
+# --- caches -------------------------------------------------------------------------------------
+
+
+async def cached(db: Database, session: AsyncSession, name: str, signature, build):
+    """A value built from whole tables, rebuilt only when `signature` changes."""
+    held = db.cache.get(name)
+    if held is not None and held[0] == signature:
+        return held[1]
+    value = await build()
+    db.cache[name] = (signature, value)
+    return value
+
+
+async def member_index(db: Database, session: AsyncSession):
+    signature = await member_queries.member_count_signature(session)
+    return await cached(db, session, "member-index", signature, lambda: load_index(session))
+
+
+async def vocabulary(db: Database, session: AsyncSession, kind: str) -> tuple[set[str], list[str]]:
+    """The index's words, rebuilt when rows are added (edits to existing text may wait for that)."""
+    signature = await search_queries.newest_id(session, kind)
+
+    async def build():
+        terms = await search_queries.vocabulary(session, kind)
+        return set(terms), terms
+
+    return await cached(db, session, f"vocabulary-{kind}", signature, build)
+
+
+# --- the entry point ----------------------------------------------------------------------------
+
+
+async def ask(db: Database, text: str, asker: str | Person | None, clock: Clock) -> Answer:
+    """Answer a member's question as they asked it."""
+    async with db.read() as session:
+        codes = await group_queries.group_codes(session)
+        index = await member_index(db, session)
+        person = asker if isinstance(asker, Person) else await _identify(db, session, asker, index)
+        group = await default_group(session, person, codes)
+        question = parse_question(text, codes, group, index.name_words)
+        answer = await _dispatch(db, session, question, person, group, clock)
+    from bot.render import render_text
+
+    answer.text = render_text(answer, clock.today())
+    return answer
+
+
+async def _identify(db: Database, session: AsyncSession, who: str | None, index) -> Person:
+    from bot.identity import person_for_member
+    from bot.members import find_member
+
+    member = await find_member(session, who, index) if who else None
+    if member is not None:
+        return await person_for_member(session, member)
+    return await identify(session, who)
+
+
+async def default_group(session: AsyncSession, person: Person | None, codes: set[str]) -> str | None:
+    """The group a question is about when it does not say: the asker's, or the only one, or TMAG."""
+    if person and len(person.group_codes) == 1:
+        return next(iter(person.group_codes))
+    if len(codes) == 1:
+        return next(iter(codes))
+    if "TMAG" in codes:
+        return "TMAG"
+    return sorted(codes)[0] if codes else None
+
+
+async def _dispatch(
+    db, session, question: Question, person: Person, group: str | None, clock: Clock
+) -> Answer:
+    today = clock.today()
+    intent = question.intent
+    if intent in ("open", "overdue", "due_before_next"):
+        return await _owned(db, session, question, person, group, clock)
+    if intent in ("show", "who_owns"):
+        return await _show(session, question.refs, intent, today)
+    if intent == "decisions":
+        return await _decisions(db, session, question, today)
+    if intent == "decisions_at":
+        return await _decisions_at(session, question, group, today)
+    if intent == "search":
+        found = await _search(db, session, question, today)
+        if found.sections:
+            return found
+    if intent == "next_meeting":
+        return await _next_meeting(session, question, group, clock)
+    note = None
+    if intent == "search":
+        note = f"I found nothing about “{question.topic}”."
+    return Answer("help", "Here is what I can do", note=note)
+
+
+# --- open, overdue, due before the next meeting -------------------------------------------------
+
+
+@dataclass
+class Whose:
+    """Whose actions a question is about: a person, a role, an organisation, a whole group, or all."""
+
+    label: str
+    person: Person | None = None
+    role_key: str | None = None
+    org_key: str | None = None
+    group_code: str | None = None
+    everyone: bool = False
+
+
+async def resolve_whose(db, session, question: Question, asker: Person, group: str | None) -> Whose:
+    target = question.target
+    if target is None or target.kind == "me":
+        return Whose(asker.display, person=asker)
+    if target.kind == "all":
+        return Whose("everyone", everyone=True)
+    phrase = target.phrase or ""
+    codes = await group_queries.group_codes(session)
+    part = classify(phrase, codes, group)
+    if part and part.kind == "group":
+        return Whose(f"{part.key} members", group_code=part.key)
+    if (
+        part
+        and part.kind == "role"
+        and (constituency_key(phrase) or part.key in {"pmo", "secretariat", "chair"})
+    ):
+        return Whose(_role_label(part.key), role_key=part.key)
+    if part and part.kind == "organisation" and organisation_key(phrase):
+        return Whose(organisation_name(part.key), org_key=part.key)
+    member = await _member_named(db, session, phrase)
+    if member is not None:
+        from bot.identity import person_for_member
+
+        person = await person_for_member(session, member)
+        return Whose(person.display, person=person)
+    person = await identify(session, phrase.title())
+    return Whose(person.display, person=person)
+
+
+def _role_label(key: str) -> str:
+    if key.endswith(" representative"):
+        constituency = key.removesuffix(" representative")
+        short = {"dno": "DNO", "idno": "iDNO"}.get(constituency, constituency.title())
+        return f"the {short} representative"
+    return {"pmo": "the PMO", "secretariat": "the secretariat", "chair": "the chair"}.get(key, key)
+
+
+async def _member_named(db, session, phrase: str) -> Member | None:
+    """A member by full name (typos forgiven), or by a first name or surname only one member has."""
+    from bot.members import find_member
+
+    index = await member_index(db, session)
+    member = await find_member(session, phrase, index)
+    if member is not None:
+        return member
+    key = fold(phrase)
+    if " " not in key and len(key) >= 3:
+        matches = [i for i, name in index.names.items() if key in name.split()]
+        if len(matches) == 1:
+            return await member_queries.member_by_id(session, matches[0])
+    return None
+
+
+async def _owned(db, session, question: Question, asker: Person, group: str | None, clock: Clock) -> Answer:
+    today = clock.today()
+    whose = await resolve_whose(db, session, question, asker, group)
+    due_before = today if question.intent == "overdue" else None
+    due_by = None
+    heading_when = ""
+    if question.intent == "due_before_next":
+        upcoming = [
+            m
+            for m in await upcoming_meetings(session, clock.now(), question.group or group)
+            if m.date > today
+        ]
+        if not upcoming:
+            return Answer(
+                "due_before_next",
+                "Due before the next meeting",
+                note="I don't know when the next meeting is.",
+            )
+        nxt = upcoming[0]
+        due_by = nxt.date
+        heading_when = f" before the next {nxt.group} ({nxt.date:%d %b %Y})"
+    filters = {"due_before": due_before, "due_on_or_before": due_by}
+    sections: list[Section] = []
+    if whose.everyone:
+        rows, total = await ownership_queries.all_open(session, limit=SECTION_LIMIT, **filters)
+        sections.append(
+            Section(
+                "All open actions", "schedule", [action_item(a, g, "schedule", today) for a, g in rows], total
+            )
+        )
+    elif whose.person is not None:
+        sections = await person_sections(session, whose.person, today, **filters)
+    else:
+        reason, values = (
+            ("role", [whose.role_key])
+            if whose.role_key
+            else ("organisation", [whose.org_key])
+            if whose.org_key
+            else ("group", [whose.group_code])
+        )
+        sections = await _sections_for(
+            session, reason, values, today, title=whose.label, qualified=True, **filters
+        )
+    kind = {"open": "Open", "overdue": "Overdue", "due_before_next": "Due"}[question.intent]
+    heading = f"{kind} for {whose.label}{heading_when}" if not whose.everyone else f"{kind}{heading_when}"
+    answer = Answer(question.intent, heading, sections=[s for s in sections if s.items])
+    if not answer.sections:
+        answer.note = (
+            "Nothing."
+            if not whose.person or whose.person.member or whose.person.owner_name_ids
+            else (f"Nothing — and I don't know {whose.label} as a member. Link yourself with `iam NAME`.")
+        )
+    return answer
+
+
+async def person_sections(
+    session,
+    person: Person,
+    today: date,
+    *,
+    due_before=None,
+    due_on_or_before=None,
+    status: str | None = "open",
+) -> list[Section]:
+    """A person's actions in the order they matter: named, then by role, organisation, whole group.
+    Each action appears once, under its strongest reason."""
+    wanted = [
+        ("named", person.owner_name_ids, "Named"),
+        ("role", sorted(person.role_keys), "By role"),
+        ("organisation", [person.org_key] if person.org_key else [], "For your organisation"),
+        ("group", sorted(person.group_codes), "For the whole group"),
+    ]
+    seen: set[int] = set()
+    sections = []
+    for reason, values, title in wanted:
+        if not values:
+            continue
+        limit = None if reason == "named" else SHARED_LIMIT + len(seen)
+        rows, total = await ownership_queries.actions_owned(
+            session,
+            reason,
+            values,
+            status=status,
+            due_before=due_before,
+            due_on_or_before=due_on_or_before,
+            limit=limit,
+        )
+        items = []
+        for action, group in rows:
+            if action.id in seen:
+                total -= 1
+                continue
+            seen.add(action.id)
+            items.append(action_item(action, group, reason, today))
+        if reason != "named":
+            title = _section_title(reason, person, values)
+        sections.append(Section(title, reason, items[:SHARED_LIMIT] if reason != "named" else items, total))
+    return sections
+
+
+def _section_title(reason: str, person: Person, values: list) -> str:
+    if reason == "role":
+        return "By role (" + ", ".join(_role_label(v) for v in values) + ")"
+    if reason == "organisation":
+        return f"For {organisation_name(values[0])}"
+    return "For " + ", ".join(f"{v} members" for v in values)
+
+
+async def _sections_for(
+    session,
+    reason: str,
+    values: list,
+    today: date,
+    *,
+    title: str,
+    qualified: bool,
+    due_before=None,
+    due_on_or_before=None,
+) -> list[Section]:
+    """Actions of a role, organisation or group, including people named for it ("iDNO rep (Stacey Buck)")."""
+    rows, total = await ownership_queries.actions_owned(
+        session, reason, values, due_before=due_before, due_on_or_before=due_on_or_before, limit=SECTION_LIMIT
+    )
+    items = [action_item(a, g, reason, today) for a, g in rows]
+    sections = [Section(f"For {title}", reason, items, total)]
+    if qualified and reason in ("role", "organisation"):
+        more, _ = await ownership_queries.actions_qualified_by(
+            session,
+            reason,
+            values,
+            due_before=due_before,
+            due_on_or_before=due_on_or_before,
+            limit=SECTION_LIMIT,
+        )
+        have = {i.ref for i in items}
+        extra = [action_item(a, g, reason, today) for a, g in more if a.ref not in have]
+        if extra:
+            sections.append(Section(f"Named people acting for {title}", reason, extra, len(extra)))
+    return sections
+
+
+# --- show and who owns --------------------------------------------------------------------------
+
+
+async def _show(session, refs: list[Ref], intent: str, today: date) -> Answer:
+    ref = refs[0]
+    if ref.kind == "decision":
+        found = await action_queries.decision_by_ref(session, ref.canonical)
+        if found is None:
+            return Answer(intent, ref.canonical, note=f"I don't know {ref.canonical}.")
+        decision, group = found
+        meeting = (
+            await meeting_queries.meeting_by_id(session, decision.meeting_id) if decision.meeting_id else None
+        )
+        item = decision_item(
+            decision, group, "ref", {decision.meeting_id: meeting.number if meeting else None}
+        )
+        detail = Detail(item, raised_at=_meeting_label(group.code, meeting))
+        detail.context = await _context(session, ref.canonical)
+        return Answer("show", decision.ref, detail=detail)
+    found = await action_queries.action_by_ref(session, ref.canonical)
+    if found is None:
+        return Answer(intent, ref.canonical, note=f"I don't know {ref.canonical}.")
+    action, group = found
+    item = action_item(action, group, "ref", today)
+    detail = Detail(item)
+    for owner, name in await ownership_queries.owner_rows_with_names(session, action.id):
+        detail.owners.append(await _owner_label(session, owner, name))
+    if intent == "show":
+        events = (await action_queries.events_of(session, [action.id])).get(action.id, [])
+        detail.history = [Event(e.kind, e.text, e.at, e.by, e.source) for e in events]
+        detail.context = await _context(session, action.ref)
+        meeting = (
+            await meeting_queries.meeting_by_id(session, action.meeting_id) if action.meeting_id else None
+        )
+        detail.raised_at = _meeting_label(group.code, meeting)
+    return Answer(intent, action.ref, detail=detail)
+
+
+async def _owner_label(session, owner, name) -> str:
+    if owner.kind == "person":
+        label = owner.name
+        if name is not None and name.member_id is not None:
+            member = await member_queries.member_by_id(session, name.member_id)
+            if member is not None and fold(member.name) != owner.key:
+                label = f"{owner.name} (member {member.name})"
+        qualifiers = [
+            q
+            for q in (
+                _role_label(owner.role_key) if owner.role_key else None,
+                organisation_name(owner.org_key) if owner.org_key else None,
+            )
+            if q
+        ]
+        return label + (f", {', '.join(qualifiers)}" if qualifiers else "")
+    if owner.kind == "role":
+        return _role_label(owner.role_key or owner.key) + (
+            f" ({organisation_name(owner.org_key)})" if owner.org_key else ""
+        )
+    if owner.kind == "organisation":
+        return f"{organisation_name(owner.key)} (organisation)"
+    return f"all {owner.group_code} members"
+
+
+def _meeting_label(code: str, meeting) -> str | None:
+    if meeting is None:
+        return None
+    number = f" {meeting.number}" if meeting.number else ""
+    return f"{code}{number} on {meeting.date:%d %b %Y}"
+
+
+async def _context(session, ref: str) -> list[tuple[str | None, str | None, str]]:
+    mentions = (await action_queries.mentions_of(session, [ref])).get(ref, [])
+    out = []
+    for mention in mentions:
+        meeting = (
+            await meeting_queries.meeting_by_id(session, mention.meeting_id) if mention.meeting_id else None
+        )
+        label = (meeting.number or meeting.date.isoformat()) if meeting else None
+        out.append((label, mention.area, mention.text))
+    return out
+
+
+# --- decisions, search --------------------------------------------------------------------------
+
+
+async def fts_queries(db, session, topic: str, kind: str) -> list[str]:
+    """FTS5 queries for a topic, strictest first: every word (or the indexed word it was probably
+    meant to be, for a typo) must match; then any of them."""
+    terms, ordered = await vocabulary(db, session, kind)
+    groups = []
+    for word in re.findall(r"[a-z0-9]+", topic.lower()):
+        stem = _stemmer.stemWord(word)
+        if stem in terms or word in terms:
+            groups.append([f'"{word}"'])
+        elif len(stem) >= 4:
+            close = process.extract(stem, ordered, scorer=fuzz.ratio, score_cutoff=80, limit=3)
+            if close:
+                groups.append([f'"{term}"*' for term, _, _ in close])
+    if not groups:
+        return []
+    every = " AND ".join("(" + " OR ".join(g) + ")" for g in groups)
+    anything = " OR ".join(dict.fromkeys(term for g in groups for term in g))
+    return [every, anything] if len(groups) > 1 else [anything]
+
+
+async def _fts_search(db, session, topic: str, kind: str, limit: int) -> list:
+    """The strictest query that finds enough; a loose one only when the strict one finds little."""
+    search = search_queries.search_actions if kind == "action" else search_queries.search_decisions
+    found: list = []
+    for query in await fts_queries(db, session, topic, kind):
+        found = await search(session, query, limit=limit)
+        if len(found) >= 3:
+            break
+    return found
+
+
+def _blend(topic: str, rank: float, best: float, text: str) -> float:
+    """bm25 (relative to the best hit) blended with how closely the words read alike."""
+    relative = rank / best if best else 0.0
+    return round(100 * (0.7 * relative + 0.3 * fuzz.token_set_ratio(topic, text) / 100), 1)
+
+
+async def _decisions(db, session, question: Question, today: date) -> Answer:
+    numbers: dict[int, str | None] = {}
+    if not question.topic:
+        rows = await action_queries.recent_decisions(session, SECTION_LIMIT)
+        items = [decision_item(d, g, "topic", await _numbers(session, d, numbers), 100.0) for d, g in rows]
+        return Answer(
+            "decisions",
+            "Recent decisions",
+            sections=[Section("Recent decisions", "topic", items, len(items))],
+        )
+    found = await _fts_search(db, session, question.topic, "decision", SECTION_LIMIT)
+    if not found:
+        return Answer(
+            "decisions",
+            f"Decisions about “{question.topic}”",
+            note=f"I found no decision about “{question.topic}”.",
+        )
+    best = found[0][2]
+    items = [
+        decision_item(
+            d,
+            g,
+            "topic",
+            await _numbers(session, d, numbers),
+            _blend(question.topic, rank, best, f"{d.area or ''} {d.text}"),
+        )
+        for d, g, rank in found
+    ]
+    items.sort(key=lambda i: -i.score)
+    return Answer(
+        "decisions",
+        f"Decisions about “{question.topic}”",
+        sections=[Section("Decisions", "topic", items, len(items))],
+    )
+
+
+async def _numbers(session, decision: Decision, cache: dict[int, str | None]) -> dict[int, str | None]:
+    if decision.meeting_id is not None and decision.meeting_id not in cache:
+        meeting = await meeting_queries.meeting_by_id(session, decision.meeting_id)
+        cache[decision.meeting_id] = meeting.number if meeting else None
+    return cache
+
+
+async def _decisions_at(session, question: Question, group: str | None, today: date) -> Answer:
+    code = question.group or group
+    target = await group_queries.group_by_code(session, code) if code else None
+    if target is None:
+        return Answer("decisions_at", "Decisions", note="I don't know that group.")
+    if question.last_meeting:
+        meeting = await meeting_queries.last_held(session, target.id, today + timedelta(days=1))
+    else:
+        meeting = await meeting_queries.meeting_by_number(session, target.id, question.meeting_number)
+    if meeting is None:
+        which = "the last meeting" if question.last_meeting else f"{code} {question.meeting_number}"
+        return Answer("decisions_at", "Decisions", note=f"I have no report of {which}.")
+    rows = await action_queries.decisions_of_meeting(session, meeting.id)
+    label = _meeting_label(target.code, meeting)
+    items = [decision_item(d, g, "ref", {meeting.id: meeting.number}) for d, g in rows]
+    answer = Answer(
+        "decisions_at",
+        f"Decisions at {label}",
+        sections=[Section(f"Decisions at {label}", "ref", items, len(items))],
+    )
+    if not items:
+        answer.sections, answer.note = [], f"No decisions were recorded at {label}."
+    return answer
+
+
+async def _search(db, session, question: Question, today: date) -> Answer:
+    found = await _fts_search(db, session, question.topic or "", "action", SECTION_LIMIT)
+    if not found:
+        return Answer("search", f"Actions about “{question.topic}”")
+    best = found[0][2]
+    items = [
+        action_item(a, g, "topic", today, _blend(question.topic, rank, best, f"{a.area or ''} {a.text}"))
+        for a, g, rank in found
+    ]
+    items.sort(key=lambda i: (i.status != "open", -i.score))
+    return Answer(
+        "search",
+        f"Actions about “{question.topic}”",
+        sections=[Section("Actions", "topic", items, len(items))],
+    )
+
+
+# --- meetings -----------------------------------------------------------------------------------
+
+
+async def _next_meeting(session, question: Question, group: str | None, clock: Clock) -> Answer:
+    code = question.group or group
+    meetings = await upcoming_meetings(session, clock.now(), code)
+    if question.extraordinary:
+        meetings = [m for m in meetings if m.extraordinary]
+    what = f"next {'extraordinary ' if question.extraordinary else ''}{code or 'meeting'}"
+    if not meetings:
+        return Answer("next_meeting", f"The {what}", note=f"I don't know of a {what}.")
+    items = [meeting_item(m, 100.0 if i == 0 else 90.0 - i) for i, m in enumerate(meetings[:5])]
+    return Answer(
+        "next_meeting", f"The {what}", sections=[Section("Upcoming", "schedule", items, len(meetings))]
+    )
+
+
+__all__ = ["HELP", "Answer", "Detail", "Item", "Section", "ask", "person_score"]

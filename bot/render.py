@@ -1,0 +1,100 @@
+"""Answers as plain text: for the command line and the console (Slack builds blocks from the same answer)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.clock import to_london
+
+
+def when(day: date | None, today: date) -> str:
+    if day is None:
+        return "no due date"
+    text = f"{day:%d %b %Y}"
+    delta = (day - today).days
+    if delta < 0:
+        return f"{text} (overdue by {-delta} day{'s' if delta != -1 else ''})"
+    if delta == 0:
+        return f"{text} (today)"
+    return f"{text} (in {delta} day{'s' if delta != 1 else ''})"
+
+
+def action_line(item, today: date) -> str:
+    owner = f" — {item.owner}" if item.owner else ""
+    status = " [closed]" if item.status == "closed" else ""
+    due = f" — due {when(item.due, today)}" if item.status == "open" else ""
+    return f"• {item.ref}{status}: {item.text}{owner}{due}"
+
+
+def decision_line(item) -> str:
+    meeting = f" (at {item.group} {item.meeting})" if item.meeting else ""
+    return f"• {item.ref}{meeting}: {item.text}"
+
+
+def meeting_line(item) -> str:
+    times = f" {item.start}" + (f"-{item.end}" if item.end else "") if item.start else ""
+    number = f" {item.number}" if item.number else ""
+    kind = " (extraordinary)" if item.extraordinary else ""
+    source = " — usual cadence, not yet confirmed" if item.source == "cadence" else ""
+    return f"• {item.group}{number}{kind}: {item.date:%A %d %B %Y}{times}{source}"
+
+
+def item_line(item, today: date) -> str:
+    if item.kind == "action":
+        return action_line(item, today)
+    if item.kind == "decision":
+        return decision_line(item)
+    return meeting_line(item)
+
+
+def render_text(answer, today: date) -> str:
+    from bot.answers import HELP
+
+    if answer.intent == "help":
+        return f"{answer.note}\n{HELP}" if answer.note else HELP
+    lines = [answer.heading]
+    if answer.detail is not None:
+        lines += detail_lines(answer.detail, today)
+    for section in answer.sections:
+        if len(answer.sections) > 1 or section.reason in ("named", "role", "organisation", "group"):
+            lines.append(f"\n{section.title}:")
+        lines += [item_line(item, today) for item in section.items]
+        if section.total > len(section.items):
+            lines.append(f"  … and {section.total - len(section.items)} more")
+    if answer.note:
+        lines.append(answer.note)
+    return "\n".join(lines)
+
+
+def detail_lines(detail, today: date) -> list[str]:
+    item = detail.item
+    lines = []
+    if item.kind == "action":
+        lines.append(f"{item.text}")
+        lines.append(
+            f"Status: {item.status}" + (f" · due {when(item.due, today)}" if item.status == "open" else "")
+        )
+        if item.area:
+            lines.append(f"Area: {item.area}")
+        lines.append(f"Owner: {item.owner or 'not stated'}")
+        if detail.owners:
+            lines.append("Owned by: " + "; ".join(detail.owners))
+    else:
+        lines.append(item.text or "")
+        if item.area:
+            lines.append(f"Area: {item.area}")
+    if detail.raised_at:
+        lines.append(f"{'Raised' if item.kind == 'action' else 'Decided'} at {detail.raised_at}")
+    if detail.history:
+        lines.append("History:")
+        for event in detail.history:
+            stamp = f"{to_london(event.at):%d %b %Y}" if event.at else ""
+            who = f" by {event.by}" if event.by else ""
+            text = f": {event.text}" if event.text else ""
+            lines.append(f"  {stamp} {event.kind}{who}{text}")
+    if detail.context:
+        lines.append("Why it exists (from the discussion):")
+        for meeting, area, text in detail.context[:3]:
+            where = " · ".join(x for x in (meeting and f"meeting {meeting}", area) if x)
+            lines.append(f"  > {text}" + (f"  ({where})" if where else ""))
+    return lines
