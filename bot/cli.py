@@ -50,6 +50,10 @@ async def cmd_import(args: argparse.Namespace) -> int:
                 print(f"  warning: {warning}", file=sys.stderr)
     finally:
         await db.close()
+    if len(args.files) > failed:
+        from storage.db import refresh_statistics
+
+        await asyncio.to_thread(refresh_statistics)
     return 1 if failed else 0
 
 
@@ -72,6 +76,160 @@ async def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _person(db, who: str | None):
+    from bot.identity import identify
+
+    async with db.read() as session:
+        return await identify(session, who)
+
+
+async def cmd_ask(args: argparse.Namespace) -> int:
+    from bot.answers import ask
+
+    clock = _clock(args)
+    db = await _open()
+    try:
+        answer = await ask(db, args.question, await _person(db, args.as_), clock)
+    finally:
+        await db.close()
+    if args.format == "json":
+        print(json.dumps(answer.to_json(), indent=2, ensure_ascii=False))
+    else:
+        print(answer.text)
+    return 0
+
+
+async def cmd_change(args: argparse.Namespace) -> int:
+    from bot.changes import change_action
+
+    clock = _clock(args)
+    db = await _open()
+    try:
+        note = getattr(args, "note", None) or getattr(args, "text", None)
+        result = await change_action(
+            db, args.ref, args.verb, await _person(db, args.as_), clock, note=note, source="cli"
+        )
+    finally:
+        await db.close()
+    print(result.message, file=sys.stdout if result.ok else sys.stderr)
+    return 0 if result.ok else 1
+
+
+async def cmd_chat(args: argparse.Namespace) -> int:
+    from bot.console import chat
+
+    clock = _clock(args)
+    db = await _open()
+    try:
+        await chat(db, args.as_, clock)
+    finally:
+        await db.close()
+    return 0
+
+
+async def cmd_member_add(args: argparse.Namespace) -> int:
+    from bot.members import MemberError, add_member
+
+    clock = _clock(args)
+    db = await _open()
+    try:
+        async with db.write() as session:
+            change = await add_member(
+                session,
+                clock,
+                name=args.name,
+                initials=args.initials,
+                role=args.role,
+                organisation=args.org,
+                aliases=args.alias or [],
+                slack_user_id=args.slack_id,
+                groups=args.group or [],
+                secretariat=args.secretariat,
+                chair=args.chair,
+            )
+            name = change.member.name
+    except MemberError as exc:
+        raise CliError(str(exc)) from None
+    finally:
+        await db.close()
+    print(f"{'Added' if change.created else 'Updated'} member {name}.")
+    return 0
+
+
+async def cmd_member_list(args: argparse.Namespace) -> int:
+    from storage.queries import members as member_queries
+
+    db = await _open()
+    try:
+        async with db.read() as session:
+            members = await member_queries.all_members(session)
+    finally:
+        await db.close()
+    for m in members:
+        extras = ", ".join(
+            x
+            for x in (
+                m.initials,
+                m.role,
+                m.organisation,
+                m.slack_user_id,
+                "secretariat" if m.is_secretariat else None,
+                "chair" if m.is_chair else None,
+            )
+            if x
+        )
+        print(f"{m.name}" + (f" ({extras})" if extras else ""))
+    return 0
+
+
+async def cmd_action_add(args: argparse.Namespace) -> int:
+    from bot.changes import add_action
+    from bot.dates import parse_date
+
+    clock = _clock(args)
+    due = parse_date(args.due) if args.due else None
+    if args.due and due is None:
+        raise CliError(f"--due {args.due!r} is not a date")
+    db = await _open()
+    try:
+        result = await add_action(
+            db,
+            await _person(db, args.as_),
+            clock,
+            text=args.text,
+            group_code=args.group,
+            owner=args.owner,
+            due=due,
+            area=args.area,
+            ref=args.ref,
+        )
+    finally:
+        await db.close()
+    print(result.message, file=sys.stdout if result.ok else sys.stderr)
+    return 0 if result.ok else 1
+
+
+async def cmd_decision_add(args: argparse.Namespace) -> int:
+    from bot.changes import add_decision
+
+    clock = _clock(args)
+    db = await _open()
+    try:
+        result = await add_decision(
+            db,
+            await _person(db, args.as_),
+            clock,
+            text=args.text,
+            group_code=args.group,
+            area=args.area,
+            ref=args.ref,
+        )
+    finally:
+        await db.close()
+    print(result.message, file=sys.stdout if result.ok else sys.stderr)
+    return 0 if result.ok else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tmag-bot",
@@ -89,6 +247,85 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--format", choices=("json", "csv"), default="json")
     exp.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
     exp.set_defaults(handler=cmd_export)
+
+    now_help = "the current time, ISO (e.g. 2023-09-01T09:00, London time); default now"
+    ask_ = commands.add_parser("ask", help="ask a question as a member would")
+    ask_.add_argument("question")
+    ask_.add_argument("--as", dest="as_", metavar="NAME", help="who is asking (name, alias or initials)")
+    ask_.add_argument("--now", help=now_help)
+    ask_.add_argument("--format", choices=("text", "json"), default="text")
+    ask_.set_defaults(handler=cmd_ask)
+
+    for verb, name, helptext in (
+        ("close", "done", "mark an action done"),
+        ("reopen", "reopen", "reopen an action"),
+    ):
+        change = commands.add_parser(name, help=helptext)
+        change.add_argument("ref")
+        change.add_argument("--as", dest="as_", metavar="NAME", required=True)
+        change.add_argument("--now", help=now_help)
+        if verb == "close":
+            change.add_argument("--note", help="what was done")
+        change.set_defaults(handler=cmd_change, verb=verb)
+    update = commands.add_parser("update", help="add an update to an action")
+    update.add_argument("ref")
+    update.add_argument("text")
+    update.add_argument("--as", dest="as_", metavar="NAME", required=True)
+    update.add_argument("--now", help=now_help)
+    update.set_defaults(handler=cmd_change, verb="update")
+
+    chat = commands.add_parser("chat", help="talk to the bot in the console (as Slack would)")
+    chat.add_argument("--as", dest="as_", metavar="NAME", help="who you are")
+    chat.add_argument("--now", help=now_help)
+    chat.set_defaults(handler=cmd_chat)
+
+    member = commands.add_parser("member", help="add or list members").add_subparsers(
+        dest="member_command", required=True, metavar="ACTION"
+    )
+    add = member.add_parser("add", help="add a member, or complete one already known")
+    add.add_argument("name")
+    add.add_argument("--initials")
+    add.add_argument("--role", help='e.g. "Test Architect", "iDNO Representative", "PMO"')
+    add.add_argument("--org", help="organisation, e.g. Programme, Elexon")
+    add.add_argument(
+        "--alias", action="append", help="another name they go by, e.g. kate.goodman (repeatable)"
+    )
+    add.add_argument("--slack-id", help="their Slack user id, e.g. U0123ABCD")
+    add.add_argument("--group", action="append", help="a group they sit on, e.g. TMAG (repeatable)")
+    add.add_argument(
+        "--secretariat", action=argparse.BooleanOptionalAction, default=None, help="may change any action"
+    )
+    add.add_argument("--chair", action=argparse.BooleanOptionalAction, default=None)
+    add.add_argument("--now", help=now_help)
+    add.set_defaults(handler=cmd_member_add)
+    listing = member.add_parser("list", help="list members")
+    listing.set_defaults(handler=cmd_member_list)
+
+    action = commands.add_parser("action", help="add an action by hand").add_subparsers(
+        dest="action_command", required=True, metavar="ACTION"
+    )
+    action_add = action.add_parser("add", help="add an action (secretariat only)")
+    action_add.add_argument("text")
+    action_add.add_argument("--group", default="TMAG")
+    action_add.add_argument("--owner")
+    action_add.add_argument("--due")
+    action_add.add_argument("--area")
+    action_add.add_argument("--ref", help="default: the next number at the group's last meeting")
+    action_add.add_argument("--as", dest="as_", metavar="NAME", required=True)
+    action_add.add_argument("--now", help=now_help)
+    action_add.set_defaults(handler=cmd_action_add)
+
+    decision = commands.add_parser("decision", help="record a decision by hand").add_subparsers(
+        dest="decision_command", required=True, metavar="ACTION"
+    )
+    decision_add = decision.add_parser("add", help="record a decision (secretariat only)")
+    decision_add.add_argument("text")
+    decision_add.add_argument("--group", default="TMAG")
+    decision_add.add_argument("--area")
+    decision_add.add_argument("--ref")
+    decision_add.add_argument("--as", dest="as_", metavar="NAME", required=True)
+    decision_add.add_argument("--now", help=now_help)
+    decision_add.set_defaults(handler=cmd_decision_add)
     return parser
 
 

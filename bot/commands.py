@@ -1,0 +1,148 @@
+"""The commands members type, the same in Slack (/tmag ...), mentions, DMs and the console.
+
+help · mine · open [for NAME] · overdue [for NAME] · show REF · who REF · decisions [TOPIC] · next [GROUP]
+done REF [note] · update REF TEXT · reopen REF · iam NAME · action add TEXT [owner: X] [due: DATE]
+[area: A] [ref: R] [group: G] · decision add TEXT [area: A] [ref: R] [group: G] · meeting add|move|cancel ...
+and any free question ("what did we decide about the environments plan?").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.answers import HELP, Answer, ask
+from bot.changes import ChangeResult, add_action, add_decision, change_action
+from bot.clock import Clock
+from bot.dates import parse_date
+from bot.identity import Person
+from bot.statements import parse_statement
+from storage.db import Database
+from storage.queries import groups as group_queries
+
+MAX_COMMAND = 4000
+OPTION = re.compile(r"\b(owner|owners|due|area|ref|group)\s*:\s*", re.IGNORECASE)
+
+
+@dataclass
+class Reply:
+    text: str
+    kind: str = "answer"  # answer | change | help | iam | error
+    answer: Answer | None = None
+    change: ChangeResult | None = None
+    iam: str | None = None  # the name someone says they are
+
+
+def options(text: str) -> tuple[str, dict[str, str]]:
+    """ "Publish the plan owner: Programme (PMO) due: 20/09/23" -> ("Publish the plan", {...})."""
+    parts = OPTION.split(text)
+    head, found = parts[0].strip(), {}
+    for name, value in zip(parts[1::2], parts[2::2], strict=False):
+        found[name.lower().rstrip("s")] = value.strip()
+    return head, found
+
+
+async def default_group_code(db: Database, person: Person) -> str | None:
+    async with db.read() as session:
+        codes = await group_queries.group_codes(session)
+    if len(person.group_codes) == 1:
+        return next(iter(person.group_codes))
+    if len(codes) == 1:
+        return next(iter(codes))
+    return "TMAG" if "TMAG" in codes or not codes else sorted(codes)[0]
+
+
+async def run_command(
+    db: Database, text: str, person: Person, clock: Clock, *, source: str = "console"
+) -> Reply:
+    text = " ".join((text or "").split())
+    if len(text) > MAX_COMMAND:
+        return Reply(f"That is too long for me ({len(text)} characters; the most is {MAX_COMMAND}).", "error")
+    if not text or text.lower() in {"help", "?", "commands"}:
+        return Reply(HELP, "help")
+    word, _, rest = text.partition(" ")
+    word = word.lower()
+    rest = rest.strip()
+
+    async def question(q: str) -> Reply:
+        answer = await ask(db, q, person, clock)
+        return Reply(answer.text, "help" if answer.intent == "help" else "answer", answer=answer)
+
+    async def change(verb: str, ref_and_note: str) -> Reply:
+        ref, _, note = ref_and_note.partition(" ")
+        note = re.sub(r"^[-:–—]\s*", "", note.strip())
+        if not ref:
+            return Reply(f"Which action? {verb} REF", "error")
+        result = await change_action(db, ref, verb, person, clock, note=note or None, source=source)
+        return Reply(result.message, "change" if result.ok else "error", change=result)
+
+    if word == "mine":
+        return await question("what is open for me")
+    if word in ("open", "overdue"):
+        return await question(
+            f"what is {word} {rest}" if rest else f"what is {word}" + (" for me" if word == "open" else "")
+        )
+    if word == "show":
+        return await question(f"show {rest}")
+    if word == "who":
+        return await question(f"who owns {rest}")
+    if word == "decisions":
+        return await question(f"what did we decide about {rest}" if rest else "recent decisions")
+    if word == "next":
+        return await question(f"when is the next {rest or 'meeting'}")
+    if word in ("done", "close"):
+        return await change("close", rest)
+    if word == "update":
+        return await change("update", rest)
+    if word == "reopen":
+        return await change("reopen", rest)
+    if word == "iam":
+        if not rest:
+            return Reply("Tell me who you are: iam FIRST LAST", "error")
+        return Reply(rest, "iam", iam=rest)
+    if word == "action" and rest.lower().startswith("add"):
+        return await _add_action(db, rest[3:].strip(), person, clock, source)
+    if word == "decision" and rest.lower().startswith("add"):
+        return await _add_decision(db, rest[3:].strip(), person, clock)
+    if word == "meeting":
+        from bot.meetings import meeting_command
+
+        return await meeting_command(db, rest, person, clock)
+    async with db.read() as session:
+        codes = await group_queries.group_codes(session)
+    statement = parse_statement(text, codes, await default_group_code(db, person))
+    if statement is not None:
+        return await change(statement.verb, f"{statement.ref} {statement.note or ''}")
+    return await question(text)
+
+
+async def _add_action(db, text: str, person: Person, clock: Clock, source: str) -> Reply:
+    body, found = options(text)
+    due = None
+    if found.get("due"):
+        due = parse_date(found["due"])
+        if due is None:
+            return Reply(f"“{found['due']}” is not a date (try 20/09/23 or 20 September 2023).", "error")
+    group = (found.get("group") or await default_group_code(db, person) or "TMAG").upper()
+    result = await add_action(
+        db,
+        person,
+        clock,
+        text=body,
+        group_code=group,
+        owner=found.get("owner"),
+        due=due,
+        area=found.get("area"),
+        ref=found.get("ref"),
+        source=source,
+    )
+    return Reply(result.message, "change" if result.ok else "error", change=result)
+
+
+async def _add_decision(db, text: str, person: Person, clock: Clock) -> Reply:
+    body, found = options(text)
+    group = (found.get("group") or await default_group_code(db, person) or "TMAG").upper()
+    result = await add_decision(
+        db, person, clock, text=body, group_code=group, area=found.get("area"), ref=found.get("ref")
+    )
+    return Reply(result.message, "change" if result.ok else "error", change=result)
