@@ -127,7 +127,7 @@ def text_blocks(text: str) -> list[Block]:
     for number, raw in enumerate(
         text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n").split("\n"), 1
     ):
-        line = raw.rstrip()
+        line = raw.rstrip(" \r\n")  # trailing tabs are empty cells, and keep a row a row
         stripped = line.strip()
         if stripped.startswith("|") and stripped.count("|") >= 2:
             if PIPE_SEPARATOR.match(stripped):

@@ -730,7 +730,24 @@ class ReportParser:
             folded = fold(text)
 
             # A section heading ends whatever table came before.
-            if single and (folded in MAJOR_SECTIONS or (block.heading and len(text) < 80)):
+            # A row of a table in progress that holds only a label is the table's, not a heading; so is a
+            # line naming the table's own kind ("Actions from previous meeting(s)" inside the actions).
+            in_table_row = layout is not None and (block.is_row or block.table is not None)
+            if (
+                single
+                and layout is not None
+                and MAJOR_SECTIONS.get(folded) == layout.kind
+                and not block.heading
+            ):
+                if folded not in {"actions", "decisions"}:
+                    carry_area = text
+                    current_action = current_decision = None
+                continue
+            if (
+                single
+                and not in_table_row
+                and (folded in MAJOR_SECTIONS or (block.heading and len(text) < 80))
+            ):
                 close_table()
                 if folded in MAJOR_SECTIONS:
                     section = MAJOR_SECTIONS[folded]
@@ -763,7 +780,7 @@ class ReportParser:
             if layout is not None:
                 if (single and _is_footer(text)) or all(SEPARATOR_ROW.match(c) for c in nonempty):
                     continue
-                if not single:
+                if block.is_row:
                     if layout.kind == "actions":
                         current_action, carry_area = self._action_row(
                             block, cells, layout, group, report, current_action, carry_area
@@ -834,8 +851,22 @@ class ReportParser:
                 fitted[-1] = " ".join([fitted[-1], *extra]).strip()
         return fitted
 
+    def _numbered(self, cell: str, report: ParsedReport, kind: str):
+        """A ref cell holding only a number ("3") names the third action or decision of this meeting."""
+        found = re.fullmatch(r"\s*#?(\d{1,3})\.?\s*", cell)
+        if not found:
+            return None
+        if kind == "decision":
+            return refmod.Ref("decision", report.group, refmod.decision_ref(report.group, found.group(1)))
+        if report.meeting.number is None:
+            return None
+        canonical = refmod.action_ref(report.group, report.meeting.number, found.group(1))
+        return refmod.Ref("action", report.group, canonical)
+
     def _action_row(self, block, cells, layout, group, report, current, carry_area):
-        parse = lambda cell: refmod.parse_action_cell(cell, group)  # noqa: E731
+        def parse(cell: str):
+            return refmod.parse_action_cell(cell, group) or self._numbered(cell, report, "action")
+
         cells = self._fit_cells(cells, layout, parse)
         col = layout.columns
         get = lambda name: cells[col[name]].strip() if name in col else ""  # noqa: E731
@@ -874,6 +905,10 @@ class ReportParser:
                 f"{self._where(block)}: a row with no action ref was left out: {get('text')[:80]}"
             )
             return current, carry_area
+        only_area = area_cell and not any(get(n) for n in ("text", "owner", "due", "update", "status"))
+        if only_area and not (not current.area_carried and _continues_phrase(current.area or "", area_cell)):
+            # A row holding only an area: the label for the rows below ("Actions from previous meeting(s)").
+            return current, area_cell
         # The rest of the row above, broken over lines or a page.
         for name in ("text", "owner", "due", "update", "status"):
             value = get(name)
@@ -897,7 +932,9 @@ class ReportParser:
 
     # -- decisions
     def _decision_row(self, block, cells, layout, group, report, current, carry_area):
-        parse = lambda cell: refmod.parse_decision_cell(cell, group)  # noqa: E731
+        def parse(cell: str):
+            return refmod.parse_decision_cell(cell, group) or self._numbered(cell, report, "decision")
+
         cells = self._fit_cells(cells, layout, parse)
         col = layout.columns
         get = lambda name: cells[col[name]].strip() if name in col else ""  # noqa: E731
@@ -1025,6 +1062,13 @@ class ReportParser:
             if not standalone:
                 previous = paragraph  # "ACTION X – ..." lines take the discussion before them as context
         return previous
+
+
+def _continues_phrase(before: str, more: str) -> bool:
+    """Whether an area cell reads as the end of the one above ("E2E Testing and" + "Integration Strategy")."""
+    return bool(before) and (
+        more[:1].islower() or bool(re.search(r"(\b(and|of|for|the|to|&)|[/,(-])$", before))
+    )
 
 
 def _continues(before: str, line: str) -> bool:

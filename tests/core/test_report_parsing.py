@@ -395,3 +395,24 @@ def test_a_meeting_with_no_tables_is_refused():
 def test_missing_file_is_refused(tmp_path):
     with pytest.raises(ReportError, match="no such file"):
         load_report(tmp_path / "nowhere.txt")
+
+
+@pytest.mark.parametrize(
+    "label", ["<b>Actions from previous meeting(s)</b>\t\t\t\t\t", "Actions from previous meeting(s)"]
+)
+def test_a_row_holding_only_an_area_labels_the_rows_below_it(label):
+    text = TAB_REPORT.replace("<b>Actions from previous meeting(s)</b>\tWMAG30-04", f"{label}\n\tWMAG30-04")
+    actions = by_ref(parse("wmag.txt", text).actions)
+    assert actions["WMAG31-02"].area == "Readiness & planning"  # untouched by the label row
+    assert actions["WMAG30-04"].area == "Actions from previous meeting(s)"
+
+
+def test_numbered_rows_take_the_meetings_number():
+    text = (
+        TAB_REPORT.replace("\tWMAG31-01\t", "\t1\t")
+        .replace("\tWMAG31-02\t", "\t2.\t")
+        .replace("WMAG- DEC88", "88")
+    )
+    report = parse("wmag.txt", text)
+    assert [a.ref for a in report.actions][:2] == ["WMAG31-01", "WMAG31-02"]
+    assert [d.ref for d in report.decisions] == ["WMAG-DEC88"]
