@@ -113,6 +113,7 @@ async def change_action(
             recorded_at=now,
             by=person.display,
             member_id=person.member_id,
+            slack_user_id=person.slack_user_id,
             source=source,
             status_before=before,
             status_after=action.status,
@@ -132,7 +133,10 @@ async def undo_change(
         if event is None:
             return ChangeResult(False, "There is nothing to undo.")
         action = await session.get(Action, event.action_id)
-        if event.member_id != person.member_id and not person.is_secretariat:
+        same_person = (event.member_id is not None and event.member_id == person.member_id) or (
+            event.slack_user_id is not None and event.slack_user_id == person.slack_user_id
+        )
+        if not same_person and not person.is_secretariat:
             return ChangeResult(
                 False, f"Only the person who made that change can undo it ({action.ref}).", action.ref
             )
@@ -159,6 +163,7 @@ async def undo_change(
             recorded_at=now,
             by=person.display,
             member_id=person.member_id,
+            slack_user_id=person.slack_user_id,
             source=source,
             status_before=before,
             status_after=restored,
@@ -238,6 +243,7 @@ async def add_action(
                 recorded_at=now,
                 by=person.display,
                 member_id=person.member_id,
+                slack_user_id=person.slack_user_id,
                 source=source,
                 status_after="open",
                 due_after=due,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
@@ -11,12 +11,16 @@ LONDON = ZoneInfo("Europe/London")
 
 @dataclass(frozen=True)
 class Clock:
-    """The real clock unless `fixed` is given (from `--now` or a test)."""
+    """The real clock; or stopped at `fixed` (a one-off command's `--now`, a test); or running but
+    shifted by `offset` (a server started with `--now`, so time still passes)."""
 
     fixed: datetime | None = None
+    offset: timedelta = timedelta(0)
 
     def now(self) -> datetime:
-        return self.fixed if self.fixed is not None else datetime.now(LONDON)
+        if self.fixed is not None:
+            return self.fixed
+        return (datetime.now(UTC) + self.offset).astimezone(LONDON)
 
     def today(self) -> date:
         return self.now().date()
@@ -26,13 +30,16 @@ class Clock:
         return self.now().astimezone(UTC)
 
 
-def parse_now(text: str | None) -> Clock:
-    """`--now 2023-09-01T09:00` means 09:00 London time; an explicit offset is honoured."""
+def parse_now(text: str | None, *, running: bool = False) -> Clock:
+    """`--now 2023-09-01T09:00` means 09:00 London time; an explicit offset is honoured. A running
+    clock starts there and keeps going."""
     if not text:
         return Clock()
     value = datetime.fromisoformat(text.strip())
     if value.tzinfo is None:
         value = value.replace(tzinfo=LONDON)
+    if running:
+        return Clock(offset=value.astimezone(UTC) - datetime.now(UTC))
     return Clock(value.astimezone(LONDON))
 
 

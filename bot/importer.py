@@ -142,6 +142,26 @@ async def import_report(
         return await _store(session, source, parsed, clock, by)
 
 
+class _DryRun(Exception):
+    def __init__(self, summary: ImportSummary) -> None:
+        super().__init__("dry run")
+        self.summary = summary
+
+
+async def preview_report(db: Database, *, name: str, data: bytes, clock: Clock) -> ImportSummary:
+    """What importing would do (new and changed actions, decisions, meetings), without storing anything:
+    the import runs in a transaction that is then rolled back."""
+    source = await _load(None, name, data)
+    try:
+        async with db.write() as session:
+            if await document_queries.document_by_sha(session, source.sha256):
+                return ImportSummary(source.name, "unchanged")
+            parsed = parse_report(source, await group_queries.group_codes(session))
+            raise _DryRun(await _store(session, source, parsed, clock, "preview"))
+    except _DryRun as dry:
+        return dry.summary
+
+
 async def _store(
     session, source: SourceFile, report: ParsedReport, clock: Clock, by: str | None
 ) -> ImportSummary:
@@ -587,4 +607,4 @@ async def _mentions(session, report: ParsedReport, group_id: int, meeting_id: in
     await action_queries.insert_rows(session, Mention, rows)
 
 
-__all__ = ["ImportSummary", "ReportError", "import_report", "read_report", "update_closes"]
+__all__ = ["ImportSummary", "ReportError", "import_report", "preview_report", "read_report", "update_closes"]

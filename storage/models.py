@@ -148,6 +148,7 @@ class ActionEvent(SQLModel, table=True):
     recorded_at: datetime
     by: str | None = None
     member_id: int | None = Field(default=None, sa_column=_fk("member.id"))
+    slack_user_id: str | None = None  # who, when the change came from Slack
     source: str | None = None  # document file name, message permalink, "cli"...
     source_document_id: int | None = Field(default=None, sa_column=_fk("source_document.id"))
     status_before: str | None = None
@@ -227,3 +228,55 @@ class Attendance(SQLModel, table=True):
     section: str | None = None
     role: str | None = None
     on_behalf_of: str | None = None
+
+
+class SlackEvent(SQLModel, table=True):
+    """Events already handled: Slack retries an event it thinks was lost; it must be handled once."""
+
+    __tablename__ = "slack_event"
+
+    event_id: str = Field(primary_key=True)
+    received_at: datetime
+
+
+class SlackUser(SQLModel, table=True):
+    """A Slack user as Slack's profile knows them, and which member they are (once known)."""
+
+    __tablename__ = "slack_user"
+
+    user_id: str = Field(primary_key=True)
+    real_name: str | None = None
+    display_name: str | None = None
+    member_id: int | None = Field(default=None, sa_column=_fk("member.id"))
+    # "Are you Kate Goodman?" is asked once, when the profile name is close but not certain.
+    asked_member_id: int | None = Field(default=None, sa_column=_fk("member.id"))
+    asked_at: datetime | None = None
+    declined: bool = False
+    updated_at: datetime
+
+
+class BotMessage(SQLModel, table=True):
+    """A message the bot posted about one action, so a reaction on it knows which action."""
+
+    __tablename__ = "bot_message"
+
+    channel: str = Field(primary_key=True)
+    ts: str = Field(primary_key=True)
+    ref: str
+    created_at: datetime
+
+
+class PendingUpload(SQLModel, table=True):
+    """A report shared in Slack, held (not imported) until the secretariat presses Import."""
+
+    __tablename__ = "pending_upload"
+
+    id: int | None = Field(default=None, primary_key=True)
+    file_id: str = Field(index=True)
+    file_name: str
+    data: bytes
+    uploaded_by: str
+    channel: str
+    status: str = "pending"  # pending | imported | cancelled
+    decided_by: str | None = None
+    created_at: datetime

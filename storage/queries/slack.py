@@ -1,0 +1,55 @@
+"""What the Slack app remembers: handled events, who Slack users are, its own messages, uploads."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete
+from sqlalchemy.dialects.sqlite import insert
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import BotMessage, PendingUpload, SlackEvent, SlackUser
+
+
+async def claim_event(session: AsyncSession, event_id: str, now: datetime) -> bool:
+    """True the first time an event id is seen (in any process), False for Slack's retries of it."""
+    statement = insert(SlackEvent).values(event_id=event_id, received_at=now).on_conflict_do_nothing()
+    result = await session.exec(statement)
+    return result.rowcount == 1
+
+
+async def forget_events_before(session: AsyncSession, when: datetime) -> None:
+    await session.exec(delete(SlackEvent).where(SlackEvent.received_at < when))
+
+
+async def slack_user(session: AsyncSession, user_id: str) -> SlackUser | None:
+    return await session.get(SlackUser, user_id)
+
+
+async def remember_bot_message(session: AsyncSession, channel: str, ts: str, ref: str, now: datetime) -> None:
+    statement = insert(BotMessage).values(channel=channel, ts=ts, ref=ref, created_at=now)
+    await session.exec(statement.on_conflict_do_update(index_elements=["channel", "ts"], set_={"ref": ref}))
+
+
+async def bot_message_ref(session: AsyncSession, channel: str, ts: str) -> str | None:
+    found = await session.get(BotMessage, (channel, ts))
+    return found.ref if found else None
+
+
+async def add_upload(session: AsyncSession, upload: PendingUpload) -> int:
+    session.add(upload)
+    await session.flush()
+    return upload.id
+
+
+async def upload(session: AsyncSession, upload_id: int) -> PendingUpload | None:
+    return await session.get(PendingUpload, upload_id)
+
+
+async def pending_upload_for_file(session: AsyncSession, file_id: str) -> PendingUpload | None:
+    query = select(PendingUpload).where(PendingUpload.file_id == file_id, PendingUpload.status == "pending")
+    return (await session.exec(query)).first()
+
+
+EVENT_MEMORY = timedelta(days=2)
