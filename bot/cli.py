@@ -230,6 +230,27 @@ async def cmd_decision_add(args: argparse.Namespace) -> int:
     return 0 if result.ok else 1
 
 
+async def cmd_serve(args: argparse.Namespace) -> int:
+    import logging
+
+    from bot.config import Settings
+
+    settings = Settings.from_env()
+    missing = settings.missing(http=args.http)
+    if missing:
+        mode = "HTTP mode" if args.http else "Socket Mode"
+        raise CliError(f"missing settings for {mode}: {', '.join(missing)} (see .env.example)")
+    try:
+        clock = parse_now(args.now, running=True)
+    except ValueError:
+        raise CliError(f"--now {args.now!r} is not an ISO date and time") from None
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from handlers.server import serve
+
+    await serve(settings, http=args.http, port=args.port or settings.port, host=args.host, clock=clock)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tmag-bot",
@@ -273,6 +294,13 @@ def build_parser() -> argparse.ArgumentParser:
     update.add_argument("--as", dest="as_", metavar="NAME", required=True)
     update.add_argument("--now", help=now_help)
     update.set_defaults(handler=cmd_change, verb="update")
+
+    serve = commands.add_parser("serve", help="run the Slack bot (Socket Mode; --http for the HTTP mode)")
+    serve.add_argument("--http", action="store_true", help="serve POST /slack/events and GET /healthz")
+    serve.add_argument("--port", type=int, help="HTTP port (default PORT or 3000)")
+    serve.add_argument("--host", default="0.0.0.0", help="HTTP address to listen on (default all)")
+    serve.add_argument("--now", help="start the clock at this time (it keeps running); for trials and tests")
+    serve.set_defaults(handler=cmd_serve)
 
     chat = commands.add_parser("chat", help="talk to the bot in the console (as Slack would)")
     chat.add_argument("--as", dest="as_", metavar="NAME", help="who you are")

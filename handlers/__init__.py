@@ -1,1 +1,8 @@
-"""Slack listeners: thin glue between Slack and the core in bot/."""
+"""Slack listeners: thin glue between Slack and the core in bot/. Each module exposes register(app)."""
+
+from handlers import actions, commands, events, shortcuts, views
+
+
+def register(app) -> None:
+    for module in (commands, events, actions, shortcuts, views):
+        module.register(app)
