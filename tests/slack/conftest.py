@@ -1,0 +1,88 @@
+"""The real Bolt app behind a real HTTP server on loopback, Slack faked at the network edge."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from bot.config import Settings
+from bot.members import add_member
+from handlers.app import EVENTS_PATH, build_app, web_app
+from handlers.context import Services
+from storage.db import Database
+from tests.fixtures.world import build_world, clock_at
+from tests.slack_fake import FakeSlack, block_actions, event_callback, signed, slash_command
+
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+NOW = clock_at("2023-11-16T09:00")
+PEOPLE = {  # Slack user -> (member, profile name)
+    "U0SAM": ("Sam Hatton", "Sam Hatton"),
+    "U0HALL": ("Sam Hall", "Sam Hall"),
+    "U0ADA": ("Ada Brooks", "Ada Brooks"),
+    "U0PRIYA": ("Priya Natarajan", "Priya Natarajan"),
+}
+
+
+@dataclass
+class Bot:
+    fake: FakeSlack
+    url: str
+    db: Database
+    http: aiohttp.ClientSession
+    app: object
+
+    async def send(self, body: str, content_type: str, headers: dict | None = None) -> tuple[int, str]:
+        sent = signed(SECRET, body, content_type) if headers is None else headers
+        async with self.http.post(self.url, data=body.encode(), headers=sent) as response:
+            return response.status, await response.text()
+
+    async def command(self, text: str, user: str = "U0SAM", channel: str = "C0TMAG") -> int:
+        body = slash_command(text, user, channel, self.fake.response_url(f"{user}-{len(self.fake.calls)}"))
+        status, _ = await self.send(body, "application/x-www-form-urlencoded")
+        return status
+
+    async def event(self, event: dict, event_id: str | None = None, retry: int | None = None) -> int:
+        body = event_callback(event, event_id)
+        headers = signed(SECRET, body, "application/json")
+        if retry:
+            headers |= {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
+        status, _ = await self.send(body, "application/json", headers)
+        return status
+
+    async def click(self, action_id: str, value: str, user: str = "U0SAM", **kwargs) -> int:
+        kwargs.setdefault("response_url", self.fake.response_url("click"))
+        status, _ = await self.send(
+            block_actions(action_id, value, user, **kwargs), "application/x-www-form-urlencoded"
+        )
+        return status
+
+    async def replies(self, count: int = 1) -> list[dict]:
+        return await self.fake.wait_for(
+            lambda: self.fake.responses if len(self.fake.responses) >= count else None
+        )
+
+
+@pytest.fixture
+async def bot(db, write):
+    await build_world(db, write)
+    async with db.write() as session:
+        for user, (name, _) in PEOPLE.items():
+            await add_member(session, NOW, name=name, slack_user_id=user if user != "U0PRIYA" else None)
+    fake = await FakeSlack(
+        users={u: {"real_name": p, "display_name": ""} for u, (_, p) in PEOPLE.items()}
+    ).start()
+    settings = Settings(slack_bot_token="xoxb-test", slack_signing_secret=SECRET, slack_api_url=fake.api_url)
+    services = Services(db, NOW, settings)
+    app = build_app(services)
+    runner = web.AppRunner(web_app(app, services), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    async with aiohttp.ClientSession() as http:
+        yield Bot(fake, f"http://127.0.0.1:{port}{EVENTS_PATH}", db, http, app)
+    await runner.cleanup()
+    await fake.stop()

@@ -1,0 +1,90 @@
+"""Block builders: compared with the JSON Slack expects; Slack's limits kept."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.answers import Answer, Item, Section
+from handlers import blocks as ui
+
+TODAY = date(2023, 11, 16)
+
+
+def test_escape_defuses_mentions_and_links():
+    assert (
+        ui.escape("<!channel> & <@U1> <http://x|y>")
+        == "&lt;!channel&gt; &amp; &lt;@U1&gt; &lt;http://x|y&gt;"
+    )
+
+
+def test_confirmation_with_undo():
+    assert ui.to_dicts(ui.change_blocks("Closed WMAG31-02.", 42)) == [
+        {
+            "type": "section",
+            "text": {"type": "mrkdwn", "text": ":white_check_mark: Closed WMAG31-02.", "verbatim": True},
+            "accessory": {
+                "type": "button",
+                "text": {"type": "plain_text", "text": "Undo"},
+                "action_id": "undo_change",
+                "value": "42",
+            },
+        }
+    ]
+
+
+def test_an_open_action_has_its_mark_done_button():
+    item = Item(
+        "action",
+        "WMAG31-02",
+        "named",
+        100,
+        group="WMAG",
+        text="Confirm <windows>",
+        owner="Sam & co",
+        due=date(2023, 11, 15),
+        status="open",
+        overdue=True,
+    )
+    assert ui.item_block(item, TODAY).to_dict() == {
+        "type": "section",
+        "text": {
+            "type": "mrkdwn",
+            "verbatim": True,
+            "text": "*WMAG31-02* Confirm &lt;windows&gt;\nSam &amp; co · *due 15 Nov 2023 (overdue by 1 day)*",
+        },
+        "accessory": {
+            "type": "button",
+            "text": {"type": "plain_text", "text": "Mark done"},
+            "action_id": "mark_done",
+            "value": "WMAG31-02",
+            "style": "primary",
+        },
+    }
+
+
+def test_long_answers_stay_within_slacks_limits():
+    items = [
+        Item("action", f"WMAG40-{n:02d}", "named", 100, text="x" * 4000, status="open") for n in range(80)
+    ]
+    answer = Answer("open", "Open for Sam", sections=[Section("Named", "named", items, 80)])
+    blocks = ui.answer_blocks(answer, TODAY, "mine")
+    dicts = ui.to_dicts(blocks)  # slack_sdk validates lengths as it serialises
+    assert len(dicts) <= 50
+    assert all(len(b["text"]["text"]) <= 3000 for b in dicts if b["type"] == "section")
+    more = [
+        e for b in dicts if b["type"] == "actions" for e in b["elements"] if e["action_id"] == "show_more"
+    ]
+    assert more and '"o": 20' in more[0]["value"]
+    second = ui.to_dicts(ui.answer_blocks(answer, TODAY, "mine", offset=20))
+    assert second[1]["type"] == "context" and second[2]["accessory"]["value"] == "WMAG40-20"
+
+
+def test_modal_lists_refs_as_checkboxes():
+    view = ui.mark_done_modal([("WMAG31-02", "Confirm <the> windows")], {"channel": "C1"}).to_dict()
+    assert view["type"] == "modal" and view["callback_id"] == "mark_done_modal"
+    option = view["blocks"][0]["element"]["options"][0]
+    assert option == {
+        "text": {"type": "mrkdwn", "text": "*WMAG31-02* Confirm &lt;the&gt; windows", "verbatim": True},
+        "value": "WMAG31-02",
+    }
+    assert view["blocks"][0]["element"]["initial_options"] == [option]

@@ -1,0 +1,116 @@
+"""/tmag: questions and commands, answered at once, ephemerally, in blocks."""
+
+from __future__ import annotations
+
+from tests.slack.conftest import NOW
+
+
+def texts(blocks) -> str:
+    out = []
+    for block in blocks:
+        text = block.get("text")
+        if isinstance(text, dict):
+            out.append(text["text"])
+        for element in block.get("elements", []):
+            if isinstance(element, dict) and element.get("type") == "mrkdwn":
+                out.append(element["text"])
+    return "\n".join(out)
+
+
+def buttons(blocks, action_id):
+    found = []
+    for block in blocks:
+        accessory = block.get("accessory")
+        if accessory and accessory.get("action_id") == action_id:
+            found.append(accessory["value"])
+        for element in block.get("elements", []):
+            if element.get("action_id") == action_id:
+                found.append(element["value"])
+    return found
+
+
+async def test_mine_replies_ephemerally_with_mark_done_buttons(bot):
+    assert await bot.command("mine", user="U0SAM") == 200
+    reply = (await bot.replies())[0]
+    assert reply["response_type"] == "ephemeral"
+    assert "Open for Sam Hatton" in texts(reply["blocks"])
+    assert buttons(reply["blocks"], "mark_done")[0] == "WMAG31-02"
+    assert all(b.get("text", {}).get("verbatim", True) for b in reply["blocks"] if b["type"] == "section")
+
+
+async def test_share_posts_in_the_channel(bot):
+    await bot.command("next share", user="U0SAM")
+    reply = (await bot.replies())[0]
+    assert reply["response_type"] == "in_channel"
+    assert "29 November 2023" in texts(reply["blocks"])
+
+
+async def test_done_by_the_owner_confirms_with_undo_and_records_the_slack_user(bot):
+    await bot.command("done WMAG31-02 windows agreed", user="U0SAM")
+    reply = (await bot.replies())[0]
+    assert "Closed WMAG31-02." in texts(reply["blocks"])
+    undo = buttons(reply["blocks"], "undo_change")
+    assert undo and undo[0].isdigit()
+    async with bot.db.read() as session:
+        from sqlalchemy import text
+
+        row = (
+            await session.exec(
+                text("SELECT kind, text, by, slack_user_id FROM action_event ORDER BY id DESC LIMIT 1")
+            )
+        ).one()
+    assert tuple(row) == ("closed", "windows agreed", "Sam Hatton", "U0SAM")
+
+
+async def test_done_by_someone_else_is_refused_and_changes_nothing(bot):
+    await bot.command("done WMAG31-02", user="U0HALL")
+    reply = (await bot.replies())[0]
+    assert texts(reply["blocks"]) == "Only the owner or the secretariat can close WMAG31-02."
+    assert not buttons(reply["blocks"], "undo_change")
+    await bot.command("show WMAG31-02", user="U0HALL")
+    assert "Status: open" in texts((await bot.replies(2))[1]["blocks"])
+
+
+async def test_a_close_profile_name_is_asked_about_once(bot):
+    bot.fake.users["U0PRIYA"] = {"real_name": "Priya Natarajen", "display_name": ""}  # not quite the member
+    await bot.command("mine", user="U0PRIYA")
+    first = (await bot.replies())[0]
+    assert buttons(first["blocks"], "confirm_identity")
+    await bot.command("mine", user="U0PRIYA")
+    second = (await bot.replies(2))[1]
+    assert not buttons(second["blocks"], "confirm_identity")  # asked once
+
+
+async def test_iam_links_the_slack_user(bot):
+    bot.fake.users["U0NEW"] = {"real_name": "Lena O.", "display_name": "lena"}
+    await bot.command("iam Lena Ortiz", user="U0NEW")
+    assert "you are Lena Ortiz" in texts((await bot.replies())[0]["blocks"])
+    await bot.command("mine", user="U0NEW")
+    assert "Open for Lena Ortiz" in texts((await bot.replies(2))[1]["blocks"])
+
+
+async def test_help_and_unknown_questions_list_what_it_can_do(bot):
+    await bot.command("what is the weather", user="U0SAM")
+    assert "what is open for me" in texts((await bot.replies())[0]["blocks"])
+
+
+async def test_escaping_means_stored_text_never_pings_or_links(bot):
+    from bot.changes import add_action
+    from bot.identity import identify
+
+    async with bot.db.read() as session:
+        ada = await identify(session, "Ada Brooks")
+    await add_action(
+        bot.db,
+        ada,
+        NOW,
+        text="Tell <!channel> & <@U0SAM> about <http://x.example|click>",
+        group_code="WMAG",
+        owner="Sam Hatton & <!here>",
+    )
+    await bot.command("mine", user="U0SAM")
+    rendered = texts((await bot.replies())[0]["blocks"])
+    assert "&lt;!channel&gt; &amp; &lt;@U0SAM&gt;" in rendered
+    assert "&lt;http://x.example|click&gt;" in rendered
+    assert "Sam Hatton &amp; &lt;!here&gt;" in rendered
+    assert "<!" not in rendered and "<@" not in rendered and "<http" not in rendered

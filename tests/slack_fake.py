@@ -1,0 +1,316 @@
+"""A fake Slack at the network edge, on loopback: the Web API, response URLs and file downloads.
+
+It answers as Slack does for the methods the bot calls, records every call, and can be told to fail a
+method first (a 429 with Retry-After, a 500) to exercise retries. Requests to the bot are built as Slack
+builds them and signed as Slack signs them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import time
+import urllib.parse
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from aiohttp import web
+from slack_sdk.signature import SignatureVerifier
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict
+
+
+@dataclass
+class FakeSlack:
+    users: dict[str, dict] = field(default_factory=dict)  # user id -> profile
+    messages: dict[tuple[str, str], dict] = field(default_factory=dict)  # (channel, ts) -> message
+    files: dict[str, bytes] = field(default_factory=dict)
+    calls: list[Call] = field(default_factory=list)
+    responses: list[dict] = field(default_factory=list)  # what was sent to response URLs
+    failures: dict[str, list[tuple[int, dict]]] = field(default_factory=lambda: defaultdict(list))
+    base_url: str = ""
+    _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
+    _runner: web.AppRunner | None = None
+
+    async def start(self) -> FakeSlack:
+        app = web.Application()
+        app.add_routes(
+            [
+                web.post("/api/{method}", self._api),
+                web.get("/api/{method}", self._api),
+                web.post("/response/{key}", self._response_url),
+                web.get("/files/{file_id}", self._file),
+            ]
+        )
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]
+        self.base_url = f"http://127.0.0.1:{port}"
+        return self
+
+    async def stop(self) -> None:
+        if self._runner:
+            await self._runner.cleanup()
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base_url}/api/"
+
+    def response_url(self, key: str = "r") -> str:
+        return f"{self.base_url}/response/{key}"
+
+    def fail_next(self, method: str, status: int, headers: dict | None = None, times: int = 1) -> None:
+        self.failures[method] += [(status, headers or {})] * times
+
+    def calls_to(self, method: str) -> list[dict]:
+        return [c.params for c in self.calls if c.method == method]
+
+    async def wait_for(self, condition, timeout: float = 10.0):
+        """Wait (briefly polling) until `condition()` is truthy: the bot works after it has acked."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            value = condition()
+            if value:
+                return value
+            await asyncio.sleep(0.02)
+        raise AssertionError(
+            "the bot did not do it in time; calls so far: " + ", ".join(c.method for c in self.calls)
+        )
+
+    async def _params(self, request: web.Request) -> dict:
+        if request.method == "GET":
+            return dict(request.query)
+        if request.content_type == "application/json":
+            return await request.json()
+        form = await request.post()
+        params = dict(form)
+        for key in ("blocks", "view", "attachments"):
+            if isinstance(params.get(key), str):
+                with contextlib.suppress(ValueError):
+                    params[key] = json.loads(params[key])
+        return params
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        params = await self._params(request)
+        self.calls.append(Call(method, params))
+        if self.failures.get(method):
+            status, headers = self.failures[method].pop(0)
+            return web.json_response(
+                {"ok": False, "error": "ratelimited" if status == 429 else "internal_error"},
+                status=status,
+                headers=headers,
+            )
+        handler = getattr(self, "_" + method.replace(".", "_"), None)
+        body = handler(params) if handler else {"ok": True}
+        return web.json_response(body)
+
+    def _next_ts(self) -> str:
+        return f"{1_700_000_000 + next(self._ts)}.000100"
+
+    def _auth_test(self, _params):
+        return {
+            "ok": True,
+            "url": "https://example.slack.com/",
+            "team": "Example",
+            "user": "tmag-bot",
+            "team_id": "T0TEAM",
+            "user_id": "U0BOT",
+            "bot_id": "B0BOT",
+        }
+
+    def _chat_postMessage(self, params):
+        ts = self._next_ts()
+        channel = params.get("channel")
+        message = {
+            "type": "message",
+            "ts": ts,
+            "text": params.get("text"),
+            "blocks": params.get("blocks"),
+            "bot_id": "B0BOT",
+            "thread_ts": params.get("thread_ts"),
+        }
+        self.messages[(channel, ts)] = message
+        return {"ok": True, "channel": channel, "ts": ts, "message": message}
+
+    def _chat_postEphemeral(self, params):
+        if params.get("channel", "").startswith("CNOTIN"):
+            return {"ok": False, "error": "channel_not_found"}
+        return {"ok": True, "message_ts": self._next_ts()}
+
+    def _chat_getPermalink(self, params):
+        ts = str(params.get("message_ts", "")).replace(".", "")
+        return {
+            "ok": True,
+            "channel": params.get("channel"),
+            "permalink": f"https://example.slack.com/archives/{params.get('channel')}/p{ts}",
+        }
+
+    def _conversations_history(self, params):
+        found = self.messages.get((params.get("channel"), params.get("latest")))
+        return {"ok": True, "messages": [found] if found else [], "has_more": False}
+
+    def _conversations_replies(self, params):
+        found = self.messages.get((params.get("channel"), params.get("ts")))
+        return {"ok": True, "messages": [found] if found else [], "has_more": False}
+
+    def _conversations_open(self, params):
+        users = params.get("users") or ""
+        return {"ok": True, "channel": {"id": "D" + users.split(",")[0]}}
+
+    def _users_info(self, params):
+        user = params.get("user")
+        if user not in self.users:
+            return {"ok": False, "error": "user_not_found"}
+        profile = self.users[user]
+        return {"ok": True, "user": {"id": user, "real_name": profile.get("real_name"), "profile": profile}}
+
+    def _files_info(self, params):
+        file_id = params.get("file")
+        return {
+            "ok": True,
+            "file": {"id": file_id, "url_private_download": f"{self.base_url}/files/{file_id}"},
+        }
+
+    async def _response_url(self, request: web.Request) -> web.Response:
+        self.responses.append(await request.json())
+        return web.Response(text="ok")
+
+    async def _file(self, request: web.Request) -> web.Response:
+        if not request.headers.get("Authorization", "").startswith("Bearer xoxb-"):
+            return web.Response(status=403)
+        data = self.files.get(request.match_info["file_id"])
+        return web.Response(body=data) if data is not None else web.Response(status=404)
+
+
+# --- requests as Slack sends them ---------------------------------------------------------------
+
+
+def signed(secret: str, body: str, content_type: str, timestamp: int | None = None) -> dict:
+    stamp = str(int(time.time()) if timestamp is None else timestamp)
+    signature = SignatureVerifier(secret).generate_signature(timestamp=stamp, body=body)
+    return {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": signature, "Content-Type": content_type}
+
+
+def slash_command(text: str, user: str, channel: str, response_url: str, trigger: str = "t1") -> str:
+    return urllib.parse.urlencode(
+        {
+            "token": "legacy",
+            "team_id": "T0TEAM",
+            "team_domain": "example",
+            "channel_id": channel,
+            "channel_name": "tmag",
+            "user_id": user,
+            "user_name": user.lower(),
+            "command": "/tmag",
+            "text": text,
+            "api_app_id": "A0APP",
+            "is_enterprise_install": "false",
+            "response_url": response_url,
+            "trigger_id": trigger,
+        }
+    )
+
+
+_event_ids = itertools.count(1)
+
+
+def event_callback(event: dict, event_id: str | None = None) -> str:
+    return json.dumps(
+        {
+            "token": "legacy",
+            "team_id": "T0TEAM",
+            "api_app_id": "A0APP",
+            "type": "event_callback",
+            "event_id": event_id or f"Ev{next(_event_ids):08d}",
+            "event_time": int(time.time()),
+            "authorizations": [{"team_id": "T0TEAM", "user_id": "U0BOT", "is_bot": True}],
+            "event": event,
+        }
+    )
+
+
+def interactive(payload: dict) -> str:
+    return urllib.parse.urlencode({"payload": json.dumps(payload)})
+
+
+def block_actions(
+    action_id: str,
+    value: str,
+    user: str,
+    response_url: str | None,
+    *,
+    channel: str | None = "C0TMAG",
+    message_ts: str = "1700000000.000100",
+    container_type: str = "message",
+) -> str:
+    payload = {
+        "type": "block_actions",
+        "team": {"id": "T0TEAM"},
+        "user": {"id": user, "team_id": "T0TEAM"},
+        "api_app_id": "A0APP",
+        "trigger_id": "t2",
+        "container": (
+            {"type": "message", "message_ts": message_ts, "channel_id": channel, "is_ephemeral": True}
+            if container_type == "message"
+            else {"type": "view", "view_id": "V0HOME"}
+        ),
+        "actions": [
+            {
+                "action_id": action_id,
+                "block_id": "b",
+                "value": value,
+                "type": "button",
+                "action_ts": str(time.time()),
+            }
+        ],
+    }
+    if channel and container_type == "message":
+        payload["channel"] = {"id": channel, "name": "tmag"}
+    if response_url:
+        payload["response_url"] = response_url
+    return interactive(payload)
+
+
+def message_action(user: str, channel: str, message: dict, callback_id: str = "mark_action_done") -> str:
+    return interactive(
+        {
+            "type": "message_action",
+            "callback_id": callback_id,
+            "trigger_id": "t3",
+            "team": {"id": "T0TEAM"},
+            "user": {"id": user, "team_id": "T0TEAM"},
+            "channel": {"id": channel, "name": "tmag"},
+            "message": message,
+            "message_ts": message.get("ts"),
+            "response_url": "https://hooks.invalid/x",
+        }
+    )
+
+
+def view_submission(user: str, callback_id: str, values: dict, private_metadata: str) -> str:
+    return interactive(
+        {
+            "type": "view_submission",
+            "team": {"id": "T0TEAM"},
+            "user": {"id": user, "team_id": "T0TEAM"},
+            "api_app_id": "A0APP",
+            "trigger_id": "t4",
+            "view": {
+                "id": "V0MODAL",
+                "type": "modal",
+                "callback_id": callback_id,
+                "private_metadata": private_metadata,
+                "state": {"values": values},
+                "hash": "h",
+            },
+        }
+    )
