@@ -111,6 +111,8 @@ def build_calendar(
     months with no known ordinary meeting. Cancelled meetings are left out but still beat the cadence."""
     out: list[CalendarMeeting] = []
     ordinary_months = {(m.date.year, m.date.month) for m in known if not m.extraordinary}
+    cadence = cadence_of(group)
+    usual_start = cadence[2] if cadence else None  # a known meeting with no time stated keeps the usual one
     for meeting in known:
         if meeting.status == "cancelled" or not (start <= meeting.date <= end):
             continue
@@ -118,7 +120,7 @@ def build_calendar(
             CalendarMeeting(
                 group.code,
                 meeting.date,
-                meeting.start,
+                meeting.start or usual_start,
                 meeting.end,
                 meeting.extraordinary,
                 meeting.number,
@@ -127,7 +129,6 @@ def build_calendar(
                 meeting.id,
             )
         )
-    cadence = cadence_of(group)
     if include_cadence and cadence is not None:
         week, weekday, time = cadence
         months = (end.year - start.year) * 12 + end.month - start.month + 1

@@ -22,6 +22,10 @@ class Clock:
             return self.fixed
         return (datetime.now(UTC) + self.offset).astimezone(LONDON)
 
+    def to_real(self, moment: datetime) -> datetime:
+        """The real time at which this clock will read `moment` (for timers set on a shifted clock)."""
+        return moment - self.offset
+
     def today(self) -> date:
         return self.now().date()
 

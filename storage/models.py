@@ -30,6 +30,12 @@ class Group(SQLModel, table=True):
     cadence_week: int | None = None
     cadence_weekday: int | None = None
     cadence_time: str | None = None
+    # Digests: posted to this Slack channel this many UK working days before each meeting at
+    # digest_time, with a short reminder on the day at reminder_time (none if empty).
+    channel_id: str | None = None
+    digest_days_before: int = 2
+    digest_time: str = "09:00"
+    reminder_time: str | None = "08:30"
 
 
 class SourceDocument(SQLModel, table=True):
@@ -118,9 +124,11 @@ class ActionOwner(SQLModel, table=True):
     org_key: str | None = Field(default=None, index=True)
     group_code: str | None = Field(default=None, index=True)
     owner_name_id: int | None = Field(default=None, sa_column=_fk("owner_name.id"))
-    # Copies of the action's status and sortable due date, kept by database triggers (migration 0003).
+    # Copies of the action's status, sortable due date and group, kept by database triggers
+    # (migrations 0003 and 0006) so owner lookups and digests read one index.
     status: str | None = None
     due_sort: str | None = None
+    group_id: int | None = None
 
 
 class OwnerName(SQLModel, table=True):
@@ -280,3 +288,45 @@ class PendingUpload(SQLModel, table=True):
     status: str = "pending"  # pending | imported | cancelled
     decided_by: str | None = None
     created_at: datetime
+
+
+class DigestRun(SQLModel, table=True):
+    """One digest (or reminder) for one meeting: claimed here before anything is posted, so however many
+    processes or restarts there are, it is posted once."""
+
+    __tablename__ = "digest_run"
+    __table_args__ = (
+        UniqueConstraint("group_id", "meeting_date", "extraordinary", "slot", name="uq_digest_run_slot"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(sa_column=_fk("working_group.id", cascade=True, nullable=False))
+    meeting_date: date
+    extraordinary: bool = False
+    slot: str  # digest | reminder
+    due_at: datetime
+    status: str = "claimed"  # claimed | sent | failed | skipped
+    claimed_by: str | None = None
+    claimed_at: datetime | None = None
+    attempts: int = 0
+    channel: str | None = None
+    ts: str | None = None  # the channel message, once Slack confirmed it
+    thread_done: bool = False
+    sent_at: datetime | None = None
+    error: str | None = None
+    updated_at: datetime
+
+
+class DigestDelivery(SQLModel, table=True):
+    """A digest's direct message to one owner: each sent once too."""
+
+    __tablename__ = "digest_delivery"
+    __table_args__ = (UniqueConstraint("run_id", "member_id", name="uq_digest_delivery"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(sa_column=_fk("digest_run.id", cascade=True, nullable=False))
+    member_id: int = Field(sa_column=_fk("member.id", cascade=True, nullable=False))
+    status: str = "pending"  # pending | sent | failed
+    ts: str | None = None
+    error: str | None = None
+    updated_at: datetime

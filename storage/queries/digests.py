@@ -1,0 +1,223 @@
+"""Digest runs (claimed before posting, so each is posted once) and what a digest is made of."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, or_, update
+from sqlalchemy.dialects.sqlite import insert
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import (
+    Action,
+    ActionEvent,
+    Decision,
+    DigestDelivery,
+    DigestRun,
+    Meeting,
+    Member,
+)
+
+
+async def claim_run(
+    session: AsyncSession,
+    *,
+    group_id: int,
+    meeting_date: date,
+    extraordinary: bool,
+    slot: str,
+    due_at: datetime,
+    worker: str,
+    now: datetime,
+    stale_after: timedelta,
+) -> DigestRun | None:
+    """Take the run for this meeting and slot, or None if it is sent, skipped or being sent elsewhere.
+
+    A new run is inserted as claimed (the unique slot decides between processes); a failed run, or one
+    claimed by a process that went quiet, is taken over by a conditional update."""
+    inserted = await session.exec(
+        insert(DigestRun)
+        .values(
+            group_id=group_id,
+            meeting_date=meeting_date,
+            extraordinary=extraordinary,
+            slot=slot,
+            due_at=due_at,
+            status="claimed",
+            claimed_by=worker,
+            claimed_at=now,
+            attempts=1,
+            thread_done=False,
+            updated_at=now,
+        )
+        .on_conflict_do_nothing()
+    )
+    run = (
+        await session.exec(
+            select(DigestRun).where(
+                DigestRun.group_id == group_id,
+                DigestRun.meeting_date == meeting_date,
+                DigestRun.extraordinary == extraordinary,
+                DigestRun.slot == slot,
+            )
+        )
+    ).one()
+    if inserted.rowcount == 1:
+        return run
+    takeover = await session.exec(
+        update(DigestRun)
+        .where(
+            DigestRun.id == run.id,
+            or_(
+                DigestRun.status == "failed",
+                and_(DigestRun.status == "claimed", DigestRun.claimed_at < now - stale_after),
+            ),
+        )
+        .values(
+            status="claimed",
+            claimed_by=worker,
+            claimed_at=now,
+            attempts=DigestRun.attempts + 1,
+            updated_at=now,
+        )
+    )
+    if takeover.rowcount != 1:
+        return None
+    await session.refresh(run)
+    return run
+
+
+async def record_skip(
+    session: AsyncSession,
+    *,
+    group_id: int,
+    meeting_date: date,
+    extraordinary: bool,
+    slot: str,
+    due_at: datetime,
+    reason: str,
+    now: datetime,
+) -> bool:
+    """Note a slot that will not be posted (its meeting has begun); False if it was already decided."""
+    result = await session.exec(
+        insert(DigestRun)
+        .values(
+            group_id=group_id,
+            meeting_date=meeting_date,
+            extraordinary=extraordinary,
+            slot=slot,
+            due_at=due_at,
+            status="skipped",
+            attempts=0,
+            thread_done=False,
+            error=reason,
+            updated_at=now,
+        )
+        .on_conflict_do_nothing()
+    )
+    return result.rowcount == 1
+
+
+async def run_by_id(session: AsyncSession, run_id: int) -> DigestRun | None:
+    return await session.get(DigestRun, run_id)
+
+
+async def runs_between(session: AsyncSession, start: date, end: date) -> list[DigestRun]:
+    query = select(DigestRun).where(DigestRun.meeting_date >= start, DigestRun.meeting_date <= end)
+    return list((await session.exec(query)).all())
+
+
+async def delivery(session: AsyncSession, run_id: int, member_id: int, now: datetime) -> DigestDelivery:
+    await session.exec(
+        insert(DigestDelivery)
+        .values(run_id=run_id, member_id=member_id, status="pending", updated_at=now)
+        .on_conflict_do_nothing()
+    )
+    query = select(DigestDelivery).where(
+        DigestDelivery.run_id == run_id, DigestDelivery.member_id == member_id
+    )
+    return (await session.exec(query)).one()
+
+
+# --- what a digest is made of -------------------------------------------------------------------
+
+ACTION_COLUMNS = (Action.id, Action.ref, Action.area, Action.text, Action.owner, Action.due, Action.status)
+
+
+async def _plain(session: AsyncSession, sql: str, params: tuple = ()) -> list[tuple]:
+    # A digest reads thousands of rows: plain tuples, without the ORM's per-row work (dates stay ISO text).
+    connection = await session.connection()
+    return (await connection.exec_driver_sql(sql, params)).all()
+
+
+async def open_action_rows(session: AsyncSession, group_id: int) -> list[tuple]:
+    """(id, ref, due ISO date) of a group's open actions, soonest due first (undated last)."""
+    return await _plain(
+        session,
+        "SELECT id, ref, due FROM action INDEXED BY ix_action_group_open "
+        "WHERE group_id = ? AND status = 'open' ORDER BY due_sort, ref",
+        (group_id,),
+    )
+
+
+async def open_owner_rows(session: AsyncSession, group_id: int) -> list[tuple]:
+    """(action id, kind, name, key, role key, org key, owner name id) of the owners of a group's open
+    actions, soonest due first. Owner rows carry their action's group, status and due date, and one
+    covering index holds all of this, so it is read in order without touching the table."""
+    return await _plain(
+        session,
+        "SELECT action_id, kind, name, key, role_key, org_key, owner_name_id "
+        "FROM action_owner INDEXED BY ix_action_owner_digest "
+        "WHERE group_id = ? AND status = 'open' ORDER BY due_sort, action_id",
+        (group_id,),
+    )
+
+
+async def resolved_owner_names(session: AsyncSession) -> dict[int, tuple[int, str]]:
+    """Owner name id -> (member id, member name), for names that resolved to a member."""
+    rows = await _plain(
+        session, "SELECT n.id, n.member_id, m.name FROM owner_name n JOIN member m ON m.id = n.member_id"
+    )
+    return {name_id: (member_id, name) for name_id, member_id, name in rows}
+
+
+async def action_details(session: AsyncSession, action_ids: list[int]) -> dict[int, tuple]:
+    """id -> (text, area, owner cell) for the actions a digest shows in full."""
+    out: dict[int, tuple] = {}
+    for start in range(0, len(action_ids), 900):
+        chunk = action_ids[start : start + 900]
+        marks = ", ".join("?" * len(chunk))
+        for row in await _plain(
+            session, f"SELECT id, text, area, owner FROM action WHERE id IN ({marks})", tuple(chunk)
+        ):
+            out[row[0]] = row[1:]
+    return out
+
+
+async def closed_since(session: AsyncSession, group_id: int, since: datetime) -> list[tuple]:
+    """Actions of the group closed since a moment (and still closed), newest first."""
+    closed_ids = select(ActionEvent.action_id).where(ActionEvent.kind == "closed", ActionEvent.at >= since)
+    query = (
+        select(*ACTION_COLUMNS)
+        .where(Action.group_id == group_id, Action.status == "closed", col(Action.id).in_(closed_ids))
+        .order_by(col(Action.updated_at).desc())
+    )
+    return list((await session.exec(query)).all())
+
+
+async def decisions_since(
+    session: AsyncSession, group_id: int, since: date
+) -> list[tuple[Decision, Meeting | None]]:
+    query = (
+        select(Decision, Meeting)
+        .join(Meeting, Meeting.id == Decision.meeting_id, isouter=True)
+        .where(Decision.group_id == group_id, or_(Meeting.date >= since, col(Decision.meeting_id).is_(None)))
+        .order_by(Decision.id)
+    )
+    return list((await session.exec(query)).all())
+
+
+async def linked_members(session: AsyncSession) -> list[Member]:
+    """Members the bot can reach in Slack."""
+    return list((await session.exec(select(Member).where(col(Member.slack_user_id).is_not(None)))).all())
