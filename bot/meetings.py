@@ -73,7 +73,7 @@ async def add_meeting(
         session.add(meeting)
         await session.flush()
         meeting_id = meeting.id
-    await _changed()
+    await notify_calendar_changed()
     kind = "an extraordinary" if extraordinary else "a"
     at = f" at {start}" if start else ""
     return MeetingChange(True, f"Added {kind} {group_code} meeting on {day:%A %d %B %Y}{at}.", meeting_id)
@@ -118,7 +118,7 @@ async def move_meeting(
         meeting.date, meeting.start = to, start or meeting.start
         meeting.source, meeting.updated_at = "manual", clock.utcnow()
         meeting_id = meeting.id
-    await _changed()
+    await notify_calendar_changed()
     return MeetingChange(
         True,
         f"Moved the {group_code} meeting from {day:%d %B} to {to:%A %d %B %Y}"
@@ -142,11 +142,12 @@ async def cancel_meeting(
             return MeetingChange(False, f"The {group_code} meeting on {day:%d %B %Y} has been held.")
         meeting.status, meeting.updated_at = "cancelled", clock.utcnow()
         meeting_id = meeting.id
-    await _changed()
+    await notify_calendar_changed()
     return MeetingChange(True, f"Cancelled the {group_code} meeting on {day:%A %d %B %Y}.", meeting_id)
 
 
-async def _changed() -> None:
+async def notify_calendar_changed() -> None:
+    """Tell whoever listens (the digest scheduler) that meetings changed."""
     for listener in list(calendar_listeners):
         await listener()
 

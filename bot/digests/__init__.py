@@ -1,0 +1,1 @@
+"""Pre-meeting digests: when they are due, what they say, and posting each exactly once."""

@@ -1,0 +1,79 @@
+"""APScheduler (AsyncIOScheduler, Europe/London) driving the digest runner inside the bot's event loop.
+
+There is no job store to go stale: jobs are worked out from the meetings on start and whenever the
+calendar changes, one timer per upcoming slot, plus a regular tick that posts anything due (catch-up
+after downtime, retries of failed runs, meetings added by another process) and re-reads the calendar.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot import meetings
+from bot.clock import LONDON
+from bot.digests.runner import DigestRunner
+
+log = logging.getLogger("tmag-bot.digests")
+JOB_PREFIX = "digest:"
+
+
+class DigestScheduler:
+    def __init__(self, runner: DigestRunner, *, tick_seconds: float = 60.0) -> None:
+        self.runner = runner
+        self.tick_seconds = tick_seconds
+        self.scheduler = AsyncIOScheduler(timezone=LONDON)
+        self._lock = asyncio.Lock()
+
+    async def start(self) -> None:
+        """Start inside the running loop, schedule every slot, and post whatever is due already."""
+        self.scheduler.start()
+        self.scheduler.add_job(
+            self.tick,
+            IntervalTrigger(seconds=self.tick_seconds),
+            id="digest-tick",
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=None,
+        )
+        meetings.calendar_listeners.append(self.reschedule)
+        await self.tick()
+
+    async def stop(self) -> None:
+        if self.reschedule in meetings.calendar_listeners:
+            meetings.calendar_listeners.remove(self.reschedule)
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+    async def reschedule(self) -> None:
+        """One timer per upcoming slot, from the calendar as it is now."""
+        clock = self.runner.clock
+        now = clock.now()
+        wanted = {JOB_PREFIX + slot.key: slot for slot in await self.runner.slots(now) if slot.at > now}
+        for job in self.scheduler.get_jobs():
+            if job.id.startswith(JOB_PREFIX) and job.id not in wanted:
+                job.remove()
+        for job_id, slot in wanted.items():
+            self.scheduler.add_job(
+                self.tick,
+                DateTrigger(run_date=clock.to_real(slot.at)),
+                id=job_id,
+                replace_existing=True,
+                coalesce=True,
+                misfire_grace_time=None,
+            )
+        log.info("%d digest slots scheduled", len(wanted))
+
+    async def tick(self) -> None:
+        async with self._lock:
+            try:
+                for result in await self.runner.run_due():
+                    if result.status == "failed":
+                        log.warning("digest %s failed: %s", result.key, result.detail)
+                await self.reschedule()
+            except Exception:  # the scheduler must outlive any one bad tick
+                log.exception("digest tick failed")

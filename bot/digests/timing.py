@@ -1,0 +1,83 @@
+"""When a digest is due: N UK working days before the meeting at the group's digest time (09:00 by
+default), and a short reminder on the day (08:30). Weekends and England and Wales bank holidays are
+not working days (the `holidays` package keeps the list); nothing is scheduled between 01:00 and 03:00,
+where the clocks change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+
+import holidays
+
+from bot.calendar import CalendarMeeting
+from bot.clock import london_datetime
+from storage.models import Group
+
+DIGEST = "digest"
+REMINDER = "reminder"
+CLOCK_CHANGE_START, CLOCK_CHANGE_END = "01:00", "03:00"
+
+
+@lru_cache(maxsize=64)
+def _bank_holidays(year: int) -> holidays.HolidayBase:
+    return holidays.country_holidays("GB", subdiv="ENG", years=[year])
+
+
+def is_working_day(day: date) -> bool:
+    return day.weekday() < 5 and day not in _bank_holidays(day.year)
+
+
+def working_days_before(day: date, count: int) -> date:
+    """The day `count` UK working days before `day` (Wednesday 3 January 2024, 2 -> Friday 29 December)."""
+    current, found = day, 0
+    while found < count:
+        current -= timedelta(days=1)
+        if is_working_day(current):
+            found += 1
+    return current
+
+
+def safe_time(hhmm: str) -> str:
+    """A time of day clear of the hours the clocks change in (01:00-03:00 becomes 03:00)."""
+    return CLOCK_CHANGE_END if CLOCK_CHANGE_START <= hhmm < CLOCK_CHANGE_END else hhmm
+
+
+@dataclass(frozen=True)
+class DigestSlot:
+    group_id: int
+    group: str
+    meeting: CalendarMeeting
+    slot: str  # digest | reminder
+    at: datetime  # London time
+
+    @property
+    def key(self) -> str:
+        kind = "x" if self.meeting.extraordinary else "o"
+        return f"{self.group}:{self.meeting.date.isoformat()}:{kind}:{self.slot}"
+
+
+def slots_for(group: Group, meeting: CalendarMeeting) -> list[DigestSlot]:
+    day = working_days_before(meeting.date, max(0, group.digest_days_before))
+    slots = [
+        DigestSlot(group.id, group.code, meeting, DIGEST, london_datetime(day, safe_time(group.digest_time)))
+    ]
+    if group.reminder_time:
+        at = london_datetime(meeting.date, safe_time(group.reminder_time))
+        if at < meeting.starts_at and at > slots[0].at:
+            slots.append(DigestSlot(group.id, group.code, meeting, REMINDER, at))
+    return slots
+
+
+async def upcoming_with_digests(session, now: datetime, group_code: str | None = None) -> list[tuple]:
+    """Upcoming meetings, each with its digest slots: (meeting, [slot, ...])."""
+    from bot.schedule import upcoming_meetings
+    from storage.queries import groups as group_queries
+
+    groups = {g.code: g for g in await group_queries.all_groups(session)}
+    out = []
+    for meeting in await upcoming_meetings(session, now, group_code):
+        group = groups.get(meeting.group)
+        out.append((meeting, slots_for(group, meeting) if group else []))
+    return out
