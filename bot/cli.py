@@ -251,6 +251,164 @@ async def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+async def cmd_meetings(args: argparse.Namespace) -> int:
+    from bot.digests.timing import upcoming_with_digests
+
+    clock = _clock(args)
+    db = await _open()
+    try:
+        async with db.read() as session:
+            found = await upcoming_with_digests(
+                session, clock.now(), args.group.upper() if args.group else None
+            )
+    finally:
+        await db.close()
+    found = found[: args.limit]
+    if args.format == "json":
+        print(
+            json.dumps(
+                [
+                    {
+                        "group": m.group,
+                        "number": m.number,
+                        "date": m.date.isoformat(),
+                        "start": m.start,
+                        "extraordinary": m.extraordinary,
+                        "source": m.source,
+                        "digests": [s.at.isoformat() for s in slots],
+                    }
+                    for m, slots in found
+                ],
+                indent=2,
+            )
+        )
+        return 0
+    if not found:
+        print("No upcoming meetings known.")
+    for meeting, slots in found:
+        number = f" {meeting.number}" if meeting.number else ""
+        kind = " (extraordinary)" if meeting.extraordinary else ""
+        times = ", ".join(f"{s.slot} {s.at:%a %d %b %H:%M}" for s in slots)
+        print(
+            f"{meeting.group}{number}{kind} {meeting.date:%a %d %b %Y} {meeting.start or ''} "
+            f"[{meeting.source}] — {times}"
+        )
+    return 0
+
+
+async def _digest_target(session, args, clock):
+    """The meeting `--meeting next|NUMBER|DATE` names, with its group."""
+    from bot.calendar import CalendarMeeting, build_calendar
+    from bot.dates import parse_date
+    from bot.schedule import upcoming_meetings
+    from storage.queries import groups as group_queries
+    from storage.queries import meetings as meeting_queries
+
+    codes = await group_queries.group_codes(session)
+    code = (args.group or ("TMAG" if "TMAG" in codes or not codes else sorted(codes)[0])).upper()
+    group = await group_queries.group_by_code(session, code)
+    if group is None:
+        raise CliError(f"I don't know the group {code}")
+    wanted = (args.meeting or "next").strip()
+    if wanted == "next":
+        upcoming = await upcoming_meetings(session, clock.now(), code)
+        if not upcoming:
+            raise CliError(f"no upcoming {code} meeting is known")
+        return group, upcoming[0]
+    day = parse_date(wanted)
+    if day is None:
+        meeting = await meeting_queries.meeting_by_number(
+            session, group.id, wanted.lstrip("#").lstrip("0") or "0"
+        )
+        if meeting is None:
+            raise CliError(f"no {code} meeting numbered {wanted}")
+        day = meeting.date
+    known = await meeting_queries.meetings_between(session, group.id, day.replace(day=1), day)
+    found = [m for m in build_calendar(group, known, day, day) if m.date == day]
+    if not found:
+        raise CliError(f"no {code} meeting on {day:%d %B %Y}")
+    chosen: CalendarMeeting = found[0]
+    return group, chosen
+
+
+async def cmd_digest(args: argparse.Namespace) -> int:
+    from bot.digests.compose import compose_digest, render_digest
+    from bot.digests.timing import DIGEST, slots_for
+
+    clock = _clock(args)
+    db = await _open()
+    try:
+        async with db.read() as session:
+            group, meeting = await _digest_target(session, args, clock)
+            digest = await compose_digest(session, group, meeting, clock.today())
+        if args.post:
+            return await _post_digest(
+                db, clock, next(s for s in slots_for(group, meeting) if s.slot == DIGEST)
+            )
+    finally:
+        await db.close()
+    print(json.dumps(digest.to_json(), indent=2) if args.format == "json" else render_digest(digest))
+    return 0
+
+
+async def _post_digest(db, clock, slot) -> int:
+    from bot.config import Settings
+    from bot.digests.runner import DigestRunner
+    from handlers.app import web_client
+    from handlers.context import Services
+    from handlers.digests import SlackDigestPoster
+
+    settings = Settings.from_env()
+    if not settings.slack_bot_token:
+        raise CliError("missing settings for posting: SLACK_BOT_TOKEN (see .env.example)")
+    client = web_client(Services(db, clock, settings))
+    result = await DigestRunner(db, SlackDigestPoster(client, db, clock), clock).run(slot)
+    if result.status == "sent":
+        print(f"Posted the digest for {slot.key}.")
+        return 0
+    print(f"Not posted ({result.status}): {result.detail}", file=sys.stderr)
+    return 1
+
+
+async def cmd_group_set(args: argparse.Namespace) -> int:
+    import re
+
+    from bot.calendar import DEFAULT_CADENCES, parse_cadence
+    from storage.queries import groups as group_queries
+
+    for name in ("digest_time", "reminder_time"):
+        value = getattr(args, name)
+        if value and value != "none" and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+            raise CliError(f"--{name.replace('_', '-')} {value!r} is not a time like 09:00")
+    cadence = parse_cadence(args.cadence) if args.cadence else None
+    if args.cadence and cadence is None:
+        raise CliError(f"--cadence {args.cadence!r}: say it like 'third Wednesday 10:00'")
+    db = await _open()
+    try:
+        async with db.write() as session:
+            group = await group_queries.ensure_group(
+                session, args.code, None, DEFAULT_CADENCES.get(args.code.upper())
+            )
+            if args.channel:
+                group.channel_id = args.channel
+            if args.digest_days is not None:
+                group.digest_days_before = args.digest_days
+            if args.digest_time:
+                group.digest_time = args.digest_time
+            if args.reminder_time:
+                group.reminder_time = None if args.reminder_time == "none" else args.reminder_time
+            if cadence:
+                group.cadence_week, group.cadence_weekday, group.cadence_time = cadence
+            summary = (
+                f"{group.code}: channel {group.channel_id or 'not set'}, digest {group.digest_days_before} "
+                f"working days before at {group.digest_time}, reminder {group.reminder_time or 'none'}"
+            )
+    finally:
+        await db.close()
+    print(summary)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tmag-bot",
@@ -301,6 +459,35 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="0.0.0.0", help="HTTP address to listen on (default all)")
     serve.add_argument("--now", help="start the clock at this time (it keeps running); for trials and tests")
     serve.set_defaults(handler=cmd_serve)
+
+    meetings = commands.add_parser("meetings", help="upcoming meetings and when their digests go out")
+    meetings.add_argument("--group", help="one group (default all)")
+    meetings.add_argument("--now", help=now_help)
+    meetings.add_argument("--format", choices=("text", "json"), default="text")
+    meetings.add_argument("--limit", type=int, default=12, help="how many (default 12)")
+    meetings.set_defaults(handler=cmd_meetings)
+
+    digest = commands.add_parser("digest", help="show (or --post) the digest for a meeting")
+    digest.add_argument("--meeting", default="next", help="next (default), a meeting number or a date")
+    digest.add_argument("--group", help="the group (default TMAG)")
+    digest.add_argument("--now", help=now_help)
+    digest.add_argument("--format", choices=("text", "json"), default="text")
+    digest.add_argument("--post", action="store_true", help="post it to the group's Slack channel (once)")
+    digest.set_defaults(handler=cmd_digest)
+
+    group = commands.add_parser("group", help="group settings").add_subparsers(
+        dest="group_command", required=True, metavar="ACTION"
+    )
+    group_set = group.add_parser("set", help="a group's Slack channel, digest times and cadence")
+    group_set.add_argument("code", help="e.g. TMAG")
+    group_set.add_argument("--channel", help="Slack channel id for digests, e.g. C0123ABCD")
+    group_set.add_argument("--digest-days", type=int, help="UK working days before the meeting (default 2)")
+    group_set.add_argument("--digest-time", help="time of the digest (default 09:00)")
+    group_set.add_argument(
+        "--reminder-time", help="time of the reminder on the day (default 08:30; none for none)"
+    )
+    group_set.add_argument("--cadence", help="e.g. 'third Wednesday 10:00'")
+    group_set.set_defaults(handler=cmd_group_set)
 
     chat = commands.add_parser("chat", help="talk to the bot in the console (as Slack would)")
     chat.add_argument("--as", dest="as_", metavar="NAME", help="who you are")

@@ -7,6 +7,7 @@ import json
 from bot.answers import ask
 from bot.changes import change_action, undo_change
 from bot.importer import ReportError, import_report
+from bot.meetings import notify_calendar_changed
 from handlers import blocks as ui
 from handlers import ids
 from handlers.context import answer_identity_prompt, identify_slack_user, services_of
@@ -124,6 +125,7 @@ async def on_import(ack, body, client, respond, context) -> None:
             services.db, name=name, data=data, clock=services.clock, by=identity.person.display
         )
         line, status = summary.line(), "imported"
+        await notify_calendar_changed()
     except ReportError as exc:
         line, status = f"Import failed: {exc}", "pending"
     async with services.db.write() as session:

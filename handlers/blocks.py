@@ -29,6 +29,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.answers import HELP, Answer, Item
+from bot.digests.compose import SHOWN
 from bot.render import detail_lines, meeting_line, when
 from handlers import ids
 
@@ -297,3 +298,90 @@ def upload_preview_blocks(upload_id: int, file_name: str, summary) -> list[Block
 
 def to_dicts(blocks: list[Block]) -> list[dict]:
     return [block.to_dict() for block in blocks]
+
+
+# --- digests ------------------------------------------------------------------------------------
+
+DIGEST_LIST = SHOWN  # actions listed per part of a digest thread (their details are loaded)
+
+
+def _digest_action(action, today: date) -> SectionBlock:
+    due = when(action.due, today)
+    details = " · ".join(
+        x
+        for x in (
+            escape(action.owner) if action.owner else "",
+            f"*due {escape(due)}*" if action.overdue else f"due {escape(due)}",
+        )
+        if x
+    )
+    return section(f"*{escape(action.ref)}* {escape(action.text)}\n{details}", done_button(action.ref))
+
+
+def digest_blocks(digest, slot: str) -> list[Block]:
+    """The channel message: the meeting, what it will decide, and the counts (details in the thread)."""
+    title = escape(digest.title())
+    if slot == "reminder":
+        return [
+            section(
+                f":alarm_clock: *Today: {title}*\n{len(digest.open)} open actions, "
+                f"*{len(digest.overdue)} overdue*. `/tmag mine` shows yours."
+            )
+        ]
+    lines = [f":spiral_calendar_pad: *Digest for {title}*"]
+    if digest.agenda:
+        lines.append("*Agenda:* " + "; ".join(escape(t) for _, t, _, _ in digest.agenda))
+    if digest.decisions_sought:
+        lines.append("*Decisions sought:* " + "; ".join(escape(t) for t in digest.decisions_sought))
+    since = escape(digest.previous or "the last meeting")
+    lines.append(
+        f"*{len(digest.open)}* open · *{len(digest.overdue)}* overdue · "
+        f"*{len(digest.due_before_meeting)}* due before the meeting · since {since}: "
+        f"*{len(digest.closed_since_last)}* closed, *{len(digest.decisions_since_last)}* decided"
+    )
+    return [section("\n".join(lines)), context("Details in the thread; owners get their own items by DM.")]
+
+
+def digest_thread_blocks(digest) -> list[list[Block]]:
+    """The thread: overdue, due before the meeting, open by owner, closed and decided since last time;
+    one message per part, each within Slack's limits."""
+    today = digest.today
+    parts: list[list[Block]] = []
+
+    def listed(title: str, actions: list) -> None:
+        if not actions:
+            return
+        blocks: list[Block] = [section(f"*{escape(title)}* ({len(actions)})")]
+        blocks += [_digest_action(a, today) for a in actions[:DIGEST_LIST]]
+        if len(actions) > DIGEST_LIST:
+            blocks.append(
+                context(f"… and {len(actions) - DIGEST_LIST} more (`/tmag overdue`, `/tmag open for NAME`)")
+            )
+        parts.append(blocks)
+
+    listed("Overdue", digest.overdue)
+    listed("Due before the meeting", [a for a in digest.due_before_meeting if not a.overdue])
+    owners = [
+        f"*{escape(owner)}*: {', '.join(escape(r) for r in refs[:15])}"
+        + (f" … (+{len(refs) - 15})" if len(refs) > 15 else "")
+        for owner, refs in digest.by_owner.items()
+    ]
+    for start in range(0, len(owners), 30):
+        chunk = "\n".join(owners[start : start + 30])
+        parts.append([section(("*Open by owner*\n" if start == 0 else "") + chunk)])
+    if digest.closed_since_last:
+        refs = ", ".join(escape(a.ref) for a in digest.closed_since_last[:100])
+        parts.append([section(f"*Closed since {escape(digest.previous or 'the last meeting')}:* {refs}")])
+    if digest.decisions_since_last:
+        lines = [f"*{escape(ref)}* {escape(text)}" for ref, text, _ in digest.decisions_since_last[:20]]
+        parts.append([section("*Decided since the last meeting*\n" + "\n".join(lines))])
+    return parts or [[section("Nothing open. :tada:")]]
+
+
+def digest_dm_blocks(digest, items: list) -> list[Block]:
+    today = digest.today
+    blocks: list[Block] = [section(f"Before *{escape(digest.title())}*, these are yours ({len(items)}):")]
+    blocks += [_digest_action(a, today) for a in items[:DIGEST_LIST]]
+    if len(items) > DIGEST_LIST:
+        blocks.append(context(f"… and {len(items) - DIGEST_LIST} more: `/tmag mine`"))
+    return blocks

@@ -11,6 +11,7 @@ from aiohttp import web
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.runtime import settle
 from handlers.app import EVENTS_PATH, build_app, web_app
 from handlers.context import Services
 from storage.db import open_database, refresh_statistics
@@ -44,6 +45,13 @@ async def serve(settings: Settings, *, http: bool, port: int, host: str, clock: 
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
     background = [asyncio.create_task(maintain(services))]
+    from bot.digests.runner import DigestRunner
+    from bot.digests.scheduler import DigestScheduler
+    from handlers.digests import SlackDigestPoster
+
+    scheduler = DigestScheduler(DigestRunner(db, SlackDigestPoster(app.client, db, clock), clock))
+    await scheduler.start()
+    settle()
     try:
         if http:
             runner = web.AppRunner(web_app(app, services), access_log=None)
@@ -61,6 +69,7 @@ async def serve(settings: Settings, *, http: bool, port: int, host: str, clock: 
             await stop.wait()
             await handler.close_async()
     finally:
+        await scheduler.stop()
         for task in background:
             task.cancel()
         await db.close()
