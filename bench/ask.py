@@ -22,6 +22,7 @@ from bot.answers import ask
 from bot.clock import LONDON, Clock
 from bot.identity import identify
 from bot.importer import owner_rows
+from bot.runtime import settle
 from bot.text import fold
 from storage.db import open_database, refresh_statistics
 from storage.models import Action, ActionOwner, Meeting, Member, MemberGroup, OwnerName
@@ -81,14 +82,16 @@ def surname(index: int) -> str:
     return (SYLLABLES[a] + SYLLABLES[b] + SYLLABLES[c]).capitalize()
 
 
-async def populate(db, actions: int, members: int, rng: random.Random) -> list[str]:
+async def populate(
+    db, actions: int, members: int, rng: random.Random, groups: list[str] = GROUPS
+) -> list[str]:
     now = datetime.now(UTC)
     names = [f"{FIRST_NAMES[i % len(FIRST_NAMES)]} {surname(i)}" for i in range(members)]
     async with db.write() as session:
         await session.exec(
             text(
                 "INSERT INTO working_group (code, ref_prefix, cadence_week, cadence_weekday, "
-                "cadence_time) VALUES " + ", ".join(f"('{g}', '{g}', 3, 2, '10:00')" for g in GROUPS)
+                "cadence_time) VALUES " + ", ".join(f"('{g}', '{g}', 3, 2, '10:00')" for g in groups)
             )
         )
         group_ids = dict((await session.exec(text("SELECT code, id FROM working_group"))).all())
@@ -117,7 +120,7 @@ async def populate(db, actions: int, members: int, rng: random.Random) -> list[s
             session,
             MemberGroup,
             [
-                {"member_id": member_ids[fold(n)], "group_id": group_ids[GROUPS[i % len(GROUPS)]]}
+                {"member_id": member_ids[fold(n)], "group_id": group_ids[groups[i % len(groups)]]}
                 for i, n in enumerate(names)
             ],
         )
@@ -131,7 +134,7 @@ async def populate(db, actions: int, members: int, rng: random.Random) -> list[s
         )
         name_ids = dict((await session.exec(text("SELECT key, id FROM owner_name"))).all())
         meetings = {}
-        for code in GROUPS:
+        for code in groups:
             await insert_rows(
                 session,
                 Meeting,
@@ -156,7 +159,7 @@ async def populate(db, actions: int, members: int, rng: random.Random) -> list[s
         meetings = dict((await session.exec(text("SELECT group_id, id FROM meeting"))).all())
         batch, owners = [], []
         for i in range(actions):
-            code = GROUPS[i % len(GROUPS)]
+            code = groups[i % len(groups)]
             roll = rng.random()
             if roll < 0.6:
                 owner = f"Programme ({rng.choice(names)})"
@@ -184,7 +187,7 @@ async def populate(db, actions: int, members: int, rng: random.Random) -> list[s
                     "updated_at": now,
                 }
             )
-            owners.append((ref, group_ids[code], owner_rows(owner, set(GROUPS), code)))
+            owners.append((ref, group_ids[code], owner_rows(owner, set(groups), code)))
             if len(batch) == 5000 or i == actions - 1:
                 await insert_rows(session, Action, batch)
                 ids = dict(
@@ -259,6 +262,7 @@ async def run(actions: int, members: int, queries: int, keep: Path | None) -> No
         async with db.read() as session:
             people = {name: await identify(session, name) for name in askers}
         await ask(db, "what is open for me", people[askers[0]], clock)  # warm the caches once
+        settle()  # as `tmag-bot serve` does once started
 
         async def mine(name):
             await ask(db, "what is open for me", people[name], clock)

@@ -29,8 +29,9 @@ def free_port() -> int:
 
 
 def cli(env: dict, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 async def wait_healthy(http: aiohttp.ClientSession, base: str, process: subprocess.Popen) -> None:
@@ -54,24 +55,49 @@ def buttons(blocks, action_id):
 
 @pytest.fixture
 async def fake():
-    slack = await FakeSlack(users={"U0SAM": {"real_name": "Sam Hatton"}, "U0HALL": {"real_name": "Sam Hall"}}).start()
+    slack = await FakeSlack(
+        users={"U0SAM": {"real_name": "Sam Hatton"}, "U0HALL": {"real_name": "Sam Hall"}}
+    ).start()
     yield slack
     await slack.stop()
 
 
 async def test_serve_http_end_to_end(tmp_path, fake):
-    env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'e2e.db'}", SLACK_BOT_TOKEN="xoxb-e2e",
-               SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=fake.api_url, SLACK_ADMIN_USER_IDS="U0ADMIN",
-               LOG_LEVEL="WARNING")
+    env = dict(
+        os.environ,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'e2e.db'}",
+        SLACK_BOT_TOKEN="xoxb-e2e",
+        SLACK_SIGNING_SECRET=SECRET,
+        SLACK_API_URL=fake.api_url,
+        SLACK_ADMIN_USER_IDS="U0ADMIN",
+        LOG_LEVEL="WARNING",
+    )
     env.pop("SLACK_APP_TOKEN", None)
     (tmp_path / "wmag-031.txt").write_text(MINUTES_031)
     (tmp_path / "wmag-032.txt").write_text(HEADLINE_032)
     assert cli(env, "import", str(tmp_path / "wmag-031.txt"), str(tmp_path / "wmag-032.txt")).returncode == 0
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen([sys.executable, "-m", "bot", "serve", "--http", "--port", str(port), "--host",
-                                "127.0.0.1", "--now", "2023-11-16T09:00"], cwd=ROOT, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "serve",
+            "--http",
+            "--port",
+            str(port),
+            "--host",
+            "127.0.0.1",
+            "--now",
+            "2023-11-16T09:00",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         async with aiohttp.ClientSession() as http:
             await wait_healthy(http, base, process)
@@ -83,25 +109,38 @@ async def test_serve_http_end_to_end(tmp_path, fake):
 
             form = "application/x-www-form-urlencoded"
             # A slash command; the Slack user is linked to the member by their profile name.
-            assert await post(slash_command("mine", "U0SAM", "C0TMAG", fake.response_url("mine")), form) == 200
+            assert (
+                await post(slash_command("mine", "U0SAM", "C0TMAG", fake.response_url("mine")), form) == 200
+            )
             reply = (await fake.wait_for(lambda: fake.responses))[0]
             assert reply["response_type"] == "ephemeral"
             refs = buttons(reply["blocks"], "mark_done")
             assert refs == ["WMAG31-02", "WMAG31-06"]  # his own, then the whole group's
 
             # A message "REF done" in a channel.
-            event = {"type": "message", "channel": "C0TMAG", "channel_type": "channel", "user": "U0SAM",
-                     "ts": "1700002000.000100", "text": "WMAG31-02 done - windows agreed with every DNO"}
+            event = {
+                "type": "message",
+                "channel": "C0TMAG",
+                "channel_type": "channel",
+                "user": "U0SAM",
+                "ts": "1700002000.000100",
+                "text": "WMAG31-02 done - windows agreed with every DNO",
+            }
             assert await post(event_callback(event), "application/json") == 200
             await fake.wait_for(lambda: fake.calls_to("chat.postEphemeral"))
 
             # A button taken from the reply's blocks.
-            assert await post(block_actions("mark_done", refs[1], "U0SAM", fake.response_url("click")), form) == 200
+            assert (
+                await post(block_actions("mark_done", refs[1], "U0SAM", fake.response_url("click")), form)
+                == 200
+            )
             confirmation = (await fake.wait_for(lambda: fake.responses[1:]))[0]
             assert f"Closed {refs[1]}." in json.dumps(confirmation["blocks"])
 
             # A forged request changes nothing.
-            forged = event_callback({**event, "text": "WMAG31-01 done", "user": "U0ADMIN", "ts": "1700002001.1"})
+            forged = event_callback(
+                {**event, "text": "WMAG31-01 done", "user": "U0ADMIN", "ts": "1700002001.1"}
+            )
             assert await post(forged, "application/json", signed("forged", forged, "application/json")) == 401
     finally:
         process.terminate()
@@ -114,7 +153,10 @@ async def test_serve_http_end_to_end(tmp_path, fake):
     actions = {a["ref"]: a for a in exported["actions"]}
     assert actions["WMAG31-02"]["status"] == "closed"
     assert actions["WMAG31-02"]["updates"][-1]["text"] == "windows agreed with every DNO"
-    assert actions["WMAG31-02"]["updates"][-1]["source"] == "https://example.slack.com/archives/C0TMAG/p1700002000000100"
+    assert (
+        actions["WMAG31-02"]["updates"][-1]["source"]
+        == "https://example.slack.com/archives/C0TMAG/p1700002000000100"
+    )
     assert actions["WMAG31-02"]["updates"][-1]["by"] == "Sam Hatton"
     assert actions["WMAG31-06"]["status"] == "closed"
     assert actions["WMAG31-01"]["status"] == "open"

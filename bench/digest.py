@@ -1,0 +1,67 @@
+"""Benchmark: compose the digest for a meeting whose group has 10k open actions; target under 200 ms.
+
+python -m bench.digest [--open 10000] [--runs 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+from bench.ask import percentile, populate
+from bot.clock import LONDON
+from bot.digests.compose import compose_digest
+from bot.runtime import settle
+from bot.schedule import upcoming_meetings
+from storage.db import open_database, refresh_statistics
+from storage.queries import groups as group_queries
+
+
+async def run(open_actions: int, runs: int) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{Path(folder) / 'digest.db'}"
+        db = await open_database(url)
+        await populate(db, int(open_actions / 0.7), 1000, random.Random(5), groups=["TMAG"])
+        await db.close()
+        await asyncio.to_thread(refresh_statistics, url)
+        db = await open_database(url)
+        now = datetime(2024, 6, 1, 9, 0, tzinfo=LONDON)
+        settle()  # as `tmag-bot serve` does once started
+        async with db.read() as session:
+            group = await group_queries.group_by_code(session, "TMAG")
+            meeting = (await upcoming_meetings(session, now, "TMAG"))[0]
+        timings, digest = [], None
+        for _ in range(runs + 2):
+            tick = time.perf_counter()
+            async with db.read() as session:
+                digest = await compose_digest(session, group, meeting, now.date())
+            timings.append((time.perf_counter() - tick) * 1000)
+        timings = timings[2:]
+        await db.close()
+    p95 = percentile(timings, 0.95)
+    print(
+        f"digest for {meeting.group} {meeting.date}: {len(digest.open)} open, {len(digest.overdue)} overdue, "
+        f"{len(digest.by_owner)} owners"
+    )
+    print(
+        f"compose p50 {statistics.median(timings):.1f} ms, p95 {p95:.1f} ms "
+        f"(target under 200 ms: {'met' if p95 < 200 else 'NOT met'})"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--open", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=20)
+    args = parser.parse_args()
+    asyncio.run(run(args.open, args.runs))
+
+
+if __name__ == "__main__":
+    main()

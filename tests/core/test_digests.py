@@ -1,0 +1,237 @@
+"""Digests: what they say, and that each goes out exactly once (restarts, two processes, retries).
+
+Clocks are injected; nothing waits for real time. Slack is the fake Web API on loopback, reached through
+the real poster and the real Web API client with its retry handlers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import date
+
+import pytest
+from sqlalchemy import text
+
+from bot.config import Settings
+from bot.digests.compose import compose_digest
+from bot.digests.runner import DigestRunner
+from bot.identity import identify
+from bot.meetings import add_meeting
+from bot.members import add_member
+from handlers.app import web_client
+from handlers.context import Services
+from handlers.digests import SlackDigestPoster
+from storage.db import Database
+from storage.queries import groups as group_queries
+from tests.fixtures.world import build_world, clock_at
+from tests.slack_fake import FakeSlack
+
+CHANNEL = "C0DIGEST"
+SLOT = "2023-11-27T09:00"  # two working days before the extraordinary WMAG on Wednesday 29 November
+
+
+@pytest.fixture
+async def fake():
+    slack = await FakeSlack().start()
+    yield slack
+    await slack.stop()
+
+
+@pytest.fixture
+async def world(db, write):
+    await build_world(db, write)
+    async with db.write() as session:
+        for name, user in (("Sam Hatton", "U0SAM"), ("Priya Natarajan", "U0PRIYA"), ("Ada Brooks", "U0ADA")):
+            await add_member(session, clock_at(SLOT), name=name, slack_user_id=user)
+        (await group_queries.group_by_code(session, "WMAG")).channel_id = CHANNEL
+    return db
+
+
+def runner(db, fake, now: str, worker: str = "test") -> DigestRunner:
+    clock = clock_at(now)
+    settings = Settings(slack_bot_token="xoxb-test", slack_api_url=fake.api_url)
+    client = web_client(Services(db, clock, settings))
+    return DigestRunner(db, SlackDigestPoster(client, db, clock), clock, worker=worker, dm_interval=0)
+
+
+def channel_posts(fake) -> list[dict]:
+    return [
+        c for c in fake.calls_to("chat.postMessage") if c["channel"] == CHANNEL and not c.get("thread_ts")
+    ]
+
+
+async def runs(db) -> list[tuple]:
+    async with db.read() as session:
+        rows = await session.exec(
+            text("SELECT meeting_date, slot, status, attempts FROM digest_run ORDER BY id")
+        )
+        return [tuple(r) for r in rows.all()]
+
+
+async def test_what_the_digest_says(world):
+    async with world.read() as session:
+        group = await group_queries.group_by_code(session, "WMAG")
+        from bot.schedule import upcoming_meetings
+
+        meeting = (await upcoming_meetings(session, clock_at(SLOT).now(), "WMAG"))[0]
+        digest = await compose_digest(session, group, meeting, date(2023, 11, 27))
+    data = digest.to_json()
+    assert data["meeting"] == {
+        "group": "WMAG",
+        "number": None,
+        "date": "2023-11-29",
+        "start": None,
+        "end": None,
+        "extraordinary": True,
+        "source": "next-line",
+        "agenda": [],
+        "decisions_sought": [],
+    }
+    assert data["overdue"][0] == "WMAG31-04"  # the longest overdue first
+    assert set(data["overdue"]) == {
+        "WMAG31-01",
+        "WMAG31-04",
+        "WMAG31-05",
+        "WMAG31-06",
+        "WMAG31-07",
+        "WMAG31-09",
+    }
+    assert data["open"][: len(data["overdue"])] == data["overdue"]
+    assert "WMAG31-02" in data["open"] and "WMAG31-02" not in data["due_before_meeting"]  # due 20 December
+    assert data["closed_since_last"] == ["WMAG31-03"]
+    assert data["decisions_since_last"] == ["WMAG-DEC14"]
+    assert data["by_owner"]["Sam Hatton"] == ["WMAG31-02"]
+    assert data["by_owner"]["Priya Natarajan"] == [
+        "WMAG31-05"
+    ]  # the member, though the report says Natarajen
+    assert "WMAG31-01" in data["by_owner"]["PMO"] and "WMAG31-01" in data["by_owner"]["Lena Ortiz"]
+    assert digest.title() == "WMAG (extraordinary): Wednesday 29 November 2023"
+
+
+async def test_the_digest_goes_to_the_channel_its_thread_and_each_owner(world, fake):
+    results = await runner(world, fake, SLOT).run_due()
+    assert [r.status for r in results] == ["sent"]
+    parent = channel_posts(fake)
+    assert len(parent) == 1
+    assert "Digest for WMAG (extraordinary)" in parent[0]["blocks"][0]["text"]["text"]
+    thread = [c for c in fake.calls_to("chat.postMessage") if c.get("thread_ts")]
+    assert thread and all(c["thread_ts"] == "1700000001.000100" for c in thread)
+    direct = {c["channel"]: c for c in fake.calls_to("chat.postMessage") if c["channel"].startswith("U")}
+    assert set(direct) == {"U0SAM", "U0PRIYA", "U0ADA"}
+    sam_refs = [b["accessory"]["value"] for b in direct["U0SAM"]["blocks"] if "accessory" in b]
+    assert sam_refs == ["WMAG31-02"]
+    priya_refs = {b["accessory"]["value"] for b in direct["U0PRIYA"]["blocks"] if "accessory" in b}
+    assert priya_refs == {"WMAG31-05", "WMAG31-09"}  # named, and as the iDNO representative
+    assert await runs(world) == [("2023-11-29", "digest", "sent", 1)]
+
+
+async def test_a_restart_and_a_second_process_post_it_once(world, fake, db_url):
+    other = Database(db_url)  # a second process: its own engine on the same file
+    try:
+        first, second = await asyncio.gather(
+            runner(world, fake, SLOT, "one").run_due(), runner(other, fake, SLOT, "two").run_due()
+        )
+        assert sorted(r.status for r in first + second) == ["busy", "sent"]
+        restarted = await runner(other, fake, "2023-11-27T09:05", "three").run_due()
+        assert restarted == []  # already sent: nothing to do
+    finally:
+        await other.close()
+    assert len(channel_posts(fake)) == 1
+    assert len([c for c in fake.calls_to("chat.postMessage") if c["channel"] == "U0SAM"]) == 1
+
+
+async def test_a_slot_missed_while_down_is_posted_if_the_meeting_is_ahead(world, fake):
+    results = await runner(world, fake, "2023-11-28T15:00").run_due()  # the bot was down at 09:00 yesterday
+    assert [r.status for r in results] == ["sent"]
+    assert len(channel_posts(fake)) == 1
+
+
+async def test_a_slot_missed_past_its_meeting_is_skipped_with_a_log_line(world, fake, caplog):
+    with caplog.at_level(logging.WARNING, logger="tmag-bot.digests"):
+        results = await runner(world, fake, "2023-11-29T11:00").run_due()
+    assert {r.status for r in results} == {"skipped"}
+    assert channel_posts(fake) == []
+    assert "skipped the digest for WMAG:2023-11-29" in caplog.text
+    assert {(slot, status) for _, slot, status, _ in await runs(world)} == {
+        ("digest", "skipped"),
+        ("reminder", "skipped"),
+    }
+
+
+async def test_when_digest_and_reminder_are_both_due_the_digest_goes(world, fake):
+    results = await runner(world, fake, "2023-11-29T09:00").run_due()
+    assert sorted(r.status for r in results) == ["sent", "skipped"]
+    assert len(channel_posts(fake)) == 1
+    assert "Digest for" in channel_posts(fake)[0]["blocks"][0]["text"]["text"]
+
+
+async def test_the_reminder_on_the_day(world, fake):
+    await runner(world, fake, SLOT).run_due()
+    results = await runner(world, fake, "2023-11-29T08:30").run_due()
+    assert [r.status for r in results] == ["sent"]
+    reminder = channel_posts(fake)[-1]
+    assert "Today: WMAG (extraordinary)" in reminder["blocks"][0]["text"]["text"]
+
+
+async def test_a_meeting_called_at_short_notice_gets_its_digest_at_once(world, fake):
+    async with world.read() as session:
+        ada = await identify(session, "Ada Brooks")
+    clock = clock_at("2023-12-04T11:00")
+    added = await add_meeting(
+        world,
+        ada,
+        clock,
+        group_code="WMAG",
+        day=date(2023, 12, 5),
+        start="14:00",
+        end=None,
+        extraordinary=True,
+    )
+    assert added.ok
+    results = await runner(world, fake, "2023-12-04T11:00").run_due()
+    sent = [r for r in results if r.status == "sent"]
+    assert [r.key for r in sent] == ["WMAG:2023-12-05:x:digest"]
+    assert "Tuesday 05 December 2023 at 14:00" in channel_posts(fake)[-1]["blocks"][0]["text"]["text"]
+
+
+async def test_rate_limited_then_posted(world, fake):
+    fake.fail_next("chat.postMessage", 429, {"Retry-After": "0"}, times=2)
+    results = await runner(world, fake, SLOT).run_due()
+    assert [r.status for r in results] == ["sent"]
+    assert len(channel_posts(fake)) == 3  # two refused, one posted
+    assert await runs(world) == [("2023-11-29", "digest", "sent", 1)]
+
+
+async def test_a_digest_that_still_fails_is_recorded_and_sent_at_the_next_tick(world, fake):
+    fake.fail_next("chat.postMessage", 500, times=4)  # the first try and all three of the client's retries
+    first = await runner(world, fake, SLOT).run_due()
+    assert [r.status for r in first] == ["failed"]
+    assert (await runs(world))[0][2] == "failed"
+    second = await runner(world, fake, "2023-11-27T09:01").run_due()
+    assert [r.status for r in second] == ["sent"]
+    assert await runs(world) == [("2023-11-29", "digest", "sent", 2)]
+    assert len(channel_posts(fake)) == 5  # four refused, then one
+
+
+async def test_a_crashed_run_carries_on_without_posting_the_channel_message_again(world, fake):
+    worker = runner(world, fake, SLOT)
+    # Fail while posting the thread: the channel message went out and its ts is kept.
+    original = worker.poster.post_thread
+
+    async def broken(*args):
+        raise RuntimeError("lost the connection")
+
+    worker.poster.post_thread = broken
+    assert [r.status for r in await worker.run_due()] == ["failed"]
+    worker.poster.post_thread = original
+    assert [r.status for r in await runner(world, fake, "2023-11-27T09:01").run_due()] == ["sent"]
+    assert len(channel_posts(fake)) == 1
+
+
+async def test_without_a_channel_owners_still_get_theirs(world, fake):
+    async with world.write() as session:
+        (await group_queries.group_by_code(session, "WMAG")).channel_id = None
+    assert [r.status for r in await runner(world, fake, SLOT).run_due()] == ["sent"]
+    assert channel_posts(fake) == []
+    assert {c["channel"] for c in fake.calls_to("chat.postMessage")} == {"U0SAM", "U0PRIYA", "U0ADA"}

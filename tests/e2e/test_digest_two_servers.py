@@ -1,0 +1,81 @@
+"""Two `tmag-bot serve --http` processes on one SQLite file, a digest falling due: one channel post."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+
+import aiohttp
+
+from tests.e2e.test_serve_http import ROOT, cli, fake, free_port, wait_healthy  # noqa: F401  (fixture)
+from tests.fixtures.world import HEADLINE_032, MINUTES_031
+
+CHANNEL = "C0DIGEST"
+
+
+async def test_two_servers_post_a_due_digest_once(tmp_path, fake):  # noqa: F811
+    env = dict(
+        os.environ,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'shared.db'}",
+        SLACK_BOT_TOKEN="xoxb-e2e",
+        SLACK_SIGNING_SECRET="secret",
+        SLACK_API_URL=fake.api_url,
+        LOG_LEVEL="WARNING",
+    )
+    (tmp_path / "wmag-031.txt").write_text(MINUTES_031)
+    (tmp_path / "wmag-032.txt").write_text(HEADLINE_032)
+    assert cli(env, "import", str(tmp_path / "wmag-031.txt"), str(tmp_path / "wmag-032.txt")).returncode == 0
+    assert cli(env, "group", "set", "WMAG", "--channel", CHANNEL).returncode == 0
+    assert cli(env, "member", "add", "Sam Hatton", "--slack-id", "U0SAM").returncode == 0
+    # Both start a few seconds before the digest for the extraordinary meeting of 29 November is due
+    # (09:00 on Monday the 27th), so each has a timer set for it.
+    ports = [free_port(), free_port()]
+    servers = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "bot",
+                "serve",
+                "--http",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--now",
+                "2023-11-27T08:59:55",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for port in ports
+    ]
+    try:
+        async with aiohttp.ClientSession() as http:
+            for port, process in zip(ports, servers, strict=True):
+                await wait_healthy(http, f"http://127.0.0.1:{port}", process)
+
+        def parents():
+            return [
+                c
+                for c in fake.calls_to("chat.postMessage")
+                if c["channel"] == CHANNEL and not c.get("thread_ts")
+            ]
+
+        await fake.wait_for(parents, timeout=30)
+        await asyncio.sleep(4)  # time for the other server's timer (and a tick) to fire too
+        assert len(parents()) == 1
+        assert len([c for c in fake.calls_to("chat.postMessage") if c["channel"] == "U0SAM"]) == 1
+    finally:
+        for process in servers:
+            process.terminate()
+        for process in servers:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
