@@ -327,7 +327,7 @@ async def resolve_whose(db, session, question: Question, asker: Person, group: s
         and part.kind == "role"
         and (constituency_key(phrase) or part.key in {"pmo", "secretariat", "chair"})
     ):
-        return Whose(_role_label(part.key), role_key=part.key)
+        return Whose(role_label(part.key), role_key=part.key)
     if part and part.kind == "organisation" and organisation_key(phrase):
         return Whose(organisation_name(part.key), org_key=part.key)
     member = await _member_named(db, session, phrase)
@@ -340,7 +340,7 @@ async def resolve_whose(db, session, question: Question, asker: Person, group: s
     return Whose(person.display, person=person)
 
 
-def _role_label(key: str) -> str:
+def role_label(key: str) -> str:
     if key.endswith(" representative"):
         constituency = key.removesuffix(" representative")
         short = {"dno": "DNO", "idno": "iDNO"}.get(constituency, constituency.title())
@@ -466,7 +466,7 @@ async def person_sections(
 
 def _section_title(reason: str, person: Person, values: list) -> str:
     if reason == "role":
-        return "By role (" + ", ".join(_role_label(v) for v in values) + ")"
+        return "By role (" + ", ".join(role_label(v) for v in values) + ")"
     if reason == "organisation":
         return f"For {organisation_name(values[0])}"
     return "For " + ", ".join(f"{v} members" for v in values)
@@ -553,14 +553,14 @@ async def _owner_label(session, owner, name) -> str:
         qualifiers = [
             q
             for q in (
-                _role_label(owner.role_key) if owner.role_key else None,
+                role_label(owner.role_key) if owner.role_key else None,
                 organisation_name(owner.org_key) if owner.org_key else None,
             )
             if q
         ]
         return label + (f", {', '.join(qualifiers)}" if qualifiers else "")
     if owner.kind == "role":
-        return _role_label(owner.role_key or owner.key) + (
+        return role_label(owner.role_key or owner.key) + (
             f" ({organisation_name(owner.org_key)})" if owner.org_key else ""
         )
     if owner.kind == "organisation":
