@@ -136,10 +136,13 @@ async def import_report(
     Parsing happens inside the transaction so it sees exactly the groups it will write next to."""
     source = await _load(path, name, data)
     async with db.write() as session:
-        if await document_queries.document_by_sha(session, source.sha256):
+        document_id = await document_queries.claim_document(
+            session, source.name, source.sha256, source.format, clock.utcnow(), by
+        )
+        if document_id is None:
             return ImportSummary(source.name, "unchanged")
-        parsed = parse_report(source, await group_queries.group_codes(session))
-        return await _store(session, source, parsed, clock, by)
+        codes = await group_queries.group_codes(session)
+        return await _store(session, source, parse_report(source, codes), clock, document_id, codes)
 
 
 class _DryRun(Exception):
@@ -154,21 +157,23 @@ async def preview_report(db: Database, *, name: str, data: bytes, clock: Clock) 
     source = await _load(None, name, data)
     try:
         async with db.write() as session:
-            if await document_queries.document_by_sha(session, source.sha256):
+            document_id = await document_queries.claim_document(
+                session, source.name, source.sha256, source.format, clock.utcnow(), "preview"
+            )
+            if document_id is None:
                 return ImportSummary(source.name, "unchanged")
-            parsed = parse_report(source, await group_queries.group_codes(session))
-            raise _DryRun(await _store(session, source, parsed, clock, "preview"))
+            codes = await group_queries.group_codes(session)
+            raise _DryRun(
+                await _store(session, source, parse_report(source, codes), clock, document_id, codes)
+            )
     except _DryRun as dry:
         return dry.summary
 
 
 async def _store(
-    session, source: SourceFile, report: ParsedReport, clock: Clock, by: str | None
+    session, source: SourceFile, report: ParsedReport, clock: Clock, document_id: int, group_codes: set[str]
 ) -> ImportSummary:
     now = clock.utcnow()
-    document = await document_queries.add_document(
-        session, source.name, source.sha256, source.format, now, by
-    )
     group = await group_queries.ensure_group(
         session, report.group, report.group_name, DEFAULT_CADENCES.get(report.group)
     )
@@ -184,7 +189,7 @@ async def _store(
         parsed_meeting.extraordinary,
         warnings=list(report.warnings),
     )
-    meeting = await _held_meeting(session, group.id, report, document.id, now)
+    meeting = await _held_meeting(session, group.id, report, document_id, now)
     held_at = london_datetime(parsed_meeting.date, parsed_meeting.start).astimezone(UTC)
     reporter = f"{group.code} {parsed_meeting.number or parsed_meeting.date.isoformat()} report"
 
@@ -196,7 +201,7 @@ async def _store(
                 session, upcoming.group, None, DEFAULT_CADENCES.get(upcoming.group)
             )
         )
-        await _scheduled_meeting(session, target.id, upcoming, document.id, now)
+        await _scheduled_meeting(session, target.id, upcoming, document_id, now)
         summary.next_meetings.append((upcoming.group, upcoming.date, upcoming.extraordinary))
 
     if report.agenda:
@@ -225,9 +230,20 @@ async def _store(
         await _attendees(session, report, group.id, meeting, index, clock, summary) if index else []
     )
 
-    new_names = await _actions(session, report, group, meeting, document.id, held_at, now, reporter, summary)
-    await _decisions(session, report, group.id, meeting, document.id, now, summary)
-    await _mentions(session, report, group.id, meeting.id, document.id)
+    new_names = await _actions(
+        session,
+        report,
+        group,
+        meeting,
+        document_id,
+        held_at,
+        now,
+        reporter,
+        summary,
+        group_codes | {group.code},
+    )
+    await _decisions(session, report, group.id, meeting, document_id, now, summary)
+    await _mentions(session, report, group.id, meeting.id, document_id)
     if new_names or new_member_keys:
         await session.flush()
         index = index or await load_index(session)
@@ -359,15 +375,16 @@ async def attach_owner_names(session, rows: list[dict]) -> list[OwnerName]:
     if not people:
         return []
     keys = {row["key"]: row["name"] for row in people}
-    known = await action_queries.owner_names_by_keys(session, keys)
+    known = {key: name.id for key, name in (await action_queries.owner_names_by_keys(session, keys)).items()}
     missing = [{"key": key, "name": name} for key, name in keys.items() if key not in known]
+    created = []
     if missing:
-        await action_queries.insert_rows(session, OwnerName, missing)
-        created = await action_queries.owner_names_by_keys(session, [row["key"] for row in missing])
-        known.update(created)
+        added = await action_queries.insert_returning(session, OwnerName, missing, "id", "key")
+        known.update({key: name_id for name_id, key in added})
+        created = await action_queries.owner_names_by_ids(session, [name_id for name_id, _ in added])
     for row in people:
-        row["owner_name_id"] = known[row["key"]].id
-    return [known[row["key"]] for row in missing]
+        row["owner_name_id"] = known[row["key"]]
+    return created
 
 
 @dataclass
@@ -392,10 +409,10 @@ async def _actions(
     now: datetime,
     reporter: str,
     summary: ImportSummary,
+    group_codes: set[str],
 ) -> list[OwnerName]:
     if not report.actions:
         return []
-    group_codes = await group_queries.group_codes(session)
     by_group: dict[str, list[ParsedAction]] = {}
     for parsed in report.actions:
         by_group.setdefault(parsed.group, []).append(parsed)
@@ -411,8 +428,12 @@ async def _actions(
             session, action_group.id, [a.ref for a in parsed_actions]
         )
         ids.update({(action_group.id, ref): action.id for ref, action in existing.items()})
-        history = await action_queries.events_of(
-            session, [a.id for a in existing.values()], ("updated", "closed", "reopened")
+        history = (
+            await action_queries.events_of(
+                session, [a.id for a in existing.values()], ("updated", "closed", "reopened")
+            )
+            if existing
+            else {}
         )
         seen: set[str] = set()
         for parsed in parsed_actions:
@@ -431,11 +452,10 @@ async def _actions(
             ):
                 summary.actions_updated.append(parsed.ref)
     if pending.new_actions:
-        await action_queries.insert_rows(session, Action, pending.new_actions)
-        for group_id in {row["group_id"] for row in pending.new_actions}:
-            refs = [row["ref"] for row in pending.new_actions if row["group_id"] == group_id]
-            created = await action_queries.action_ids_by_refs(session, group_id, refs)
-            ids.update({(group_id, ref): action_id for ref, action_id in created.items()})
+        created = await action_queries.insert_returning(
+            session, Action, pending.new_actions, "id", "group_id", "ref"
+        )
+        ids.update({(group_id, ref): action_id for action_id, group_id, ref in created})
     await action_queries.insert_rows(
         session,
         ActionEvent,

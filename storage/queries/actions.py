@@ -35,6 +35,16 @@ async def insert_rows(session: AsyncSession, model: type[SQLModel], rows: list[d
         await session.exec(insert(model.__table__), params=rows)
 
 
+async def insert_returning(
+    session: AsyncSession, model: type[SQLModel], rows: list[dict], *columns: str
+) -> list:
+    """Insert rows and return the given columns of each (in no particular order: match them by a key)."""
+    # One cached statement; SQLAlchemy batches the rows into multi-row INSERT ... RETURNING itself.
+    table = model.__table__
+    statement = insert(table).returning(*(table.c[c] for c in columns))
+    return list((await session.exec(statement, params=rows)).all())
+
+
 async def action_by_ref(session: AsyncSession, ref: str) -> tuple[Action, Group] | None:
     query = select(Action, Group).join(Group, Group.id == Action.group_id).where(Action.ref == ref)
     return (await session.exec(query)).first()

@@ -151,9 +151,14 @@ async def test_a_failure_part_way_through_writes_nothing(db, db_url, clock, writ
 
     from bot import importer
 
+    from storage.queries.documents import claim_document
+
     with pytest.raises(Exception, match="date"):
         async with db.write() as session:
-            await importer._store(session, parsed.source, parsed, clock, "test")
+            document_id = await claim_document(
+                session, "tmag-041.txt", parsed.source.sha256, "text", clock.utcnow(), None
+            )
+            await importer._store(session, parsed.source, parsed, clock, document_id, {"TMAG"})
     assert counts(path_of(db_url)) == before
 
 
