@@ -150,7 +150,6 @@ async def test_a_failure_part_way_through_writes_nothing(db, db_url, clock, writ
     parsed.actions[-1].due = "sometime"
 
     from bot import importer
-
     from storage.queries.documents import claim_document
 
     with pytest.raises(Exception, match="date"):
