@@ -330,6 +330,20 @@ ATTENDEE_SUBSECTIONS = {
     "invited",
     "speakers",
 }
+SUBSECTION_WORDS = {
+    "members",
+    "participants",
+    "attendees",
+    "apologies",
+    "observers",
+    "representatives",
+    "attendance",
+    "presenters",
+    "guests",
+    "secretariat",
+    "invited",
+    "industry",
+}
 PROGRAMME_SECTIONS = {
     "mhhs im members",
     "mhhs programme",
@@ -813,7 +827,7 @@ class ReportParser:
                 else:
                     close_table()
 
-            if section == "attendees" and block.table is None:
+            if section == "attendees" and layout is None:
                 attendee_section = self._attendee_line(block, cells, report, attendee_section)
                 continue
 
@@ -1010,8 +1024,10 @@ class ReportParser:
         nonempty = [c for c in cells if c]
         text = " ".join(nonempty)
         folded = fold(text)
+        heading_words = set(folded.split()) & SUBSECTION_WORDS
         if len(nonempty) == 1 and (
             folded in ATTENDEE_SUBSECTIONS
+            or (heading_words and "(" not in text)
             or (not NAME_LIKE.match(text) and "(" not in text and not re.search(r"\s[-–—]\s", text))
         ):
             return text if len(text) < 60 else subsection

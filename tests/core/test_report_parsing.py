@@ -416,3 +416,43 @@ def test_numbered_rows_take_the_meetings_number():
     report = parse("wmag.txt", text)
     assert [a.ref for a in report.actions][:2] == ["WMAG31-01", "WMAG31-02"]
     assert [d.ref for d in report.decisions] == ["WMAG-DEC88"]
+
+
+@pytest.mark.parametrize("source", ["TAB_REPORT", "MINUTES_WITH_ATTENDEES", "SLIDE_PACK"])
+@pytest.mark.parametrize("fmt", ["docx", "html"])
+def test_word_and_html_exports_read_the_same_as_text(source, fmt):
+    from tests.fixtures.formats import as_docx, as_html
+
+    text = globals()[source]
+    expected = parse(f"r.txt", text)
+    data = as_docx(text) if fmt == "docx" else as_html(text).encode()
+    got = parse(f"r.{fmt}", data)
+    assert got.source.format == fmt
+    assert (
+        got.group,
+        got.meeting.number,
+        got.meeting.date,
+        got.meeting.start,
+        got.meeting.end,
+        got.meeting.extraordinary,
+    ) == (
+        expected.group,
+        expected.meeting.number,
+        expected.meeting.date,
+        expected.meeting.start,
+        expected.meeting.end,
+        expected.meeting.extraordinary,
+    )
+    assert [(a.ref, a.area, a.text, a.owner, a.due, a.update) for a in got.actions] == [
+        (a.ref, a.area, a.text, a.owner, a.due, a.update) for a in expected.actions
+    ]
+    assert [(d.ref, d.area, d.text) for d in got.decisions] == [
+        (d.ref, d.area, d.text) for d in expected.decisions
+    ]
+    assert [(m.group, m.date, m.extraordinary) for m in got.next_meetings] == [
+        (m.group, m.date, m.extraordinary) for m in expected.next_meetings
+    ]
+    assert [(a.name, a.initials, a.role, a.status) for a in got.attendees] == [
+        (a.name, a.initials, a.role, a.status) for a in expected.attendees
+    ]
+    assert [(a.title, a.start) for a in got.agenda] == [(a.title, a.start) for a in expected.agenda]
