@@ -424,7 +424,7 @@ def test_word_and_html_exports_read_the_same_as_text(source, fmt):
     from tests.fixtures.formats import as_docx, as_html
 
     text = globals()[source]
-    expected = parse(f"r.txt", text)
+    expected = parse("r.txt", text)
     data = as_docx(text) if fmt == "docx" else as_html(text).encode()
     got = parse(f"r.{fmt}", data)
     assert got.source.format == fmt
