@@ -13,7 +13,6 @@ import argparse
 import asyncio
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -26,30 +25,10 @@ from sqlalchemy import text
 
 from bench.ask import percentile, populate
 from storage.db import open_database
-from tests.slack_fake import FakeSlack, signed, slash_command
+from tests.slack_fake import FakeSlack, free_port, signed, slash_command, wait_healthy
 
 SECRET = "bench-signing-secret"
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-async def healthy(http: aiohttp.ClientSession, url: str, process: subprocess.Popen) -> None:
-    for _ in range(600):
-        if process.poll() is not None:
-            raise SystemExit(f"server exited: {process.stderr.read()}")
-        try:
-            async with http.get(url) as response:
-                if response.status == 200:
-                    return
-        except aiohttp.ClientError:
-            pass
-        await asyncio.sleep(0.1)
-    raise SystemExit("server did not start")
 
 
 async def run(requests: int, keep: Path | None) -> None:
@@ -111,7 +90,7 @@ async def run(requests: int, keep: Path | None) -> None:
         try:
             async with aiohttp.ClientSession() as http:
                 for name, process in servers.items():
-                    await healthy(http, urls[name] + "/healthz", process)
+                    await wait_healthy(http, urls[name], process)
                 acks = {name: [] for name in servers}
                 answered = []
                 for n in range(requests + 20):

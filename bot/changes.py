@@ -184,6 +184,14 @@ async def undo_change(
 # --- adding by hand -----------------------------------------------------------------------------
 
 
+def _refuse_record(person: Person, text: str, doing: str, what: str) -> ChangeResult | None:
+    if not person.is_secretariat:
+        return ChangeResult(False, f"Only the secretariat can {doing}.")
+    if not text:
+        return ChangeResult(False, f"{what} needs its text.")
+    return None
+
+
 async def add_action(
     db: Database,
     person: Person,
@@ -199,10 +207,9 @@ async def add_action(
 ) -> ChangeResult:
     """A new action from the secretariat (reports are the usual way; this is for between meetings)."""
     text = clean_cell(text)
-    if not person.is_secretariat:
-        return ChangeResult(False, "Only the secretariat can add actions.")
-    if not text:
-        return ChangeResult(False, "An action needs its text.")
+    refused = _refuse_record(person, text, "add actions", "An action")
+    if refused:
+        return refused
     async with db.write() as session:
         group = await group_queries.ensure_group(session, group_code)
         if ref:
@@ -273,10 +280,9 @@ async def add_decision(
     ref: str | None = None,
 ) -> ChangeResult:
     text = clean_cell(text)
-    if not person.is_secretariat:
-        return ChangeResult(False, "Only the secretariat can record decisions.")
-    if not text:
-        return ChangeResult(False, "A decision needs its text.")
+    refused = _refuse_record(person, text, "record decisions", "A decision")
+    if refused:
+        return refused
     async with db.write() as session:
         group = await group_queries.ensure_group(session, group_code)
         if ref:

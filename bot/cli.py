@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import sys
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from dotenv import load_dotenv
@@ -25,19 +26,30 @@ def _clock(args: argparse.Namespace) -> Clock:
         raise CliError(f"--now {args.now!r} is not an ISO date and time (e.g. 2023-09-01T09:00)") from None
 
 
-async def _open():
+@asynccontextmanager
+async def _database():
+    """The database, migrated and open for the length of one command."""
     from storage.db import open_database
 
-    return await open_database()
+    db = await open_database()
+    try:
+        yield db
+    finally:
+        await db.close()
+
+
+def _outcome(result) -> int:
+    """A change's message: on stdout and exit 0 if it was made, on stderr and exit 1 if refused."""
+    print(result.message, file=sys.stdout if result.ok else sys.stderr)
+    return 0 if result.ok else 1
 
 
 async def cmd_import(args: argparse.Namespace) -> int:
     from bot.importer import ReportError, import_report
 
     clock = _clock(args)
-    db = await _open()
     failed = 0
-    try:
+    async with _database() as db:
         for path in args.files:
             try:
                 summary = await import_report(db, path, clock=clock, by="cli")
@@ -48,8 +60,6 @@ async def cmd_import(args: argparse.Namespace) -> int:
             print(summary.line())
             for warning in summary.warnings:
                 print(f"  warning: {warning}", file=sys.stderr)
-    finally:
-        await db.close()
     if len(args.files) > failed:
         from storage.db import refresh_statistics
 
@@ -60,11 +70,8 @@ async def cmd_import(args: argparse.Namespace) -> int:
 async def cmd_export(args: argparse.Namespace) -> int:
     from bot.exporter import export_data, to_csv
 
-    db = await _open()
-    try:
+    async with _database() as db:
         data = await export_data(db)
-    finally:
-        await db.close()
     text = json.dumps(data, indent=2, ensure_ascii=False) + "\n" if args.format == "json" else to_csv(data)
     if args.out:
         try:
@@ -87,11 +94,8 @@ async def cmd_ask(args: argparse.Namespace) -> int:
     from bot.answers import ask
 
     clock = _clock(args)
-    db = await _open()
-    try:
+    async with _database() as db:
         answer = await ask(db, args.question, await _person(db, args.as_), clock)
-    finally:
-        await db.close()
     if args.format == "json":
         print(json.dumps(answer.to_json(), indent=2, ensure_ascii=False))
     else:
@@ -103,27 +107,20 @@ async def cmd_change(args: argparse.Namespace) -> int:
     from bot.changes import change_action
 
     clock = _clock(args)
-    db = await _open()
-    try:
+    async with _database() as db:
         note = getattr(args, "note", None) or getattr(args, "text", None)
         result = await change_action(
             db, args.ref, args.verb, await _person(db, args.as_), clock, note=note, source="cli"
         )
-    finally:
-        await db.close()
-    print(result.message, file=sys.stdout if result.ok else sys.stderr)
-    return 0 if result.ok else 1
+    return _outcome(result)
 
 
 async def cmd_chat(args: argparse.Namespace) -> int:
     from bot.console import chat
 
     clock = _clock(args)
-    db = await _open()
-    try:
+    async with _database() as db:
         await chat(db, args.as_, clock)
-    finally:
-        await db.close()
     return 0
 
 
@@ -131,9 +128,8 @@ async def cmd_member_add(args: argparse.Namespace) -> int:
     from bot.members import MemberError, add_member
 
     clock = _clock(args)
-    db = await _open()
     try:
-        async with db.write() as session:
+        async with _database() as db, db.write() as session:
             change = await add_member(
                 session,
                 clock,
@@ -150,8 +146,6 @@ async def cmd_member_add(args: argparse.Namespace) -> int:
             name = change.member.name
     except MemberError as exc:
         raise CliError(str(exc)) from None
-    finally:
-        await db.close()
     print(f"{'Added' if change.created else 'Updated'} member {name}.")
     return 0
 
@@ -159,12 +153,8 @@ async def cmd_member_add(args: argparse.Namespace) -> int:
 async def cmd_member_list(args: argparse.Namespace) -> int:
     from storage.queries import members as member_queries
 
-    db = await _open()
-    try:
-        async with db.read() as session:
-            members = await member_queries.all_members(session)
-    finally:
-        await db.close()
+    async with _database() as db, db.read() as session:
+        members = await member_queries.all_members(session)
     for m in members:
         extras = ", ".join(
             x
@@ -190,8 +180,7 @@ async def cmd_action_add(args: argparse.Namespace) -> int:
     due = parse_date(args.due) if args.due else None
     if args.due and due is None:
         raise CliError(f"--due {args.due!r} is not a date")
-    db = await _open()
-    try:
+    async with _database() as db:
         result = await add_action(
             db,
             await _person(db, args.as_),
@@ -203,18 +192,14 @@ async def cmd_action_add(args: argparse.Namespace) -> int:
             area=args.area,
             ref=args.ref,
         )
-    finally:
-        await db.close()
-    print(result.message, file=sys.stdout if result.ok else sys.stderr)
-    return 0 if result.ok else 1
+    return _outcome(result)
 
 
 async def cmd_decision_add(args: argparse.Namespace) -> int:
     from bot.changes import add_decision
 
     clock = _clock(args)
-    db = await _open()
-    try:
+    async with _database() as db:
         result = await add_decision(
             db,
             await _person(db, args.as_),
@@ -224,10 +209,7 @@ async def cmd_decision_add(args: argparse.Namespace) -> int:
             area=args.area,
             ref=args.ref,
         )
-    finally:
-        await db.close()
-    print(result.message, file=sys.stdout if result.ok else sys.stderr)
-    return 0 if result.ok else 1
+    return _outcome(result)
 
 
 async def cmd_serve(args: argparse.Namespace) -> int:
@@ -255,14 +237,8 @@ async def cmd_meetings(args: argparse.Namespace) -> int:
     from bot.digests.timing import upcoming_with_digests
 
     clock = _clock(args)
-    db = await _open()
-    try:
-        async with db.read() as session:
-            found = await upcoming_with_digests(
-                session, clock.now(), args.group.upper() if args.group else None
-            )
-    finally:
-        await db.close()
+    async with _database() as db, db.read() as session:
+        found = await upcoming_with_digests(session, clock.now(), args.group.upper() if args.group else None)
     found = found[: args.limit]
     if args.format == "json":
         print(
@@ -336,8 +312,7 @@ async def cmd_digest(args: argparse.Namespace) -> int:
     from bot.digests.timing import DIGEST, slots_for
 
     clock = _clock(args)
-    db = await _open()
-    try:
+    async with _database() as db:
         async with db.read() as session:
             group, meeting = await _digest_target(session, args, clock)
             digest = await compose_digest(session, group, meeting, clock.today())
@@ -345,8 +320,6 @@ async def cmd_digest(args: argparse.Namespace) -> int:
             return await _post_digest(
                 db, clock, next(s for s in slots_for(group, meeting) if s.slot == DIGEST)
             )
-    finally:
-        await db.close()
     print(json.dumps(digest.to_json(), indent=2) if args.format == "json" else render_digest(digest))
     return 0
 
@@ -383,28 +356,24 @@ async def cmd_group_set(args: argparse.Namespace) -> int:
     cadence = parse_cadence(args.cadence) if args.cadence else None
     if args.cadence and cadence is None:
         raise CliError(f"--cadence {args.cadence!r}: say it like 'third Wednesday 10:00'")
-    db = await _open()
-    try:
-        async with db.write() as session:
-            group = await group_queries.ensure_group(
-                session, args.code, None, DEFAULT_CADENCES.get(args.code.upper())
-            )
-            if args.channel:
-                group.channel_id = args.channel
-            if args.digest_days is not None:
-                group.digest_days_before = args.digest_days
-            if args.digest_time:
-                group.digest_time = args.digest_time
-            if args.reminder_time:
-                group.reminder_time = None if args.reminder_time == "none" else args.reminder_time
-            if cadence:
-                group.cadence_week, group.cadence_weekday, group.cadence_time = cadence
-            summary = (
-                f"{group.code}: channel {group.channel_id or 'not set'}, digest {group.digest_days_before} "
-                f"working days before at {group.digest_time}, reminder {group.reminder_time or 'none'}"
-            )
-    finally:
-        await db.close()
+    async with _database() as db, db.write() as session:
+        group = await group_queries.ensure_group(
+            session, args.code, None, DEFAULT_CADENCES.get(args.code.upper())
+        )
+        if args.channel:
+            group.channel_id = args.channel
+        if args.digest_days is not None:
+            group.digest_days_before = args.digest_days
+        if args.digest_time:
+            group.digest_time = args.digest_time
+        if args.reminder_time:
+            group.reminder_time = None if args.reminder_time == "none" else args.reminder_time
+        if cadence:
+            group.cadence_week, group.cadence_weekday, group.cadence_time = cadence
+        summary = (
+            f"{group.code}: channel {group.channel_id or 'not set'}, digest {group.digest_days_before} "
+            f"working days before at {group.digest_time}, reminder {group.reminder_time or 'none'}"
+        )
     print(summary)
     return 0
 

@@ -103,11 +103,12 @@ async def _find(session, group, day: date, clock: Clock) -> Meeting | None:
     return meeting
 
 
-async def move_meeting(
-    db: Database, person: Person, clock: Clock, *, group_code: str, day: date, to: date, start: str | None
+async def _reschedule(
+    db: Database, person: Person, clock: Clock, verb: str, group_code: str, day: date, change
 ) -> MeetingChange:
+    """Move or cancel the meeting on `day` (a known one, or the cadence's) with `change(meeting)`."""
     if not person.is_secretariat:
-        return MeetingChange(False, "Only the secretariat can move meetings.")
+        return MeetingChange(False, f"Only the secretariat can {verb} meetings.")
     async with db.write() as session:
         group = await group_queries.group_by_code(session, group_code)
         meeting = await _find(session, group, day, clock) if group else None
@@ -115,35 +116,36 @@ async def move_meeting(
             return MeetingChange(False, f"There is no {group_code} meeting on {day:%d %B %Y}.")
         if meeting.status == "held":
             return MeetingChange(False, f"The {group_code} meeting on {day:%d %B %Y} has been held.")
-        meeting.date, meeting.start = to, start or meeting.start
-        meeting.source, meeting.updated_at = "manual", clock.utcnow()
+        change(meeting)
+        meeting.updated_at = clock.utcnow()
         meeting_id = meeting.id
     await notify_calendar_changed()
-    return MeetingChange(
-        True,
-        f"Moved the {group_code} meeting from {day:%d %B} to {to:%A %d %B %Y}"
-        + (f" at {start}" if start else "")
-        + ".",
-        meeting_id,
-    )
+    return MeetingChange(True, "", meeting_id)
+
+
+async def move_meeting(
+    db: Database, person: Person, clock: Clock, *, group_code: str, day: date, to: date, start: str | None
+) -> MeetingChange:
+    def move(meeting: Meeting) -> None:
+        meeting.date, meeting.start, meeting.source = to, start or meeting.start, "manual"
+
+    result = await _reschedule(db, person, clock, "move", group_code, day, move)
+    if result.ok:
+        at = f" at {start}" if start else ""
+        result.message = f"Moved the {group_code} meeting from {day:%d %B} to {to:%A %d %B %Y}{at}."
+    return result
 
 
 async def cancel_meeting(
     db: Database, person: Person, clock: Clock, *, group_code: str, day: date
 ) -> MeetingChange:
-    if not person.is_secretariat:
-        return MeetingChange(False, "Only the secretariat can cancel meetings.")
-    async with db.write() as session:
-        group = await group_queries.group_by_code(session, group_code)
-        meeting = await _find(session, group, day, clock) if group else None
-        if meeting is None:
-            return MeetingChange(False, f"There is no {group_code} meeting on {day:%d %B %Y}.")
-        if meeting.status == "held":
-            return MeetingChange(False, f"The {group_code} meeting on {day:%d %B %Y} has been held.")
-        meeting.status, meeting.updated_at = "cancelled", clock.utcnow()
-        meeting_id = meeting.id
-    await notify_calendar_changed()
-    return MeetingChange(True, f"Cancelled the {group_code} meeting on {day:%A %d %B %Y}.", meeting_id)
+    def cancel(meeting: Meeting) -> None:
+        meeting.status = "cancelled"
+
+    result = await _reschedule(db, person, clock, "cancel", group_code, day, cancel)
+    if result.ok:
+        result.message = f"Cancelled the {group_code} meeting on {day:%A %d %B %Y}."
+    return result
 
 
 async def notify_calendar_changed() -> None:

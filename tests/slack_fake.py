@@ -11,11 +11,14 @@ import asyncio
 import contextlib
 import itertools
 import json
+import socket
+import subprocess
 import time
 import urllib.parse
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+import aiohttp
 from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
 
@@ -314,3 +317,30 @@ def view_submission(user: str, callback_id: str, values: dict, private_metadata:
             },
         }
     )
+
+
+# --- servers started as processes (end-to-end tests and benchmarks) ------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+async def wait_healthy(
+    http: aiohttp.ClientSession, base: str, process: subprocess.Popen, timeout: float = 60
+) -> None:
+    """Wait until a server started as a process answers GET /healthz (or fail if it exits)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"the server exited: {process.stderr.read() if process.stderr else ''}")
+        try:
+            async with http.get(f"{base}/healthz") as response:
+                if response.status == 200:
+                    return
+        except aiohttp.ClientError:
+            pass
+        await asyncio.sleep(0.1)
+    raise AssertionError("the server did not become healthy")

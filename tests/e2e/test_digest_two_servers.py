@@ -9,8 +9,9 @@ import sys
 
 import aiohttp
 
-from tests.e2e.test_serve_http import ROOT, cli, fake, free_port, wait_healthy  # noqa: F401  (fixture)
+from tests.e2e.test_serve_http import ROOT, cli, fake  # noqa: F401  (fake is a fixture)
 from tests.fixtures.world import HEADLINE_032, MINUTES_031
+from tests.slack_fake import free_port, wait_healthy
 
 CHANNEL = "C0DIGEST"
 

@@ -3,50 +3,34 @@ through `tmag-bot export`."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import aiohttp
 import pytest
 
 from tests.fixtures.world import HEADLINE_032, MINUTES_031
-from tests.slack_fake import FakeSlack, block_actions, event_callback, signed, slash_command
+from tests.slack_fake import (
+    FakeSlack,
+    block_actions,
+    event_callback,
+    free_port,
+    signed,
+    slash_command,
+    wait_healthy,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "e2e-signing-secret"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def cli(env: dict, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
-
-
-async def wait_healthy(http: aiohttp.ClientSession, base: str, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"serve exited: {process.stderr.read()}")
-        try:
-            async with http.get(f"{base}/healthz") as response:
-                if response.status == 200:
-                    return
-        except aiohttp.ClientError:
-            pass
-        await asyncio.sleep(0.2)
-    raise AssertionError("serve did not become healthy")
 
 
 def buttons(blocks, action_id):
