@@ -297,7 +297,8 @@ OVERDUE_WORDS = re.compile(r"\b(overdue|late|past due|past their due|behind|miss
 OPEN_WORDS = re.compile(
     r"\b(open|outstanding|pending|plate|to ?do|todo|owe|owes|assigned|mine|still got|waiting on|"
     r"what have i got|what do i have|what'?s on|on (?:my|his|her|their) list|my actions|actions for|"
-    r"actions of|what does \w+|responsible for)\b|'s\s+(?:open\s+|outstanding\s+)?(?:actions|items|list)\b"
+    r"actions of|what does \w+|responsible for|down for|to do list|on the hook)\b|"
+    r"'s\s+(?:open\s+|outstanding\s+)?(?:actions|items|list|plate|tasks)\b"
 )
 NEXT_MEETING_WORDS = re.compile(
     r"\b(next|upcoming|following)\b.*\b(meeting|meetings|meet|session|extraordinary|\w*ag|psg|wg)\b|"
@@ -318,10 +319,10 @@ DOES_PHRASE = re.compile(
     r"(?:have|has|got|own|owe|owes|still|need|doing|working)\b"
 )
 POSSESSIVE = re.compile(
-    r"(?P<who>[\w .&/-]+?)'s\s+(?:open\s+|overdue\s+|outstanding\s+)?(?:actions|items|list)"
+    r"(?P<who>[\w .&/-]+?)'s\s+(?:open\s+|overdue\s+|outstanding\s+)?(?:actions|items|list|plate|tasks|to-?do)"
 )
 MEETING_REF = re.compile(
-    r"\b(?:at|from|in|of|during)\s+(?:the\s+)?(?:"
+    r"\b(?:at|from|in|of|during)\s+(?:the\s+|its\s+|our\s+)?(?:"
     r"(?P<group>[a-z]{2,10})\s*-?\s*#?\s*(?P<number>\d{1,3}(?:\.\d{1,2})?)"
     r"|meeting\s+#?(?P<bare>\d{1,3}(?:\.\d{1,2})?)"
     r"|(?P<last>last|previous|latest|most recent)\s+(?P<lastgroup>[a-z]{2,10}|meeting))\b"
@@ -386,7 +387,12 @@ def _target(lowered: str) -> Target | None:
         found = pattern.search(lowered)
         if found:
             who = found.group("who").strip(" .'")
-            who = re.sub(r"^(?:the|our|a)\s+", "", who)
+            words = who.split()
+            while len(words) > 1 and (
+                words[0] in STOPWORDS or words[0] in {"on", "for", "about", "the", "our"}
+            ):
+                words.pop(0)  # "what is on Stacey" -> "Stacey"
+            who = " ".join(words)
             if who and who not in STOPWORDS and not ME_WORDS.fullmatch(who):
                 if ALL_WORDS.fullmatch(who) or who in {"everyone", "everybody", "all of us", "the group"}:
                     return Target("all")
@@ -459,6 +465,11 @@ def parse_question(
         question.target = _target(lowered) or Target("all")
         return question
     if OPEN_WORDS.search(lowered) or re.match(r"^(my|mine)\b", lowered):
+        question.intent = "open"
+        question.target = _target(lowered) or Target("me")
+        return question
+    # "What actions do I have?", "anything for me?": about the asker's own actions.
+    if ME_WORDS.search(lowered) and (re.search(r"\b(actions?|items?|tasks?|anything|something)\b", lowered)):
         question.intent = "open"
         question.target = _target(lowered) or Target("me")
         return question
