@@ -319,7 +319,8 @@ DOES_PHRASE = re.compile(
     r"(?:have|has|got|own|owe|owes|still|need|doing|working)\b"
 )
 POSSESSIVE = re.compile(
-    r"(?P<who>[\w .&/-]+?)'s\s+(?:open\s+|overdue\s+|outstanding\s+)?(?:actions|items|list|plate|tasks|to-?do)"
+    r"(?P<who>[\w .&/-]+?)'s\s+(?:open\s+|overdue\s+|outstanding\s+)?"
+    r"(?:actions|items|list|plate|tasks|to-?do)"
 )
 MEETING_REF = re.compile(
     r"\b(?:at|from|in|of|during)\s+(?:the\s+|its\s+|our\s+)?(?:"
