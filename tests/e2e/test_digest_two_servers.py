@@ -80,3 +80,31 @@ async def test_two_servers_post_a_due_digest_once(tmp_path, fake):  # noqa: F811
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 process.kill()
+
+
+async def test_digest_post_from_the_command_line_posts_once(tmp_path, fake):  # noqa: F811
+    env = dict(
+        os.environ,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'post.db'}",
+        SLACK_BOT_TOKEN="xoxb-e2e",
+        SLACK_API_URL=fake.api_url,
+        LOG_LEVEL="WARNING",
+    )
+    (tmp_path / "wmag-031.txt").write_text(MINUTES_031)
+    (tmp_path / "wmag-032.txt").write_text(HEADLINE_032)
+    assert cli(env, "import", str(tmp_path / "wmag-031.txt"), str(tmp_path / "wmag-032.txt")).returncode == 0
+    assert cli(env, "group", "set", "WMAG", "--channel", CHANNEL).returncode == 0
+    args = ("digest", "--group", "WMAG", "--post", "--now", "2023-11-27T09:00")
+    first = await asyncio.to_thread(cli, env, *args)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip() == "Posted the digest for WMAG:2023-11-29:x:digest."
+    second = await asyncio.to_thread(cli, env, *args)
+    assert second.returncode == 1 and "Not posted (busy)" in second.stderr
+    parents = [
+        c for c in fake.calls_to("chat.postMessage") if c["channel"] == CHANNEL and not c.get("thread_ts")
+    ]
+    assert len(parents) == 1
+    without_token = await asyncio.to_thread(
+        cli, {k: v for k, v in env.items() if k != "SLACK_BOT_TOKEN"}, *args
+    )
+    assert without_token.returncode == 1 and "SLACK_BOT_TOKEN" in without_token.stderr
