@@ -216,9 +216,15 @@ async def cached(db: Database, session: AsyncSession, name: str, signature, buil
     return value
 
 
-async def member_index(db: Database, session: AsyncSession):
-    signature = await member_queries.member_count_signature(session)
-    return await cached(db, session, "member-index", signature, lambda: load_index(session))
+async def member_index(db: Database, session: AsyncSession, counters: dict[str, int] | None = None):
+    counters = counters if counters is not None else await member_queries.change_counters(session)
+    return await cached(db, session, "member-index", counters.get("members"), lambda: load_index(session))
+
+
+async def group_codes(db: Database, session: AsyncSession, counters: dict[str, int]) -> set[str]:
+    return await cached(
+        db, session, "group-codes", counters.get("groups"), lambda: group_queries.group_codes(session)
+    )
 
 
 async def vocabulary(db: Database, session: AsyncSession, kind: str) -> tuple[set[str], list[str]]:
@@ -238,8 +244,9 @@ async def vocabulary(db: Database, session: AsyncSession, kind: str) -> tuple[se
 async def ask(db: Database, text: str, asker: str | Person | None, clock: Clock) -> Answer:
     """Answer a member's question as they asked it."""
     async with db.read() as session:
-        codes = await group_queries.group_codes(session)
-        index = await member_index(db, session)
+        counters = await member_queries.change_counters(session)
+        codes = await group_codes(db, session, counters)
+        index = await member_index(db, session, counters)
         person = asker if isinstance(asker, Person) else await _identify(db, session, asker, index)
         group = await default_group(session, person, codes)
         question = parse_question(text, codes, group, index.name_words)

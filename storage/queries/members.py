@@ -71,8 +71,9 @@ async def members_by_ids(session: AsyncSession, ids: list[int]) -> dict[int, Mem
     return {m.id: m for m in (await session.exec(select(Member).where(col(Member.id).in_(ids)))).all()}
 
 
-async def member_count_signature(session: AsyncSession) -> tuple[int, object]:
-    """Changes whenever members or their aliases change: the member index cache's key."""
-    members = (await session.exec(select(func.count(Member.id), func.max(Member.updated_at)))).one()
-    aliases = (await session.exec(select(func.count(MemberAlias.id), func.max(MemberAlias.id)))).one()
-    return (*members, *aliases)
+async def change_counters(session: AsyncSession) -> dict[str, int]:
+    """How many times members (with their aliases) and groups have changed: kept by triggers, so a
+    process can tell in one read whether what it holds in memory is still right."""
+    from sqlalchemy import text
+
+    return dict((await session.exec(text("SELECT name, value FROM change_counter"))).all())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -38,11 +39,42 @@ def _due_filters(query, column, due_before: date | None, due_on_or_before: date 
     return query
 
 
-async def _actions_in_order(session: AsyncSession, ids: list[int]) -> list[tuple[Action, Group]]:
+class ActionRow(NamedTuple):
+    """What a list of actions shows, read as plain columns: lists run to dozens of actions per answer,
+    and full ORM objects (timestamps converted, identity-mapped) cost far more than the answer needs."""
+
+    id: int
+    ref: str
+    area: str | None
+    text: str
+    owner: str | None
+    due: date | None
+    status: str
+
+
+class GroupRow(NamedTuple):
+    code: str
+
+
+async def actions_by_ids(session: AsyncSession, ids: list[int]) -> list[tuple[ActionRow, GroupRow]]:
+    """The actions, in the order of `ids`, each with its group."""
     if not ids:
         return []
-    query = select(Action, Group).join(Group, Group.id == Action.group_id).where(col(Action.id).in_(ids))
-    found = {action.id: (action, group) for action, group in (await session.exec(query)).all()}
+    query = (
+        select(
+            Action.id,
+            Action.ref,
+            Action.area,
+            Action.text,
+            Action.owner,
+            Action.due,
+            Action.status,
+            Group.code,
+        )
+        .join(Group, Group.id == Action.group_id)
+        .where(col(Action.id).in_(ids))
+    )
+    found = {row[0]: (ActionRow(*row[:7]), GroupRow(row[7])) for row in (await session.exec(query)).all()}
     return [found[i] for i in ids if i in found]
 
 
@@ -86,7 +118,7 @@ async def actions_owned(
     due_before: date | None = None,
     due_on_or_before: date | None = None,
     limit: int | None = None,
-) -> tuple[list[tuple[Action, Group]], int]:
+) -> tuple[list[tuple[ActionRow, GroupRow]], int]:
     """Actions owned for one reason, and how many there are in all (the list may be cut at `limit`)."""
     values = list(values)
     if not values:
@@ -99,7 +131,7 @@ async def actions_owned(
         due_on_or_before=due_on_or_before,
         limit=limit,
     )
-    return await _actions_in_order(session, ids), total
+    return await actions_by_ids(session, ids), total
 
 
 async def all_open(
@@ -109,7 +141,7 @@ async def all_open(
     due_before: date | None = None,
     due_on_or_before: date | None = None,
     limit: int | None = None,
-) -> tuple[list[tuple[Action, Group]], int]:
+) -> tuple[list[tuple[ActionRow, GroupRow]], int]:
     """Every open action (of one group, if given), soonest due first."""
     ids = select(Action.id).where(Action.status == "open")
     counter = select(func.count(Action.id)).where(Action.status == "open")
@@ -123,7 +155,7 @@ async def all_open(
         ids = ids.limit(limit)
     found = list((await session.exec(ids)).all())
     total = len(found) if limit is None or len(found) < limit else (await session.exec(counter)).one()
-    return await _actions_in_order(session, found), total
+    return await actions_by_ids(session, found), total
 
 
 async def owner_rows_with_names(
@@ -146,7 +178,7 @@ async def actions_qualified_by(
     due_before: date | None = None,
     due_on_or_before: date | None = None,
     limit: int | None = None,
-) -> tuple[list[tuple[Action, Group]], int]:
+) -> tuple[list[tuple[ActionRow, GroupRow]], int]:
     """Open actions of people named for a role or organisation: "iDNO rep (Stacey Buck)" is the iDNO
     representative's business too, though Stacey Buck owns it."""
     values = list(values)
@@ -160,4 +192,4 @@ async def actions_qualified_by(
         due_on_or_before=due_on_or_before,
         limit=limit,
     )
-    return await _actions_in_order(session, ids), total
+    return await actions_by_ids(session, ids), total

@@ -11,9 +11,10 @@ from sqlalchemy import text
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Action, Decision, Group
+from storage.models import Decision, Group
+from storage.queries.ownership import actions_by_ids
 
-RANK_WINDOW = 2000
+RANK_WINDOW = 1000
 # Column weights for bm25: (ref, area, text[, owner]). The area names the topic; the text says it.
 _WEIGHTS = {"action": "0.5, 2.0, 1.0, 0.5", "decision": "0.5, 2.0, 1.0"}
 
@@ -37,16 +38,13 @@ async def _ranked(session: AsyncSession, kind: str, match: str, limit: int) -> d
     return dict(best)
 
 
-async def search_actions(
-    session: AsyncSession, match: str, *, limit: int = 20
-) -> list[tuple[Action, Group, float]]:
+async def search_actions(session: AsyncSession, match: str, *, limit: int = 20) -> list[tuple]:
     """Actions matching an FTS5 query, best first, each with its bm25 rank (lower is better)."""
     ranks = await _ranked(session, "action", match, limit)
     if not ranks:
         return []
-    query = select(Action, Group).join(Group, Group.id == Action.group_id).where(col(Action.id).in_(ranks))
-    found = {action.id: (action, group) for action, group in (await session.exec(query)).all()}
-    return [(*found[i], ranks[i]) for i in ranks if i in found]
+    found = await actions_by_ids(session, list(ranks))
+    return [(action, group, ranks[action.id]) for action, group in found]
 
 
 async def search_decisions(
