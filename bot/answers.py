@@ -14,7 +14,7 @@ import snowballstemmer
 from rapidfuzz import fuzz, process
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.calendar import CalendarMeeting
+from bot.calendar import CalendarMeeting, describe_cadence
 from bot.clock import Clock
 from bot.identity import Person, identify
 from bot.members import load_index
@@ -36,15 +36,6 @@ from storage.queries import search as search_queries
 
 SECTION_LIMIT = 50  # items shown per list; the rest are counted
 SHARED_LIMIT = 10  # in someone's own list, items they share with a role, organisation or group
-REASON_TITLES = {
-    "named": "Named",
-    "role": "By role",
-    "organisation": "For your organisation",
-    "group": "For the whole group",
-    "schedule": "By date",
-    "topic": "Matching",
-    "ref": "",
-}
 _stemmer = snowballstemmer.stemmer("porter")
 
 
@@ -731,9 +722,14 @@ async def _next_meeting(session, question: Question, group: str | None, clock: C
     if not meetings:
         return Answer("next_meeting", f"The {what}", note=f"I don't know of a {what}.")
     items = [meeting_item(m, 100.0 if i == 0 else 90.0 - i) for i, m in enumerate(meetings[:5])]
-    return Answer(
+    answer = Answer(
         "next_meeting", f"The {what}", sections=[Section("Upcoming", "schedule", items, len(meetings))]
     )
+    group_row = await group_queries.group_by_code(session, code) if code else None
+    usual = describe_cadence(group_row) if group_row else None
+    if usual and any(m.source == "cadence" for m in meetings[:5]):
+        answer.note = f"{code} usually meets on {usual}; dates not yet confirmed by a report are marked."
+    return answer
 
 
 __all__ = ["HELP", "Answer", "Detail", "Item", "Section", "ask", "person_score"]

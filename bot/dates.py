@@ -72,17 +72,6 @@ def parse_date(text: str | None) -> date | None:
     return found[0][0] if found else None
 
 
-def parse_day_month(text: str, near: date) -> date | None:
-    """ "30 August" (no year): the nearest such date on or after `near`'s year start."""
-    match = DAY_MONTH.search(text)
-    if not match:
-        return None
-    parsed = _parse(f"{re.sub(r'(st|nd|rd|th)$', '', match['day'])} {match['month']} {near.year}")
-    if parsed and parsed < near and (near - parsed).days > 180:
-        parsed = parsed.replace(year=near.year + 1)
-    return parsed
-
-
 def _clock(hours: str, minutes: str | None, ampm: str | None) -> str | None:
     hour, minute = int(hours), int(minutes or 0)
     if ampm:

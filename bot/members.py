@@ -69,7 +69,6 @@ async def find_member(session: AsyncSession, text: str, index: MemberIndex | Non
 class MemberChange:
     member: Member
     created: bool
-    renamed: bool = False
 
 
 async def upsert_member(

@@ -72,10 +72,6 @@ def person_score(a: str, b: str) -> float:
     return round(0.6 * surname + 0.4 * first, 1)
 
 
-def initials_of(name: str) -> str:
-    return "".join(word[0] for word in fold(name).split())
-
-
 @dataclass
 class MemberIndex:
     """Members by name, alias and initials, for resolving the names reports use."""

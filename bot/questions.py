@@ -16,19 +16,6 @@ from rapidfuzz.distance import OSA
 from bot.refs import Ref, find_refs, meeting_number
 from bot.text import fix_characters, plain_dashes
 
-INTENTS = (
-    "open",
-    "overdue",
-    "due_before_next",
-    "who_owns",
-    "show",
-    "decisions",
-    "decisions_at",
-    "search",
-    "next_meeting",
-    "help",
-)
-
 # Words questions are made of; a misspelt one is put right before anything else is read.
 KEYWORDS = {
     "open",

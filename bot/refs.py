@@ -19,9 +19,6 @@ _PREFIX = r"(?P<prefix>[A-Za-z][A-Za-z&]{1,9})"
 # In a ref column anything ref-shaped is a ref; in running text only known group prefixes count.
 ACTION_CELL = re.compile(rf"^\W*{_PREFIX}\s*-?\s*{_MEETING}\s*[-./\s]\s*(?P<seq>\d{{1,3}})\b")
 DECISION_CELL = re.compile(rf"^\W*(?:{_PREFIX}{_SEP})?DEC(?:ISION)?{_SEP}(?P<seq>\d{{1,4}})\b", re.IGNORECASE)
-MEETING_NUMBER = re.compile(
-    r"(?:^|[\s#(])(?:(?P<prefix>[A-Za-z]{2,10})\s*-?\s*)?#?\s*(?P<number>\d{1,3}(?:\.\d{1,2})?)\b"
-)
 
 
 @dataclass(frozen=True)
@@ -118,8 +115,3 @@ def find_refs(
             Ref("action", prefix, action_ref(prefix, found.group("meeting"), found.group("seq"))),
             *found.span(),
         )
-
-
-def ref_key(ref: str | None) -> str:
-    """Letters and digits only, upper case: how refs are compared."""
-    return re.sub(r"[^0-9A-Z.]", "", (ref or "").upper())

@@ -163,7 +163,3 @@ def role_keys(role: str | None) -> set[str]:
     if not keys:
         keys.add(folded)
     return keys
-
-
-def is_constituency_rep(text: str | None) -> bool:
-    return constituency_key(text) is not None

@@ -367,7 +367,6 @@ FOOTER = re.compile(
     re.IGNORECASE,
 )
 SEPARATOR_ROW = re.compile(r"^[\s\-=_:|+]*$")
-CLOSING_WORD = re.compile(r"\b(closed|complete|completed)\b", re.IGNORECASE)
 
 TITLE_GROUP = re.compile(r"\(([A-Z][A-Za-z&]{1,9})\)")
 GROUP_NAME = re.compile(

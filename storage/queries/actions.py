@@ -18,16 +18,6 @@ async def actions_by_refs(session: AsyncSession, group_id: int, refs: Iterable[s
     return {action.ref: action for action in (await session.exec(query)).all()}
 
 
-async def action_ids_by_refs(session: AsyncSession, group_id: int, refs: list[str]) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for start in range(0, len(refs), 900):
-        query = select(Action.ref, Action.id).where(
-            Action.group_id == group_id, col(Action.ref).in_(refs[start : start + 900])
-        )
-        out.update(dict((await session.exec(query)).all()))
-    return out
-
-
 async def insert_rows(session: AsyncSession, model: type[SQLModel], rows: list[dict]) -> None:
     """Many rows in one statement. SQLite can't promise the order of RETURNING, so the ORM would
     insert one row per round trip when it needs the new ids; callers that need them select them."""

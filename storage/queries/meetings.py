@@ -44,30 +44,6 @@ async def all_meetings(session: AsyncSession) -> list[tuple[Meeting, Group]]:
     return list((await session.exec(query)).all())
 
 
-async def meetings_of(
-    session: AsyncSession,
-    group_id: int | None = None,
-    *,
-    start: date | None = None,
-    end: date | None = None,
-    statuses: tuple[str, ...] = ("held", "scheduled"),
-) -> list[tuple[Meeting, Group]]:
-    """Meetings (with their group) between two dates inclusive, oldest first."""
-    query = (
-        select(Meeting, Group)
-        .join(Group, Group.id == Meeting.group_id)
-        .where(col(Meeting.status).in_(statuses))
-    )
-    if group_id is not None:
-        query = query.where(Meeting.group_id == group_id)
-    if start is not None:
-        query = query.where(Meeting.date >= start)
-    if end is not None:
-        query = query.where(Meeting.date <= end)
-    query = query.order_by(Meeting.date, col(Meeting.start), Meeting.id)
-    return list((await session.exec(query)).all())
-
-
 async def meetings_between(session: AsyncSession, group_id: int, start: date, end: date) -> list[Meeting]:
     """Every meeting of a group between two dates, cancelled ones included (they still beat the cadence)."""
     query = (

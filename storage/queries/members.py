@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import col, func, select
+from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Attendance, Meeting, Member, MemberAlias, MemberGroup
@@ -36,10 +36,6 @@ async def add_alias(session: AsyncSession, member_id: int, alias: str, key: str)
         raise ValueError(f"the alias {alias!r} already belongs to another member")
 
 
-async def aliases_of(session: AsyncSession, member_id: int) -> list[MemberAlias]:
-    return list((await session.exec(select(MemberAlias).where(MemberAlias.member_id == member_id))).all())
-
-
 async def add_to_group(session: AsyncSession, member_id: int, group_id: int) -> None:
     found = await session.get(MemberGroup, (member_id, group_id))
     if found is None:
@@ -63,12 +59,6 @@ async def last_attended(session: AsyncSession, member_id: int) -> date | None:
         .where(Attendance.member_id == member_id)
     )
     return (await session.exec(query)).first()
-
-
-async def members_by_ids(session: AsyncSession, ids: list[int]) -> dict[int, Member]:
-    if not ids:
-        return {}
-    return {m.id: m for m in (await session.exec(select(Member).where(col(Member.id).in_(ids)))).all()}
 
 
 async def change_counters(session: AsyncSession) -> dict[str, int]:

@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete
 from sqlalchemy.dialects.sqlite import insert
-from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import BotMessage, PendingUpload, SlackEvent, SlackUser
@@ -45,11 +44,6 @@ async def add_upload(session: AsyncSession, upload: PendingUpload) -> int:
 
 async def upload(session: AsyncSession, upload_id: int) -> PendingUpload | None:
     return await session.get(PendingUpload, upload_id)
-
-
-async def pending_upload_for_file(session: AsyncSession, file_id: str) -> PendingUpload | None:
-    query = select(PendingUpload).where(PendingUpload.file_id == file_id, PendingUpload.status == "pending")
-    return (await session.exec(query)).first()
 
 
 EVENT_MEMORY = timedelta(days=2)
