@@ -317,6 +317,9 @@ MEETING_REF = re.compile(
 )
 
 
+UNKNOWN_GROUP_REF = re.compile(r"\b([A-Za-z]{2,8})\s?-?\s?(?:\d{1,3}-\d{1,3}|DEC\s?-?\d{1,4})\b")
+
+
 @dataclass
 class Target:
     kind: str  # me | all | phrase
@@ -402,6 +405,10 @@ def parse_question(
     words = correct_typos(re.findall(r"[A-Za-z0-9'&./#-]+|[?!]", original.lower()), codes, name_words)
     lowered = " ".join(words)
     refs = [ref for ref, _, _ in find_refs(original, group_codes, default_group, loose=True)]
+    if not refs:
+        # A ref of a group the database has never heard of is still a ref ("I don't know XAG04-01").
+        prefixes = {m.group(1).upper() for m in UNKNOWN_GROUP_REF.finditer(original)} - {"DEC"}
+        refs = [ref for ref, _, _ in find_refs(original, prefixes, None)]
     unique = list(dict.fromkeys(refs))
     mentioned_group = next(
         (
