@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 
 from dateutil import parser as dateparser
 
@@ -32,10 +33,30 @@ SINGLE_TIME = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)  # a report repeats its few due dates many times
 def _parse(candidate: str) -> date | None:
     try:
         return dateparser.parse(candidate, dayfirst=True, yearfirst=False).date()
     except (ValueError, OverflowError):
+        return None
+
+
+def _numeric(candidate: str) -> date | None:
+    """20/09/23 or 22.06.2022 without the general parser, with its rules: day first unless the
+    "month" is over 12, and a two-digit year within 50 years of today."""
+    day, month, year = (int(part) for part in re.split(r"[/.]", candidate))
+    if month > 12 >= day:
+        day, month = month, day
+    if year < 100:
+        this_year = date.today().year
+        year += this_year // 100 * 100
+        if year >= this_year + 50:
+            year -= 100
+        elif year < this_year - 50:
+            year += 100
+    try:
+        return date(year, month, day)
+    except ValueError:
         return None
 
 
@@ -52,6 +73,8 @@ def find_dates(text: str | None) -> list[tuple[date, int, int]]:
             candidate = match.group(0)
             if pattern is DATE_PATTERNS[0]:
                 day = _iso(candidate)
+            elif pattern is DATE_PATTERNS[1]:
+                day = _numeric(candidate)
             else:
                 day = _parse(re.sub(r"(?<=\d)(st|nd|rd|th)\b", "", candidate, flags=re.I))
             if day is not None:
