@@ -13,16 +13,17 @@ from datetime import date, timedelta
 
 from bot.clock import Clock
 from bot.identity import Person
-from bot.importer import attach_owner_names, owner_rows, update_closes
+from bot.importer import insert_owner_rows, owner_rows, update_closes
 from bot.members import load_index, resolve_owner_names
 from bot.refs import action_ref, decision_ref, find_refs, parse_action_cell, parse_decision_cell
 from bot.text import clean_cell
 from storage.db import Database
-from storage.models import Action, ActionEvent, ActionOwner, Decision
+from storage.models import Action, ActionEvent, Decision
 from storage.queries import actions as action_queries
 from storage.queries import groups as group_queries
 from storage.queries import meetings as meeting_queries
 from storage.queries import ownership as ownership_queries
+from storage.queries.importing import ImportStore
 
 MAX_NOTE = 3000
 VERBS = {"close": "close", "reopen": "reopen", "update": "update"}
@@ -238,9 +239,7 @@ async def add_action(
         session.add(action)
         await session.flush()
         rows = owner_rows(owner, await group_queries.group_codes(session), group.code)
-        new_names = await attach_owner_names(session, rows)
-        for row in rows:
-            session.add(ActionOwner(action_id=action.id, **row))
+        new_names = await insert_owner_rows(await ImportStore.open(session), [(action.id, rows)])
         session.add(
             ActionEvent(
                 action_id=action.id,
@@ -257,7 +256,8 @@ async def add_action(
             )
         )
         if new_names:
-            await resolve_owner_names(session, await load_index(session), names=new_names)
+            names = await action_queries.owner_names_by_ids(session, new_names)
+            await resolve_owner_names(session, await load_index(session), names=names)
         return ChangeResult(True, f"Added {ref}: {text}", ref, status="open")
 
 

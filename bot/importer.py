@@ -22,22 +22,11 @@ from bot.reports.loader import ReportError, SourceFile, load_bytes, load_report
 from bot.reports.parser import ParsedAction, ParsedReport, parse_report
 from bot.text import fold
 from storage.db import Database
-from storage.models import (
-    Action,
-    ActionEvent,
-    ActionOwner,
-    AgendaItem,
-    Attendance,
-    Decision,
-    Meeting,
-    Mention,
-    OwnerName,
-)
+from storage.models import Attendance
 from storage.queries import actions as action_queries
-from storage.queries import documents as document_queries
 from storage.queries import groups as group_queries
-from storage.queries import meetings as meeting_queries
 from storage.queries import members as member_queries
+from storage.queries.importing import ActionState, ImportStore, iso, stamp
 
 CLOSING = re.compile(r"\b(closed|complete|completed)\b", re.IGNORECASE)
 NOT_YET = re.compile(
@@ -136,13 +125,14 @@ async def import_report(
     Parsing happens inside the transaction so it sees exactly the groups it will write next to."""
     source = await _load(path, name, data)
     async with db.write() as session:
-        document_id = await document_queries.claim_document(
-            session, source.name, source.sha256, source.format, clock.utcnow(), by
+        store = await ImportStore.open(session)
+        document_id = await store.claim_document(
+            source.name, source.sha256, source.format, clock.utcnow(), by
         )
         if document_id is None:
             return ImportSummary(source.name, "unchanged")
-        codes = await group_queries.group_codes(session)
-        return await _store(session, source, parse_report(source, codes), clock, document_id, codes)
+        codes = await store.group_codes()
+        return await _store(session, store, source, parse_report(source, codes), clock, document_id, codes)
 
 
 class _DryRun(Exception):
@@ -157,158 +147,166 @@ async def preview_report(db: Database, *, name: str, data: bytes, clock: Clock) 
     source = await _load(None, name, data)
     try:
         async with db.write() as session:
-            document_id = await document_queries.claim_document(
-                session, source.name, source.sha256, source.format, clock.utcnow(), "preview"
+            store = await ImportStore.open(session)
+            document_id = await store.claim_document(
+                source.name, source.sha256, source.format, clock.utcnow(), "preview"
             )
             if document_id is None:
                 return ImportSummary(source.name, "unchanged")
-            codes = await group_queries.group_codes(session)
-            raise _DryRun(
-                await _store(session, source, parse_report(source, codes), clock, document_id, codes)
-            )
+            codes = await store.group_codes()
+            report = parse_report(source, codes)
+            raise _DryRun(await _store(session, store, source, report, clock, document_id, codes))
     except _DryRun as dry:
         return dry.summary
 
 
 async def _store(
-    session, source: SourceFile, report: ParsedReport, clock: Clock, document_id: int, group_codes: set[str]
+    session,
+    store: ImportStore,
+    source: SourceFile,
+    report: ParsedReport,
+    clock: Clock,
+    document_id: int,
+    group_codes: set[str],
 ) -> ImportSummary:
     now = clock.utcnow()
-    group = await group_queries.ensure_group(
-        session, report.group, report.group_name, DEFAULT_CADENCES.get(report.group)
-    )
-    parsed_meeting = report.meeting
+    group_id = await store.ensure_group(report.group, report.group_name, DEFAULT_CADENCES.get(report.group))
+    parsed = report.meeting
     summary = ImportSummary(
         source.name,
         "imported",
-        group.code,
-        parsed_meeting.number,
-        parsed_meeting.date,
-        parsed_meeting.start,
-        parsed_meeting.end,
-        parsed_meeting.extraordinary,
+        report.group,
+        parsed.number,
+        parsed.date,
+        parsed.start,
+        parsed.end,
+        parsed.extraordinary,
         warnings=list(report.warnings),
     )
-    meeting = await _held_meeting(session, group.id, report, document_id, now)
-    held_at = london_datetime(parsed_meeting.date, parsed_meeting.start).astimezone(UTC)
-    reporter = f"{group.code} {parsed_meeting.number or parsed_meeting.date.isoformat()} report"
-
+    meeting_id = await _held_meeting(store, group_id, report, document_id, now)
     for upcoming in report.next_meetings:
         target = (
-            group
-            if upcoming.group == group.code
-            else await group_queries.ensure_group(
-                session, upcoming.group, None, DEFAULT_CADENCES.get(upcoming.group)
-            )
+            group_id
+            if upcoming.group == report.group
+            else await store.ensure_group(upcoming.group, None, DEFAULT_CADENCES.get(upcoming.group))
         )
-        await _scheduled_meeting(session, target.id, upcoming, document_id, now)
+        await _scheduled_meeting(store, target, upcoming, document_id, now)
         summary.next_meetings.append((upcoming.group, upcoming.date, upcoming.extraordinary))
-
     if report.agenda:
-        await meeting_queries.replace_agenda(
-            session,
-            meeting.id,
+        await store.replace_agenda(
+            meeting_id,
             [
-                AgendaItem(
-                    meeting_id=meeting.id,
-                    position=item.position,
-                    item=item.item,
-                    title=item.title,
-                    objective=item.objective,
-                    kind=item.kind,
-                    lead=item.lead,
-                    start=item.start,
-                    end=item.end,
-                )
-                for item in report.agenda
+                (a.position, a.item, a.title, a.objective, a.kind, a.lead, a.start, a.end)
+                for a in report.agenda
             ],
         )
         summary.agenda_items = len(report.agenda)
 
     index = await load_index(session) if report.attendees else None
     new_member_keys = (
-        await _attendees(session, report, group.id, meeting, index, clock, summary) if index else []
+        await _attendees(session, report, group_id, meeting_id, parsed.date, index, clock, summary)
+        if index
+        else []
     )
-
-    new_names = await _actions(
-        session,
-        report,
-        group,
-        meeting,
-        document_id,
-        held_at,
-        now,
-        reporter,
-        summary,
-        group_codes | {group.code},
-    )
-    await _decisions(session, report, group.id, meeting, document_id, now, summary)
-    await _mentions(session, report, group.id, meeting.id, document_id)
+    context = _Context(store, report, group_id, meeting_id, document_id, now, group_codes | {report.group})
+    new_names = await _actions(context, summary)
+    await _decisions(context, summary)
+    await _mentions(context)
     if new_names or new_member_keys:
         await session.flush()
         index = index or await load_index(session)
-        await resolve_owner_names(session, index, names=new_names, changed_member_keys=new_member_keys)
+        names = await action_queries.owner_names_by_ids(session, new_names)
+        await resolve_owner_names(session, index, names=names, changed_member_keys=new_member_keys)
     return summary
 
 
+@dataclass
+class _Context:
+    """One report's import: where it writes and what it writes about."""
+
+    store: ImportStore
+    report: ParsedReport
+    group_id: int
+    meeting_id: int
+    document_id: int
+    now: datetime
+    group_codes: set[str]
+
+    @property
+    def held_at(self) -> datetime:
+        meeting = self.report.meeting
+        return london_datetime(meeting.date, meeting.start).astimezone(UTC)
+
+    @property
+    def reporter(self) -> str:
+        meeting = self.report.meeting
+        return f"{self.report.group} {meeting.number or meeting.date.isoformat()} report"
+
+
 async def _held_meeting(
-    session, group_id: int, report: ParsedReport, document_id: int, now: datetime
-) -> Meeting:
+    store: ImportStore, group_id: int, report: ParsedReport, document_id: int, now: datetime
+) -> int:
+    """The held meeting the report is of: the one with its number, or the one scheduled that day, or new."""
     parsed = report.meeting
-    meeting = (
-        await meeting_queries.meeting_by_number(session, group_id, parsed.number) if parsed.number else None
-    )
+    found = await store.meetings(group_id, number=parsed.number) if parsed.number else []
+    meeting = found[0] if found else None
     if meeting is None:
-        same_day = await meeting_queries.meetings_on(session, group_id, parsed.date)
+        same_day = await store.meetings(group_id, on=parsed.date)
         meeting = next((m for m in same_day if m.number in (None, parsed.number)), None)
-    if meeting is None:
-        meeting = Meeting(group_id=group_id, date=parsed.date, created_at=now, updated_at=now)
-        session.add(meeting)
-    meeting.number = parsed.number or meeting.number
-    meeting.date = parsed.date
-    meeting.start = parsed.start or meeting.start
-    meeting.end = parsed.end or meeting.end
-    meeting.extraordinary = parsed.extraordinary or meeting.extraordinary
-    meeting.status = "held"
-    meeting.title = parsed.title or meeting.title
-    meeting.venue = parsed.venue or meeting.venue
-    meeting.source = "report"
-    meeting.source_document_id = document_id
-    meeting.updated_at = now
-    await session.flush()
-    return meeting
+    values = {
+        "number": parsed.number or (meeting.number if meeting else None),
+        "date": parsed.date,
+        "start": parsed.start or (meeting.start if meeting else None),
+        "end": parsed.end or (meeting.end if meeting else None),
+        "extraordinary": parsed.extraordinary or bool(meeting and meeting.extraordinary),
+        "status": "held",
+        "title": parsed.title or (meeting.title if meeting else None),
+        "venue": parsed.venue or (meeting.venue if meeting else None),
+        "source": "report",
+        "source_document_id": document_id,
+    }
+    return await store.save_meeting(group_id, meeting, values, now)
 
 
-async def _scheduled_meeting(session, group_id: int, upcoming, document_id: int, now: datetime) -> None:
-    same_day = await meeting_queries.meetings_on(session, group_id, upcoming.date)
+async def _scheduled_meeting(
+    store: ImportStore, group_id: int, upcoming, document_id: int, now: datetime
+) -> None:
+    same_day = await store.meetings(group_id, on=upcoming.date)
     meeting = same_day[0] if same_day else None
     if meeting is None:
-        session.add(
-            Meeting(
-                group_id=group_id,
-                date=upcoming.date,
-                start=upcoming.start,
-                end=upcoming.end,
-                extraordinary=upcoming.extraordinary,
-                status="scheduled",
-                source="next-line",
-                source_document_id=document_id,
-                created_at=now,
-                updated_at=now,
-            )
+        await store.save_meeting(
+            group_id,
+            None,
+            {
+                "date": upcoming.date,
+                "start": upcoming.start,
+                "end": upcoming.end,
+                "extraordinary": upcoming.extraordinary,
+                "status": "scheduled",
+                "source": "next-line",
+                "source_document_id": document_id,
+            },
+            now,
         )
     elif meeting.status == "scheduled":
-        meeting.extraordinary = meeting.extraordinary or upcoming.extraordinary
-        meeting.start = meeting.start or upcoming.start
-        meeting.end = meeting.end or upcoming.end
-        meeting.updated_at = now
+        await store.save_meeting(
+            group_id,
+            meeting,
+            {
+                "extraordinary": meeting.extraordinary or upcoming.extraordinary,
+                "start": meeting.start or upcoming.start,
+                "end": meeting.end or upcoming.end,
+            },
+            now,
+        )
 
 
 async def _attendees(
     session,
     report: ParsedReport,
     group_id: int,
-    meeting: Meeting,
+    meeting_id: int,
+    meeting_date: date,
     index,
     clock: Clock,
     summary: ImportSummary,
@@ -319,7 +317,7 @@ async def _attendees(
         newest = True
         if existing is not None:
             last = await member_queries.last_attended(session, existing[0])
-            newest = last is None or last <= meeting.date
+            newest = last is None or last <= meeting_date
         change = await upsert_member(
             session,
             index,
@@ -337,11 +335,11 @@ async def _attendees(
             summary.members_new.append(change.member.name)
         await member_queries.add_to_group(session, change.member.id, group_id)
         if attendee.status in ("attended", "apologies"):
-            record = await member_queries.attendance(session, meeting.id, change.member.id)
+            record = await member_queries.attendance(session, meeting_id, change.member.id)
             if record is None:
                 session.add(
                     Attendance(
-                        meeting_id=meeting.id,
+                        meeting_id=meeting_id,
                         member_id=change.member.id,
                         status=attendee.status,
                         section=attendee.section,
@@ -369,22 +367,27 @@ def owner_rows(owner: str | None, group_codes: set[str], default_group: str) -> 
     ]
 
 
-async def attach_owner_names(session, rows: list[dict]) -> list[OwnerName]:
-    """Point person owner rows at their OwnerName, creating the new ones; returns those."""
+async def attach_owner_names(store: ImportStore, rows: list[dict]) -> list[int]:
+    """Point person owner rows at their owner name, creating the new ones; returns the new ones' ids."""
     people = [row for row in rows if row["kind"] == "person"]
     if not people:
         return []
     keys = {row["key"]: row["name"] for row in people}
-    known = {key: name.id for key, name in (await action_queries.owner_names_by_keys(session, keys)).items()}
-    missing = [{"key": key, "name": name} for key, name in keys.items() if key not in known]
-    created = []
-    if missing:
-        added = await action_queries.insert_returning(session, OwnerName, missing, "id", "key")
-        known.update({key: name_id for name_id, key in added})
-        created = await action_queries.owner_names_by_ids(session, [name_id for name_id, _ in added])
+    known = await store.owner_name_ids(list(keys))
+    missing = [(key, name) for key, name in keys.items() if key not in known]
+    created = await store.insert_owner_names(missing) if missing else {}
+    known.update(created)
     for row in people:
         row["owner_name_id"] = known[row["key"]]
-    return created
+    return list(created.values())
+
+
+async def insert_owner_rows(store: ImportStore, owned: list[tuple[int, list[dict]]]) -> list[int]:
+    """Store each action's owner rows; returns the ids of owner names seen for the first time."""
+    rows = [row | {"action_id": action_id} for action_id, action_rows in owned for row in action_rows]
+    new_names = await attach_owner_names(store, rows)
+    await store.insert_owners([[row[c] for c in ImportStore.OWNER_COLUMNS] for row in rows])
+    return new_names
 
 
 @dataclass
@@ -393,24 +396,15 @@ class _Pending:
 
     Actions are named by (group id, ref) because new ones have no id until they are inserted."""
 
-    new_actions: list[dict] = field(default_factory=list)
+    new_actions: list[list] = field(default_factory=list)
     events: list[tuple[tuple[int, str], str, str | None, dict]] = field(default_factory=list)
     owners: list[tuple[tuple[int, str], list[dict]]] = field(default_factory=list)
     replaced: list[int] = field(default_factory=list)
+    changed: dict[int, ActionState] = field(default_factory=dict)
 
 
-async def _actions(
-    session,
-    report: ParsedReport,
-    group,
-    meeting: Meeting,
-    document_id: int,
-    held_at: datetime,
-    now: datetime,
-    reporter: str,
-    summary: ImportSummary,
-    group_codes: set[str],
-) -> list[OwnerName]:
+async def _actions(context: _Context, summary: ImportSummary) -> list[int]:
+    report, store = context.report, context.store
     if not report.actions:
         return []
     by_group: dict[str, list[ParsedAction]] = {}
@@ -419,22 +413,14 @@ async def _actions(
     pending = _Pending()
     ids: dict[tuple[int, str], int] = {}
     for code, parsed_actions in by_group.items():
-        action_group = (
-            group
-            if code == group.code
-            else await group_queries.ensure_group(session, code, None, DEFAULT_CADENCES.get(code))
+        group_id = (
+            context.group_id
+            if code == report.group
+            else await store.ensure_group(code, None, DEFAULT_CADENCES.get(code))
         )
-        existing = await action_queries.actions_by_refs(
-            session, action_group.id, [a.ref for a in parsed_actions]
-        )
-        ids.update({(action_group.id, ref): action.id for ref, action in existing.items()})
-        history = (
-            await action_queries.events_of(
-                session, [a.id for a in existing.values()], ("updated", "closed", "reopened")
-            )
-            if existing
-            else {}
-        )
+        existing = await store.actions(group_id, [a.ref for a in parsed_actions])
+        ids.update({(group_id, ref): action.id for ref, action in existing.items()})
+        history = await store.history_texts([a.id for a in existing.values()]) if existing else {}
         seen: set[str] = set()
         for parsed in parsed_actions:
             if parsed.ref in seen:
@@ -443,104 +429,98 @@ async def _actions(
             seen.add(parsed.ref)
             action = existing.get(parsed.ref)
             if action is None:
-                status = _new_action(parsed, action_group, meeting, report, now, pending, group_codes)
-                summary.actions_new.append(parsed.ref)
-                if status == "closed":
+                if _new_action(context, parsed, group_id, code, pending) == "closed":
                     summary.actions_closed.append(parsed.ref)
-            elif _merge_action(
-                action, parsed, action_group, report, history, now, pending, group_codes, summary
-            ):
+                summary.actions_new.append(parsed.ref)
+            elif _merge_action(context, action, parsed, group_id, code, history, pending, summary):
                 summary.actions_updated.append(parsed.ref)
     if pending.new_actions:
-        created = await action_queries.insert_returning(
-            session, Action, pending.new_actions, "id", "group_id", "ref"
-        )
-        ids.update({(group_id, ref): action_id for action_id, group_id, ref in created})
-    await action_queries.insert_rows(
-        session,
-        ActionEvent,
+        for action_id, group_id, ref in await store.insert_actions(pending.new_actions):
+            ids[(group_id, ref)] = action_id
+    await store.update_actions(pending.changed.values(), context.now)
+    held, now = stamp(context.held_at), stamp(context.now)
+    await store.insert_events(
         [
-            {
-                "action_id": ids[key],
-                "kind": kind,
-                "text": text,
-                "at": held_at,
-                "recorded_at": now,
-                "by": reporter,
-                "source": report.source.name,
-                "source_document_id": document_id,
-                "member_id": None,
-                "status_before": None,
-                "status_after": None,
-                "due_before": None,
-                "due_after": None,
-                **changes,
-            }
+            (
+                ids[key],
+                kind,
+                text,
+                held,
+                now,
+                context.reporter,
+                report.source.name,
+                context.document_id,
+                changes.get("status_before"),
+                changes.get("status_after"),
+                iso(changes.get("due_before")),
+                iso(changes.get("due_after")),
+            )
             for key, kind, text, changes in pending.events
-        ],
+        ]
     )
-    await action_queries.delete_owners(session, pending.replaced)
-    rows = []
-    for key, owner_rows_ in pending.owners:
-        for row in owner_rows_:
-            row["action_id"] = ids[key]
-            rows.append(row)
-    new_names = await attach_owner_names(session, rows)
-    await action_queries.insert_rows(session, ActionOwner, rows)
-    return new_names
+    await store.delete_owners(pending.replaced)
+    return await insert_owner_rows(store, [(ids[key], rows) for key, rows in pending.owners])
 
 
-def _new_action(parsed, action_group, meeting, report, now, pending: _Pending, group_codes) -> str:
-    closing = bool(parsed.update) and (parsed.status == "closed" or update_closes(parsed.update))
-    closing = closing or parsed.status == "closed"
-    key = (action_group.id, parsed.ref)
+def _new_action(context: _Context, parsed: ParsedAction, group_id: int, code: str, pending: _Pending) -> str:
+    closing = parsed.status == "closed" or (bool(parsed.update) and update_closes(parsed.update))
+    key = (group_id, parsed.ref)
+    now = stamp(context.now)
     pending.new_actions.append(
-        {
-            "group_id": action_group.id,
-            "ref": parsed.ref,
-            "area": parsed.area,
-            "text": parsed.text or "(no text)",
-            "owner": parsed.owner,
-            "due": parsed.due,
-            "status": "closed" if closing else "open",
-            "meeting_id": meeting.id,
-            "reported_on": report.meeting.date,
-            "created_at": now,
-            "updated_at": now,
-        }
+        [
+            group_id,
+            parsed.ref,
+            parsed.area,
+            parsed.text or "(no text)",
+            parsed.owner,
+            iso(parsed.due),
+            "closed" if closing else "open",
+            context.meeting_id,
+            iso(context.report.meeting.date),
+            now,
+            now,
+        ]
     )
     pending.events.append((key, "created", None, {"status_after": "open", "due_after": parsed.due}))
     if closing:
-        pending.events.append(
-            (key, "closed", parsed.update or "Closed", {"status_before": "open", "status_after": "closed"})
-        )
+        closed = {"status_before": "open", "status_after": "closed"}
+        pending.events.append((key, "closed", parsed.update or "Closed", closed))
     elif parsed.update:
         pending.events.append((key, "updated", parsed.update, {}))
-    pending.owners.append((key, owner_rows(parsed.owner, group_codes, action_group.code)))
+    pending.owners.append((key, owner_rows(parsed.owner, context.group_codes, code)))
     return "closed" if closing else "open"
 
 
 def _merge_action(
-    action, parsed, action_group, report, history, now, pending: _Pending, group_codes, summary: ImportSummary
+    context: _Context,
+    action: ActionState,
+    parsed: ParsedAction,
+    group_id: int,
+    code: str,
+    history: dict[int, list[str]],
+    pending: _Pending,
+    summary: ImportSummary,
 ) -> bool:
     """Apply a known action's row from another report; True if anything changed."""
-    key = (action_group.id, action.ref)
-    newer = action.reported_on is None or report.meeting.date >= action.reported_on
+    key = (group_id, action.ref)
+    report_date = context.report.meeting.date
+    newer = action.reported_on is None or report_date >= action.reported_on
     changed = False
     due_before = action.due
     if newer:
-        action.reported_on = report.meeting.date
+        action.reported_on = report_date
+        pending.changed[action.id] = action
         if parsed.text and fold(parsed.text) != fold(action.text):
             action.text, changed = parsed.text, True
         if parsed.owner and fold(parsed.owner) != fold(action.owner):
             action.owner, changed = parsed.owner, True
             pending.replaced.append(action.id)
-            pending.owners.append((key, owner_rows(parsed.owner, group_codes, action_group.code)))
+            pending.owners.append((key, owner_rows(parsed.owner, context.group_codes, code)))
         if parsed.area and not action.area:
             action.area, changed = parsed.area, True
         if parsed.due and parsed.due != action.due:
             action.due, changed = parsed.due, True
-    said = {fold(e.text) for e in history.get(action.id, []) if e.text}
+    said = {fold(text) for text in history.get(action.id, [])}
     moved = {"due_before": due_before, "due_after": action.due} if action.due != due_before else {}
     closing = parsed.status == "closed" or update_closes(parsed.update)
     if parsed.update and fold(parsed.update) not in said:
@@ -562,51 +542,44 @@ def _merge_action(
         pending.events.append(
             (key, "updated", f"Due date moved from {due_before or 'none'} to {action.due}", moved)
         )
-    if changed or moved:
-        action.updated_at = now
     return changed or bool(moved)
 
 
-async def _decisions(
-    session,
-    report: ParsedReport,
-    group_id: int,
-    meeting: Meeting,
-    document_id: int,
-    now: datetime,
-    summary: ImportSummary,
-) -> None:
+async def _decisions(context: _Context, summary: ImportSummary) -> None:
+    report, store = context.report, context.store
     if not report.decisions:
         return
-    existing = await action_queries.decisions_by_refs(session, group_id, [d.ref for d in report.decisions])
-    new_rows: dict[str, dict] = {}
+    existing = await store.decisions(context.group_id, [d.ref for d in report.decisions])
+    new_rows: dict[str, list] = {}
+    updates = []
     for parsed in report.decisions:
-        decision = existing.get(parsed.ref)
-        if decision is None and parsed.ref not in new_rows:
-            new_rows[parsed.ref] = {
-                "group_id": group_id,
-                "ref": parsed.ref,
-                "area": parsed.area,
-                "text": parsed.text or "(no text)",
-                "meeting_id": meeting.id,
-                "source_document_id": document_id,
-                "created_at": now,
-            }
+        known = existing.get(parsed.ref)
+        if known is None and parsed.ref not in new_rows:
+            new_rows[parsed.ref] = [
+                context.group_id,
+                parsed.ref,
+                parsed.area,
+                parsed.text or "(no text)",
+                context.meeting_id,
+                context.document_id,
+                stamp(context.now),
+            ]
             summary.decisions_new.append(parsed.ref)
-        elif decision is not None and parsed.text and fold(parsed.text) != fold(decision.text):
-            decision.text = parsed.text
-            decision.area = parsed.area or decision.area
+        elif known is not None and parsed.text and fold(parsed.text) != fold(known[1]):
+            updates.append((parsed.text, parsed.area or known[2], known[0]))
             summary.decisions_updated.append(parsed.ref)
-    await action_queries.insert_rows(session, Decision, list(new_rows.values()))
+    await store.insert_decisions(list(new_rows.values()))
+    await store.update_decisions(updates)
 
 
-async def _mentions(session, report: ParsedReport, group_id: int, meeting_id: int, document_id: int) -> None:
+async def _mentions(context: _Context) -> None:
     """Keep each passage that names a ref once, however many reports repeat it. The group is the one
     whose meeting discussed it."""
+    report = context.report
     if not report.mentions:
         return
-    kept = await action_queries.mentions_of(session, {m.ref for m in report.mentions})
-    known = {ref: {fold(m.text) for m in mentions} for ref, mentions in kept.items()}
+    kept = await context.store.mention_texts(list({m.ref for m in report.mentions}))
+    known = {ref: {fold(text) for text in texts} for ref, texts in kept.items()}
     rows = []
     for parsed in report.mentions:
         key = fold(parsed.text)
@@ -614,17 +587,17 @@ async def _mentions(session, report: ParsedReport, group_id: int, meeting_id: in
             continue
         known[parsed.ref].add(key)
         rows.append(
-            {
-                "group_id": group_id,
-                "ref": parsed.ref,
-                "kind": parsed.kind,
-                "area": parsed.area,
-                "text": parsed.text,
-                "meeting_id": meeting_id,
-                "source_document_id": document_id,
-            }
+            (
+                context.group_id,
+                parsed.ref,
+                parsed.kind,
+                parsed.area,
+                parsed.text,
+                context.meeting_id,
+                context.document_id,
+            )
         )
-    await action_queries.insert_rows(session, Mention, rows)
+    await context.store.insert_mentions(rows)
 
 
 __all__ = ["ImportSummary", "ReportError", "import_report", "preview_report", "read_report", "update_closes"]

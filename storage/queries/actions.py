@@ -4,18 +4,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from sqlalchemy import insert
-from sqlmodel import SQLModel, col, delete, select
+from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Action, ActionEvent, ActionOwner, Decision, Group, Mention, OwnerName
-
-
-async def actions_by_refs(session: AsyncSession, group_id: int, refs: Iterable[str]) -> dict[str, Action]:
-    refs = list(refs)
-    if not refs:
-        return {}
-    query = select(Action).where(Action.group_id == group_id, col(Action.ref).in_(refs))
-    return {action.ref: action for action in (await session.exec(query)).all()}
 
 
 async def insert_rows(session: AsyncSession, model: type[SQLModel], rows: list[dict]) -> None:
@@ -25,27 +17,9 @@ async def insert_rows(session: AsyncSession, model: type[SQLModel], rows: list[d
         await session.exec(insert(model.__table__), params=rows)
 
 
-async def insert_returning(
-    session: AsyncSession, model: type[SQLModel], rows: list[dict], *columns: str
-) -> list:
-    """Insert rows and return the given columns of each (in no particular order: match them by a key)."""
-    # One cached statement; SQLAlchemy batches the rows into multi-row INSERT ... RETURNING itself.
-    table = model.__table__
-    statement = insert(table).returning(*(table.c[c] for c in columns))
-    return list((await session.exec(statement, params=rows)).all())
-
-
 async def action_by_ref(session: AsyncSession, ref: str) -> tuple[Action, Group] | None:
     query = select(Action, Group).join(Group, Group.id == Action.group_id).where(Action.ref == ref)
     return (await session.exec(query)).first()
-
-
-async def decisions_by_refs(session: AsyncSession, group_id: int, refs: Iterable[str]) -> dict[str, Decision]:
-    refs = list(refs)
-    if not refs:
-        return {}
-    query = select(Decision).where(Decision.group_id == group_id, col(Decision.ref).in_(refs))
-    return {decision.ref: decision for decision in (await session.exec(query)).all()}
 
 
 async def decision_by_ref(session: AsyncSession, ref: str) -> tuple[Decision, Group] | None:
@@ -64,22 +38,6 @@ async def owners_of(session: AsyncSession, action_ids: Iterable[int]) -> dict[in
         )
         for owner in (await session.exec(query)).all():
             out[owner.action_id].append(owner)
-    return out
-
-
-async def delete_owners(session: AsyncSession, action_ids: list[int]) -> None:
-    for start in range(0, len(action_ids), 900):
-        await session.exec(
-            delete(ActionOwner).where(col(ActionOwner.action_id).in_(action_ids[start : start + 900]))
-        )
-
-
-async def owner_names_by_keys(session: AsyncSession, keys: Iterable[str]) -> dict[str, OwnerName]:
-    keys = list(set(keys))
-    out: dict[str, OwnerName] = {}
-    for start in range(0, len(keys), 900):
-        query = select(OwnerName).where(col(OwnerName.key).in_(keys[start : start + 900]))
-        out.update({name.key: name for name in (await session.exec(query)).all()})
     return out
 
 

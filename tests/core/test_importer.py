@@ -10,8 +10,6 @@ import pytest
 
 from bot.exporter import export_data
 from bot.importer import ReportError, import_report, update_closes
-from bot.reports.loader import load_report
-from bot.reports.parser import parse_report
 
 FIRST = """\
 ## MHHS Testing and Migration Advisory Group (TMAG) Headline Report
@@ -145,19 +143,16 @@ async def test_an_older_report_imported_later_adds_history_but_does_not_wind_bac
 async def test_a_failure_part_way_through_writes_nothing(db, db_url, clock, write):
     await import_report(db, write("tmag-040.txt", FIRST), clock=clock)
     before = counts(path_of(db_url))
-    parsed = parse_report(load_report(write("tmag-041.txt", SECOND)))
-    # The database refuses the last action (after the updates to the others were written).
-    parsed.actions[-1].due = "sometime"
-
-    from bot import importer
-    from storage.queries.documents import claim_document
-
-    with pytest.raises(Exception, match="date"):
-        async with db.write() as session:
-            document_id = await claim_document(
-                session, "tmag-041.txt", parsed.source.sha256, "text", clock.utcnow(), None
-            )
-            await importer._store(session, parsed.source, parsed, clock, document_id, {"TMAG"})
+    # The database refuses the new action's owner: by then the document, meeting, the new action,
+    # the updates to the others and their events have all been written inside the transaction.
+    with sqlite3.connect(path_of(db_url)) as connection:
+        connection.execute(
+            "CREATE TRIGGER refuse_owner BEFORE INSERT ON action_owner "
+            "WHEN NEW.action_id = (SELECT id FROM action WHERE ref = 'TMAG41-01') "
+            "BEGIN SELECT RAISE(ABORT, 'owner refused'); END"
+        )
+    with pytest.raises(Exception, match="owner refused"):
+        await import_report(db, write("tmag-041.txt", SECOND), clock=clock)
     assert counts(path_of(db_url)) == before
 
 
