@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.text import plain_dashes
 
@@ -45,6 +46,7 @@ def decision_ref(prefix: str, seq: str | int) -> str:
     return f"{prefix.upper()}-DEC{int(seq):02d}"
 
 
+@lru_cache(maxsize=8192)  # a report's rows are read several times (headers, split rows, carry-down)
 def parse_action_cell(cell: str, default_prefix: str | None = None) -> Ref | None:
     """An Action Ref cell: "TMAG22-01", "TMAG 22-1", "tmag22 1"; "22-01" takes the default group."""
     text = plain_dashes(cell).strip()
@@ -59,6 +61,7 @@ def parse_action_cell(cell: str, default_prefix: str | None = None) -> Ref | Non
     return None
 
 
+@lru_cache(maxsize=8192)
 def parse_decision_cell(cell: str, default_prefix: str | None = None) -> Ref | None:
     """ "TMAG-DEC07", "TMAG- DEC07", "DEC 41", "TMAG DEC41"."""
     found = DECISION_CELL.match(plain_dashes(cell).strip())

@@ -69,6 +69,7 @@ def one_line(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
+@lru_cache(maxsize=8192)  # reports repeat their cells (owners, areas, refs) row after row
 def clean_cell(text: str | None) -> str:
     """A table cell or a line as one tidy line of text, bullets and markup removed."""
     if not text:
@@ -95,6 +96,7 @@ def plain_dashes(text: str) -> str:
     return DASHES.sub("-", text)
 
 
+@lru_cache(maxsize=8192)
 def fold(text: str | None) -> str:
     """A comparison key: lower case, accents and punctuation gone, words single-spaced."""
     if not text:
