@@ -239,7 +239,7 @@ async def add_action(
         session.add(action)
         await session.flush()
         rows = owner_rows(owner, await group_queries.group_codes(session), group.code)
-        new_names = await insert_owner_rows(await ImportStore.open(session), [(action.id, rows)])
+        new_names = insert_owner_rows(await ImportStore.open(session), [(action.id, rows)])
         session.add(
             ActionEvent(
                 action_id=action.id,

@@ -120,19 +120,17 @@ async def import_report(
     name: str | None = None,
     data: bytes | None = None,
 ) -> ImportSummary:
-    """Read one report and store it in one transaction. Raises ReportError if it cannot be read.
-
-    Parsing happens inside the transaction so it sees exactly the groups it will write next to."""
+    """Read one report and store it in one transaction. Raises ReportError if it cannot be read."""
     source = await _load(path, name, data)
     async with db.write() as session:
         store = await ImportStore.open(session)
-        document_id = await store.claim_document(
-            source.name, source.sha256, source.format, clock.utcnow(), by
-        )
-        if document_id is None:
+        # The report's own rows in one worker-thread call (statements without a hop each), then the
+        # people in it through the models.
+        stored = await store.call_in_thread(_store_report, store, source, clock, by)
+        if stored is None:
             return ImportSummary(source.name, "unchanged")
-        codes = await store.group_codes()
-        return await _store(session, store, source, parse_report(source, codes), clock, document_id, codes)
+        await _store_people(session, stored, clock)
+        return stored.summary
 
 
 class _DryRun(Exception):
@@ -148,29 +146,37 @@ async def preview_report(db: Database, *, name: str, data: bytes, clock: Clock) 
     try:
         async with db.write() as session:
             store = await ImportStore.open(session)
-            document_id = await store.claim_document(
-                source.name, source.sha256, source.format, clock.utcnow(), "preview"
-            )
-            if document_id is None:
+            stored = await store.call_in_thread(_store_report, store, source, clock, "preview")
+            if stored is None:
                 return ImportSummary(source.name, "unchanged")
-            codes = await store.group_codes()
-            report = parse_report(source, codes)
-            raise _DryRun(await _store(session, store, source, report, clock, document_id, codes))
+            await _store_people(session, stored, clock)
+            raise _DryRun(stored.summary)
     except _DryRun as dry:
         return dry.summary
 
 
-async def _store(
-    session,
-    store: ImportStore,
-    source: SourceFile,
-    report: ParsedReport,
-    clock: Clock,
-    document_id: int,
-    group_codes: set[str],
-) -> ImportSummary:
+@dataclass
+class _Stored:
+    """A report whose rows are written; its people are next."""
+
+    summary: ImportSummary
+    report: ParsedReport
+    group_id: int
+    meeting_id: int
+    new_owner_names: list[int]
+
+
+def _store_report(store: ImportStore, source: SourceFile, clock: Clock, by: str | None) -> _Stored | None:
+    """Claim the document, parse it and write its meetings, agenda, actions, decisions and mentions;
+    None if the same content was imported before. Parsing happens inside the transaction so it sees
+    exactly the groups it writes next to."""
     now = clock.utcnow()
-    group_id = await store.ensure_group(report.group, report.group_name, DEFAULT_CADENCES.get(report.group))
+    document_id = store.claim_document(source.name, source.sha256, source.format, now, by)
+    if document_id is None:
+        return None
+    codes = store.group_codes()
+    report = parse_report(source, codes)
+    group_id = store.ensure_group(report.group, report.group_name, DEFAULT_CADENCES.get(report.group))
     parsed = report.meeting
     summary = ImportSummary(
         source.name,
@@ -183,17 +189,17 @@ async def _store(
         parsed.extraordinary,
         warnings=list(report.warnings),
     )
-    meeting_id = await _held_meeting(store, group_id, report, document_id, now)
+    meeting_id = _held_meeting(store, group_id, report, document_id, now)
     for upcoming in report.next_meetings:
         target = (
             group_id
             if upcoming.group == report.group
-            else await store.ensure_group(upcoming.group, None, DEFAULT_CADENCES.get(upcoming.group))
+            else store.ensure_group(upcoming.group, None, DEFAULT_CADENCES.get(upcoming.group))
         )
-        await _scheduled_meeting(store, target, upcoming, document_id, now)
+        _scheduled_meeting(store, target, upcoming, document_id, now)
         summary.next_meetings.append((upcoming.group, upcoming.date, upcoming.extraordinary))
     if report.agenda:
-        await store.replace_agenda(
+        store.replace_agenda(
             meeting_id,
             [
                 (a.position, a.item, a.title, a.objective, a.kind, a.lead, a.start, a.end)
@@ -201,23 +207,24 @@ async def _store(
             ],
         )
         summary.agenda_items = len(report.agenda)
+    context = _Context(store, report, group_id, meeting_id, document_id, now, codes | {report.group})
+    new_names = _actions(context, summary)
+    _decisions(context, summary)
+    _mentions(context)
+    return _Stored(summary, report, group_id, meeting_id, new_names)
 
+
+async def _store_people(session, stored: _Stored, clock: Clock) -> None:
+    """Attendees become members; owner names seen for the first time (and names of new members) are
+    matched to members."""
+    report = stored.report
     index = await load_index(session) if report.attendees else None
-    new_member_keys = (
-        await _attendees(session, report, group_id, meeting_id, parsed.date, index, clock, summary)
-        if index
-        else []
-    )
-    context = _Context(store, report, group_id, meeting_id, document_id, now, group_codes | {report.group})
-    new_names = await _actions(context, summary)
-    await _decisions(context, summary)
-    await _mentions(context)
-    if new_names or new_member_keys:
+    new_member_keys = await _attendees(session, stored, index, clock) if index else []
+    if stored.new_owner_names or new_member_keys:
         await session.flush()
         index = index or await load_index(session)
-        names = await action_queries.owner_names_by_ids(session, new_names)
+        names = await action_queries.owner_names_by_ids(session, stored.new_owner_names)
         await resolve_owner_names(session, index, names=names, changed_member_keys=new_member_keys)
-    return summary
 
 
 @dataclass
@@ -243,15 +250,15 @@ class _Context:
         return f"{self.report.group} {meeting.number or meeting.date.isoformat()} report"
 
 
-async def _held_meeting(
+def _held_meeting(
     store: ImportStore, group_id: int, report: ParsedReport, document_id: int, now: datetime
 ) -> int:
     """The held meeting the report is of: the one with its number, or the one scheduled that day, or new."""
     parsed = report.meeting
-    found = await store.meetings(group_id, number=parsed.number) if parsed.number else []
+    found = store.meetings(group_id, number=parsed.number) if parsed.number else []
     meeting = found[0] if found else None
     if meeting is None:
-        same_day = await store.meetings(group_id, on=parsed.date)
+        same_day = store.meetings(group_id, on=parsed.date)
         meeting = next((m for m in same_day if m.number in (None, parsed.number)), None)
     values = {
         "number": parsed.number or (meeting.number if meeting else None),
@@ -265,16 +272,14 @@ async def _held_meeting(
         "source": "report",
         "source_document_id": document_id,
     }
-    return await store.save_meeting(group_id, meeting, values, now)
+    return store.save_meeting(group_id, meeting, values, now)
 
 
-async def _scheduled_meeting(
-    store: ImportStore, group_id: int, upcoming, document_id: int, now: datetime
-) -> None:
-    same_day = await store.meetings(group_id, on=upcoming.date)
+def _scheduled_meeting(store: ImportStore, group_id: int, upcoming, document_id: int, now: datetime) -> None:
+    same_day = store.meetings(group_id, on=upcoming.date)
     meeting = same_day[0] if same_day else None
     if meeting is None:
-        await store.save_meeting(
+        store.save_meeting(
             group_id,
             None,
             {
@@ -289,7 +294,7 @@ async def _scheduled_meeting(
             now,
         )
     elif meeting.status == "scheduled":
-        await store.save_meeting(
+        store.save_meeting(
             group_id,
             meeting,
             {
@@ -301,16 +306,11 @@ async def _scheduled_meeting(
         )
 
 
-async def _attendees(
-    session,
-    report: ParsedReport,
-    group_id: int,
-    meeting_id: int,
-    meeting_date: date,
-    index,
-    clock: Clock,
-    summary: ImportSummary,
-) -> list[str]:
+async def _attendees(session, stored: _Stored, index, clock: Clock) -> list[str]:
+    """Upsert each attendee as a member of the group (a later report's details win over an earlier
+    one's) and record attendance; returns the keys of members created."""
+    report, group_id, meeting_id, summary = stored.report, stored.group_id, stored.meeting_id, stored.summary
+    meeting_date = report.meeting.date
     created_keys: list[str] = []
     for attendee in report.attendees:
         existing = index.best(fold(attendee.name))
@@ -367,26 +367,26 @@ def owner_rows(owner: str | None, group_codes: set[str], default_group: str) -> 
     ]
 
 
-async def attach_owner_names(store: ImportStore, rows: list[dict]) -> list[int]:
+def attach_owner_names(store: ImportStore, rows: list[dict]) -> list[int]:
     """Point person owner rows at their owner name, creating the new ones; returns the new ones' ids."""
     people = [row for row in rows if row["kind"] == "person"]
     if not people:
         return []
     keys = {row["key"]: row["name"] for row in people}
-    known = await store.owner_name_ids(list(keys))
+    known = store.owner_name_ids(list(keys))
     missing = [(key, name) for key, name in keys.items() if key not in known]
-    created = await store.insert_owner_names(missing) if missing else {}
+    created = store.insert_owner_names(missing) if missing else {}
     known.update(created)
     for row in people:
         row["owner_name_id"] = known[row["key"]]
     return list(created.values())
 
 
-async def insert_owner_rows(store: ImportStore, owned: list[tuple[int, list[dict]]]) -> list[int]:
+def insert_owner_rows(store: ImportStore, owned: list[tuple[int, list[dict]]]) -> list[int]:
     """Store each action's owner rows; returns the ids of owner names seen for the first time."""
     rows = [row | {"action_id": action_id} for action_id, action_rows in owned for row in action_rows]
-    new_names = await attach_owner_names(store, rows)
-    await store.insert_owners([[row[c] for c in ImportStore.OWNER_COLUMNS] for row in rows])
+    new_names = attach_owner_names(store, rows)
+    store.insert_owners([[row[c] for c in ImportStore.OWNER_COLUMNS] for row in rows])
     return new_names
 
 
@@ -403,7 +403,7 @@ class _Pending:
     changed: dict[int, ActionState] = field(default_factory=dict)
 
 
-async def _actions(context: _Context, summary: ImportSummary) -> list[int]:
+def _actions(context: _Context, summary: ImportSummary) -> list[int]:
     report, store = context.report, context.store
     if not report.actions:
         return []
@@ -416,11 +416,11 @@ async def _actions(context: _Context, summary: ImportSummary) -> list[int]:
         group_id = (
             context.group_id
             if code == report.group
-            else await store.ensure_group(code, None, DEFAULT_CADENCES.get(code))
+            else store.ensure_group(code, None, DEFAULT_CADENCES.get(code))
         )
-        existing = await store.actions(group_id, [a.ref for a in parsed_actions])
+        existing = store.actions(group_id, [a.ref for a in parsed_actions])
         ids.update({(group_id, ref): action.id for ref, action in existing.items()})
-        history = await store.history_texts([a.id for a in existing.values()]) if existing else {}
+        history = store.history_texts([a.id for a in existing.values()]) if existing else {}
         seen: set[str] = set()
         for parsed in parsed_actions:
             if parsed.ref in seen:
@@ -435,11 +435,11 @@ async def _actions(context: _Context, summary: ImportSummary) -> list[int]:
             elif _merge_action(context, action, parsed, group_id, code, history, pending, summary):
                 summary.actions_updated.append(parsed.ref)
     if pending.new_actions:
-        for action_id, group_id, ref in await store.insert_actions(pending.new_actions):
+        for action_id, group_id, ref in store.insert_actions(pending.new_actions):
             ids[(group_id, ref)] = action_id
-    await store.update_actions(pending.changed.values(), context.now)
+    store.update_actions(pending.changed.values(), context.now)
     held, now = stamp(context.held_at), stamp(context.now)
-    await store.insert_events(
+    store.insert_events(
         [
             (
                 ids[key],
@@ -458,8 +458,8 @@ async def _actions(context: _Context, summary: ImportSummary) -> list[int]:
             for key, kind, text, changes in pending.events
         ]
     )
-    await store.delete_owners(pending.replaced)
-    return await insert_owner_rows(store, [(ids[key], rows) for key, rows in pending.owners])
+    store.delete_owners(pending.replaced)
+    return insert_owner_rows(store, [(ids[key], rows) for key, rows in pending.owners])
 
 
 def _new_action(context: _Context, parsed: ParsedAction, group_id: int, code: str, pending: _Pending) -> str:
@@ -545,11 +545,11 @@ def _merge_action(
     return changed or bool(moved)
 
 
-async def _decisions(context: _Context, summary: ImportSummary) -> None:
+def _decisions(context: _Context, summary: ImportSummary) -> None:
     report, store = context.report, context.store
     if not report.decisions:
         return
-    existing = await store.decisions(context.group_id, [d.ref for d in report.decisions])
+    existing = store.decisions(context.group_id, [d.ref for d in report.decisions])
     new_rows: dict[str, list] = {}
     updates = []
     for parsed in report.decisions:
@@ -568,17 +568,17 @@ async def _decisions(context: _Context, summary: ImportSummary) -> None:
         elif known is not None and parsed.text and fold(parsed.text) != fold(known[1]):
             updates.append((parsed.text, parsed.area or known[2], known[0]))
             summary.decisions_updated.append(parsed.ref)
-    await store.insert_decisions(list(new_rows.values()))
-    await store.update_decisions(updates)
+    store.insert_decisions(list(new_rows.values()))
+    store.update_decisions(updates)
 
 
-async def _mentions(context: _Context) -> None:
+def _mentions(context: _Context) -> None:
     """Keep each passage that names a ref once, however many reports repeat it. The group is the one
     whose meeting discussed it."""
     report = context.report
     if not report.mentions:
         return
-    kept = await context.store.mention_texts(list({m.ref for m in report.mentions}))
+    kept = context.store.mention_texts(list({m.ref for m in report.mentions}))
     known = {ref: {fold(text) for text in texts} for ref, texts in kept.items()}
     rows = []
     for parsed in report.mentions:
@@ -597,7 +597,7 @@ async def _mentions(context: _Context) -> None:
                 context.document_id,
             )
         )
-    await context.store.insert_mentions(rows)
+    context.store.insert_mentions(rows)
 
 
 __all__ = ["ImportSummary", "ReportError", "import_report", "preview_report", "read_report", "update_closes"]

@@ -1,20 +1,26 @@
-"""The importer's reads and writes, as plain SQL on the transaction's own SQLite connection.
+"""The importer's reads and writes, as plain SQL on the stdlib connection under the session's transaction.
 
-A report takes some twenty statements. Through the ORM each one costs several hops to aiosqlite's thread
-plus SQLAlchemy's own work (about 0.8 ms each on a small machine); one `execute_fetchall` on the same
-connection is one hop (under 0.1 ms). The importer is the one bulk writer, so it speaks SQL; everything
-else uses the models. Values are written exactly as the models store them: dates as ISO text, timestamps
-as UTC "YYYY-MM-DD HH:MM:SS.ffffff", booleans as 0 and 1.
+A report takes some twenty statements. Through the ORM each costs several hops to aiosqlite's thread plus
+SQLAlchemy's own work (about 0.8 ms each on a small machine); even bare aiosqlite costs a thread hop
+(about 0.13 ms) per statement. Here they run as plain synchronous calls (a few microseconds each), and the
+importer runs a whole report in one worker-thread call. The importer is the one bulk writer, so it speaks
+SQL; everything else uses the models. Values are written exactly as the models store them: dates as ISO
+text, timestamps as UTC "YYYY-MM-DD HH:MM:SS.ffffff", booleans as 0 and 1.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import asyncio
+import contextlib
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+T = TypeVar("T")
 CHUNK = 500  # rows per multi-row statement (SQLite caps bound values per statement)
 
 
@@ -64,32 +70,53 @@ class MeetingRow:
 
 
 class ImportStore:
-    def __init__(self, connection) -> None:
-        self.connection = connection  # the aiosqlite connection inside the session's transaction
+    """Synchronous statements inside a session's transaction. Use it only while that session awaits
+    nothing else, from one thread at a time: the session's own calls share the connection."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
 
     @classmethod
     async def open(cls, session: AsyncSession) -> ImportStore:
-        """The raw connection of this session's transaction (begun, so everything lands or nothing does)."""
+        """The stdlib connection under this session's transaction (begun, so everything lands or nothing
+        does). SQLAlchemy opens aiosqlite's connections with check_same_thread=False, so any one thread
+        may use it; aiosqlite offers no public accessor for it, hence `_conn` (every import test goes
+        through here, so a change in aiosqlite fails loudly)."""
         connection = await session.connection()
         raw = await connection.get_raw_connection()
-        return cls(raw.driver_connection)
+        store = cls(raw.driver_connection._conn)
+        if not store.connection.in_transaction:  # plain statements would each commit on their own
+            raise RuntimeError("the import store needs a session inside a transaction")
+        return store
 
-    async def rows(self, sql: str, params: Sequence = ()) -> list:
-        return list(await self.connection.execute_fetchall(sql, params))
+    async def call_in_thread(self, work: Callable[..., T], *args) -> T:
+        """`work(*args)` in a worker thread, so a report's parsing and statements don't hold up the
+        event loop. If the caller is cancelled meanwhile, wait for the thread before passing the
+        cancellation on: the session then rolls back on this connection, which must be idle."""
+        running = asyncio.ensure_future(asyncio.to_thread(work, *args))
+        try:
+            return await asyncio.shield(running)
+        except asyncio.CancelledError:
+            with contextlib.suppress(BaseException):
+                await running
+            raise
 
-    async def run(self, sql: str, params: Sequence = ()) -> None:
-        await self.connection.execute(sql, params)
+    def rows(self, sql: str, params: Sequence = ()) -> list:
+        return self.connection.execute(sql, params).fetchall()
 
-    async def many(self, sql: str, rows: list[Sequence]) -> None:
+    def run(self, sql: str, params: Sequence = ()) -> None:
+        self.connection.execute(sql, params)
+
+    def many(self, sql: str, rows: list[Sequence]) -> None:
         if rows:
-            await self.connection.executemany(sql, rows)
+            self.connection.executemany(sql, rows)
 
-    async def _in(self, sql: str, values: list, before: Sequence = ()) -> list:
+    def _in(self, sql: str, values: list, before: Sequence = ()) -> list:
         """`sql` with `{}` standing for an IN list, run in chunks."""
         out: list = []
         for start in range(0, len(values), CHUNK):
             chunk = values[start : start + CHUNK]
-            out += await self.rows(sql.format(_marks(len(chunk))), (*before, *chunk))
+            out += self.rows(sql.format(_marks(len(chunk))), (*before, *chunk))
         return out
 
     @staticmethod
@@ -97,7 +124,7 @@ class ImportStore:
         quoted = ", ".join(f'"{column}"' for column in columns)  # "by" and "end" are SQL keywords
         return f"INSERT INTO {table} ({quoted}) VALUES ({_marks(len(columns))})"
 
-    async def insert_returning(
+    def insert_returning(
         self, table: str, columns: Sequence[str], rows: list[Sequence], returning: str
     ) -> list:
         out: list = []
@@ -110,34 +137,34 @@ class ImportStore:
                 + ", ".join([row_marks] * len(chunk))
                 + f" RETURNING {returning}"
             )
-            out += await self.rows(sql, [value for row in chunk for value in row])
+            out += self.rows(sql, [value for row in chunk for value in row])
         return out
 
     # --- documents and groups ---------------------------------------------------------------
 
-    async def claim_document(
+    def claim_document(
         self, file_name: str, sha256: str, fmt: str, at: datetime, by: str | None
     ) -> int | None:
         """Record a document about to be imported: its id, or None if that content was imported before."""
-        found = await self.rows(
+        found = self.rows(
             "INSERT INTO source_document (file_name, sha256, format, imported_at, imported_by) "
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING RETURNING id",
             (file_name, sha256, fmt, stamp(at), by),
         )
         return found[0][0] if found else None
 
-    async def group_codes(self) -> set[str]:
-        return {row[0] for row in await self.rows("SELECT code FROM working_group")}
+    def group_codes(self) -> set[str]:
+        return {row[0] for row in self.rows("SELECT code FROM working_group")}
 
-    async def ensure_group(self, code: str, name: str | None, cadence: tuple[int, int, str] | None) -> int:
-        found = await self.rows("SELECT id, name FROM working_group WHERE code = ?", (code,))
+    def ensure_group(self, code: str, name: str | None, cadence: tuple[int, int, str] | None) -> int:
+        found = self.rows("SELECT id, name FROM working_group WHERE code = ?", (code,))
         if found:
             group_id, known_name = found[0]
             if name and not known_name:
-                await self.run("UPDATE working_group SET name = ? WHERE id = ?", (name, group_id))
+                self.run("UPDATE working_group SET name = ? WHERE id = ?", (name, group_id))
             return group_id
         week, weekday, time = cadence or (None, None, None)
-        created = await self.rows(
+        created = self.rows(
             "INSERT INTO working_group (code, name, ref_prefix, cadence_week, cadence_weekday, cadence_time) "
             "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
             (code, name, code, week, weekday, time),
@@ -146,20 +173,18 @@ class ImportStore:
 
     # --- meetings ---------------------------------------------------------------------------
 
-    async def meetings(
+    def meetings(
         self, group_id: int, *, number: str | None = None, on: date | None = None
     ) -> list[MeetingRow]:
         where, value = ("number = ?", number) if number is not None else ("date = ?", iso(on))
-        found = await self.rows(
+        found = self.rows(
             'SELECT id, number, date, start, "end", extraordinary, status, title, venue FROM meeting '
             f"WHERE group_id = ? AND {where} ORDER BY id",
             (group_id, value),
         )
         return [MeetingRow(r[0], r[1], _day(r[2]), r[3], r[4], bool(r[5]), r[6], r[7], r[8]) for r in found]
 
-    async def save_meeting(
-        self, group_id: int, meeting: MeetingRow | None, values: dict, now: datetime
-    ) -> int:
+    def save_meeting(self, group_id: int, meeting: MeetingRow | None, values: dict, now: datetime) -> int:
         """Insert a meeting, or update the given one with `values`; its id."""
         values = {
             k: (iso(v) if isinstance(v, date) else int(v) if isinstance(v, bool) else v)
@@ -170,21 +195,19 @@ class ImportStore:
             row = [group_id, *values.values(), stamp(now), stamp(now)]
             quoted = ", ".join(f'"{c}"' for c in columns)
             return (
-                await self.rows(
-                    f"INSERT INTO meeting ({quoted}) VALUES ({_marks(len(columns))}) RETURNING id", row
-                )
+                self.rows(f"INSERT INTO meeting ({quoted}) VALUES ({_marks(len(columns))}) RETURNING id", row)
             )[0][0]
         assignments = ", ".join(f'"{c}" = ?' for c in values)
-        await self.run(
+        self.run(
             f"UPDATE meeting SET {assignments}, updated_at = ? WHERE id = ?",
             (*values.values(), stamp(now), meeting.id),
         )
         return meeting.id
 
-    async def replace_agenda(self, meeting_id: int, items: list[Sequence]) -> None:
+    def replace_agenda(self, meeting_id: int, items: list[Sequence]) -> None:
         """items: (position, item, title, objective, kind, lead, start, end)."""
-        await self.run("DELETE FROM agenda_item WHERE meeting_id = ?", (meeting_id,))
-        await self.many(
+        self.run("DELETE FROM agenda_item WHERE meeting_id = ?", (meeting_id,))
+        self.many(
             "INSERT INTO agenda_item "
             '(meeting_id, position, item, title, objective, kind, lead, start, "end") '
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -193,8 +216,8 @@ class ImportStore:
 
     # --- actions ------------------------------------------------------------------------------
 
-    async def actions(self, group_id: int, refs: list[str]) -> dict[str, ActionState]:
-        found = await self._in(
+    def actions(self, group_id: int, refs: list[str]) -> dict[str, ActionState]:
+        found = self._in(
             "SELECT id, ref, area, text, owner, due, status, reported_on FROM action "
             "WHERE group_id = ? AND ref IN ({})",
             refs,
@@ -202,10 +225,10 @@ class ImportStore:
         )
         return {r[1]: ActionState(r[0], r[1], r[2], r[3], r[4], _day(r[5]), r[6], _day(r[7])) for r in found}
 
-    async def history_texts(self, action_ids: list[int]) -> dict[int, list[str]]:
+    def history_texts(self, action_ids: list[int]) -> dict[int, list[str]]:
         """What updates, closes and reopenings already said, per action."""
         out: dict[int, list[str]] = {}
-        for action_id, text in await self._in(
+        for action_id, text in self._in(
             "SELECT action_id, text FROM action_event WHERE kind IN ('updated', 'closed', 'reopened') "
             "AND text IS NOT NULL AND action_id IN ({})",
             action_ids,
@@ -227,12 +250,12 @@ class ImportStore:
         "updated_at",
     )
 
-    async def insert_actions(self, rows: list[Sequence]) -> list[tuple[int, int, str]]:
+    def insert_actions(self, rows: list[Sequence]) -> list[tuple[int, int, str]]:
         """Rows in ACTION_COLUMNS order; returns (id, group id, ref) of each."""
-        return await self.insert_returning("action", self.ACTION_COLUMNS, rows, "id, group_id, ref")
+        return self.insert_returning("action", self.ACTION_COLUMNS, rows, "id, group_id, ref")
 
-    async def update_actions(self, states: Iterable[ActionState], now: datetime) -> None:
-        await self.many(
+    def update_actions(self, states: Iterable[ActionState], now: datetime) -> None:
+        self.many(
             "UPDATE action SET area = ?, text = ?, owner = ?, due = ?, status = ?, reported_on = ?, "
             "updated_at = ? WHERE id = ?",
             [
@@ -256,25 +279,25 @@ class ImportStore:
         "due_after",
     )
 
-    async def insert_events(self, rows: list[Sequence]) -> None:
-        await self.many(self._insert_sql("action_event", self.EVENT_COLUMNS), rows)
+    def insert_events(self, rows: list[Sequence]) -> None:
+        self.many(self._insert_sql("action_event", self.EVENT_COLUMNS), rows)
 
-    async def delete_owners(self, action_ids: list[int]) -> None:
+    def delete_owners(self, action_ids: list[int]) -> None:
         for start in range(0, len(action_ids), CHUNK):
             chunk = action_ids[start : start + CHUNK]
-            await self.run(f"DELETE FROM action_owner WHERE action_id IN ({_marks(len(chunk))})", chunk)
+            self.run(f"DELETE FROM action_owner WHERE action_id IN ({_marks(len(chunk))})", chunk)
 
-    async def owner_name_ids(self, keys: list[str]) -> dict[str, int]:
+    def owner_name_ids(self, keys: list[str]) -> dict[str, int]:
         return dict(
             (key, name_id)
-            for name_id, key in await self._in("SELECT id, key FROM owner_name WHERE key IN ({})", keys)
+            for name_id, key in self._in("SELECT id, key FROM owner_name WHERE key IN ({})", keys)
         )
 
-    async def insert_owner_names(self, rows: list[tuple[str, str]]) -> dict[str, int]:
+    def insert_owner_names(self, rows: list[tuple[str, str]]) -> dict[str, int]:
         """(key, name) rows; returns key -> id."""
         return {
             key: name_id
-            for name_id, key in await self.insert_returning("owner_name", ("key", "name"), rows, "id, key")
+            for name_id, key in self.insert_returning("owner_name", ("key", "name"), rows, "id, key")
         }
 
     OWNER_COLUMNS = (
@@ -289,39 +312,39 @@ class ImportStore:
         "owner_name_id",
     )
 
-    async def insert_owners(self, rows: list[Sequence]) -> None:
+    def insert_owners(self, rows: list[Sequence]) -> None:
         """Owner rows (triggers copy each action's status, due date and group onto them)."""
-        await self.many(self._insert_sql("action_owner", self.OWNER_COLUMNS), rows)
+        self.many(self._insert_sql("action_owner", self.OWNER_COLUMNS), rows)
 
     # --- decisions and discussion -----------------------------------------------------------------
 
-    async def decisions(self, group_id: int, refs: list[str]) -> dict[str, tuple[int, str, str | None]]:
-        found = await self._in(
+    def decisions(self, group_id: int, refs: list[str]) -> dict[str, tuple[int, str, str | None]]:
+        found = self._in(
             "SELECT id, ref, text, area FROM decision WHERE group_id = ? AND ref IN ({})", refs, (group_id,)
         )
         return {ref: (decision_id, text, area) for decision_id, ref, text, area in found}
 
-    async def insert_decisions(self, rows: list[Sequence]) -> None:
+    def insert_decisions(self, rows: list[Sequence]) -> None:
         """(group_id, ref, area, text, meeting_id, source_document_id, created_at) rows."""
-        await self.many(
+        self.many(
             "INSERT INTO decision (group_id, ref, area, text, meeting_id, source_document_id, created_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             rows,
         )
 
-    async def update_decisions(self, rows: list[Sequence]) -> None:
+    def update_decisions(self, rows: list[Sequence]) -> None:
         """(text, area, id) rows."""
-        await self.many("UPDATE decision SET text = ?, area = ? WHERE id = ?", rows)
+        self.many("UPDATE decision SET text = ?, area = ? WHERE id = ?", rows)
 
-    async def mention_texts(self, refs: list[str]) -> dict[str, list[str]]:
+    def mention_texts(self, refs: list[str]) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
-        for ref, text in await self._in("SELECT ref, text FROM mention WHERE ref IN ({})", refs):
+        for ref, text in self._in("SELECT ref, text FROM mention WHERE ref IN ({})", refs):
             out.setdefault(ref, []).append(text)
         return out
 
-    async def insert_mentions(self, rows: list[Sequence]) -> None:
+    def insert_mentions(self, rows: list[Sequence]) -> None:
         """(group_id, ref, kind, area, text, meeting_id, source_document_id) rows."""
-        await self.many(
+        self.many(
             "INSERT INTO mention (group_id, ref, kind, area, text, meeting_id, source_document_id) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             rows,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -154,6 +156,36 @@ async def test_a_failure_part_way_through_writes_nothing(db, db_url, clock, writ
     with pytest.raises(Exception, match="owner refused"):
         await import_report(db, write("tmag-041.txt", SECOND), clock=clock)
     assert counts(path_of(db_url)) == before
+
+
+async def test_a_cancelled_import_writes_nothing(db, db_url, clock, write, monkeypatch):
+    """Cancelling an import (a shutdown, a client gone) while its statements run in the worker thread
+    must not let the rollback slip in between them, leaving the later ones to commit one by one."""
+    from storage.queries.importing import ImportStore
+
+    await import_report(db, write("tmag-040.txt", FIRST), clock=clock)
+    before = counts(path_of(db_url)), await export_data(db)
+    reached, release = threading.Event(), threading.Event()
+    update_actions = ImportStore.update_actions
+
+    def paused_update_actions(self, states, now):
+        reached.set()  # the document, meeting and new action are written; the known ones are next
+        release.wait(10)
+        return update_actions(self, states, now)
+
+    monkeypatch.setattr(ImportStore, "update_actions", paused_update_actions)
+    running = asyncio.create_task(import_report(db, write("tmag-041.txt", SECOND), clock=clock))
+    assert await asyncio.to_thread(reached.wait, 10)
+    running.cancel()
+    await asyncio.sleep(0.05)  # give a wrongly early rollback its chance to run
+    release.set()
+    with pytest.raises(asyncio.CancelledError):
+        await running
+    assert (counts(path_of(db_url)), await export_data(db)) == before
+    monkeypatch.undo()
+    summary = await import_report(db, write("tmag-041.txt", SECOND), clock=clock)
+    assert summary.actions_new == ["TMAG41-01"]
+    assert summary.actions_updated == ["TMAG40-01", "TMAG40-02", "TMAG40-03"]
 
 
 async def test_bad_input_raises_and_writes_nothing(db, db_url, clock, write, tmp_path: Path):
