@@ -520,6 +520,7 @@ def _merge_action(
             action.area, changed = parsed.area, True
         if parsed.due and parsed.due != action.due:
             action.due, changed = parsed.due, True
+        action.changed = action.changed or changed  # a ref listed twice keeps the first row's change
     said = {fold(text) for text in history.get(action.id, [])}
     moved = {"due_before": due_before, "due_after": action.due} if action.due != due_before else {}
     closing = parsed.status == "closed" or update_closes(parsed.update)
@@ -528,13 +529,13 @@ def _merge_action(
             pending.events.append(
                 (key, "closed", parsed.update, {"status_before": "open", "status_after": "closed", **moved})
             )
-            action.status = "closed"
+            action.status, action.changed = "closed", True
             summary.actions_closed.append(parsed.ref)
         elif REOPENING.search(parsed.update) and newer and action.status == "closed":
             pending.events.append(
                 (key, "reopened", parsed.update, {"status_before": "closed", "status_after": "open", **moved})
             )
-            action.status = "open"
+            action.status, action.changed = "open", True
         else:
             pending.events.append((key, "updated", parsed.update, moved))
         changed = True

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.text import clean_cell, fold, plain_dashes
 from bot.vocab import constituency_key, office_key, organisation_key, organisation_name
@@ -121,9 +122,16 @@ def parse_owner(
     cell: str | None, group_codes: set[str] | frozenset = frozenset(), default_group: str | None = None
 ) -> list[OwnerPart]:
     """Every owner an owner cell names, in the order written."""
+    return list(_parse_owner(cell, frozenset(group_codes), default_group))
+
+
+@lru_cache(maxsize=4096)  # the same few owner cells come back in every report and every question
+def _parse_owner(
+    cell: str | None, group_codes: frozenset, default_group: str | None
+) -> tuple[OwnerPart, ...]:
     text = plain_dashes(clean_cell(cell))
     if not text or fold(text) in {"tbc", "tbd", "n a", "na", "none"}:
-        return []
+        return ()
     parts: list[OwnerPart] = []
     for segment in _split_top(text):
         outer, inners = _brackets(segment)
@@ -156,8 +164,4 @@ def parse_owner(
                 )
             else:
                 parts.append(part)
-    unique: list[OwnerPart] = []
-    for part in parts:
-        if part not in unique:
-            unique.append(part)
-    return unique
+    return tuple(dict.fromkeys(parts))  # each once, in order

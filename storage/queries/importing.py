@@ -53,7 +53,7 @@ class ActionState:
     due: date | None
     status: str
     reported_on: date | None
-    changed: bool = False
+    changed: bool = False  # area, text, owner, due date or status changed (not just the report date)
 
 
 @dataclass
@@ -255,13 +255,22 @@ class ImportStore:
         return self.insert_returning("action", self.ACTION_COLUMNS, rows, "id, group_id, ref")
 
     def update_actions(self, states: Iterable[ActionState], now: datetime) -> None:
+        """Write back the actions a report touched. Most are only seen again (a later report lists them
+        unchanged); setting just their report date spares the search index and owner rows, whose
+        triggers fire on any write to the text or state columns."""
+        states, at = list(states), stamp(now)
         self.many(
             "UPDATE action SET area = ?, text = ?, owner = ?, due = ?, status = ?, reported_on = ?, "
             "updated_at = ? WHERE id = ?",
             [
-                (s.area, s.text, s.owner, iso(s.due), s.status, iso(s.reported_on), stamp(now), s.id)
+                (s.area, s.text, s.owner, iso(s.due), s.status, iso(s.reported_on), at, s.id)
                 for s in states
+                if s.changed
             ],
+        )
+        self.many(
+            "UPDATE action SET reported_on = ?, updated_at = ? WHERE id = ?",
+            [(iso(s.reported_on), at, s.id) for s in states if not s.changed],
         )
 
     EVENT_COLUMNS = (

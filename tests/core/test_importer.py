@@ -132,6 +132,46 @@ async def test_a_later_report_updates_moves_due_dates_and_closes(db, clock, writ
     assert sum(1 for m in data["meetings"] if m["date"] == "2024-09-18") == 1
 
 
+async def test_a_later_reports_new_wording_and_owner_reach_search_and_owner_lookups(db, db_url, clock, write):
+    await import_report(db, write("tmag-040.txt", FIRST), clock=clock)
+    await import_report(db, write("tmag-041.txt", SECOND), clock=clock)
+    third = (
+        SECOND.replace("TMAG 041", "TMAG 042")
+        .replace("18 September 2024 1000", "16 October 2024 1000")
+        .replace(
+            "Feed back on the cutover checklist\tTMAG members",
+            "Feed back on the cutover runbook\tProgramme (PMO)",
+        )
+        .replace(
+            "Publish the plan\tProgramme (PMO)\t02/10/24\t",
+            "Publish the plan\tProgramme (PMO)\t02/10/24\tPublished. Closed.",
+        )
+    )
+    await import_report(db, write("tmag-042.txt", third), clock=clock)
+    with sqlite3.connect(path_of(db_url)) as connection:
+
+        def matching(word: str) -> set[str]:
+            rows = connection.execute(
+                "SELECT ref FROM action WHERE id IN (SELECT rowid FROM action_fts WHERE action_fts MATCH ?)",
+                (word,),
+            )
+            return {ref for (ref,) in rows}
+
+        def owners(ref: str) -> list[tuple[str, str]]:
+            return connection.execute(
+                "SELECT o.name, o.status FROM action_owner o JOIN action a ON a.id = o.action_id WHERE a.ref = ?",
+                (ref,),
+            ).fetchall()
+
+        assert matching("runbook") == {"TMAG40-03"}
+        assert matching("checklist") == set()
+        assert matching("calendar") == {"TMAG40-01"}  # only seen again: still found
+        assert owners("TMAG40-03") == [("PMO", "open")]  # was "TMAG members"
+        assert owners("TMAG41-01") == [("PMO", "closed")]
+        reported = dict(connection.execute("SELECT ref, reported_on FROM action").fetchall())
+        assert reported["TMAG40-01"] == "2024-10-16"  # the latest report to list it, though nothing changed
+
+
 async def test_an_older_report_imported_later_adds_history_but_does_not_wind_back(db, clock, write):
     await import_report(db, write("tmag-041.txt", SECOND), clock=clock)
     await import_report(db, write("tmag-040.txt", FIRST), clock=clock)
