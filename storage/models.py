@@ -8,12 +8,13 @@ from sqlalchemy import Column, Computed, ForeignKey, Index, Integer, String, Uni
 from sqlmodel import Field, SQLModel
 
 
-def _fk(target: str, *, cascade: bool = False, nullable: bool = True) -> Column:
+def _fk(target: str, *, cascade: bool = False, nullable: bool = True, index: bool = True) -> Column:
+    # index=False where a longer index starts with the column (migration 0008)
     return Column(
         Integer,
         ForeignKey(target, ondelete="CASCADE" if cascade else "SET NULL"),
         nullable=nullable,
-        index=True,
+        index=index,
     )
 
 
@@ -84,13 +85,10 @@ class AgendaItem(SQLModel, table=True):
 
 
 class Action(SQLModel, table=True):
-    __table_args__ = (
-        UniqueConstraint("group_id", "ref", name="uq_action_group_ref"),
-        Index("ix_action_status_due", "status", "due"),
-    )
+    __table_args__ = (UniqueConstraint("group_id", "ref", name="uq_action_group_ref"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    group_id: int = Field(sa_column=_fk("working_group.id", cascade=True, nullable=False))
+    group_id: int = Field(sa_column=_fk("working_group.id", cascade=True, nullable=False, index=False))
     ref: str = Field(index=True)
     area: str | None = None
     text: str
@@ -119,13 +117,14 @@ class ActionOwner(SQLModel, table=True):
     position: int
     kind: str  # person | role | organisation | group
     name: str
-    key: str = Field(index=True)
+    key: str
     role_key: str | None = Field(default=None, index=True)
     org_key: str | None = Field(default=None, index=True)
-    group_code: str | None = Field(default=None, index=True)
-    owner_name_id: int | None = Field(default=None, sa_column=_fk("owner_name.id"))
-    # Copies of the action's status, sortable due date and group, kept by database triggers
-    # (migrations 0003 and 0006) so owner lookups and digests read one index.
+    group_code: str | None = None
+    owner_name_id: int | None = Field(default=None, sa_column=_fk("owner_name.id", index=False))
+    # Copies of the action's status, sortable due date and group, so owner lookups and digests read
+    # one index: written with the row by the importer, filled in by a trigger for rows inserted
+    # without them, and kept in step with the action by another (migrations 0003, 0006 and 0008).
     status: str | None = None
     due_sort: str | None = None
     group_id: int | None = None

@@ -322,8 +322,19 @@ class ImportStore:
     )
 
     def insert_owners(self, rows: list[Sequence]) -> None:
-        """Owner rows (triggers copy each action's status, due date and group onto them)."""
-        self.many(self._insert_sql("action_owner", self.OWNER_COLUMNS), rows)
+        """Owner rows, each with a copy of its action's status, due date and group read in the same
+        statement (the owner lookups and digests index them)."""
+        if not rows:
+            return
+        columns = ", ".join(f'"{column}"' for column in self.OWNER_COLUMNS[1:])
+        cursor = self.connection.executemany(
+            f"INSERT INTO action_owner (action_id, {columns}, status, due_sort, group_id) "
+            f"SELECT id, {_marks(len(self.OWNER_COLUMNS) - 1)}, status, due_sort, group_id "
+            "FROM action WHERE id = ?",
+            [(*row[1:], row[0]) for row in rows],
+        )
+        if cursor.rowcount != len(rows):  # a row whose action is missing would vanish silently
+            raise RuntimeError(f"{len(rows) - cursor.rowcount} owner rows name no stored action")
 
     # --- decisions and discussion -----------------------------------------------------------------
 

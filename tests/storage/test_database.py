@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
 from sqlalchemy import text
 
 from storage.db import Database, migrate
@@ -110,3 +111,29 @@ def test_a_database_from_the_first_release_upgrades_in_place(tmp_path):
         ]
         connection.execute("UPDATE action SET status = 'closed' WHERE id = 1")
         assert connection.execute("SELECT status FROM action_owner").fetchall() == [("closed",)]
+
+
+async def test_owner_rows_carry_their_actions_state_and_one_for_a_missing_action_fails(db, clock, write):
+    from bot.importer import import_report
+    from storage.queries.importing import ImportStore
+    from tests.core.test_importer import FIRST
+
+    await import_report(db, write("r.txt", FIRST), clock=clock)
+    async with db.read() as session:
+        copied = (
+            await session.exec(
+                text(
+                    "SELECT count(*) FROM action_owner o JOIN action a ON a.id = o.action_id "
+                    "WHERE o.status IS a.status AND o.due_sort IS a.due_sort AND o.group_id IS a.group_id"
+                )
+            )
+        ).one()[0]
+        total = (await session.exec(text("SELECT count(*) FROM action_owner"))).one()[0]
+    assert copied == total == 3
+    row = [999_999, 0, "organisation", "Programme", "programme", None, "programme", None, None]
+    with pytest.raises(RuntimeError, match="name no stored action"):
+        async with db.write() as session:
+            store = await ImportStore.open(session)
+            store.insert_owners([row])
+    async with db.read() as session:
+        assert (await session.exec(text("SELECT count(*) FROM action_owner"))).one()[0] == 3
