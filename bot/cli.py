@@ -52,7 +52,7 @@ async def cmd_import(args: argparse.Namespace) -> int:
     async with _database() as db:
         for path in args.files:
             try:
-                summary = await import_report(db, path, clock=clock, by="cli")
+                summary = await import_report(db, path, clock=clock, by="cli", in_thread=False)
             except ReportError as exc:
                 print(f"tmag-bot: {exc}", file=sys.stderr)
                 failed += 1

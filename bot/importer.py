@@ -105,10 +105,12 @@ async def read_report(
     return source, parse_report(source, known)
 
 
-async def _load(path: Path | str | None, name: str | None, data: bytes | None) -> SourceFile:
-    if data is None:
-        return await asyncio.to_thread(load_report, path)
-    return load_bytes(name or "report", data)
+async def _load(
+    path: Path | str | None, name: str | None, data: bytes | None, *, in_thread: bool = True
+) -> SourceFile:
+    if data is not None:
+        return load_bytes(name or "report", data)
+    return await asyncio.to_thread(load_report, path) if in_thread else load_report(path)
 
 
 async def import_report(
@@ -119,14 +121,22 @@ async def import_report(
     by: str | None = None,
     name: str | None = None,
     data: bytes | None = None,
+    in_thread: bool = True,
 ) -> ImportSummary:
-    """Read one report and store it in one transaction. Raises ReportError if it cannot be read."""
-    source = await _load(path, name, data)
+    """Read one report and store it in one transaction. Raises ReportError if it cannot be read.
+
+    Reading, parsing and the report's statements run in a worker thread so that a bot serving
+    members meanwhile stays responsive. The command line has nothing else on its event loop and
+    passes `in_thread=False`: two thread hops are about a tenth of a small report's import."""
+    source = await _load(path, name, data, in_thread=in_thread)
     async with db.write() as session:
         store = await ImportStore.open(session)
-        # The report's own rows in one worker-thread call (statements without a hop each), then the
-        # people in it through the models.
-        stored = await store.call_in_thread(_store_report, store, source, clock, by)
+        # The report's own rows in one call (statements without a hop each), then the people in it
+        # through the models.
+        if in_thread:
+            stored = await store.call_in_thread(_store_report, store, source, clock, by)
+        else:
+            stored = _store_report(store, source, clock, by)
         if stored is None:
             return ImportSummary(source.name, "unchanged")
         await _store_people(session, stored, clock)
@@ -400,7 +410,7 @@ class _Pending:
     events: list[tuple[tuple[int, str], str, str | None, dict]] = field(default_factory=list)
     owners: list[tuple[tuple[int, str], list[dict]]] = field(default_factory=list)
     replaced: list[int] = field(default_factory=list)
-    changed: dict[int, ActionState] = field(default_factory=dict)
+    touched: dict[int, ActionState] = field(default_factory=dict)  # listed by a newer report
 
 
 def _actions(context: _Context, summary: ImportSummary) -> list[int]:
@@ -437,7 +447,7 @@ def _actions(context: _Context, summary: ImportSummary) -> list[int]:
     if pending.new_actions:
         for action_id, group_id, ref in store.insert_actions(pending.new_actions):
             ids[(group_id, ref)] = action_id
-    store.update_actions(pending.changed.values(), context.now)
+    store.update_actions(pending.touched.values(), context.now)
     held, now = stamp(context.held_at), stamp(context.now)
     store.insert_events(
         [
@@ -509,18 +519,17 @@ def _merge_action(
     due_before = action.due
     if newer:
         action.reported_on = report_date
-        pending.changed[action.id] = action
+        pending.touched[action.id] = action
         if parsed.text and fold(parsed.text) != fold(action.text):
-            action.text, changed = parsed.text, True
+            action.text, action.wording_changed, changed = parsed.text, True, True
         if parsed.owner and fold(parsed.owner) != fold(action.owner):
-            action.owner, changed = parsed.owner, True
+            action.owner, action.wording_changed, changed = parsed.owner, True, True
             pending.replaced.append(action.id)
             pending.owners.append((key, owner_rows(parsed.owner, context.group_codes, code)))
         if parsed.area and not action.area:
-            action.area, changed = parsed.area, True
+            action.area, action.wording_changed, changed = parsed.area, True, True
         if parsed.due and parsed.due != action.due:
-            action.due, changed = parsed.due, True
-        action.changed = action.changed or changed  # a ref listed twice keeps the first row's change
+            action.due, action.state_changed, changed = parsed.due, True, True
     said = {fold(text) for text in history.get(action.id, [])}
     moved = {"due_before": due_before, "due_after": action.due} if action.due != due_before else {}
     closing = parsed.status == "closed" or update_closes(parsed.update)
@@ -529,13 +538,13 @@ def _merge_action(
             pending.events.append(
                 (key, "closed", parsed.update, {"status_before": "open", "status_after": "closed", **moved})
             )
-            action.status, action.changed = "closed", True
+            action.status, action.state_changed = "closed", True
             summary.actions_closed.append(parsed.ref)
         elif REOPENING.search(parsed.update) and newer and action.status == "closed":
             pending.events.append(
                 (key, "reopened", parsed.update, {"status_before": "closed", "status_after": "open", **moved})
             )
-            action.status, action.changed = "open", True
+            action.status, action.state_changed = "open", True
         else:
             pending.events.append((key, "updated", parsed.update, moved))
         changed = True

@@ -53,7 +53,10 @@ class ActionState:
     due: date | None
     status: str
     reported_on: date | None
-    changed: bool = False  # area, text, owner, due date or status changed (not just the report date)
+    # What a later report changed, besides the report date: the wording (area, text, owner; the search
+    # index follows it) and the state (due date, status; the owner rows carry copies of it).
+    wording_changed: bool = False
+    state_changed: bool = False
 
 
 @dataclass
@@ -255,22 +258,21 @@ class ImportStore:
         return self.insert_returning("action", self.ACTION_COLUMNS, rows, "id, group_id, ref")
 
     def update_actions(self, states: Iterable[ActionState], now: datetime) -> None:
-        """Write back the actions a report touched. Most are only seen again (a later report lists them
-        unchanged); setting just their report date spares the search index and owner rows, whose
-        triggers fire on any write to the text or state columns."""
+        """Write back the actions a report touched, each column group only where it changed: triggers
+        rewrite the search index on any write to the wording and the owner rows on any write to the
+        state, and most actions in a later report are only listed again, or only moved or closed."""
         states, at = list(states), stamp(now)
         self.many(
-            "UPDATE action SET area = ?, text = ?, owner = ?, due = ?, status = ?, reported_on = ?, "
-            "updated_at = ? WHERE id = ?",
-            [
-                (s.area, s.text, s.owner, iso(s.due), s.status, iso(s.reported_on), at, s.id)
-                for s in states
-                if s.changed
-            ],
+            "UPDATE action SET area = ?, text = ?, owner = ? WHERE id = ?",
+            [(s.area, s.text, s.owner, s.id) for s in states if s.wording_changed],
+        )
+        self.many(
+            "UPDATE action SET due = ?, status = ? WHERE id = ?",
+            [(iso(s.due), s.status, s.id) for s in states if s.state_changed],
         )
         self.many(
             "UPDATE action SET reported_on = ?, updated_at = ? WHERE id = ?",
-            [(iso(s.reported_on), at, s.id) for s in states if not s.changed],
+            [(iso(s.reported_on), at, s.id) for s in states],
         )
 
     EVENT_COLUMNS = (
