@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import func
+from sqlalchemy import func, literal
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -20,14 +20,21 @@ from storage.models import Action, ActionOwner, Group, OwnerName
 REASONS = ("named", "role", "organisation", "group")
 
 
+def _kind_is(kind: str):
+    # Written into the SQL, not bound: the lookup indexes hold one kind each (WHERE kind = 'role'...),
+    # and only a literal lets SQLite see that the index already ensures it. Bound, it reads every
+    # matching row from the table to check (13 ms instead of 0.8 ms to count the Programme's 8k).
+    return ActionOwner.kind == literal(kind, literal_execute=True)
+
+
 def _owner_condition(reason: str, values: list):
     if reason == "named":
         return col(ActionOwner.owner_name_id).in_(values)
     if reason == "role":
-        return (ActionOwner.kind == "role") & col(ActionOwner.role_key).in_(values)
+        return _kind_is("role") & col(ActionOwner.role_key).in_(values)
     if reason == "organisation":
-        return (ActionOwner.kind == "organisation") & col(ActionOwner.org_key).in_(values)
-    return (ActionOwner.kind == "group") & col(ActionOwner.group_code).in_(values)
+        return _kind_is("organisation") & col(ActionOwner.org_key).in_(values)
+    return _kind_is("group") & col(ActionOwner.group_code).in_(values)
 
 
 def _due_filters(query, column, due_before: date | None, due_on_or_before: date | None):
