@@ -1,9 +1,9 @@
 """Benchmark: import 1,000 synthetic reports into a fresh database; prints reports/s and p50/p95.
 
-Two runs, each into its own fresh database: the command line's way (`tmag-bot import FILE...`, work
-on the event loop's thread) and the running bot's way (an uploaded report, read and stored in a worker
-thread so the bot keeps answering). The target is the command line's: that is how reports are
-imported in bulk.
+Two runs, each into its own fresh database: the running bot's way (an uploaded report, read and stored
+in a worker thread so the bot keeps answering) and the command line's (`tmag-bot import FILE...`: work
+on the event loop's own thread, and a bulk run's larger WAL between checkpoints). The target is the
+command line's: that is how reports are imported in bulk.
 
 python -m bench.import_reports [--reports 1000]
 """
@@ -26,17 +26,18 @@ from storage.db import open_database
 TARGET_S = 10
 
 
-async def timed_import(paths: list[Path], database: Path, *, in_thread: bool) -> tuple[float, list[float]]:
-    db = await open_database(f"sqlite:///{database}")
+async def timed_import(paths: list[Path], database: Path, *, bulk: bool) -> tuple[float, list[float]]:
+    """The total includes closing the database: a bulk run empties its WAL then."""
+    db = await open_database(f"sqlite:///{database}", bulk=bulk)
     clock = Clock()
     timings = []
     started = time.perf_counter()
     for path in paths:
         tick = time.perf_counter()
-        await import_report(db, path, clock=clock, in_thread=in_thread)
+        await import_report(db, path, clock=clock, in_thread=not bulk)
         timings.append((time.perf_counter() - tick) * 1000)
-    total = time.perf_counter() - started
     await db.close()
+    total = time.perf_counter() - started
     return total, sorted(timings)
 
 
@@ -50,16 +51,16 @@ async def run(count: int) -> None:
             path = root / f"report-{index:04d}.txt"
             path.write_text(report(index, rng, pool), encoding="utf-8")
             paths.append(path)
-        for label, in_thread, database in (
-            ("bot (worker thread)", True, "bot.db"),
-            ("command line", False, "cli.db"),
+        for label, bulk, database in (
+            ("bot (one upload at a time, worker thread)", False, "bot.db"),
+            ("command line (tmag-bot import FILE...)", True, "cli.db"),
         ):
-            total, timings = await timed_import(paths, root / database, in_thread=in_thread)
+            total, timings = await timed_import(paths, root / database, bulk=bulk)
             p95 = timings[int(len(timings) * 0.95) - 1]
             print(f"{label}: imported {count} reports in {total:.2f} s, {count / total:.0f} reports/s")
             p50 = statistics.median(timings)
             print(f"  per report: p50 {p50:.1f} ms, p95 {p95:.1f} ms, max {timings[-1]:.1f} ms")
-            if not in_thread:
+            if bulk:
                 met = "met" if total < TARGET_S * count / 1000 else "NOT met"
                 print(f"  target: 1,000 reports under {TARGET_S} s -> {met}")
 

@@ -27,11 +27,11 @@ def _clock(args: argparse.Namespace) -> Clock:
 
 
 @asynccontextmanager
-async def _database():
+async def _database(*, bulk: bool = False):
     """The database, migrated and open for the length of one command."""
     from storage.db import open_database
 
-    db = await open_database()
+    db = await open_database(bulk=bulk)
     try:
         yield db
     finally:
@@ -49,7 +49,7 @@ async def cmd_import(args: argparse.Namespace) -> int:
 
     clock = _clock(args)
     failed = 0
-    async with _database() as db:
+    async with _database(bulk=len(args.files) > 1) as db:
         for path in args.files:
             try:
                 summary = await import_report(db, path, clock=clock, by="cli", in_thread=False)

@@ -27,7 +27,14 @@ def _driver_url(url: str, driver: str) -> str:
     return parsed.set(drivername=driver).render_as_string(hide_password=False)
 
 
-def _tune_sqlite(sync_engine: Engine) -> None:
+# SQLite copies the WAL back into the database file (and syncs it) once the WAL reaches this many
+# pages. Its default suits a serving bot; importing reports in bulk writes about 80 pages a report,
+# so it would stop for a checkpoint every dozen reports.
+SERVING_CHECKPOINT_PAGES = 1000
+BULK_CHECKPOINT_PAGES = 10_000  # at most about 40 MB of WAL, emptied when the bulk run closes
+
+
+def _tune_sqlite(sync_engine: Engine, checkpoint_pages: int = SERVING_CHECKPOINT_PAGES) -> None:
     """WAL, foreign keys and a busy timeout on every connection; writers take the lock up front.
 
     pysqlite's own transaction handling starts transactions lazily (a read can't later be
@@ -43,6 +50,7 @@ def _tune_sqlite(sync_engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute(f"PRAGMA wal_autocheckpoint = {checkpoint_pages}")
         cursor.close()
 
     @event.listens_for(sync_engine, "begin")
@@ -91,12 +99,16 @@ def refresh_statistics(url: str | None = None) -> None:
 
 
 class Database:
-    """The async engine and its sessions. Open one per process; `close()` at the end."""
+    """The async engine and its sessions. Open one per process; `close()` at the end.
 
-    def __init__(self, url: str | None = None) -> None:
+    `bulk=True` is for a run of many writes in a row (importing a folder of reports): the WAL may
+    grow larger between checkpoints, and is copied back and emptied when the database is closed."""
+
+    def __init__(self, url: str | None = None, *, bulk: bool = False) -> None:
         self.url = url or database_url()
+        self.bulk = bulk
         self.engine: AsyncEngine = create_async_engine(_driver_url(self.url, "sqlite+aiosqlite"))
-        _tune_sqlite(self.engine.sync_engine)
+        _tune_sqlite(self.engine.sync_engine, BULK_CHECKPOINT_PAGES if bulk else SERVING_CHECKPOINT_PAGES)
         self._reader = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
         # Things built from whole tables (the member index, search vocabularies), each kept with the
         # table signature it was built from so a change elsewhere rebuilds it.
@@ -119,13 +131,16 @@ class Database:
             yield session
 
     async def close(self) -> None:
+        if self.bulk:
+            async with self.engine.connect() as connection:
+                await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         await self.engine.dispose()
 
 
-async def open_database(url: str | None = None) -> Database:
+async def open_database(url: str | None = None, *, bulk: bool = False) -> Database:
     """Migrate (in a worker thread, Alembic is synchronous) and open the database."""
     import asyncio
 
     url = url or database_url()
     await asyncio.to_thread(migrate, url)
-    return Database(url)
+    return Database(url, bulk=bulk)

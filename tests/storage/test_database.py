@@ -137,3 +137,32 @@ async def test_owner_rows_carry_their_actions_state_and_one_for_a_missing_action
             store.insert_owners([row])
     async with db.read() as session:
         assert (await session.exec(text("SELECT count(*) FROM action_owner"))).one()[0] == 3
+
+
+async def test_a_bulk_run_checkpoints_less_often_and_leaves_an_empty_wal(tmp_path):
+    from storage.db import BULK_CHECKPOINT_PAGES, SERVING_CHECKPOINT_PAGES, open_database
+
+    url = f"sqlite:///{tmp_path / 'bulk.db'}"
+    wal = tmp_path / "bulk.db-wal"
+    await (await open_database(url)).close()
+    # Another process (the bot) keeps the database open, so closing ours is not the last close,
+    # which would empty the WAL on its own.
+    bot = sqlite3.connect(tmp_path / "bulk.db")
+    bot.execute("SELECT count(*) FROM working_group").fetchone()  # connections open the WAL on first read
+    try:
+        for bulk, pages, code in (
+            (False, SERVING_CHECKPOINT_PAGES, "XAG"),
+            (True, BULK_CHECKPOINT_PAGES, "YAG"),
+        ):
+            db = await open_database(url, bulk=bulk)
+            async with db.write() as session:
+                assert (await session.exec(text("PRAGMA wal_autocheckpoint"))).one()[0] == pages
+                await session.exec(
+                    text("INSERT INTO working_group (code, ref_prefix) VALUES (:code, :code)"),
+                    params={"code": code},
+                )
+            await db.close()
+            assert (wal.stat().st_size == 0) is bulk
+        assert bot.execute("SELECT count(*) FROM working_group").fetchone()[0] == 2
+    finally:
+        bot.close()
