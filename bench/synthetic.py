@@ -168,3 +168,122 @@ def report(index: int, rng: random.Random, pool: list[tuple[str, str]], actions:
         "",
     ]
     return "\n".join(lines)
+
+
+CONSTITUENCY_ROLES = [
+    "Large Supplier Representative",
+    "Medium Supplier Representative",
+    "Small Supplier Representative",
+    "DNO Representative",
+    "iDNO Representative",
+    "Consumer Representative",
+    "Supplier Agent Representative (Independent)",
+    "Elexon Representative (as central systems provider)",
+    "RECCo Representative",
+    "NGESO Representative",
+    "DCC Representative",
+]
+PROGRAMME_ROLES = ["Test Architect", "Test Lead", "PMO Governance & Secretariat Lead", "Migration Lead"]
+UPDATES = [
+    "Action remains ongoing.",
+    "Issued alongside meeting Headline Report",
+    "Attached with TMAG Headline report",
+    "This document has been uploaded to the Collaboration Base.",
+    "Complete.",
+    "Not yet issued; expected next month.",
+    "",
+]
+
+
+def initials_of(name: str) -> str:
+    return "".join(part[0] for part in name.split()).upper()
+
+
+def realistic_report(index: int, rng: random.Random, pool: list[tuple[str, str]]) -> str:
+    """A report shaped like the programme's own: a header table, an attendee list of 10-25 with
+    initials, roles and "on behalf of", an actions table with carried-down areas and a previous
+    actions part, decisions, minutes with inline ACTION and DECISION mentions, and next-meeting lines.
+    About 5-20 KB, as real minutes are."""
+    group = GROUPS[index % len(GROUPS)]
+    number = index // len(GROUPS) + 1
+    held = date(2022, 1, 5) + timedelta(days=7 * (index // len(GROUPS)))
+    attendees = rng.sample(pool, min(len(pool), rng.randint(10, 25)))
+    lines = [
+        f"MHHS Synthetic Advisory Group ({group}) Actions and Minutes",
+        "",
+        f"Issue date: {(held + timedelta(days=2)):%d/%m/%y}",
+        f"Meeting number\t{group} {number:03d}\tVenue\tVirtual – MS Teams",
+        f"Date and time\t{held.day} {held:%B %Y} 1000-1200\tClassification\tPublic",
+        "",
+        "Attendees",
+        "",
+        "Chair",
+        "",
+        f"{attendees[0][0]} ({initials_of(attendees[0][0])}) MHHS {group} Chair",
+        "",
+        "Industry Participants",
+        "",
+    ]
+    for position, (name, _role) in enumerate(attendees[1:-3], 1):
+        role = CONSTITUENCY_ROLES[(index + position) % len(CONSTITUENCY_ROLES)]
+        if position == 3:
+            lines.append(f"{name} ({initials_of(name)}) on behalf of {attendees[-1][0]}\t{role}")
+        else:
+            lines.append(f"{name} ({initials_of(name)})\t{role}")
+    lines += ["", "MHHS IM members", ""]
+    for position, (name, _role) in enumerate(attendees[-3:-1]):
+        lines.append(f"{name} ({initials_of(name)})\t{PROGRAMME_ROLES[position % len(PROGRAMME_ROLES)]}")
+    lines += ["", "Apologies", "", f"{attendees[-1][0]} – Large Supplier Representative", ""]
+    lines += ["Actions", "", "Area\tAction Ref\tAction\tOwner\tDue Date\tUpdate"]
+    count = rng.randint(4, 12)
+    for seq in range(1, count + 1):
+        area = rng.choice(AREAS) if seq == 1 or rng.random() < 0.4 else ""
+        due = held + timedelta(days=rng.choice([7, 14, 28]))
+        lines.append(
+            f"{area}\t{group}{number:02d}-{seq:02d}\t{rng.choice(VERBS)} {rng.choice(THINGS)} and report "
+            f"back to {group} members on progress\t{owner_cell(rng, attendees, group)}\t{due:%d/%m/%y}\t"
+        )
+    if number > 1:
+        lines.append("Actions from previous meeting(s)\t\t\t\t\t")
+        for seq in range(1, rng.randint(2, 6)):
+            lines.append(
+                f"\t{group}{number - 1:02d}-{seq:02d}\t{rng.choice(VERBS)} {rng.choice(THINGS)}\t"
+                f"Programme (PMO)\t{held:%d/%m/%y}\t{rng.choice(UPDATES)}"
+            )
+    lines += ["", "Decisions", "", "Area\tDecision Ref\tDescription"]
+    decisions = rng.randint(1, 4)
+    for seq in range(1, decisions + 1):
+        lines.append(
+            f"{rng.choice(AREAS)}\t{group}-DEC{number * 4 + seq:02d}\tThe {group} approved "
+            f"{rng.choice(THINGS)} version {rng.randint(1, 9)}.{rng.randint(0, 9)}."
+        )
+    lines += ["", "Minutes", ""]
+    for item in range(1, rng.randint(4, 8)):
+        speaker = initials_of(rng.choice(attendees)[0])
+        lines += [f"{item}. {rng.choice(AREAS)}", ""]
+        for _ in range(rng.randint(2, 4)):
+            other = initials_of(rng.choice(attendees)[0])
+            lines += [
+                f"{speaker} introduced the item and summarised previous discussions, noting that "
+                f"{rng.choice(THINGS)} had been reviewed by the working group on "
+                f"{held - timedelta(days=9):%d %B}. "
+                f"Members raised queries on timing, the environments needed and the cost to smaller "
+                f"participants. {other} queried whether {rng.choice(THINGS)} would be ready before "
+                f"{(held + timedelta(days=40)):%d/%m/%Y}, and {speaker} responded that the Programme would "
+                "confirm once the plan was baselined and the dependencies with other working groups were "
+                "understood.",
+                "",
+            ]
+        if item <= count:
+            lines += [
+                f"ACTION {group}{number:02d}-{item:02d} – {speaker} to {rng.choice(VERBS).lower()} "
+                f"{rng.choice(THINGS)}",
+                "",
+            ]
+        if item <= decisions:
+            lines += [f"The {group} approved the document. (DECISION {group}-DEC{number * 4 + item:02d})", ""]
+    lines += [
+        f"Date of next {group}: {(held + timedelta(days=28)):%d %B %Y}",
+        "",
+    ]
+    return "\n".join(lines)

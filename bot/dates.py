@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right, insort
 from datetime import date
 from functools import lru_cache
 
@@ -61,15 +62,23 @@ def _numeric(candidate: str) -> date | None:
 
 
 def find_dates(text: str | None) -> list[tuple[date, int, int]]:
-    """Every full date in the text (with the year), in reading order, with its span."""
+    """Every full date in the text (with the year), in reading order, with its span.
+
+    Patterns are tried strictest first; a later pattern's match overlapping one already taken is
+    dropped. Taken spans are kept sorted, so each overlap test is a binary search, not a scan."""
     if not text:
         return []
     text = plain_dashes(text)
-    found: list[tuple[date, int, int]] = []
+    starts: list[int] = []  # sorted, and the spans they begin never overlap
+    spans: dict[int, tuple[date, int]] = {}
     for pattern in DATE_PATTERNS:
         for match in pattern.finditer(text):
-            if any(s <= match.start() < e or match.start() <= s < match.end() for _, s, e in found):
-                continue
+            start, end = match.span()
+            at = bisect_right(starts, start)
+            if at and spans[starts[at - 1]][1] > start:
+                continue  # begins inside the span before it
+            if at < len(starts) and starts[at] < end:
+                continue  # runs into the span after it
             candidate = match.group(0)
             if pattern is DATE_PATTERNS[0]:
                 day = _iso(candidate)
@@ -78,8 +87,9 @@ def find_dates(text: str | None) -> list[tuple[date, int, int]]:
             else:
                 day = _parse(re.sub(r"(?<=\d)(st|nd|rd|th)\b", "", candidate, flags=re.I))
             if day is not None:
-                found.append((day, match.start(), match.end()))
-    return sorted(found, key=lambda item: item[1])
+                insort(starts, start)
+                spans[start] = (day, end)
+    return [(spans[start][0], start, spans[start][1]) for start in starts]
 
 
 def _iso(candidate: str) -> date | None:

@@ -109,6 +109,8 @@ _CONSTITUENCY_INDEX = {spelling: key for key, spellings in CONSTITUENCIES.items(
 _ORG_INDEX = {spelling: key for key, spellings in ORGANISATIONS.items() for spelling in spellings}
 _OFFICE_INDEX = {spelling: key for key, spellings in OFFICES.items() for spelling in spellings}
 _REP_SUFFIX = re.compile(r"\s+(?:" + "|".join(sorted(REP_WORDS, key=len, reverse=True)) + r")$")
+# The longest spelling, in words: a role cell's head longer than this can name no constituency.
+_LONGEST_CONSTITUENCY = max(len(spelling.split()) for spelling in _CONSTITUENCY_INDEX)
 
 
 def constituency_key(text: str | None) -> str | None:
@@ -120,9 +122,11 @@ def constituency_key(text: str | None) -> str | None:
     folded = re.sub(r"^(?:the|a|an|all)\s+", "", folded)
     if folded in _CONSTITUENCY_INDEX:
         return _CONSTITUENCY_INDEX[folded]
-    # "large supplier constituency lsc" -> try the words before any bracketed abbreviation
-    for size in range(len(folded.split()), 0, -1):
-        head = " ".join(folded.split()[:size])
+    # "large supplier constituency lsc" -> try the words before any bracketed abbreviation. Only the
+    # first few words can be a spelling, so a long cell costs no more than a short one.
+    words = folded.split(maxsplit=_LONGEST_CONSTITUENCY)[:_LONGEST_CONSTITUENCY]
+    for size in range(len(words), 0, -1):
+        head = " ".join(words[:size])
         if head in _CONSTITUENCY_INDEX:
             return _CONSTITUENCY_INDEX[head]
     return None

@@ -48,10 +48,64 @@ KNOWN_BINARY = {
 }
 PIPE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 
+# Bounds on what is read. Real headline reports and minutes hold 5-25 thousand characters of text, and
+# their longest cell (a discussion item) a few thousand, so these leave ample room while keeping the
+# time a hostile or broken file can cost to a second or two. Word documents carry images, hence the
+# file limit (MAX_REPORT_MB, checked before anything is read) is far above the text limit.
+DEFAULT_MAX_REPORT_BYTES = 20 * 1024 * 1024
+MAX_TEXT_CHARS = 1_000_000  # a report's text, tables included
+MAX_MARKUP_CHARS = 2_000_000  # an HTML file, tags included (Word's HTML is mostly markup)
+MAX_CELL_CHARS = 100_000  # one table cell or line
+
+
+def max_report_bytes() -> int:
+    """MAX_REPORT_MB from the environment (the secretariat may raise it), else 20 MB."""
+    import os
+
+    value = (os.environ.get("MAX_REPORT_MB") or "").strip()
+    try:
+        return int(float(value) * 1024 * 1024) if value else DEFAULT_MAX_REPORT_BYTES
+    except ValueError:
+        return DEFAULT_MAX_REPORT_BYTES
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def check_size(name: str, size: int, limit: int | None = None) -> None:
+    """Refuse a file too large to be a report, before reading it."""
+    limit = max_report_bytes() if limit is None else limit
+    if size > limit:
+        raise ReportError(
+            f"{name}: too large to be a report ({_megabytes(size)}; the most I read is {_megabytes(limit)})"
+        )
+
+
+def _check_text(name: str, blocks: list[Block]) -> list[Block]:
+    total = 0
+    for block in blocks:
+        for cell in block.cells:
+            if len(cell) > MAX_CELL_CHARS:
+                where = f"line {block.line}" if block.line else "a table cell"
+                raise ReportError(
+                    f"{name}: {where} holds {len(cell):,} characters, more than a report's cell "
+                    f"({MAX_CELL_CHARS:,}); is this the right file?"
+                )
+            total += len(cell)
+    if total > MAX_TEXT_CHARS:
+        raise ReportError(
+            f"{name}: too long to be a report ({total:,} characters of text; the most I read is "
+            f"{MAX_TEXT_CHARS:,})"
+        )
+    return blocks
+
 
 def load_report(path: Path | str) -> SourceFile:
     path = Path(path)
     try:
+        if path.is_file():
+            check_size(str(path), path.stat().st_size)
         data = path.read_bytes()
     except FileNotFoundError:
         raise ReportError(f"{path}: no such file") from None
@@ -64,6 +118,13 @@ def load_report(path: Path | str) -> SourceFile:
 
 def load_bytes(name: str, data: bytes) -> SourceFile:
     """Read a report from its bytes; the format comes from the content first, the name second."""
+    source = _load_bytes(name, data)
+    _check_text(name, source.blocks)
+    return source
+
+
+def _load_bytes(name: str, data: bytes) -> SourceFile:
+    check_size(name, len(data))
     if not data.strip():
         raise ReportError(f"{name}: the file is empty")
     digest = hashlib.sha256(data).hexdigest()
@@ -81,7 +142,20 @@ def load_bytes(name: str, data: bytes) -> SourceFile:
         raise ReportError(f"{name}: not a Word document (the .docx file is damaged or renamed)")
     text = _decode(name, data)
     if suffix in HTML_SUFFIXES or re.match(r"\s*(<!doctype html|<html|<body|<table)", text, re.IGNORECASE):
-        return SourceFile(name, "html", digest, _html_blocks(text))
+        if len(text) > MAX_MARKUP_CHARS:
+            raise ReportError(
+                f"{name}: too long to be a report ({len(text):,} characters of HTML; the most I read is "
+                f"{MAX_MARKUP_CHARS:,})"
+            )
+        try:
+            return SourceFile(name, "html", digest, _html_blocks(name, text))
+        except RecursionError:
+            raise ReportError(f"{name}: the HTML is nested too deeply to be a report") from None
+    if len(text) > MAX_TEXT_CHARS:
+        raise ReportError(
+            f"{name}: too long to be a report ({len(text):,} characters; "
+            f"the most I read is {MAX_TEXT_CHARS:,})"
+        )
     if suffix not in TEXT_SUFFIXES:
         raise ReportError(f"{name}: unknown format ({suffix}); send the report as .docx, .html, .md or .txt")
     return SourceFile(
@@ -171,7 +245,9 @@ _HTML_BLOCKS = {
 }
 
 
-def _html_blocks(text: str) -> list[Block]:
+def _html_blocks(name: str, text: str) -> list[Block]:
+    """Block elements become lines, table rows become rows; inline markup stays in the cells. One pass
+    over the tree, without recursion, so deep or broken nesting costs no more than flat markup."""
     from bs4 import BeautifulSoup, NavigableString, Tag
 
     soup = BeautifulSoup(text, "html.parser")
@@ -187,44 +263,53 @@ def _html_blocks(text: str) -> list[Block]:
         if line:
             blocks.append(Block([line]))
 
-    def walk(node: Tag) -> None:
-        nonlocal table_count
-        for child in node.children:
-            if isinstance(child, NavigableString):
-                if child.__class__.__name__ in ("Comment", "Doctype", "Declaration", "ProcessingInstruction"):
-                    continue
-                pending.append(str(child).replace("\n", " "))
-            elif not isinstance(child, Tag):
-                continue
-            elif child.name == "table":
-                flush()
-                table_count += 1
-                table_id = table_count
-                for row in child.find_all("tr"):
-                    if row.find_parent("table") is not child:
-                        continue  # rows of a nested table stay inside their cell
-                    cells = [cell.decode_contents() for cell in row.find_all(["td", "th"], recursive=False)]
-                    if any(cell.strip() for cell in cells):
-                        blocks.append(Block(cells if len(cells) > 1 else [*cells, ""], table=table_id))
-            elif child.name == "br":
-                flush()
-            elif child.name in _HTML_BLOCKS:
-                flush()
-                has_structure = child.find(["table", *_HTML_BLOCKS]) is not None
-                if has_structure:
-                    walk(child)
-                    flush()
-                else:
-                    inner = child.decode_contents().strip()
-                    if inner:
-                        blocks.append(
-                            Block([inner], heading=child.name.startswith("h") and len(child.name) == 2)
-                        )
-            else:
-                pending.append(str(child))
-
     body = soup.body or soup
-    walk(body)
+    # Elements holding a table or a block element, found bottom-up in one pass (children come after
+    # their parent in document order, so in reverse they come first).
+    structured: set[int] = set()
+    for node in reversed(list(body.descendants)):
+        holds_blocks = isinstance(node, Tag) and (
+            node.name == "table" or node.name in _HTML_BLOCKS or id(node) in structured
+        )
+        if holds_blocks and node.parent is not None:
+            structured.add(id(node.parent))
+    end = object()
+    stack: list[tuple] = [(iter(body.children), False)]
+    while stack:
+        children, flush_after = stack[-1]
+        child = next(children, end)
+        if child is end:
+            stack.pop()
+            if flush_after:
+                flush()
+            continue
+        if isinstance(child, NavigableString):
+            if child.__class__.__name__ in ("Comment", "Doctype", "Declaration", "ProcessingInstruction"):
+                continue
+            pending.append(str(child).replace("\n", " "))
+        elif not isinstance(child, Tag):
+            continue
+        elif child.name == "table":
+            flush()
+            table_count += 1
+            for row in child.find_all("tr"):
+                if row.find_parent("table") is not child:
+                    continue  # rows of a nested table stay inside their cell
+                cells = [cell.decode_contents() for cell in row.find_all(["td", "th"], recursive=False)]
+                if any(cell.strip() for cell in cells):
+                    blocks.append(Block(cells if len(cells) > 1 else [*cells, ""], table=table_count))
+        elif child.name == "br":
+            flush()
+        elif child.name in _HTML_BLOCKS:
+            flush()
+            if id(child) in structured:
+                stack.append((iter(child.children), True))
+            else:
+                inner = child.decode_contents().strip()
+                if inner:
+                    blocks.append(Block([inner], heading=child.name.startswith("h") and len(child.name) == 2))
+        else:
+            pending.append(str(child))
     flush()
     return blocks
 

@@ -9,13 +9,14 @@ are spelled. The group comes from the report itself (its title, meeting number a
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
 from bot import refs as refmod
 from bot.dates import find_dates, parse_date, parse_time_range
-from bot.reports.loader import Block, ReportError, SourceFile
+from bot.reports.loader import MAX_CELL_CHARS, Block, ReportError, SourceFile
 from bot.text import clean_cell, clean_paragraphs, fold, plain_dashes
 from bot.vocab import constituency_key, organisation_key, organisation_name
 
@@ -367,6 +368,8 @@ FOOTER = re.compile(
     re.IGNORECASE,
 )
 SEPARATOR_ROW = re.compile(r"^[\s\-=_:|+]*$")
+NEXT_WORD = re.compile(r"\bnext\b", re.IGNORECASE)
+MAX_TITLE = 400  # characters; a longer line at the top of a report is prose
 
 TITLE_GROUP = re.compile(r"\(([A-Z][A-Za-z&]{1,9})\)")
 GROUP_NAME = re.compile(
@@ -508,6 +511,7 @@ class ReportParser:
         self.source = source
         self.known_groups = {g.upper() for g in known_groups or set()}
         self.warnings: list[str] = []
+        self.mention_keys: set[tuple] = set()  # mentions already kept
         self.rows: list[tuple[Block, list[str]]] = []
         for block in source.blocks:
             self.rows.append((block, [clean_cell(c) for c in block.cells]))
@@ -544,8 +548,11 @@ class ReportParser:
             "type": r"meeting\s+type|type",
             "title": r"meeting\s+title|title",
         }
-        for block, raw in region:
-            cells = [c for c in raw]
+        for block, cells in region:
+            filled = sum(1 for c in cells if c.strip())
+            line: str | None = None  # the block read as one labelled line, when it is one
+            if not block.is_row or filled == 1:
+                line = plain_dashes(clean_cell(next((c for c in block.cells if c.strip()), "")))
             for i, cell in enumerate(cells):
                 key = fold(cell)
                 if not key:
@@ -561,12 +568,9 @@ class ReportParser:
                     ):
                         labels[name] = cells[i + 1]
                         break
-                    if not block.is_row or len([c for c in cells if c.strip()]) == 1:
-                        line_raw = next((c for c in block.cells if c.strip()), "")
+                    if line is not None:
                         found = re.match(
-                            rf"^\s*(?:{pattern})\s*(?::|-|\*\*|<b>|\s)\s*(?P<value>.+)$",
-                            plain_dashes(clean_cell(line_raw)),
-                            re.IGNORECASE,
+                            rf"^\s*(?:{pattern})\s*(?::|-|\*\*|<b>|\s)\s*(?P<value>.+)$", line, re.IGNORECASE
                         )
                         if found and not re.match(r"^(?:of\s+next|issue)", found["value"], re.IGNORECASE):
                             if re.match(r"^\s*(?:issue|date\s+of\s+next|next)", cell, re.IGNORECASE):
@@ -578,6 +582,8 @@ class ReportParser:
     def _title(self, region: list[tuple[Block, list[str]]]) -> str | None:
         for block, cells in region:
             text = " ".join(c for c in cells if c)
+            if len(text) > MAX_TITLE:
+                continue  # prose, not a title
             if re.search(
                 r"(group|board|forum|committee|panel|tmag|meeting|minutes|report)", text, re.I
             ) and not (block.is_row and len([c for c in cells if c]) > 2):
@@ -642,7 +648,8 @@ class ReportParser:
         if day is None and title:
             day = parse_date(title)
             if start is None:
-                start, end = parse_time_range(re.sub(r".*\d{4}", "", title))
+                years = [found.end() for found in re.finditer(r"\d{4}", title)]
+                start, end = parse_time_range(title[years[-1] :] if years else title)
         if day is None:
             for _block, cells in region:
                 text = " ".join(c for c in cells if c)
@@ -674,19 +681,22 @@ class ReportParser:
         groups = self.known_groups | {group}
         for _block, cells in self.rows:
             line = plain_dashes(" ".join(c for c in cells if c))
-            for match in re.finditer(r"\bnext\b", line, re.IGNORECASE):
-                tail = line[match.end() :]
-                dates = find_dates(tail)
-                if not dates:
-                    continue
-                day, date_start, date_end = dates[0]
-                what = tail[:date_start]
-                if len(what.split()) > 7 or day <= held:
+            if not NEXT_WORD.search(line):
+                continue
+            dates = find_dates(line)  # once per line: a line may say "next" many times
+            starts = [start for _, start, _ in dates]
+            for match in NEXT_WORD.finditer(line):
+                at = bisect_left(starts, match.end())
+                if at == len(dates):
+                    break
+                day, date_start, date_end = dates[at]
+                what = line[match.end() : date_start]
+                if len(what) > 120 or len(what.split()) > 7 or day <= held:
                     continue
                 named = [g for g in groups if re.search(rf"\b{re.escape(g)}\b", what, re.IGNORECASE)]
                 if not named and not re.search(r"\bmeeting\b", what, re.IGNORECASE):
                     continue
-                start, end = parse_time_range(tail[date_end:])
+                start, end = parse_time_range(line[date_end : date_end + 40])
                 target = named[0].upper() if named else group
                 extraordinary = bool(re.search(r"\bextra[- ]?ordinary\b", what, re.IGNORECASE))
                 found[(target, day)] = NextMeeting(target, day, start, end, extraordinary)
@@ -1065,30 +1075,54 @@ class ReportParser:
             found = list(refmod.find_refs(paragraph, self.known_groups | {group}, group))
             standalone = bool(re.match(r"^\s*(?:ACTION|DECISION)\b", paragraph, re.IGNORECASE))
             if found:
-                context = f"{previous}\n{paragraph}" if standalone and previous else paragraph
                 seen = set()
-                for ref, _start, _end in found:
+                for ref, start, end in found:
                     if ref.canonical in seen:
                         continue
                     seen.add(ref.canonical)
-                    mention = ParsedMention(ref.canonical, ref.kind, ref.group, area, context)
-                    if mention not in report.mentions:
-                        report.mentions.append(mention)
+                    context = excerpt(paragraph, start, end)
+                    if standalone and previous:
+                        context = f"{excerpt(previous, len(previous), len(previous))}\n{context}"
+                    key = (ref.canonical, ref.kind, ref.group, area, context)
+                    if key not in self.mention_keys:
+                        self.mention_keys.add(key)
+                        report.mentions.append(ParsedMention(*key))
             if not standalone:
                 previous = paragraph  # "ACTION X – ..." lines take the discussion before them as context
         return previous
 
 
+MENTION_CHARS = 1200  # the discussion kept around a ref: a paragraph, or the sentences near it
+
+
+def excerpt(text: str, start: int, end: int, limit: int = MENTION_CHARS) -> str:
+    """The text around text[start:end]: all of it if short, else whole sentences within `limit`."""
+    if len(text) <= limit:
+        return text
+    half = max(0, (limit - (end - start)) // 2)
+    low, high = max(0, start - half), min(len(text), end + half)
+    cut = text.find(". ", low, start)
+    low = cut + 2 if cut != -1 else low
+    cut = text.rfind(". ", end, high)
+    high = cut + 1 if cut != -1 else high
+    return ("… " if low > 0 else "") + text[low:high].strip() + (" …" if high < len(text) else "")
+
+
 def _continues_phrase(before: str, more: str) -> bool:
     """Whether an area cell reads as the end of the one above ("E2E Testing and" + "Integration Strategy")."""
     return bool(before) and (
-        more[:1].islower() or bool(re.search(r"(\b(and|of|for|the|to|&)|[/,(-])$", before))
+        more[:1].islower() or bool(re.search(r"(\b(and|of|for|the|to|&)|[/,(-])$", before[-12:]))
     )
 
 
 def _continues(before: str, line: str) -> bool:
     """Whether a loose line reads as the wrapped end of the cell above."""
-    return bool(before) and len(line) < 300 and (line[:1].islower() or not re.search(r"[.!?:)]$", before))
+    return (
+        bool(before)
+        and len(line) < 300
+        and len(before) < MAX_CELL_CHARS
+        and (line[:1].islower() or before.rstrip("\n")[-1:] not in ".!?:)")
+    )
 
 
 def _status_word(text: str | None) -> str | None:
