@@ -84,7 +84,8 @@ async def change_action(
     ref = await first_action_ref(db, ref_text)
     if ref is None:
         return ChangeResult(False, f"I can't see an action ref in “{ref_text[:80]}”.")
-    async with db.write() as session:
+
+    async def apply(session) -> ChangeResult:
         found = await action_queries.action_by_ref(session, ref)
         if found is None:
             return ChangeResult(False, f"I don't know {ref}.", ref)
@@ -124,12 +125,15 @@ async def change_action(
         done = {"close": "Closed", "reopen": "Reopened", "update": "Updated"}[verb]
         return ChangeResult(True, f"{done} {ref}.", ref, event.id, action.status, reason)
 
+    return await db.transaction(apply)
+
 
 async def undo_change(
     db: Database, event_id: int, person: Person, clock: Clock, *, source: str = "cli"
 ) -> ChangeResult:
     """Undo a close, reopen or update this person made: a new event puts things back (the trail is kept)."""
-    async with db.write() as session:
+
+    async def apply(session) -> ChangeResult:
         event = await session.get(ActionEvent, event_id)
         if event is None:
             return ChangeResult(False, "There is nothing to undo.")
@@ -181,6 +185,8 @@ async def undo_change(
             restored,
         )
 
+    return await db.transaction(apply)
+
 
 # --- adding by hand -----------------------------------------------------------------------------
 
@@ -211,12 +217,14 @@ async def add_action(
     refused = _refuse_record(person, text, "add actions", "An action")
     if refused:
         return refused
-    async with db.write() as session:
+    wanted = ref
+
+    async def apply(session) -> ChangeResult:
         group = await group_queries.ensure_group(session, group_code)
-        if ref:
-            parsed = parse_action_cell(ref, group.code)
+        if wanted:
+            parsed = parse_action_cell(wanted, group.code)
             if parsed is None:
-                return ChangeResult(False, f"“{ref}” is not an action ref like {group.code}22-01.")
+                return ChangeResult(False, f"“{wanted}” is not an action ref like {group.code}22-01.")
             ref = parsed.canonical
         else:
             ref = await _next_action_ref(session, group, clock.today())
@@ -260,6 +268,8 @@ async def add_action(
             await resolve_owner_names(session, await load_index(session), names=names)
         return ChangeResult(True, f"Added {ref}: {text}", ref, status="open")
 
+    return await db.transaction(apply)
+
 
 async def _next_action_ref(session, group, today: date) -> str:
     latest = await meeting_queries.last_held(session, group.id, today + timedelta(days=1))
@@ -283,12 +293,14 @@ async def add_decision(
     refused = _refuse_record(person, text, "record decisions", "A decision")
     if refused:
         return refused
-    async with db.write() as session:
+    wanted = ref
+
+    async def apply(session) -> ChangeResult:
         group = await group_queries.ensure_group(session, group_code)
-        if ref:
-            parsed = parse_decision_cell(ref, group.code)
+        if wanted:
+            parsed = parse_decision_cell(wanted, group.code)
             if parsed is None:
-                return ChangeResult(False, f"“{ref}” is not a decision ref like {group.code}-DEC41.")
+                return ChangeResult(False, f"“{wanted}” is not a decision ref like {group.code}-DEC41.")
             ref = parsed.canonical
         else:
             taken = await action_queries.decision_refs(session, group.id)
@@ -308,6 +320,8 @@ async def add_decision(
             )
         )
         return ChangeResult(True, f"Recorded {ref}: {text}", ref)
+
+    return await db.transaction(apply)
 
 
 __all__ = [

@@ -334,11 +334,14 @@ async def _post_digest(db, clock, slot) -> int:
     settings = Settings.from_env()
     if not settings.slack_bot_token:
         raise CliError("missing settings for posting: SLACK_BOT_TOKEN (see .env.example)")
-    client = web_client(Services(db, clock, settings))
-    result = await DigestRunner(db, SlackDigestPoster(client, db, clock), clock).run(slot)
-    if result.status == "sent":
+    client = web_client(Services(db, clock, settings), posting=True)
+    result = await DigestRunner(db, [SlackDigestPoster(client, db, clock)], clock).run(slot)
+    if result.status == "sent" and not result.detail:
         print(f"Posted the digest for {slot.key}.")
         return 0
+    if result.detail.startswith("already"):
+        print(f"Not posted: the digest for {slot.key} was {result.detail}.", file=sys.stderr)
+        return 1
     print(f"Not posted ({result.status}): {result.detail}", file=sys.stderr)
     return 1
 

@@ -20,10 +20,11 @@ from bot.members import load_index, resolve_owner_names, upsert_member
 from bot.owners import parse_owner
 from bot.reports.loader import ReportError, SourceFile, load_bytes, load_report
 from bot.reports.parser import ParsedAction, ParsedReport, parse_report
-from bot.text import fold
+from bot.text import fold, passage_key
 from storage.db import Database
 from storage.models import Attendance
 from storage.queries import actions as action_queries
+from storage.queries import documents as document_queries
 from storage.queries import groups as group_queries
 from storage.queries import members as member_queries
 from storage.queries.importing import ActionState, ImportStore, iso, stamp
@@ -98,19 +99,76 @@ class ImportSummary:
 async def read_report(
     db: Database, path: Path | str | None = None, *, name: str | None = None, data: bytes | None = None
 ) -> tuple[SourceFile, ParsedReport]:
-    """Load and parse a report without writing anything (an upload's preview uses this too)."""
+    """Load and parse a report without writing anything."""
     source = await _load(path, name, data)
     async with db.read() as session:
         known = await group_queries.group_codes(session)
-    return source, parse_report(source, known)
+    return source, await asyncio.to_thread(parse_report, source, known)
 
 
 async def _load(
     path: Path | str | None, name: str | None, data: bytes | None, *, in_thread: bool = True
 ) -> SourceFile:
+    """The file read and split into blocks: a Word or HTML file takes real work, kept off the loop."""
     if data is not None:
-        return load_bytes(name or "report", data)
+        return (
+            await asyncio.to_thread(load_bytes, name or "report", data)
+            if in_thread
+            else load_bytes(name or "report", data)
+        )
     return await asyncio.to_thread(load_report, path) if in_thread else load_report(path)
+
+
+_REPARSE = object()  # a group was added between parsing and storing: parse again
+PARSE_ATTEMPTS = 3
+
+
+async def _parse(db: Database, source: SourceFile, in_thread: bool) -> tuple[ParsedReport | None, set[str]]:
+    """The report parsed against the groups known now, outside any transaction (None if this very
+    content was imported before)."""
+    async with db.read() as session:
+        codes = await group_queries.group_codes(session)
+        if await document_queries.document_imported(session, source.sha256):
+            return None, codes
+    report = (
+        await asyncio.to_thread(parse_report, source, codes) if in_thread else parse_report(source, codes)
+    )
+    return report, codes
+
+
+async def _store(
+    db: Database, source: SourceFile, clock: Clock, by: str | None, *, in_thread: bool, dry_run: bool = False
+) -> ImportSummary:
+    """Parse (outside any transaction), then store in one short transaction; `dry_run` rolls it back."""
+    for _ in range(PARSE_ATTEMPTS):
+        report, codes = await _parse(db, source, in_thread)
+        if report is None:
+            return ImportSummary(source.name, "unchanged")
+
+        async def store(session, report=report, codes=codes):
+            store = await ImportStore.open(session)
+            if store.group_codes() != codes:
+                return _REPARSE
+            # The report's own rows in one call (statements without a hop each), then the people in it
+            # through the models.
+            if in_thread:
+                stored = await store.call_in_thread(_store_report, store, source, report, codes, clock, by)
+            else:
+                stored = _store_report(store, source, report, codes, clock, by)
+            if stored is None:
+                return ImportSummary(source.name, "unchanged")
+            await _store_people(session, stored, clock)
+            if dry_run:
+                raise _DryRun(stored.summary)
+            return stored.summary
+
+        try:
+            summary = await db.transaction(store)
+        except _DryRun as dry:
+            return dry.summary
+        if summary is not _REPARSE:
+            return summary
+    raise ReportError(f"{source.name}: the groups kept changing while it was read; try again")
 
 
 async def import_report(
@@ -125,22 +183,12 @@ async def import_report(
 ) -> ImportSummary:
     """Read one report and store it in one transaction. Raises ReportError if it cannot be read.
 
-    Reading, parsing and the report's statements run in a worker thread so that a bot serving
-    members meanwhile stays responsive. The command line has nothing else on its event loop and
-    passes `in_thread=False`: two thread hops are about a tenth of a small report's import."""
+    Reading and parsing happen before the transaction (in a worker thread), so the database is held
+    only while the report's rows are written; those statements run in a worker thread too, so that a
+    bot serving members meanwhile stays responsive. The command line has nothing else on its event loop
+    and passes `in_thread=False`: thread hops are a noticeable part of a small report's import."""
     source = await _load(path, name, data, in_thread=in_thread)
-    async with db.write() as session:
-        store = await ImportStore.open(session)
-        # The report's own rows in one call (statements without a hop each), then the people in it
-        # through the models.
-        if in_thread:
-            stored = await store.call_in_thread(_store_report, store, source, clock, by)
-        else:
-            stored = _store_report(store, source, clock, by)
-        if stored is None:
-            return ImportSummary(source.name, "unchanged")
-        await _store_people(session, stored, clock)
-        return stored.summary
+    return await _store(db, source, clock, by, in_thread=in_thread)
 
 
 class _DryRun(Exception):
@@ -151,18 +199,9 @@ class _DryRun(Exception):
 
 async def preview_report(db: Database, *, name: str, data: bytes, clock: Clock) -> ImportSummary:
     """What importing would do (new and changed actions, decisions, meetings), without storing anything:
-    the import runs in a transaction that is then rolled back."""
+    the report is parsed first, then its rows are written in a transaction that is rolled back."""
     source = await _load(None, name, data)
-    try:
-        async with db.write() as session:
-            store = await ImportStore.open(session)
-            stored = await store.call_in_thread(_store_report, store, source, clock, "preview")
-            if stored is None:
-                return ImportSummary(source.name, "unchanged")
-            await _store_people(session, stored, clock)
-            raise _DryRun(stored.summary)
-    except _DryRun as dry:
-        return dry.summary
+    return await _store(db, source, clock, "preview", in_thread=True, dry_run=True)
 
 
 @dataclass
@@ -176,16 +215,20 @@ class _Stored:
     new_owner_names: list[int]
 
 
-def _store_report(store: ImportStore, source: SourceFile, clock: Clock, by: str | None) -> _Stored | None:
-    """Claim the document, parse it and write its meetings, agenda, actions, decisions and mentions;
-    None if the same content was imported before. Parsing happens inside the transaction so it sees
-    exactly the groups it writes next to."""
+def _store_report(
+    store: ImportStore,
+    source: SourceFile,
+    report: ParsedReport,
+    codes: set[str],
+    clock: Clock,
+    by: str | None,
+) -> _Stored | None:
+    """Claim the document and write its meetings, agenda, actions, decisions and mentions; None if the
+    same content was imported before (by another process since it was parsed)."""
     now = clock.utcnow()
     document_id = store.claim_document(source.name, source.sha256, source.format, now, by)
     if document_id is None:
         return None
-    codes = store.group_codes()
-    report = parse_report(source, codes)
     group_id = store.ensure_group(report.group, report.group_name, DEFAULT_CADENCES.get(report.group))
     parsed = report.meeting
     summary = ImportSummary(
@@ -583,31 +626,26 @@ def _decisions(context: _Context, summary: ImportSummary) -> None:
 
 
 def _mentions(context: _Context) -> None:
-    """Keep each passage that names a ref once, however many reports repeat it. The group is the one
-    whose meeting discussed it."""
+    """Keep each passage that names a ref once, however many reports repeat it (the database's unique
+    key on ref and passage decides). The group is the one whose meeting discussed it."""
     report = context.report
     if not report.mentions:
         return
-    kept = context.store.mention_texts(list({m.ref for m in report.mentions}))
-    known = {ref: {fold(text) for text in texts} for ref, texts in kept.items()}
-    rows = []
-    for parsed in report.mentions:
-        key = fold(parsed.text)
-        if key in known.setdefault(parsed.ref, set()):
-            continue
-        known[parsed.ref].add(key)
-        rows.append(
+    context.store.insert_mentions(
+        [
             (
                 context.group_id,
                 parsed.ref,
                 parsed.kind,
                 parsed.area,
                 parsed.text,
+                passage_key(parsed.text),
                 context.meeting_id,
                 context.document_id,
             )
-        )
-    context.store.insert_mentions(rows)
+            for parsed in report.mentions
+        ]
+    )
 
 
 __all__ = ["ImportSummary", "ReportError", "import_report", "preview_report", "read_report", "update_closes"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 import unicodedata
@@ -106,3 +107,9 @@ def fold(text: str | None) -> str:
     text = unicodedata.normalize("NFKD", fix_characters(text)).casefold()
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return " ".join(WORDS.findall(text))
+
+
+def passage_key(text: str | None) -> str:
+    """A short digest of a passage's folded words: the same passage, however it is punctuated or
+    capitalised, has the same key (mentions are stored once per ref and key)."""
+    return hashlib.blake2b(fold(text).encode(), digest_size=10).hexdigest()

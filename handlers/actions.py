@@ -10,7 +10,7 @@ from bot.importer import ReportError, import_report
 from bot.meetings import notify_calendar_changed
 from handlers import blocks as ui
 from handlers import ids
-from handlers.context import answer_identity_prompt, identify_slack_user, services_of
+from handlers.context import answer_identity_prompt, begin, first_time, services_of
 from handlers.events import publish_home
 from handlers.replies import permalink, tell
 from storage.queries import slack as slack_queries
@@ -26,19 +26,40 @@ def register(app) -> None:
     app.action(ids.DENY_IDENTITY)(on_identity_answer)
 
 
-def _clicked(body) -> tuple[str, str]:
-    action = body["actions"][0]
-    return action.get("action_id"), action.get("value") or ""
+MAX_ID_DIGITS = 12  # database ids in button values: anything longer is not one of ours
+
+
+def _clicked(body) -> tuple[str, str, str] | None:
+    """(action id, value, user id) of the button pressed; None for a malformed payload."""
+    actions = body.get("actions")
+    user = body.get("user") if isinstance(body.get("user"), dict) else {}
+    if not isinstance(actions, list) or not actions or not isinstance(actions[0], dict):
+        return None
+    value = actions[0].get("value")
+    if not isinstance(user.get("id"), str) or not isinstance(value, (str, type(None))):
+        return None
+    return str(actions[0].get("action_id") or ""), value or "", user["id"]
+
+
+def _id(value: str) -> int | None:
+    """A database id from a button's value."""
+    return int(value) if value.isdigit() and len(value) <= MAX_ID_DIGITS else None
 
 
 async def on_mark_done(ack, body, client, respond, context) -> None:
     await ack()
+    clicked = _clicked(body)
+    if clicked is None or not clicked[1]:
+        return
+    _, ref, user = clicked
+    identity = await begin(context, client, user)
+    if identity is None:
+        return
     services = services_of(context)
-    user = body["user"]["id"]
-    _, ref = _clicked(body)
-    identity = await identify_slack_user(services, client, user)
-    container = body.get("container") or {}
-    channel = (body.get("channel") or {}).get("id") or container.get("channel_id")
+    container = body.get("container") if isinstance(body.get("container"), dict) else {}
+    channel = (body.get("channel") if isinstance(body.get("channel"), dict) else {}).get(
+        "id"
+    ) or container.get("channel_id")
     message_ts = container.get("message_ts")
     source = (
         await permalink(client, channel, message_ts) if container.get("type") == "message" else "slack:home"
@@ -57,13 +78,18 @@ async def on_mark_done(ack, body, client, respond, context) -> None:
 
 async def on_undo(ack, body, client, respond, context) -> None:
     await ack()
+    clicked = _clicked(body)
+    if clicked is None:
+        return
+    _, value, user = clicked
+    identity = await begin(context, client, user)
+    if identity is None:
+        return
     services = services_of(context)
-    user = body["user"]["id"]
-    _, value = _clicked(body)
-    identity = await identify_slack_user(services, client, user)
+    event_id = _id(value)
     result = (
-        await undo_change(services.db, int(value), identity.person, services.clock, source="slack:undo")
-        if value.isdigit()
+        await undo_change(services.db, event_id, identity.person, services.clock, source="slack:undo")
+        if event_id is not None
         else None
     )
     message = result.message if result else "There is nothing to undo."
@@ -78,14 +104,21 @@ async def on_undo(ack, body, client, respond, context) -> None:
 
 async def on_show_more(ack, body, client, respond, context) -> None:
     await ack()
-    services = services_of(context)
-    _, value = _clicked(body)
+    clicked = _clicked(body)
+    if clicked is None:
+        return
+    _, value, user = clicked
     try:
         wanted = json.loads(value)
         question, offset = str(wanted["q"]), int(wanted["o"])
     except (ValueError, KeyError, TypeError):
         return
-    identity = await identify_slack_user(services, client, body["user"]["id"])
+    if not 0 <= offset <= 100_000:
+        return
+    identity = await begin(context, client, user)
+    if identity is None:
+        return
+    services = services_of(context)
     answer = await ask(services.db, question, identity.person, services.clock)
     blocks = ui.answer_blocks(answer, services.clock.today(), question, offset)
     await respond(
@@ -98,10 +131,14 @@ async def on_show_more(ack, body, client, respond, context) -> None:
 
 async def on_import(ack, body, client, respond, context) -> None:
     await ack()
+    clicked = _clicked(body)
+    if clicked is None or _id(clicked[1]) is None:
+        return
+    _, value, user = clicked
+    identity = await begin(context, client, user)
+    if identity is None:
+        return
     services = services_of(context)
-    user = body["user"]["id"]
-    _, value = _clicked(body)
-    identity = await identify_slack_user(services, client, user)
     if not identity.person.is_secretariat:
         await respond(
             text=ui.fallback("Only the secretariat can import reports."),
@@ -109,36 +146,44 @@ async def on_import(ack, body, client, respond, context) -> None:
             replace_original=False,
         )
         return
-    async with services.db.write() as session:
-        upload = await slack_queries.upload(session, int(value)) if value.isdigit() else None
+    upload_id = _id(value)
+
+    async def take(session):
+        upload = await slack_queries.upload(session, upload_id)
         if upload is None or upload.status != "pending":
-            message = "That report was already imported or cancelled."
-            upload = None
-        else:
-            upload.status, upload.decided_by = "importing", user
-            name, data = upload.file_name, upload.data
-    if upload is None:
+            return None
+        upload.status, upload.decided_by = "importing", user
+        return upload.file_name, upload.data
+
+    async def settle(status: str):
+        async def mark(session):
+            (await slack_queries.upload(session, upload_id)).status = status
+
+        await services.db.transaction(mark)
+
+    taken = await services.db.transaction(take)
+    if taken is None:
+        message = "That report was already imported or cancelled."
         await respond(text=ui.fallback(message), response_type="ephemeral", replace_original=False)
         return
+    name, data = taken
     try:
         summary = await import_report(
             services.db, name=name, data=data, clock=services.clock, by=identity.person.display
         )
         line, status = summary.line(), "imported"
-        await notify_calendar_changed()
     except ReportError as exc:
         line, status = f"Import failed: {exc}", "pending"
-    async with services.db.write() as session:
-        upload = await slack_queries.upload(session, int(value))
-        upload.status = status
-    who = ui.escape(identity.person.display)
+    except BaseException:
+        await settle("pending")  # so it can be imported once the trouble has passed
+        raise
+    await settle(status)
+    if status == "imported":
+        await notify_calendar_changed()
+    who = identity.person.display
     await respond(
         blocks=ui.to_dicts(
-            [
-                ui.section(
-                    f"*{'Imported' if status == 'imported' else 'Not imported'}* by {who}: {ui.escape(line)}"
-                )
-            ]
+            [ui.text_section(f"{'Imported' if status == 'imported' else 'Not imported'} by {who}: {line}")]
         ),
         text=ui.fallback(line),
         replace_original=True,
@@ -147,16 +192,23 @@ async def on_import(ack, body, client, respond, context) -> None:
 
 async def on_cancel_import(ack, body, client, respond, context) -> None:
     await ack()
+    clicked = _clicked(body)
+    if clicked is None or _id(clicked[1]) is None:
+        return
+    _, value, user = clicked
+    identity = await begin(context, client, user)
+    if identity is None:
+        return
     services = services_of(context)
-    user = body["user"]["id"]
-    _, value = _clicked(body)
-    identity = await identify_slack_user(services, client, user)
-    async with services.db.write() as session:
-        upload = await slack_queries.upload(session, int(value)) if value.isdigit() else None
+
+    async def cancel(session):
+        upload = await slack_queries.upload(session, _id(value))
         allowed = upload is not None and (upload.uploaded_by == user or identity.person.is_secretariat)
         if allowed and upload.status == "pending":
             upload.status, upload.decided_by = "cancelled", user
-            name = upload.file_name
+        return allowed, upload.file_name if upload else None
+
+    allowed, name = await services.db.transaction(cancel)
     if not allowed:
         await respond(
             text="Only the person who shared it or the secretariat can cancel this.",
@@ -165,7 +217,7 @@ async def on_cancel_import(ack, body, client, respond, context) -> None:
         )
         return
     await respond(
-        blocks=ui.to_dicts([ui.section(f"Cancelled: {ui.escape(name)} was not imported.")]),
+        blocks=ui.to_dicts([ui.text_section(f"Cancelled: {name} was not imported.")]),
         text=ui.fallback(f"Cancelled: {name} was not imported."),
         replace_original=True,
     )
@@ -173,10 +225,11 @@ async def on_cancel_import(ack, body, client, respond, context) -> None:
 
 async def on_identity_answer(ack, body, respond, context) -> None:
     await ack()
-    action_id, value = _clicked(body)
-    if not value.isdigit():
+    clicked = _clicked(body)
+    if clicked is None or _id(clicked[1]) is None or not await first_time(context):
         return
+    action_id, value, user = clicked
     message = await answer_identity_prompt(
-        services_of(context), body["user"]["id"], int(value), action_id == ids.CONFIRM_IDENTITY
+        services_of(context), user, _id(value), action_id == ids.CONFIRM_IDENTITY
     )
     await respond(text=ui.fallback(message), response_type="ephemeral", replace_original=True)

@@ -1,14 +1,16 @@
 """Block Kit builders: answers, confirmations, App Home, the mark-done modal and upload previews.
 
-Every piece of stored or user text goes through `escape` (&, < and >) into a verbatim mrkdwn object,
-so a report or message holding <!channel>, <@U123> or <http://x|click> never pings or links anyone.
-slack_sdk's models check Slack's limits when the blocks are serialised; lists longer than a message
-allows are cut with a "Show more" button.
+Stored and user text never formats, pings or links. It goes into plain_text objects (which Slack never
+reads as mrkdwn: a report's *bold* shows its asterisks) with &, < and > escaped (so <!channel>, <@U123>
+or <http://x|click> show as typed); mrkdwn carries only the bot's own words. Every text is clipped to
+the limit slack_sdk declares for its place (an option's 75 characters, a button's, a header's 150, a
+section's 3000), and lists longer than a message allows are cut with a "Show more" button.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 
 from slack_sdk.models.blocks import (
@@ -35,8 +37,12 @@ from handlers import ids
 
 MAX_BLOCKS = 50
 PAGE = 20  # actions shown per message
-SECTION_TEXT = 3000
+SECTION_TEXT = SectionBlock.text_max_length
+HEADER_TEXT = HeaderBlock.text_max_length
+OPTION_TEXT = Option.label_max_length
+BUTTON_VALUE = ButtonElement.value_max_length
 HOME_ITEMS = 30
+PARTIAL_ENTITY = re.compile(r"&[a-z]{0,3}$")
 
 
 def escape(text: object) -> str:
@@ -44,12 +50,20 @@ def escape(text: object) -> str:
 
 
 def clip(text: str, limit: int = SECTION_TEXT) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """At most `limit` characters, an ellipsis marking a cut (never inside an escaped entity)."""
+    if len(text) <= limit:
+        return text
+    return PARTIAL_ENTITY.sub("", text[: limit - 1]) + "…"
 
 
 def mrkdwn(text: str) -> MarkdownTextObject:
-    """Text we composed from escaped parts; verbatim so Slack links and mentions nothing by itself."""
+    """The bot's own words (verbatim: Slack links and mentions nothing by itself)."""
     return MarkdownTextObject(text=clip(text), verbatim=True)
+
+
+def plain(text: object, limit: int = SECTION_TEXT) -> PlainTextObject:
+    """Stored or user text, shown exactly as written: escaped, never formatted, emoji codes as typed."""
+    return PlainTextObject(text=clip(escape(text), limit) or " ", emoji=False)
 
 
 def fallback(text: str) -> str:
@@ -58,11 +72,21 @@ def fallback(text: str) -> str:
 
 
 def section(text: str, accessory=None) -> SectionBlock:
+    """A section of the bot's own mrkdwn."""
     return SectionBlock(text=mrkdwn(text), accessory=accessory)
 
 
-def context(text: str) -> ContextBlock:
-    return ContextBlock(elements=[mrkdwn(text)])
+def text_section(text: object, accessory=None) -> SectionBlock:
+    """A section holding stored or user text."""
+    return SectionBlock(text=plain(text), accessory=accessory)
+
+
+def context(text: object) -> ContextBlock:
+    return ContextBlock(elements=[plain(text)])
+
+
+def header(text: object) -> HeaderBlock:
+    return HeaderBlock(text=plain(text, HEADER_TEXT))
 
 
 def done_button(ref: str) -> ButtonElement:
@@ -72,40 +96,44 @@ def done_button(ref: str) -> ButtonElement:
 
 
 def action_text(item: Item, today: date) -> str:
-    status = " _(closed)_" if item.status == "closed" else ""
-    parts = [f"*{escape(item.ref)}*{status} {escape(item.text)}"]
+    status = " (closed)" if item.status == "closed" else ""
+    flag = "⚠️ " if item.overdue else ""
+    lines = [f"{flag}{item.ref}{status}: {item.text}"]
     details = []
     if item.owner:
-        details.append(escape(item.owner))
+        details.append(item.owner)
     if item.status == "open":
-        due = when(item.due, today)
-        details.append(f"*due {escape(due)}*" if item.overdue else f"due {escape(due)}")
+        details.append(f"due {when(item.due, today)}")
     if details:
-        parts.append(" · ".join(details))
-    return "\n".join(parts)
+        lines.append(" · ".join(details))
+    return "\n".join(lines)
 
 
 def item_block(item: Item, today: date) -> SectionBlock:
     if item.kind == "action":
         button = done_button(item.ref) if item.status == "open" else None
-        return section(action_text(item, today), button)
+        return text_section(action_text(item, today), button)
     if item.kind == "decision":
-        where = f" _(at {escape(item.group)} {escape(item.meeting)})_" if item.meeting else ""
-        return section(f"*{escape(item.ref)}*{where} {escape(item.text)}")
-    return section(escape(meeting_line(item).lstrip("• ")))
+        where = f" (at {item.group} {item.meeting})" if item.meeting else ""
+        return text_section(f"{item.ref}{where}: {item.text}")
+    return text_section(meeting_line(item).lstrip("• "))
 
 
 def show_more_button(question: str, offset: int) -> ButtonElement:
-    value = json.dumps({"q": question[:1500], "o": offset})
+    """The question and where to go on, within a button value's limit (JSON may lengthen the text)."""
+    cut = question[:1500]
+    value = json.dumps({"q": cut, "o": offset})
+    while len(value) > BUTTON_VALUE:
+        cut = cut[: len(cut) * 2 // 3]
+        value = json.dumps({"q": cut, "o": offset})
     return ButtonElement(text=PlainTextObject(text="Show more"), action_id=ids.SHOW_MORE, value=value)
 
 
 def answer_blocks(answer: Answer, today: date, question: str, offset: int = 0) -> list[Block]:
     """An answer as blocks: heading, then each section's items; at most PAGE items from `offset`."""
     if answer.intent == "help":
-        text = escape(answer.note) + "\n" if answer.note else ""
-        return [section(text + escape(HELP))]
-    blocks: list[Block] = [section(f"*{escape(answer.heading)}*")]
+        return [text_section((answer.note + "\n" if answer.note else "") + HELP)]
+    blocks: list[Block] = [header(answer.heading)]
     if answer.detail is not None:
         blocks += detail_blocks(answer, today)
     shown = 0
@@ -123,18 +151,18 @@ def answer_blocks(answer: Answer, today: date, question: str, offset: int = 0) -
             if not titled and (
                 len(answer.sections) > 1 or part.reason in ("named", "role", "organisation", "group")
             ):
-                blocks.append(context(f"*{escape(part.title)}*"))
+                blocks.append(context(part.title))
                 titled = True
             blocks.append(item_block(item, today))
             shown += 1
         if more:
             break
         if part.total > len(part.items) and shown:
-            blocks.append(context(f"… and {part.total - len(part.items)} more {escape(part.title.lower())}"))
+            blocks.append(context(f"… and {part.total - len(part.items)} more {part.title.lower()}"))
     if more:
         blocks.append(ActionsBlock(elements=[show_more_button(question, offset + shown)]))
     if answer.note:
-        blocks.append(section(escape(answer.note)))
+        blocks.append(text_section(answer.note))
     return blocks
 
 
@@ -144,38 +172,34 @@ def detail_blocks(answer: Answer, today: date) -> list[Block]:
     blocks: list[Block] = []
     if item.kind == "action":
         accessory = done_button(item.ref) if item.status == "open" else None
-        blocks.append(section(f"*{escape(item.ref)}* {escape(lines[0])}", accessory))
+        blocks.append(text_section(f"{item.ref}: {lines[0]}", accessory))
         body = lines[1:]
     else:
         body = lines
-    quoted = "\n".join(
-        ("&gt; " + escape(line.strip()[2:])) if line.strip().startswith("> ") else escape(line)
-        for line in body
-    )
-    if quoted:
-        blocks.append(section(quoted))
+    if body:
+        blocks.append(text_section("\n".join(line.rstrip() for line in body)))
     return blocks
 
 
 def change_blocks(message: str, event_id: int | None = None) -> list[Block]:
     """A confirmation (with Undo) or a refusal."""
     if event_id is None:
-        return [section(escape(message))]
+        return [text_section(message)]
     undo = ButtonElement(text=PlainTextObject(text="Undo"), action_id=ids.UNDO, value=str(event_id))
-    return [section(f":white_check_mark: {escape(message)}", undo)]
+    return [text_section(f"✅ {message}", undo)]
 
 
 def identity_prompt_blocks(member_id: int, name: str, profile_name: str) -> list[Block]:
     yes = ButtonElement(
-        text=PlainTextObject(text=f"Yes, I'm {name}"[:75]),
+        text=plain(f"Yes, I'm {name}", ButtonElement.text_max_length),
         action_id=ids.CONFIRM_IDENTITY,
         value=str(member_id),
         style="primary",
     )
     no = ButtonElement(text=PlainTextObject(text="No"), action_id=ids.DENY_IDENTITY, value=str(member_id))
     return [
-        section(
-            f"Your Slack name is *{escape(profile_name)}*. Are you *{escape(name)}* in the group's reports? "
+        text_section(
+            f"Your Slack name is {profile_name}. Are you {name} in the group's reports? "
             "I ask once, so your actions find you."
         ),
         ActionsBlock(elements=[yes, no]),
@@ -190,33 +214,27 @@ def home_view(
     today: date,
     notice: str | None = None,
 ) -> View:
-    blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text="Your open actions"))]
+    blocks: list[Block] = [header("Your open actions")]
     if notice:
-        blocks.append(context(escape(notice)))
+        blocks.append(context(notice))
     items = answer.items[:HOME_ITEMS]
     overdue = sum(1 for item in items if item.overdue)
-    summary = f"{len(answer.items)} open for {escape(name)}" + (f", *{overdue} overdue*" if overdue else "")
+    summary = f"{len(answer.items)} open for {name}" + (f", {overdue} overdue" if overdue else "")
     blocks.append(context(summary))
     for item in sorted(items, key=lambda i: (not i.overdue, i.due or date.max)):
         blocks.append(item_block(item, today))
     if not items:
         blocks.append(section("Nothing open for you. :tada:"))
-    blocks += [DividerBlock(), HeaderBlock(text=PlainTextObject(text="Upcoming meetings"))]
+    blocks += [DividerBlock(), header("Upcoming meetings")]
     blocks += [item_block(m, today) for m in meetings[:5]] or [section("None known yet.")]
-    blocks += [DividerBlock(), HeaderBlock(text=PlainTextObject(text="Recent decisions"))]
+    blocks += [DividerBlock(), header("Recent decisions")]
     blocks += [item_block(d, today) for d in decisions[:8]] or [section("None recorded yet.")]
     return View(type="home", blocks=blocks[:100])
 
 
 def mark_done_modal(refs: list[tuple[str, str]], metadata: dict) -> View:
     """The modal a message shortcut opens: the refs found in the message, and an optional note."""
-    options = [
-        Option(
-            value=ref,
-            text=MarkdownTextObject(text=clip(f"*{escape(ref)}* {escape(text)}", 150), verbatim=True),
-        )
-        for ref, text in refs[:10]
-    ]
+    options = [Option(value=ref, text=plain(f"{ref}: {text}", OPTION_TEXT)) for ref, text in refs[:10]]
     return View(
         type="modal",
         callback_id=ids.MARK_DONE_MODAL,
@@ -249,33 +267,32 @@ def no_refs_modal() -> View:
         type="modal",
         title=PlainTextObject(text="Mark action done"),
         close=PlainTextObject(text="Close"),
-        blocks=[section("I can't see an action ref (like TMAG22-01) in that message.")],
+        blocks=[text_section("I can't see an action ref (like TMAG22-01) in that message.")],
     )
 
 
 def upload_preview_blocks(upload_id: int, file_name: str, summary) -> list[Block]:
-    number = f" {escape(summary.meeting_number)}" if summary.meeting_number else ""
+    number = f" {summary.meeting_number}" if summary.meeting_number else ""
     kind = " (extraordinary)" if summary.extraordinary else ""
     lines = [
-        f"*Report:* {escape(file_name)}",
-        f"*Meeting:* {escape(summary.group)}{number}{kind} held {summary.meeting_date:%d %B %Y}",
-        f"*Actions:* {len(summary.actions_new)} new, {len(summary.actions_updated)} changed, "
-        f"{len(summary.actions_closed)} closed · *Decisions:* {len(summary.decisions_new)} new",
+        f"Report: {file_name}",
+        f"Meeting: {summary.group}{number}{kind} held {summary.meeting_date:%d %B %Y}",
+        f"Actions: {len(summary.actions_new)} new, {len(summary.actions_updated)} changed, "
+        f"{len(summary.actions_closed)} closed · Decisions: {len(summary.decisions_new)} new",
     ]
     if summary.actions_new:
-        lines.append("New: " + ", ".join(escape(r) for r in summary.actions_new[:30]))
+        lines.append("New: " + ", ".join(summary.actions_new[:30]))
     if summary.actions_updated:
-        lines.append("Changed: " + ", ".join(escape(r) for r in summary.actions_updated[:30]))
+        lines.append("Changed: " + ", ".join(summary.actions_updated[:30]))
     if summary.next_meetings:
         lines.append(
             "Next meetings: "
             + ", ".join(
-                f"{escape(g)} {d:%d %b %Y}" + (" (extraordinary)" if e else "")
-                for g, d, e in summary.next_meetings
+                f"{g} {d:%d %b %Y}" + (" (extraordinary)" if e else "") for g, d, e in summary.next_meetings
             )
         )
     for warning in summary.warnings[:5]:
-        lines.append(f"_Note: {escape(warning)}_")
+        lines.append(f"Note: {warning}")
     buttons = ActionsBlock(
         elements=[
             ButtonElement(
@@ -290,7 +307,7 @@ def upload_preview_blocks(upload_id: int, file_name: str, summary) -> list[Block
         ]
     )
     return [
-        section("\n".join(lines)),
+        text_section("\n".join(lines)),
         context("Nothing is stored until someone from the secretariat presses Import."),
         buttons,
     ]
@@ -306,40 +323,36 @@ DIGEST_LIST = SHOWN  # actions listed per part of a digest thread (their details
 
 
 def _digest_action(action, today: date) -> SectionBlock:
-    due = when(action.due, today)
-    details = " · ".join(
-        x
-        for x in (
-            escape(action.owner) if action.owner else "",
-            f"*due {escape(due)}*" if action.overdue else f"due {escape(due)}",
-        )
-        if x
-    )
-    return section(f"*{escape(action.ref)}* {escape(action.text)}\n{details}", done_button(action.ref))
+    flag = "⚠️ " if action.overdue else ""
+    details = " · ".join(x for x in (action.owner or "", f"due {when(action.due, today)}") if x)
+    return text_section(f"{flag}{action.ref}: {action.text}\n{details}", done_button(action.ref))
 
 
 def digest_blocks(digest, slot: str) -> list[Block]:
     """The channel message: the meeting, what it will decide, and the counts (details in the thread)."""
-    title = escape(digest.title())
+    title = digest.title()
     if slot == "reminder":
         return [
-            section(
-                f":alarm_clock: *Today: {title}*\n{len(digest.open)} open actions, "
-                f"*{len(digest.overdue)} overdue*. `/tmag mine` shows yours."
+            text_section(
+                f"⏰ Today: {title}\n{len(digest.open)} open actions, {len(digest.overdue)} overdue. "
+                "/tmag mine shows yours."
             )
         ]
-    lines = [f":spiral_calendar_pad: *Digest for {title}*"]
+    lines = [f"🗓️ Digest for {title}"]
     if digest.agenda:
-        lines.append("*Agenda:* " + "; ".join(escape(t) for _, t, _, _ in digest.agenda))
+        lines.append("Agenda: " + "; ".join(t for _, t, _, _ in digest.agenda))
     if digest.decisions_sought:
-        lines.append("*Decisions sought:* " + "; ".join(escape(t) for t in digest.decisions_sought))
-    since = escape(digest.previous or "the last meeting")
+        lines.append("Decisions sought: " + "; ".join(digest.decisions_sought))
+    since = digest.previous or "the last meeting"
     lines.append(
-        f"*{len(digest.open)}* open · *{len(digest.overdue)}* overdue · "
-        f"*{len(digest.due_before_meeting)}* due before the meeting · since {since}: "
-        f"*{len(digest.closed_since_last)}* closed, *{len(digest.decisions_since_last)}* decided"
+        f"{len(digest.open)} open · {len(digest.overdue)} overdue · "
+        f"{len(digest.due_before_meeting)} due before the meeting · since {since}: "
+        f"{len(digest.closed_since_last)} closed, {len(digest.decisions_since_last)} decided"
     )
-    return [section("\n".join(lines)), context("Details in the thread; owners get their own items by DM.")]
+    return [
+        text_section("\n".join(lines)),
+        context("Details in the thread; owners get their own items by DM."),
+    ]
 
 
 def digest_thread_blocks(digest) -> list[list[Block]]:
@@ -351,37 +364,36 @@ def digest_thread_blocks(digest) -> list[list[Block]]:
     def listed(title: str, actions: list) -> None:
         if not actions:
             return
-        blocks: list[Block] = [section(f"*{escape(title)}* ({len(actions)})")]
+        blocks: list[Block] = [section(f"*{title}* ({len(actions)})")]
         blocks += [_digest_action(a, today) for a in actions[:DIGEST_LIST]]
         if len(actions) > DIGEST_LIST:
             blocks.append(
-                context(f"… and {len(actions) - DIGEST_LIST} more (`/tmag overdue`, `/tmag open for NAME`)")
+                context(f"… and {len(actions) - DIGEST_LIST} more (/tmag overdue, /tmag open for NAME)")
             )
         parts.append(blocks)
 
     listed("Overdue", digest.overdue)
     listed("Due before the meeting", [a for a in digest.due_before_meeting if not a.overdue])
     owners = [
-        f"*{escape(owner)}*: {', '.join(escape(r) for r in refs[:15])}"
-        + (f" … (+{len(refs) - 15})" if len(refs) > 15 else "")
+        f"{owner}: {', '.join(refs[:15])}" + (f" … (+{len(refs) - 15})" if len(refs) > 15 else "")
         for owner, refs in digest.by_owner.items()
     ]
     for start in range(0, len(owners), 30):
         chunk = "\n".join(owners[start : start + 30])
-        parts.append([section(("*Open by owner*\n" if start == 0 else "") + chunk)])
+        parts.append([*([section("*Open by owner*")] if start == 0 else []), text_section(chunk)])
     if digest.closed_since_last:
-        refs = ", ".join(escape(a.ref) for a in digest.closed_since_last[:100])
-        parts.append([section(f"*Closed since {escape(digest.previous or 'the last meeting')}:* {refs}")])
+        refs = ", ".join(a.ref for a in digest.closed_since_last[:100])
+        parts.append([text_section(f"Closed since {digest.previous or 'the last meeting'}: {refs}")])
     if digest.decisions_since_last:
-        lines = [f"*{escape(ref)}* {escape(text)}" for ref, text, _ in digest.decisions_since_last[:20]]
-        parts.append([section("*Decided since the last meeting*\n" + "\n".join(lines))])
+        lines = [f"{ref}: {text}" for ref, text, _ in digest.decisions_since_last[:20]]
+        parts.append([section("*Decided since the last meeting*"), text_section("\n".join(lines))])
     return parts or [[section("Nothing open. :tada:")]]
 
 
 def digest_dm_blocks(digest, items: list) -> list[Block]:
     today = digest.today
-    blocks: list[Block] = [section(f"Before *{escape(digest.title())}*, these are yours ({len(items)}):")]
+    blocks: list[Block] = [text_section(f"Before {digest.title()}, these are yours ({len(items)}):")]
     blocks += [_digest_action(a, today) for a in items[:DIGEST_LIST]]
     if len(items) > DIGEST_LIST:
-        blocks.append(context(f"… and {len(items) - DIGEST_LIST} more: `/tmag mine`"))
+        blocks.append(context(f"… and {len(items) - DIGEST_LIST} more: /tmag mine"))
     return blocks

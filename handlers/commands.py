@@ -7,7 +7,7 @@ import re
 
 from handlers import blocks as ui
 from handlers import ids
-from handlers.context import identify_slack_user, services_of
+from handlers.context import begin, services_of
 from handlers.replies import reply_blocks
 
 SHARE = re.compile(r"^\s*share\s+|\s+share\s*$", re.IGNORECASE)
@@ -55,10 +55,14 @@ def split_share(text: str) -> tuple[bool, str]:
 
 async def on_tmag(ack, command, respond, client, context) -> None:
     await ack()  # at once: everything else happens after Slack has its answer
+    user_id = command.get("user_id")
+    if not isinstance(user_id, str) or not user_id:
+        return
+    identity = await begin(context, client, user_id)
+    if identity is None:
+        return
     services = services_of(context)
-    share, text = split_share(command.get("text") or "")
-    user_id = command["user_id"]
-    identity = await identify_slack_user(services, client, user_id)
+    share, text = split_share(str(command.get("text") or ""))
     if re.match(r"^digest\b", text, re.IGNORECASE):
         blocks, fallback = await digest_reply(services, text, identity.person, command.get("channel_id"))
         await respond(

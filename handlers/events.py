@@ -14,11 +14,12 @@ from bot.changes import change_action
 from bot.commands import default_group_code
 from bot.importer import ReportError, preview_report
 from bot.refs import find_refs
+from bot.reports.loader import check_size, max_report_bytes
 from bot.schedule import upcoming_meetings
 from bot.statements import parse_statement
 from handlers import blocks as ui
 from handlers import ids
-from handlers.context import Services, identify_slack_user, services_of
+from handlers.context import Services, begin, identify_slack_user, services_of
 from handlers.replies import permalink, reply_blocks, tell
 from storage.models import PendingUpload
 from storage.queries import actions as action_queries
@@ -27,7 +28,6 @@ from storage.queries import slack as slack_queries
 
 log = logging.getLogger("tmag-bot.slack")
 REPORT_SUFFIXES = {".docx", ".txt", ".md", ".markdown", ".html", ".htm"}
-MAX_UPLOAD = 5 * 1024 * 1024
 IGNORED_SUBTYPES = {
     "message_changed",
     "message_deleted",
@@ -41,6 +41,7 @@ IGNORED_SUBTYPES = {
     "unpinned_item",
 }
 MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
+SLACK_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")  # user and channel ids, message timestamps
 
 
 def register(app) -> None:
@@ -50,49 +51,76 @@ def register(app) -> None:
     app.event("app_home_opened")(on_home_opened)
 
 
+def _ids(event: dict, *names: str) -> tuple[str, ...] | None:
+    """The named fields of an event, each a non-empty string of Slack's id characters; None if any is
+    missing or malformed (a malformed event changes nothing)."""
+    found = []
+    for name in names:
+        value = event.get(name)
+        if not isinstance(value, str) or not SLACK_ID.fullmatch(value):
+            return None
+        found.append(value)
+    return tuple(found)
+
+
 async def on_mention(event, client, context) -> None:
     """@tmag-bot QUESTION: answered to the asker alone, in the thread it was asked in."""
-    services = services_of(context)
-    user = event.get("user")
-    if not user:
+    found = _ids(event, "user", "channel", "ts")
+    if found is None:
         return
-    text = MENTION.sub(" ", event.get("text") or "").strip()
-    identity = await identify_slack_user(services, client, user)
-    source = await permalink(client, event.get("channel"), event.get("ts"))
+    user, channel, ts = found
+    identity = await begin(context, client, user)
+    if identity is None:
+        return
+    services = services_of(context)
+    text = MENTION.sub(" ", str(event.get("text") or "")).strip()
+    source = await permalink(client, channel, ts)
     blocks, fallback, _ = await reply_blocks(services, text, identity, source=source, user_id=user)
-    await tell(client, event["channel"], user, blocks, fallback, thread_ts=event.get("thread_ts"))
+    thread = event.get("thread_ts") if isinstance(event.get("thread_ts"), str) else None
+    await tell(client, channel, user, blocks, fallback, thread_ts=thread)
 
 
 async def on_message(event, client, context) -> None:
-    services = services_of(context)
     subtype = event.get("subtype")
-    user = event.get("user")
-    if subtype in IGNORED_SUBTYPES or event.get("bot_id") or not user:
+    if subtype in IGNORED_SUBTYPES or event.get("bot_id"):
         return
-    if event.get("files"):
-        await handle_upload(services, client, event)
+    found = _ids(event, "user", "channel", "ts")
+    if found is None:
         return
-    text = event.get("text") or ""
+    user, channel, ts = found
+    services = services_of(context)
+    text = event.get("text") if isinstance(event.get("text"), str) else ""
     bot_user = context.get("bot_user_id")
     if bot_user and f"<@{bot_user}" in text:
         return  # a mention: on_mention answers it
+    if event.get("files"):
+        identity = await begin(context, client, user)
+        if identity is not None:
+            await handle_upload(services, client, event, user, channel, ts)
+        return
     if event.get("channel_type") == "im":
-        identity = await identify_slack_user(services, client, user)
+        identity = await begin(context, client, user)
+        if identity is None:
+            return
         blocks, fallback, _ = await reply_blocks(services, text, identity, source="slack:dm", user_id=user)
         await client.chat_postMessage(
-            channel=event["channel"], blocks=blocks, text=fallback, unfurl_links=False, unfurl_media=False
+            channel=channel, blocks=blocks, text=fallback, unfurl_links=False, unfurl_media=False
         )
         return
     # In channels the bot speaks only when spoken to; it listens for "TMAG22-01 done - ..." and the like.
+    if not re.search(r"\d", text):
+        return
     async with services.db.read() as session:
         codes = await group_queries.group_codes(session)
-    if not codes or not re.search(r"\d", text):
+    if not codes:
         return
-    identity = await identify_slack_user(services, client, user)
+    identity = await begin(context, client, user)
+    if identity is None:
+        return
     statement = parse_statement(text, codes, await default_group_code(services.db, identity.person))
     if statement is None:
         return
-    source = await permalink(client, event.get("channel"), event.get("ts"))
+    source = await permalink(client, channel, ts)
     result = await change_action(
         services.db,
         statement.ref,
@@ -103,14 +131,8 @@ async def on_message(event, client, context) -> None:
         source=source,
     )
     blocks = ui.change_blocks(result.message, result.event_id if result.ok else None)
-    await tell(
-        client,
-        event["channel"],
-        user,
-        ui.to_dicts(blocks),
-        ui.fallback(result.message),
-        thread_ts=event.get("thread_ts"),
-    )
+    thread = event.get("thread_ts") if isinstance(event.get("thread_ts"), str) else None
+    await tell(client, channel, user, ui.to_dicts(blocks), ui.fallback(result.message), thread_ts=thread)
 
 
 async def _message_refs(services: Services, client, channel: str, ts: str) -> list[str]:
@@ -149,15 +171,21 @@ async def on_reaction(event, client, context) -> None:
     """✅ on a message about one action closes it, if the person reacting owns it (or is the secretariat)."""
     if event.get("reaction") not in ids.DONE_REACTIONS:
         return
-    item = event.get("item") or {}
+    item = event.get("item") if isinstance(event.get("item"), dict) else {}
     if item.get("type") != "message":
         return
+    found = _ids(event, "user")
+    where = _ids(item, "channel", "ts")
+    if found is None or where is None:
+        return
+    (user,), (channel, ts) = found, where
     services = services_of(context)
-    user, channel, ts = event.get("user"), item.get("channel"), item.get("ts")
     refs = await _message_refs(services, client, channel, ts)
     if len(refs) != 1:
         return  # about no action, or several: the message shortcut lets people choose
-    identity = await identify_slack_user(services, client, user)
+    identity = await begin(context, client, user)
+    if identity is None:
+        return
     source = await permalink(client, channel, ts)
     result = await change_action(
         services.db,
@@ -177,7 +205,10 @@ async def on_reaction(event, client, context) -> None:
 async def on_home_opened(event, client, context) -> None:
     if event.get("tab") not in (None, "home"):
         return
-    await publish_home(services_of(context), client, event["user"])
+    found = _ids(event, "user")
+    if found is None or await begin(context, client, found[0]) is None:
+        return
+    await publish_home(services_of(context), client, found[0])
 
 
 async def publish_home(services: Services, client, user_id: str, notice: str | None = None) -> None:
@@ -201,44 +232,42 @@ async def publish_home(services: Services, client, user_id: str, notice: str | N
     await client.views_publish(user_id=user_id, view=view)
 
 
-async def _download(services: Services, url: str) -> bytes:
+async def _download(services: Services, url: str, limit: int) -> bytes:
     headers = {"Authorization": f"Bearer {services.settings.slack_bot_token}"}
     timeout = aiohttp.ClientTimeout(total=60)
     async with aiohttp.ClientSession(timeout=timeout) as http, http.get(url, headers=headers) as response:
         response.raise_for_status()
-        data = await response.content.read(MAX_UPLOAD + 1)
+        data = await response.content.read(limit + 1)
     return data
 
 
-async def handle_upload(services: Services, client, event: dict) -> None:
-    """A report shared with the bot: previewed in the thread with Import and Cancel; stored only on Import."""
-    channel, user, ts = event["channel"], event["user"], event.get("ts")
+async def handle_upload(services: Services, client, event: dict, user: str, channel: str, ts: str) -> None:
+    """A report shared with the bot: previewed in the thread with Import and Cancel; stored only on Import.
+
+    The file is read and parsed in a worker thread, outside any transaction; only the preview's dry run
+    and the pending upload touch the database, each briefly."""
+    limit = max_report_bytes()
     for shared in event.get("files") or []:
-        name = shared.get("name") or shared.get("title") or "report"
+        if not isinstance(shared, dict):
+            continue
+        name = str(shared.get("name") or shared.get("title") or "report")[:200]
         if Path(name).suffix.lower() not in REPORT_SUFFIXES:
             continue
-        if (shared.get("size") or 0) > MAX_UPLOAD:
-            await client.chat_postMessage(
-                channel=channel,
-                thread_ts=ts,
-                text=ui.fallback(f"{name} is too large to be a report (the most I read is 5 MB)."),
-            )
-            continue
-        url = shared.get("url_private_download") or shared.get("url_private")
-        if not url:
-            info = await client.files_info(file=shared["id"])
-            url = (info.get("file") or {}).get("url_private_download")
         try:
-            data = await _download(services, url)
-            if len(data) > MAX_UPLOAD:
-                raise ReportError(f"{name}: too large to be a report (the most I read is 5 MB)")
+            check_size(name, int(shared.get("size") or 0), limit)
+            url = shared.get("url_private_download") or shared.get("url_private")
+            if not url:
+                info = await client.files_info(file=shared["id"])
+                url = (info.get("file") or {}).get("url_private_download")
+            data = await _download(services, url, limit)
+            check_size(name, len(data), limit)
             summary = await preview_report(services.db, name=name, data=data, clock=services.clock)
         except ReportError as exc:
             await client.chat_postMessage(
                 channel=channel, thread_ts=ts, text=ui.fallback(f"I couldn't read {exc}")
             )
             continue
-        except aiohttp.ClientError as exc:
+        except (aiohttp.ClientError, KeyError, TypeError, ValueError) as exc:
             log.warning("download of %s failed: %s", name, exc)
             await client.chat_postMessage(
                 channel=channel, thread_ts=ts, text=ui.fallback(f"I couldn't download {name} from Slack.")
@@ -249,18 +278,17 @@ async def handle_upload(services: Services, client, event: dict) -> None:
                 channel=channel, thread_ts=ts, text=ui.fallback(f"{name} is already imported; nothing to do.")
             )
             continue
-        async with services.db.write() as session:
-            upload_id = await slack_queries.add_upload(
-                session,
-                PendingUpload(
-                    file_id=shared.get("id") or name,
-                    file_name=name,
-                    data=data,
-                    uploaded_by=user,
-                    channel=channel,
-                    created_at=services.clock.utcnow(),
-                ),
-            )
+        pending = PendingUpload(
+            file_id=str(shared.get("id") or name)[:100],
+            file_name=name,
+            data=data,
+            uploaded_by=user,
+            channel=channel,
+            created_at=services.clock.utcnow(),
+        )
+        upload_id = await services.db.transaction(
+            lambda session, held=pending: slack_queries.add_upload(session, held)
+        )
         await client.chat_postMessage(
             channel=channel,
             thread_ts=ts,

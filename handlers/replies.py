@@ -24,7 +24,7 @@ async def reply_blocks(
         message = (
             await claim_identity(services, user_id, name) if name else "Tell me who you are: iam FIRST LAST"
         )
-        return ui.change_blocks(message), message, None
+        return ui.change_blocks(message), ui.fallback(message), None
     reply = await run_command(services.db, text, identity.person, clock, source=source)
     if reply.answer is not None:
         blocks = ui.answer_blocks(reply.answer, clock.today(), question=text or "help")
@@ -62,3 +62,49 @@ async def tell(
         await client.chat_postMessage(
             channel=user, blocks=blocks, text=text, unfurl_links=False, unfurl_media=False
         )
+
+
+FAILED = (
+    "Sorry, something went wrong on my side and I could not finish that. If you asked for a change, "
+    "/tmag show REF tells you whether it was made."
+)
+
+
+async def tell_failure(client, body: dict, context, error: BaseException) -> None:
+    """Tell the person whose request failed, wherever they asked: by its response URL, else ephemerally
+    in the channel, else by DM. Best effort: a failure to tell is logged, never raised."""
+    from storage.db import DatabaseBusy
+
+    message = str(error) if isinstance(error, DatabaseBusy) else FAILED
+    blocks = ui.to_dicts(ui.change_blocks(message))
+    user, channel = _who_and_where(body)
+    try:
+        respond = getattr(context, "respond", None)
+        if body.get("response_url") and respond is not None:
+            await respond(
+                blocks=blocks, text=ui.fallback(message), response_type="ephemeral", replace_original=False
+            )
+        elif user and channel:
+            await tell(client, channel, user, blocks, ui.fallback(message))
+        elif user:
+            await client.chat_postMessage(channel=user, blocks=blocks, text=ui.fallback(message))
+    except Exception as exc:  # telling is best effort; the failure itself is already logged
+        log.warning("could not tell %s that their request failed: %s", user, exc)
+
+
+def _who_and_where(body: dict) -> tuple[str | None, str | None]:
+    """The user and channel of a command, an interaction or an event (None where it does not say)."""
+
+    def field(node, key: str = "id"):
+        value = node.get(key) if isinstance(node, dict) else None
+        return value if isinstance(value, str) and value else None
+
+    event = body.get("event")
+    user = field(body, "user_id") or field(body.get("user")) or field(event, "user")
+    channel = (
+        field(body, "channel_id")
+        or field(body.get("channel"))
+        or field(body.get("container"), "channel_id")
+        or field(event, "channel")
+    )
+    return user, channel

@@ -27,8 +27,8 @@ async def maintain(services: Services) -> None:
         await asyncio.sleep(MAINTENANCE_EVERY)
         try:
             async with services.db.write() as session:
-                await slack_queries.forget_events_before(
-                    session, services.clock.utcnow() - slack_queries.EVENT_MEMORY
+                await slack_queries.forget_requests_before(
+                    session, services.clock.utcnow() - slack_queries.REQUEST_MEMORY
                 )
             await asyncio.to_thread(refresh_statistics, services.db.url)
         except Exception:  # maintenance must never stop the bot
@@ -47,9 +47,11 @@ async def serve(settings: Settings, *, http: bool, port: int, host: str, clock: 
     background = [asyncio.create_task(maintain(services))]
     from bot.digests.runner import DigestRunner
     from bot.digests.scheduler import DigestScheduler
+    from handlers.app import web_client
     from handlers.digests import SlackDigestPoster
 
-    scheduler = DigestScheduler(DigestRunner(db, SlackDigestPoster(app.client, db, clock), clock))
+    poster = SlackDigestPoster(web_client(services, posting=True), db, clock)
+    scheduler = DigestScheduler(DigestRunner(db, [poster], clock))
     await scheduler.start()
     settle()
     try:

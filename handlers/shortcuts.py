@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.refs import find_refs
 from handlers import blocks as ui
 from handlers import ids
-from handlers.context import services_of
+from handlers.context import first_time, services_of
 from handlers.replies import permalink
 from storage.queries import actions as action_queries
 from storage.queries import groups as group_queries
@@ -17,18 +17,19 @@ def register(app) -> None:
 
 async def on_mark_done_shortcut(ack, shortcut, client, context) -> None:
     await ack()
+    if not await first_time(context) or not isinstance(shortcut.get("trigger_id"), str):
+        return
     services = services_of(context)
-    message = shortcut.get("message") or {}
-    channel = (shortcut.get("channel") or {}).get("id")
+    message = shortcut.get("message") if isinstance(shortcut.get("message"), dict) else {}
+    channel = (shortcut.get("channel") if isinstance(shortcut.get("channel"), dict) else {}).get("id")
     ts = message.get("ts") or shortcut.get("message_ts")
+    text = message.get("text") if isinstance(message.get("text"), str) else ""
     async with services.db.read() as session:
         codes = await group_queries.group_codes(session)
         default = next(iter(codes)) if len(codes) == 1 else None
         refs = list(
             dict.fromkeys(
-                r.canonical
-                for r, _, _ in find_refs(message.get("text") or "", codes, default, loose=True)
-                if r.kind == "action"
+                r.canonical for r, _, _ in find_refs(text, codes, default, loose=True) if r.kind == "action"
             )
         )
         found = []

@@ -7,7 +7,7 @@ import json
 from bot.changes import change_action
 from handlers import blocks as ui
 from handlers import ids
-from handlers.context import identify_slack_user, services_of
+from handlers.context import begin, services_of
 from handlers.replies import tell
 
 
@@ -16,23 +16,30 @@ def register(app) -> None:
 
 
 async def on_mark_done_submitted(ack, body, view, client, context) -> None:
-    values = view["state"]["values"]
+    values = _dig(view, "state", "values") or {}
     chosen = [
         o["value"]
-        for o in (values.get(ids.REFS_BLOCK, {}).get(ids.REFS_INPUT, {}).get("selected_options") or [])
+        for o in (_dig(values, ids.REFS_BLOCK, ids.REFS_INPUT, "selected_options") or [])[:10]
+        if isinstance(o, dict) and isinstance(o.get("value"), str)
     ]
     if not chosen:
         await ack(response_action="errors", errors={ids.REFS_BLOCK: "Choose at least one action."})
         return
     await ack()
     services = services_of(context)
-    user = body["user"]["id"]
-    note = (values.get(ids.NOTE_BLOCK, {}).get(ids.NOTE_INPUT, {}).get("value") or "").strip() or None
+    user = _dig(body, "user", "id")
+    if not isinstance(user, str):
+        return
+    note = str(_dig(values, ids.NOTE_BLOCK, ids.NOTE_INPUT, "value") or "").strip() or None
     try:
         metadata = json.loads(view.get("private_metadata") or "{}")
-    except ValueError:
+    except (ValueError, TypeError):
         metadata = {}
-    identity = await identify_slack_user(services, client, user)
+    if not isinstance(metadata, dict):
+        metadata = {}
+    identity = await begin(context, client, user)
+    if identity is None:
+        return
     blocks, messages = [], []
     for ref in chosen:
         result = await change_action(
@@ -49,3 +56,12 @@ async def on_mark_done_submitted(ack, body, view, client, context) -> None:
     await tell(
         client, metadata.get("channel") or user, user, ui.to_dicts(blocks), ui.fallback(" ".join(messages))
     )
+
+
+def _dig(data, *keys):
+    """data[k1][k2]... or None where a level is missing or not a mapping."""
+    for key in keys:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data

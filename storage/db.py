@@ -2,18 +2,48 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+log = logging.getLogger("tmag-bot.db")
+
 DEFAULT_URL = "sqlite:///tmag-bot.db"
 BUSY_TIMEOUT_MS = 10_000
+WRITE_ATTEMPTS = 3  # a write the database refused as busy is tried this many times in all
+T = TypeVar("T")
+
+
+class DatabaseBusy(Exception):
+    """A write the database kept refusing (another process held it for the whole wait): nothing was
+    written. The message is for the person whose request it was."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The record is busy right now (a large import is probably running), so nothing was changed. "
+            "Please try again in a minute."
+        )
+
+
+def is_transient(exc: BaseException) -> bool:
+    """A write refused for now, not for good: SQLite's lock held past the busy timeout; (PostgreSQL)
+    a serialization failure or a deadlock."""
+    original = getattr(exc, "orig", exc)
+    text = str(original).lower()
+    if "database is locked" in text or "database table is locked" in text or "database is busy" in text:
+        return True
+    code = getattr(original, "sqlstate", None) or getattr(original, "pgcode", None)
+    return code in {"40001", "40P01"}
 
 
 def database_url() -> str:
@@ -34,7 +64,11 @@ SERVING_CHECKPOINT_PAGES = 1000
 BULK_CHECKPOINT_PAGES = 10_000  # at most about 40 MB of WAL, emptied when the bulk run closes
 
 
-def _tune_sqlite(sync_engine: Engine, checkpoint_pages: int = SERVING_CHECKPOINT_PAGES) -> None:
+def _tune_sqlite(
+    sync_engine: Engine,
+    checkpoint_pages: int = SERVING_CHECKPOINT_PAGES,
+    busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+) -> None:
     """WAL, foreign keys and a busy timeout on every connection; writers take the lock up front.
 
     pysqlite's own transaction handling starts transactions lazily (a read can't later be
@@ -46,7 +80,7 @@ def _tune_sqlite(sync_engine: Engine, checkpoint_pages: int = SERVING_CHECKPOINT
     def _on_connect(dbapi_connection, _record) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA synchronous = NORMAL")
@@ -104,11 +138,23 @@ class Database:
     `bulk=True` is for a run of many writes in a row (importing a folder of reports): the WAL may
     grow larger between checkpoints, and is copied back and emptied when the database is closed."""
 
-    def __init__(self, url: str | None = None, *, bulk: bool = False) -> None:
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        bulk: bool = False,
+        busy_timeout_ms: int = BUSY_TIMEOUT_MS,
+        write_attempts: int = WRITE_ATTEMPTS,
+    ) -> None:
         self.url = url or database_url()
         self.bulk = bulk
+        self.write_attempts = write_attempts
         self.engine: AsyncEngine = create_async_engine(_driver_url(self.url, "sqlite+aiosqlite"))
-        _tune_sqlite(self.engine.sync_engine, BULK_CHECKPOINT_PAGES if bulk else SERVING_CHECKPOINT_PAGES)
+        _tune_sqlite(
+            self.engine.sync_engine,
+            BULK_CHECKPOINT_PAGES if bulk else SERVING_CHECKPOINT_PAGES,
+            busy_timeout_ms,
+        )
         self._reader = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
         # Things built from whole tables (the member index, search vocabularies), each kept with the
         # table signature it was built from so a change elsewhere rebuilds it.
@@ -130,6 +176,25 @@ class Database:
         async with self._writer() as session, session.begin():
             yield session
 
+    async def transaction(self, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+        """`await work(session)` in one write transaction, run again (from the start, in a new
+        transaction) if the database refused it as busy; DatabaseBusy if it still does. `work` must do
+        nothing outside the database that cannot be done twice."""
+        for attempt in range(self.write_attempts):
+            try:
+                async with self.write() as session:
+                    return await work(session)
+            except OperationalError as exc:
+                if not is_transient(exc):
+                    raise
+                log.warning(
+                    "a write was refused as busy (attempt %d of %d)", attempt + 1, self.write_attempts
+                )
+                if attempt + 1 == self.write_attempts:
+                    raise DatabaseBusy() from exc
+                await asyncio.sleep(0.05 * 2**attempt)
+        raise DatabaseBusy()
+
     async def close(self) -> None:
         if self.bulk:
             async with self.engine.connect() as connection:
@@ -139,8 +204,6 @@ class Database:
 
 async def open_database(url: str | None = None, *, bulk: bool = False) -> Database:
     """Migrate (in a worker thread, Alembic is synchronous) and open the database."""
-    import asyncio
-
     url = url or database_url()
     await asyncio.to_thread(migrate, url)
     return Database(url, bulk=bulk)

@@ -178,14 +178,18 @@ class Decision(SQLModel, table=True):
 
 
 class Mention(SQLModel, table=True):
-    """A passage of discussion that names an action or decision: why it exists."""
+    """A passage of discussion that names an action or decision: why it exists. Kept once per ref and
+    passage (text_key is a digest of the passage's folded words)."""
+
+    __table_args__ = (Index("uq_mention_ref_text", "ref", "text_key", unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
     group_id: int = Field(sa_column=_fk("working_group.id", cascade=True, nullable=False))
-    ref: str = Field(index=True)
+    ref: str
     kind: str  # action | decision
     area: str | None = None
     text: str
+    text_key: str
     meeting_id: int | None = Field(default=None, sa_column=_fk("meeting.id"))
     source_document_id: int | None = Field(default=None, sa_column=_fk("source_document.id"))
 
@@ -237,12 +241,13 @@ class Attendance(SQLModel, table=True):
     on_behalf_of: str | None = None
 
 
-class SlackEvent(SQLModel, table=True):
-    """Events already handled: Slack retries an event it thinks was lost; it must be handled once."""
+class HandledRequest(SQLModel, table=True):
+    """Requests already applied, in any process: Slack's retries of an event ("event:Ev123") and signed
+    requests replayed within their validity window ("slack:<signature digest>")."""
 
-    __tablename__ = "slack_event"
+    __tablename__ = "handled_request"
 
-    event_id: str = Field(primary_key=True)
+    key: str = Field(primary_key=True)
     received_at: datetime
 
 
@@ -306,26 +311,31 @@ class DigestRun(SQLModel, table=True):
     due_at: datetime
     status: str = "claimed"  # claimed | sent | failed | skipped
     claimed_by: str | None = None
+    # The claim's last heartbeat: a run whose claim has not been renewed for a lease is free again.
     claimed_at: datetime | None = None
     attempts: int = 0
-    channel: str | None = None
-    ts: str | None = None  # the channel message, once Slack confirmed it
-    thread_done: bool = False
     sent_at: datetime | None = None
     error: str | None = None
     updated_at: datetime
 
 
-class DigestDelivery(SQLModel, table=True):
-    """A digest's direct message to one owner: each sent once too."""
+class DigestPart(SQLModel, table=True):
+    """One message of a digest run: the channel message ("slack:channel"), each thread reply
+    ("slack:thread:0"...), each owner's direct message ("slack:dm:<member id>"). Claimed, then marked
+    sent with what the platform returned before the next part is posted; a part claimed but never
+    marked sent is looked up on the platform before it is posted again."""
 
-    __tablename__ = "digest_delivery"
-    __table_args__ = (UniqueConstraint("run_id", "member_id", name="uq_digest_delivery"),)
+    __tablename__ = "digest_part"
+    __table_args__ = (UniqueConstraint("run_id", "key", name="uq_digest_part"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    run_id: int = Field(sa_column=_fk("digest_run.id", cascade=True, nullable=False))
-    member_id: int = Field(sa_column=_fk("member.id", cascade=True, nullable=False))
-    status: str = "pending"  # pending | sent | failed
+    run_id: int = Field(sa_column=_fk("digest_run.id", cascade=True, nullable=False, index=False))
+    key: str
+    status: str = "pending"  # pending | claimed | sent | failed
+    claimed_by: str | None = None
+    claimed_at: datetime | None = None
+    attempts: int = 0
+    channel: str | None = None
     ts: str | None = None
     error: str | None = None
     updated_at: datetime

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import re
 import socket
 import subprocess
 import time
@@ -36,7 +37,15 @@ class FakeSlack:
     files: dict[str, bytes] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     responses: list[dict] = field(default_factory=list)  # what was sent to response URLs
-    failures: dict[str, list[tuple[int, dict]]] = field(default_factory=lambda: defaultdict(list))
+    # method -> [(status, headers, carried out)]: the next calls fail so; "carried out" means Slack did the
+    # work (stored the message) and still answered with the error, as a 500 after a timeout can.
+    failures: dict[str, list[tuple[int, dict, bool]]] = field(default_factory=lambda: defaultdict(list))
+    # Random faults for every chat.postMessage: a share of 429s, of 500s before and of 500s after storing.
+    chaos: tuple[float, float, float] | None = None
+    chaos_rng: object = None
+    # Called with the method's name once Slack has done the work and before it answers (a test kills the
+    # caller here: the message is posted, the caller never hears so).
+    after_call: object = None
     base_url: str = ""
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
@@ -70,8 +79,22 @@ class FakeSlack:
     def response_url(self, key: str = "r") -> str:
         return f"{self.base_url}/response/{key}"
 
-    def fail_next(self, method: str, status: int, headers: dict | None = None, times: int = 1) -> None:
-        self.failures[method] += [(status, headers or {})] * times
+    def fail_next(
+        self,
+        method: str,
+        status: int,
+        headers: dict | None = None,
+        times: int = 1,
+        *,
+        carried_out: bool = False,
+    ) -> None:
+        self.failures[method] += [(status, headers or {}, carried_out)] * times
+
+    def posted(self, channel: str | None = None) -> list[dict]:
+        """Messages Slack holds (whatever it answered), oldest first."""
+        return [
+            m for (c, _), m in sorted(self.messages.items(), key=lambda kv: kv[0][1]) if channel in (None, c)
+        ]
 
     def calls_to(self, method: str) -> list[dict]:
         return [c.params for c in self.calls if c.method == method]
@@ -89,32 +112,64 @@ class FakeSlack:
         )
 
     async def _params(self, request: web.Request) -> dict:
+        """A method's arguments, wherever the client put them (the query string, a form, JSON)."""
+        params = dict(request.query)
         if request.method == "GET":
-            return dict(request.query)
+            return params
         if request.content_type == "application/json":
-            return await request.json()
-        form = await request.post()
-        params = dict(form)
+            return params | await request.json()
+        params |= dict(await request.post())
         for key in ("blocks", "view", "attachments"):
             if isinstance(params.get(key), str):
                 with contextlib.suppress(ValueError):
                     params[key] = json.loads(params[key])
         return params
 
+    def unescaped(self) -> list[str]:
+        """Texts sent to Slack holding a raw <, > or & (each would ping, link or garble): none, ever."""
+        found = []
+        for payload in [c.params for c in self.calls] + self.responses:
+            for text in _texts(payload):
+                if "<" in text or ">" in text or re.search(r"&(?!amp;|lt;|gt;)", text):
+                    found.append(text)
+        return found
+
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params = await self._params(request)
         self.calls.append(Call(method, params))
-        if self.failures.get(method):
-            status, headers = self.failures[method].pop(0)
+        failure = self.failures[method].pop(0) if self.failures.get(method) else self._chaos(method)
+        handler = getattr(self, "_" + method.replace(".", "_"), None)
+        if failure is not None:
+            status, headers, carried_out = failure
+            if carried_out and handler:
+                handler(params)
+                self._after(method)
             return web.json_response(
                 {"ok": False, "error": "ratelimited" if status == 429 else "internal_error"},
                 status=status,
                 headers=headers,
             )
-        handler = getattr(self, "_" + method.replace(".", "_"), None)
         body = handler(params) if handler else {"ok": True}
+        self._after(method)
         return web.json_response(body)
+
+    def _after(self, method: str) -> None:
+        if self.after_call is not None:
+            self.after_call(method)
+
+    def _chaos(self, method: str) -> tuple[int, dict, bool] | None:
+        if self.chaos is None or method != "chat.postMessage":
+            return None
+        limited, failed, failed_after = self.chaos
+        roll = self.chaos_rng.random()
+        if roll < limited:
+            return 429, {"Retry-After": "0"}, False
+        if roll < limited + failed:
+            return 500, {}, False
+        if roll < limited + failed + failed_after:
+            return 500, {}, True
+        return None
 
     def _next_ts(self) -> str:
         return f"{1_700_000_000 + next(self._ts)}.000100"
@@ -133,6 +188,8 @@ class FakeSlack:
     def _chat_postMessage(self, params):
         ts = self._next_ts()
         channel = params.get("channel")
+        if channel and channel[0] in "UW":
+            channel = "D" + channel  # a message to a user lands in their direct message channel
         message = {
             "type": "message",
             "ts": ts,
@@ -140,6 +197,7 @@ class FakeSlack:
             "blocks": params.get("blocks"),
             "bot_id": "B0BOT",
             "thread_ts": params.get("thread_ts"),
+            "metadata": params.get("metadata"),
         }
         self.messages[(channel, ts)] = message
         return {"ok": True, "channel": channel, "ts": ts, "message": message}
@@ -157,13 +215,43 @@ class FakeSlack:
             "permalink": f"https://example.slack.com/archives/{params.get('channel')}/p{ts}",
         }
 
+    def _listed(self, messages: list[dict], params, *, newest_first: bool = True) -> dict:
+        """As Slack lists: history newest first, a thread's replies oldest first (the parent first)."""
+        latest, oldest = params.get("latest"), params.get("oldest")
+        inclusive = str(params.get("inclusive")).lower() in ("1", "true")
+        kept = [
+            m
+            for m in messages
+            if (latest is None or m["ts"] < latest or (inclusive and m["ts"] == latest))
+            and (oldest is None or m["ts"] > oldest or (inclusive and m["ts"] == oldest))
+        ]
+        kept = sorted(kept, key=lambda m: m["ts"], reverse=newest_first)[: int(params.get("limit") or 100)]
+        with_metadata = str(params.get("include_all_metadata")).lower() in ("1", "true")
+        return {
+            "ok": True,
+            "messages": [
+                m if with_metadata else {k: v for k, v in m.items() if k != "metadata"} for m in kept
+            ],
+            "has_more": False,
+        }
+
     def _conversations_history(self, params):
-        found = self.messages.get((params.get("channel"), params.get("latest")))
-        return {"ok": True, "messages": [found] if found else [], "has_more": False}
+        channel = params.get("channel")
+        return self._listed(
+            [m for (c, _), m in self.messages.items() if c == channel and not m.get("thread_ts")], params
+        )
 
     def _conversations_replies(self, params):
-        found = self.messages.get((params.get("channel"), params.get("ts")))
-        return {"ok": True, "messages": [found] if found else [], "has_more": False}
+        channel, ts = params.get("channel"), params.get("ts")
+        return self._listed(
+            [
+                m
+                for (c, t), m in self.messages.items()
+                if c == channel and (t == ts or m.get("thread_ts") == ts)
+            ],
+            params,
+            newest_first=False,
+        )
 
     def _conversations_open(self, params):
         users = params.get("users") or ""
@@ -192,6 +280,19 @@ class FakeSlack:
             return web.Response(status=403)
         data = self.files.get(request.match_info["file_id"])
         return web.Response(body=data) if data is not None else web.Response(status=404)
+
+
+def _texts(node, key: str | None = None):
+    """Every text the payload shows: "text" fields, and text objects' texts (not ids, urls or values)."""
+    if isinstance(node, dict):
+        for name, value in node.items():
+            if name in ("text", "fallback", "title", "label", "placeholder") and isinstance(value, str):
+                yield value
+            elif name not in ("value", "url", "image_url", "private_metadata", "response_url", "metadata"):
+                yield from _texts(value, name)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _texts(value, key)
 
 
 # --- requests as Slack sends them ---------------------------------------------------------------

@@ -1,20 +1,30 @@
-"""Posting each digest exactly once, whatever restarts, second processes or retried jobs there are.
+"""Posting each digest exactly once, whatever restarts, crashes, second processes or retries there are.
 
-The database is the source of truth. Each tick works out which slots are due from the meetings; a slot
-is claimed in the database (unique on meeting and slot) before anything is posted, and marked sent once
-Slack has confirmed every part of it. The channel message's ts is stored the moment Slack returns it, so
-a run picked up again after a crash goes on where it stopped instead of posting twice. A slot whose time
-passed while the bot was down is posted on start if its meeting has not begun, and skipped (with a log
-line) if it has; a meeting called at short notice gets its digest at once. A run that fails (Slack still
-refusing after the client's own retries) is recorded and tried again at the next tick.
+The database is the source of truth. Each tick works out which slots are due from the meetings; a slot's
+run is claimed in the database (unique on meeting and slot) before anything is posted, and the claim is
+a lease kept alive by a heartbeat, so a process that dies loses it within a minute (at once, if it ran on
+this host and its process is gone).
+
+A run is a list of parts: on each platform the group is linked to, the channel message, each reply in
+its thread, and each owner's direct message. Each part is claimed, posted and marked sent (with the id
+the platform gave it) before the next, so a run picked up again goes on from its first unsent part. A
+part that was claimed but never marked sent may have been posted just before a crash, or by a request
+the platform made but answered with an error: it is looked up on the platform (each message carries its
+part's key) before it is posted again. Rate limits are waited out; a part that keeps failing fails the
+run, which is tried again at the next tick.
+
+A slot whose time passed while the bot was down is posted on start if its meeting has not begun, and
+skipped (with a log line) if it has; a meeting called at short notice gets its digest at once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -26,22 +36,66 @@ from bot.digests.timing import DIGEST, REMINDER, DigestSlot, slots_for
 from bot.identity import member_role_keys
 from bot.schedule import upcoming_meetings
 from storage.db import Database
+from storage.models import Group, Member
 from storage.queries import digests as digest_queries
 from storage.queries import groups as group_queries
+from storage.queries import members as member_queries
 
 log = logging.getLogger("tmag-bot.digests")
 LOOK_BACK = timedelta(days=7)  # slots older than this are history, not catch-up
-STALE_CLAIM = timedelta(minutes=10)  # a claim this old belongs to a process that died
+LEASE = timedelta(seconds=60)  # a claim not renewed for this long belongs to a process that died
+ATTEMPTS = 4  # posts of one part within one run before the run is left for the next tick
+LONGEST_WAIT = 60.0  # seconds: a longer Retry-After fails the run, to be tried at the next tick
+
+
+class PostError(Exception):
+    """A post the platform did not confirm. `maybe_posted`: it may have been made all the same (a server
+    error, a dropped connection), so look for it before posting again. `retry_after`: rate limited,
+    wait this long (it was not posted)."""
+
+    def __init__(self, message: str, *, maybe_posted: bool = False, retry_after: float | None = None):
+        super().__init__(message)
+        self.maybe_posted = maybe_posted
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Part:
+    """One message of a digest on one platform."""
+
+    key: str  # "slack:channel", "slack:thread:0", "slack:dm:12": unique within the run
+    kind: str  # channel | thread | direct
+    address: str  # where it goes: a channel, a user, a conversation
+    payload: object  # the platform's message
 
 
 class Poster(Protocol):
-    """Where digests go (Slack, in practice): each call returns once the message is confirmed."""
+    """Where digests go on one platform (Slack, Teams)."""
 
-    async def post_channel(self, channel: str, digest: Digest, slot: str) -> str: ...
+    platform: str
+    pace: float  # seconds between direct messages (platform rate limits)
 
-    async def post_thread(self, channel: str, thread_ts: str, digest: Digest) -> None: ...
+    def channel_of(self, group: Group) -> str | None: ...
 
-    async def post_direct(self, slack_user_id: str, digest: Digest, items: list[DigestAction]) -> str: ...
+    def address_of(self, member: Member) -> str | None: ...
+
+    def parts(
+        self,
+        digest: Digest,
+        slot: str,
+        channel: str | None,
+        direct: list[tuple[str, int, list[DigestAction]]],
+    ) -> list[Part]:
+        """The run's parts in posting order; `direct` holds (address, member id, their items)."""
+        ...
+
+    async def send(self, part: Part, thread: str | None, tag: str) -> str:
+        """Post it (a thread reply under `thread`); the platform's id for it. Raises PostError."""
+        ...
+
+    async def find(self, part: Part, thread: str | None, tag: str) -> str | None:
+        """The id of the message already posted for this part (it carries `tag`), if there is one."""
+        ...
 
 
 @dataclass
@@ -51,17 +105,38 @@ class RunResult:
     detail: str = ""
 
 
+class ClaimLost(Exception):
+    """Another process took the run over (this one stalled past its lease)."""
+
+
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def dead_workers(workers: list[str]) -> list[str]:
+    """Of the workers holding claims, those that were processes on this host and are gone."""
+    host = socket.gethostname()
+    dead = []
+    for worker in workers:
+        name, _, pid = worker.rpartition(":")
+        if name != host or not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            dead.append(worker)
+        except PermissionError:
+            pass  # alive, another user's
+    return dead
 
 
 @dataclass
 class DigestRunner:
     db: Database
-    poster: Poster
+    posters: list[Poster]
     clock: Clock
     worker: str = field(default_factory=worker_name)
-    dm_interval: float = 1.1  # seconds between direct messages: Slack allows about one a second
+    lease: timedelta = LEASE
     sleep: object = asyncio.sleep
 
     async def slots(self, now: datetime, horizon: timedelta = timedelta(days=120)) -> list[DigestSlot]:
@@ -128,6 +203,7 @@ class DigestRunner:
     async def run(self, slot: DigestSlot) -> RunResult:
         """Claim one slot and post it (or carry on posting it); idempotent across processes."""
         async with self.db.write() as session:
+            holders = await digest_queries.claimed_workers(session)
             run = await digest_queries.claim_run(
                 session,
                 group_id=slot.group_id,
@@ -137,79 +213,150 @@ class DigestRunner:
                 due_at=slot.at,
                 worker=self.worker,
                 now=self.clock.utcnow(),
-                stale_after=STALE_CLAIM,
+                lease=self.lease,
+                dead_workers=dead_workers(holders),
             )
             run_id = run.id if run else None
         if run_id is None:
-            return RunResult(slot.key, "busy", "sent, skipped or being sent elsewhere")
+            async with self.db.read() as session:
+                found = await digest_queries.run_for_slot(
+                    session, slot.group_id, slot.meeting.date, slot.meeting.extraordinary, slot.slot
+                )
+            if found is not None and found.status in ("sent", "skipped"):
+                return RunResult(slot.key, found.status, f"already {found.status}")
+            return RunResult(slot.key, "busy", "being sent by another process")
+        heartbeat = asyncio.create_task(self._heartbeat(run_id))
         try:
-            await self._deliver(run_id, slot)
-        except Exception as exc:  # Slack still failing after retries, or anything else: try next tick
-            log.exception("the %s for %s failed; it will be tried again", slot.slot, slot.key)
-            async with self.db.write() as session:
-                failed = await digest_queries.run_by_id(session, run_id)
-                failed.status, failed.error, failed.updated_at = "failed", str(exc)[:500], self.clock.utcnow()
+            unreachable = await self._deliver(run_id, slot, heartbeat)
+        except Exception as exc:  # a part still failing, or anything else: the next tick carries on
+            if isinstance(exc, ClaimLost):
+                log.warning("the %s for %s was taken over by another process", slot.slot, slot.key)
+                return RunResult(slot.key, "busy", "taken over by another process")
+            log.warning("the %s for %s failed; it will be tried again: %s", slot.slot, slot.key, exc)
+            await self._finish(run_id, status="failed", error=str(exc)[:500] or exc.__class__.__name__)
             return RunResult(slot.key, "failed", str(exc))
+        finally:
+            heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await heartbeat
+        await self._finish(run_id, status="sent", sent_at=self.clock.utcnow(), error=unreachable)
         log.info("posted the %s for %s", slot.slot, slot.key)
         return RunResult(slot.key, "sent")
 
-    async def compose(self, slot: DigestSlot) -> tuple[Digest, str | None]:
+    async def _heartbeat(self, run_id: int) -> None:
+        """Renew the claim while the run lasts; stops (and the run notices) if another process took it."""
+        while True:
+            await asyncio.sleep(self.lease.total_seconds() / 3)
+            async with self.db.write() as session:
+                if not await digest_queries.renew_claim(session, run_id, self.worker, self.clock.utcnow()):
+                    return
+
+    async def compose(self, slot: DigestSlot) -> tuple[Digest, Group]:
         async with self.db.read() as session:
             group = await group_queries.group_by_code(session, slot.group)
             digest = await compose_digest(session, group, slot.meeting, self.clock.today())
-        return digest, group.channel_id
+        return digest, group
 
-    async def _deliver(self, run_id: int, slot: DigestSlot) -> None:
-        digest, channel = await self.compose(slot)
+    async def _owners(self, digest: Digest) -> list[tuple[Member, list[DigestAction]]]:
+        """Each member some platform can reach, with their open items in the digest: those naming them
+        as an owner, and those owned by a role they hold (soonest due first, each once)."""
         async with self.db.read() as session:
-            run = await digest_queries.run_by_id(session, run_id)
-        if channel and run.ts is None:
-            ts = await self.poster.post_channel(channel, digest, slot.slot)
-            await self._update(run_id, channel=channel, ts=ts)
-            run.ts = ts
-        if channel and slot.slot == DIGEST and not run.thread_done:
-            await self.poster.post_thread(channel, run.ts, digest)
-            await self._update(run_id, thread_done=True)
-        if slot.slot == DIGEST:
-            await self._direct_messages(run_id, digest)
-        await self._update(
-            run_id,
-            status="sent",
-            sent_at=self.clock.utcnow(),
-            error=None
-            if channel
-            else f"no channel set for {slot.group} (/tmag digest here); owners were sent theirs",
-        )
-
-    async def _direct_messages(self, run_id: int, digest: Digest) -> None:
-        """Each linked owner's own items, by DM, paced for Slack's rate limits; each DM once."""
-        async with self.db.read() as session:
-            members = await digest_queries.linked_members(session)
-        first = True
-        for member in members:
-            roles = member_role_keys(member)
-            items = [
-                a
-                for a in digest.open
-                if (a.members and member.id in a.members) or (a.roles and a.roles & roles)
+            members = [
+                m
+                for m in await member_queries.all_members(session)
+                if any(poster.address_of(m) for poster in self.posters)
             ]
-            if not items:
+        if not members:
+            return []
+        position = {id(a): i for i, a in enumerate(digest.open)}
+        named: dict[int, list[DigestAction]] = defaultdict(list)
+        by_role: dict[str, list[DigestAction]] = defaultdict(list)
+        for action in digest.open:
+            for member_id in action.members or ():
+                named[member_id].append(action)
+            for role in action.roles or ():
+                by_role[role].append(action)
+        out = []
+        for member in members:
+            found = {id(a): a for a in named.get(member.id, [])}
+            for role in member_role_keys(member):
+                found.update({id(a): a for a in by_role.get(role, [])})
+            if found:
+                out.append((member, sorted(found.values(), key=lambda a: position[id(a)])))
+        return out
+
+    async def _deliver(self, run_id: int, slot: DigestSlot, heartbeat: asyncio.Task) -> str | None:
+        """Post every part not yet sent, in order; what could not be reached, if anything."""
+        digest, group = await self.compose(slot)
+        owners = await self._owners(digest) if slot.slot == DIGEST else []
+        if owners:
+            async with self.db.read() as session:
+                await fill_details(
+                    session, list({id(a): a for _, items in owners for a in items[:SHOWN]}.values())
+                )
+        async with self.db.read() as session:
+            done = {key: part for key, part in (await digest_queries.parts_of(session, run_id)).items()}
+        channels = 0
+        for poster in self.posters:
+            channel = poster.channel_of(group)
+            channels += bool(channel)
+            direct = [
+                (address, member.id, items)
+                for member, items in owners
+                if (address := poster.address_of(member)) is not None
+            ]
+            thread: str | None = None
+            paced = False
+            for part in poster.parts(digest, slot.slot, channel, direct):
+                if heartbeat.done():
+                    raise ClaimLost()
+                known = done.get(part.key)
+                if known is not None and known.status == "sent":
+                    if part.kind == "channel":
+                        thread = known.ts
+                    continue
+                if part.kind == "direct" and paced:
+                    await self.sleep(poster.pace)
+                posted = await self._post_part(
+                    run_id, poster, part, thread if part.kind == "thread" else None
+                )
+                paced = paced or part.kind == "direct"
+                if part.kind == "channel":
+                    thread = posted
+        if not channels:
+            return f"no channel set for {slot.group} (/tmag digest here); owners were sent theirs"
+        return None
+
+    async def _post_part(self, run_id: int, poster: Poster, part: Part, thread: str | None) -> str:
+        """Claim, post (or find already posted) and mark sent one part."""
+        async with self.db.write() as session:
+            row = await digest_queries.claim_part(
+                session, run_id, part.key, part.address, self.worker, self.clock.utcnow()
+            )
+            part_id, maybe_posted = row.id, row.attempts > 1
+        tag = f"{run_id}:{part.key}"
+        error: PostError | None = None
+        for attempt in range(ATTEMPTS):
+            try:
+                posted = await poster.find(part, thread, tag) if maybe_posted else None
+                if posted is None:
+                    posted = await poster.send(part, thread, tag)
+            except PostError as exc:
+                error = exc
+                maybe_posted = maybe_posted or exc.maybe_posted
+                if exc.retry_after is not None and exc.retry_after > LONGEST_WAIT:
+                    break
+                if attempt + 1 < ATTEMPTS:
+                    await self.sleep(exc.retry_after if exc.retry_after is not None else 0.5 * 2**attempt)
                 continue
             async with self.db.write() as session:
-                delivery = await digest_queries.delivery(session, run_id, member.id, self.clock.utcnow())
-                if delivery.status == "sent":
-                    continue
-            if not first:
-                await self.sleep(self.dm_interval)
-            first = False
-            async with self.db.read() as session:
-                await fill_details(session, items[:SHOWN])
-            ts = await self.poster.post_direct(member.slack_user_id, digest, items)
-            async with self.db.write() as session:
-                sent = await digest_queries.delivery(session, run_id, member.id, self.clock.utcnow())
-                sent.status, sent.ts, sent.updated_at = "sent", ts, self.clock.utcnow()
+                await digest_queries.finish_part(session, part_id, self.clock.utcnow(), ts=posted)
+            return posted
+        async with self.db.write() as session:
+            await digest_queries.finish_part(session, part_id, self.clock.utcnow(), error=str(error)[:500])
+        raise PostError(f"{part.key}: {error}")
 
-    async def _update(self, run_id: int, **values) -> None:
+    async def _finish(self, run_id: int, **values) -> None:
         async with self.db.write() as session:
             run = await digest_queries.run_by_id(session, run_id)
             for name, value in values.items():
@@ -221,4 +368,4 @@ def digest_times(slots: list[DigestSlot], meeting: CalendarMeeting) -> list[date
     return [s.at for s in slots if s.meeting == meeting]
 
 
-__all__ = ["DigestRunner", "Poster", "RunResult", "digest_times"]
+__all__ = ["DigestRunner", "Part", "PostError", "Poster", "RunResult", "digest_times"]

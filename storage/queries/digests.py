@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, or_, update
@@ -13,10 +14,9 @@ from storage.models import (
     Action,
     ActionEvent,
     Decision,
-    DigestDelivery,
+    DigestPart,
     DigestRun,
     Meeting,
-    Member,
 )
 
 
@@ -30,12 +30,14 @@ async def claim_run(
     due_at: datetime,
     worker: str,
     now: datetime,
-    stale_after: timedelta,
+    lease: timedelta,
+    dead_workers: Sequence[str] = (),
 ) -> DigestRun | None:
     """Take the run for this meeting and slot, or None if it is sent, skipped or being sent elsewhere.
 
-    A new run is inserted as claimed (the unique slot decides between processes); a failed run, or one
-    claimed by a process that went quiet, is taken over by a conditional update."""
+    A new run is inserted as claimed (the unique slot decides between processes); a failed run, one whose
+    claim has not been renewed within the lease (its process went quiet), or one claimed by a process
+    known to be dead, is taken over by a conditional update."""
     inserted = await session.exec(
         insert(DigestRun)
         .values(
@@ -48,7 +50,6 @@ async def claim_run(
             claimed_by=worker,
             claimed_at=now,
             attempts=1,
-            thread_done=False,
             updated_at=now,
         )
         .on_conflict_do_nothing()
@@ -71,7 +72,8 @@ async def claim_run(
             DigestRun.id == run.id,
             or_(
                 DigestRun.status == "failed",
-                and_(DigestRun.status == "claimed", DigestRun.claimed_at < now - stale_after),
+                and_(DigestRun.status == "claimed", DigestRun.claimed_at < now - lease),
+                and_(DigestRun.status == "claimed", col(DigestRun.claimed_by).in_(list(dead_workers))),
             ),
         )
         .values(
@@ -110,13 +112,24 @@ async def record_skip(
             due_at=due_at,
             status="skipped",
             attempts=0,
-            thread_done=False,
             error=reason,
             updated_at=now,
         )
         .on_conflict_do_nothing()
     )
     return result.rowcount == 1
+
+
+async def run_for_slot(
+    session: AsyncSession, group_id: int, meeting_date: date, extraordinary: bool, slot: str
+) -> DigestRun | None:
+    query = select(DigestRun).where(
+        DigestRun.group_id == group_id,
+        DigestRun.meeting_date == meeting_date,
+        DigestRun.extraordinary == extraordinary,
+        DigestRun.slot == slot,
+    )
+    return (await session.exec(query)).first()
 
 
 async def run_by_id(session: AsyncSession, run_id: int) -> DigestRun | None:
@@ -128,16 +141,53 @@ async def runs_between(session: AsyncSession, start: date, end: date) -> list[Di
     return list((await session.exec(query)).all())
 
 
-async def delivery(session: AsyncSession, run_id: int, member_id: int, now: datetime) -> DigestDelivery:
+async def renew_claim(session: AsyncSession, run_id: int, worker: str, now: datetime) -> bool:
+    """The heartbeat of a run being posted: False if the claim is no longer this worker's."""
+    result = await session.exec(
+        update(DigestRun)
+        .where(DigestRun.id == run_id, DigestRun.claimed_by == worker, DigestRun.status == "claimed")
+        .values(claimed_at=now)
+    )
+    return result.rowcount == 1
+
+
+async def claimed_workers(session: AsyncSession) -> list[str]:
+    """Who holds the runs claimed now (to release those of processes that died)."""
+    query = select(DigestRun.claimed_by).where(DigestRun.status == "claimed").distinct()
+    return [w for w in (await session.exec(query)).all() if w]
+
+
+async def parts_of(session: AsyncSession, run_id: int) -> dict[str, DigestPart]:
+    query = select(DigestPart).where(DigestPart.run_id == run_id)
+    return {part.key: part for part in (await session.exec(query)).all()}
+
+
+async def claim_part(
+    session: AsyncSession, run_id: int, key: str, channel: str | None, worker: str, now: datetime
+) -> DigestPart:
+    """The part, created if new, claimed for one more attempt (its attempts before this one say whether
+    it may already have been posted)."""
     await session.exec(
-        insert(DigestDelivery)
-        .values(run_id=run_id, member_id=member_id, status="pending", updated_at=now)
+        insert(DigestPart)
+        .values(run_id=run_id, key=key, status="pending", attempts=0, channel=channel, updated_at=now)
         .on_conflict_do_nothing()
     )
-    query = select(DigestDelivery).where(
-        DigestDelivery.run_id == run_id, DigestDelivery.member_id == member_id
-    )
-    return (await session.exec(query)).one()
+    part = (
+        await session.exec(select(DigestPart).where(DigestPart.run_id == run_id, DigestPart.key == key))
+    ).one()
+    if part.status != "sent":
+        part.status, part.claimed_by, part.claimed_at = "claimed", worker, now
+        part.attempts, part.channel, part.updated_at = part.attempts + 1, channel, now
+    return part
+
+
+async def finish_part(
+    session: AsyncSession, part_id: int, now: datetime, *, ts: str | None = None, error: str | None = None
+) -> None:
+    """Sent (with the message's id) or failed (with why)."""
+    part = await session.get(DigestPart, part_id)
+    part.status = "failed" if error else "sent"
+    part.ts, part.error, part.updated_at = ts if not error else part.ts, error, now
 
 
 # --- what a digest is made of -------------------------------------------------------------------
@@ -216,8 +266,3 @@ async def decisions_since(
         .order_by(Decision.id)
     )
     return list((await session.exec(query)).all())
-
-
-async def linked_members(session: AsyncSession) -> list[Member]:
-    """Members the bot can reach in Slack."""
-    return list((await session.exec(select(Member).where(col(Member.slack_user_id).is_not(None)))).all())

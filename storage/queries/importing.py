@@ -358,16 +358,11 @@ class ImportStore:
         """(text, area, id) rows."""
         self.many("UPDATE decision SET text = ?, area = ? WHERE id = ?", rows)
 
-    def mention_texts(self, refs: list[str]) -> dict[str, list[str]]:
-        out: dict[str, list[str]] = {}
-        for ref, text in self._in("SELECT ref, text FROM mention WHERE ref IN ({})", refs):
-            out.setdefault(ref, []).append(text)
-        return out
-
     def insert_mentions(self, rows: list[Sequence]) -> None:
-        """(group_id, ref, kind, area, text, meeting_id, source_document_id) rows."""
+        """(group_id, ref, kind, area, text, text_key, meeting_id, source_document_id) rows; a passage
+        already kept for its ref is skipped."""
         self.many(
-            "INSERT INTO mention (group_id, ref, kind, area, text, meeting_id, source_document_id) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO mention (group_id, ref, kind, area, text, text_key, meeting_id, source_document_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (ref, text_key) DO NOTHING",
             rows,
         )

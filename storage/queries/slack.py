@@ -8,18 +8,18 @@ from sqlalchemy import delete
 from sqlalchemy.dialects.sqlite import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import BotMessage, PendingUpload, SlackEvent, SlackUser
+from storage.models import BotMessage, HandledRequest, PendingUpload, SlackUser
 
 
-async def claim_event(session: AsyncSession, event_id: str, now: datetime) -> bool:
-    """True the first time an event id is seen (in any process), False for Slack's retries of it."""
-    statement = insert(SlackEvent).values(event_id=event_id, received_at=now).on_conflict_do_nothing()
+async def claim_request(session: AsyncSession, key: str, now: datetime) -> bool:
+    """True the first time a request key is seen (in any process), False for a retry or replay of it."""
+    statement = insert(HandledRequest).values(key=key, received_at=now).on_conflict_do_nothing()
     result = await session.exec(statement)
     return result.rowcount == 1
 
 
-async def forget_events_before(session: AsyncSession, when: datetime) -> None:
-    await session.exec(delete(SlackEvent).where(SlackEvent.received_at < when))
+async def forget_requests_before(session: AsyncSession, when: datetime) -> None:
+    await session.exec(delete(HandledRequest).where(HandledRequest.received_at < when))
 
 
 async def slack_user(session: AsyncSession, user_id: str) -> SlackUser | None:
@@ -46,4 +46,4 @@ async def upload(session: AsyncSession, upload_id: int) -> PendingUpload | None:
     return await session.get(PendingUpload, upload_id)
 
 
-EVENT_MEMORY = timedelta(days=2)
+REQUEST_MEMORY = timedelta(days=2)  # longer than Slack retries an event or a signature is valid

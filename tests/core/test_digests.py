@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import text
@@ -48,11 +48,26 @@ async def world(db, write):
     return db
 
 
+async def no_wait(_seconds: float) -> None:
+    return None
+
+
 def runner(db, fake, now: str, worker: str = "test") -> DigestRunner:
     clock = clock_at(now)
     settings = Settings(slack_bot_token="xoxb-test", slack_api_url=fake.api_url)
-    client = web_client(Services(db, clock, settings))
-    return DigestRunner(db, SlackDigestPoster(client, db, clock), clock, worker=worker, dm_interval=0)
+    client = web_client(Services(db, clock, settings), posting=True)
+    poster = SlackDigestPoster(client, db, clock, pace=0)
+    return DigestRunner(db, [poster], clock, worker=worker, sleep=no_wait)
+
+
+def copies(fake) -> dict[str, int]:
+    """How many messages Slack holds for each digest part."""
+    counted: dict[str, int] = {}
+    for message in fake.posted():
+        part = ((message.get("metadata") or {}).get("event_payload") or {}).get("part")
+        if part:
+            counted[part] = counted.get(part, 0) + 1
+    return counted
 
 
 def channel_posts(fake) -> list[dict]:
@@ -204,7 +219,7 @@ async def test_rate_limited_then_posted(world, fake):
 
 
 async def test_a_digest_that_still_fails_is_recorded_and_sent_at_the_next_tick(world, fake):
-    fake.fail_next("chat.postMessage", 500, times=4)  # the first try and all three of the client's retries
+    fake.fail_next("chat.postMessage", 500, times=4)  # every attempt the runner makes in one run
     first = await runner(world, fake, SLOT).run_due()
     assert [r.status for r in first] == ["failed"]
     assert (await runs(world))[0][2] == "failed"
@@ -217,16 +232,107 @@ async def test_a_digest_that_still_fails_is_recorded_and_sent_at_the_next_tick(w
 async def test_a_crashed_run_carries_on_without_posting_the_channel_message_again(world, fake):
     worker = runner(world, fake, SLOT)
     # Fail while posting the thread: the channel message went out and its ts is kept.
-    original = worker.poster.post_thread
+    poster = worker.posters[0]
+    original = poster.send
 
-    async def broken(*args):
-        raise RuntimeError("lost the connection")
+    async def broken(part, thread, tag):
+        if part.kind == "thread":
+            raise RuntimeError("lost the connection")
+        return await original(part, thread, tag)
 
-    worker.poster.post_thread = broken
+    poster.send = broken
     assert [r.status for r in await worker.run_due()] == ["failed"]
-    worker.poster.post_thread = original
+    poster.send = original
     assert [r.status for r in await runner(world, fake, "2023-11-27T09:01").run_due()] == ["sent"]
     assert len(channel_posts(fake)) == 1
+    assert set(copies(fake).values()) == {1}
+
+
+async def test_a_post_slack_made_but_answered_500_is_not_posted_again(world, fake):
+    fake.fail_next("chat.postMessage", 500, carried_out=True)  # the channel message lands, Slack says 500
+    assert [r.status for r in await runner(world, fake, SLOT).run_due()] == ["sent"]
+    assert len([m for m in fake.posted(CHANNEL) if not m.get("thread_ts")]) == 1
+    assert set(copies(fake).values()) == {1}  # looked up by its part key, not posted twice
+    assert fake.calls_to("conversations.history")
+
+
+async def test_a_thread_part_that_keeps_failing_fails_the_run_and_the_retry_posts_only_the_rest(world, fake):
+    worker = runner(world, fake, SLOT)
+    poster = worker.posters[0]
+    original = poster.send
+    failures = 0
+
+    async def second_reply_fails(part, thread, tag):
+        nonlocal failures
+        if part.key == "slack:thread:1":
+            failures += 1
+            return await original(part, thread, tag) if failures > 4 else await _refused()
+        return await original(part, thread, tag)
+
+    async def _refused():
+        from bot.digests.runner import PostError
+
+        raise PostError("Slack said internal_error (HTTP 500)", maybe_posted=True)
+
+    poster.send = second_reply_fails
+    assert [r.status for r in await worker.run_due()] == ["failed"]
+    sent_before = copies(fake)
+    assert sent_before == {tag: 1 for tag in sent_before}
+    assert any(key.endswith("slack:thread:0") for key in sent_before)
+    assert not any(key.endswith("slack:thread:1") for key in sent_before)
+    assert [r.status for r in await worker.run_due()] == ["sent"]
+    assert set(copies(fake).values()) == {1}
+    assert set(sent_before) < set(copies(fake))
+
+
+async def test_a_run_claimed_by_a_dead_process_is_taken_over_at_once(world, fake):
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    finished = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
+    )
+    dead = f"{socket.gethostname()}:{finished.stdout.strip()}"
+    assert int(finished.stdout) != os.getpid()
+    await _claim_as(world, dead, SLOT)
+    results = await runner(world, fake, "2023-11-27T09:00:30").run_due()  # well within the lease
+    assert [r.status for r in results] == ["sent"]
+
+
+async def test_a_run_claimed_elsewhere_waits_for_the_lease_to_run_out(world, fake):
+    await _claim_as(world, "another-host:4242", SLOT)
+    assert [r.status for r in await runner(world, fake, "2023-11-27T09:00:30").run_due()] == ["busy"]
+    assert channel_posts(fake) == []
+    assert [r.status for r in await runner(world, fake, "2023-11-27T09:01:30").run_due()] == ["sent"]
+
+
+async def _claim_as(db, worker: str, when: str) -> None:
+    """A run claimed (and not renewed since) by `worker` at `when`."""
+    from bot.digests.timing import slots_for
+    from storage.queries import digests as digest_queries
+
+    clock = clock_at(when)
+    async with db.read() as session:
+        from bot.schedule import upcoming_meetings
+
+        group = await group_queries.group_by_code(session, "WMAG")
+        meeting = (await upcoming_meetings(session, clock.now(), "WMAG"))[0]
+    slot = slots_for(group, meeting)[0]
+    async with db.write() as session:
+        run = await digest_queries.claim_run(
+            session,
+            group_id=slot.group_id,
+            meeting_date=slot.meeting.date,
+            extraordinary=slot.meeting.extraordinary,
+            slot=slot.slot,
+            due_at=slot.at,
+            worker=worker,
+            now=clock.utcnow(),
+            lease=timedelta(seconds=60),
+        )
+        assert run is not None
 
 
 async def test_without_a_channel_owners_still_get_theirs(world, fake):

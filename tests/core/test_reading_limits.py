@@ -86,7 +86,9 @@ async def test_a_file_over_the_size_limit_is_refused_before_it_is_read(db, db_ur
     path = write("big.txt", MINUTES_031 + " " * 3_000)
     monkeypatch.setenv("MAX_REPORT_MB", "0.001")  # 1 kB
     before = counts(path_of(db_url))
-    with pytest.raises(ReportError, match=r"too large to be a report \(0\.0 MB; the most I read is 0\.0 MB\)"):
+    with pytest.raises(
+        ReportError, match=r"too large to be a report \(0\.0 MB; the most I read is 0\.0 MB\)"
+    ):
         await import_report(db, path, clock=clock)
     assert counts(path_of(db_url)) == before
 

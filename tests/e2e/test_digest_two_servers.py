@@ -99,7 +99,7 @@ async def test_digest_post_from_the_command_line_posts_once(tmp_path, fake):  # 
     assert first.returncode == 0, first.stderr
     assert first.stdout.strip() == "Posted the digest for WMAG:2023-11-29:x:digest."
     second = await asyncio.to_thread(cli, env, *args)
-    assert second.returncode == 1 and "Not posted (busy)" in second.stderr
+    assert second.returncode == 1 and "was already sent" in second.stderr
     parents = [
         c for c in fake.calls_to("chat.postMessage") if c["channel"] == CHANNEL and not c.get("thread_ts")
     ]

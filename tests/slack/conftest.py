@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 import aiohttp
@@ -65,12 +66,9 @@ class Bot:
         )
 
 
-@pytest.fixture
-async def bot(db, write):
-    await build_world(db, write)
-    async with db.write() as session:
-        for user, (name, _) in PEOPLE.items():
-            await add_member(session, NOW, name=name, slack_user_id=user if user != "U0PRIYA" else None)
+@contextlib.asynccontextmanager
+async def running_bot(db: Database):
+    """The real app over HTTP on loopback, on this database, against a fresh fake Slack."""
     fake = await FakeSlack(
         users={u: {"real_name": p, "display_name": ""} for u, (_, p) in PEOPLE.items()}
     ).start()
@@ -86,3 +84,31 @@ async def bot(db, write):
         yield Bot(fake, f"http://127.0.0.1:{port}{EVENTS_PATH}", db, http, app)
     await runner.cleanup()
     await fake.stop()
+    assert fake.unescaped() == []  # nothing the bot sent could ping, link or garble
+
+
+async def _people(db: Database) -> None:
+    async with db.write() as session:
+        for user, (name, _) in PEOPLE.items():
+            await add_member(session, NOW, name=name, slack_user_id=user if user != "U0PRIYA" else None)
+
+
+@pytest.fixture
+async def bot(db, write):
+    await build_world(db, write)
+    await _people(db)
+    async with running_bot(db) as running:
+        yield running
+
+
+@pytest.fixture
+async def busy_bot(db, db_url, write):
+    """The bot on a database that gives up waiting for a lock after 0.2 s (three tries in all)."""
+    await build_world(db, write)
+    await _people(db)
+    impatient = Database(db_url, busy_timeout_ms=200)
+    try:
+        async with running_bot(impatient) as running:
+            yield running
+    finally:
+        await impatient.close()

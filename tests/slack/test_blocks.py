@@ -21,7 +21,7 @@ def test_confirmation_with_undo():
     assert ui.to_dicts(ui.change_blocks("Closed WMAG31-02.", 42)) == [
         {
             "type": "section",
-            "text": {"type": "mrkdwn", "text": ":white_check_mark: Closed WMAG31-02.", "verbatim": True},
+            "text": {"type": "plain_text", "text": "✅ Closed WMAG31-02.", "emoji": False},
             "accessory": {
                 "type": "button",
                 "text": {"type": "plain_text", "text": "Undo"},
@@ -48,9 +48,9 @@ def test_an_open_action_has_its_mark_done_button():
     assert ui.item_block(item, TODAY).to_dict() == {
         "type": "section",
         "text": {
-            "type": "mrkdwn",
-            "verbatim": True,
-            "text": "*WMAG31-02* Confirm &lt;windows&gt;\nSam &amp; co · *due 15 Nov 2023 (overdue by 1 day)*",
+            "type": "plain_text",
+            "emoji": False,
+            "text": "⚠️ WMAG31-02: Confirm &lt;windows&gt;\nSam &amp; co · due 15 Nov 2023 (overdue by 1 day)",
         },
         "accessory": {
             "type": "button",
@@ -84,7 +84,54 @@ def test_modal_lists_refs_as_checkboxes():
     assert view["type"] == "modal" and view["callback_id"] == "mark_done_modal"
     option = view["blocks"][0]["element"]["options"][0]
     assert option == {
-        "text": {"type": "mrkdwn", "text": "*WMAG31-02* Confirm &lt;the&gt; windows", "verbatim": True},
+        "text": {"type": "plain_text", "text": "WMAG31-02: Confirm &lt;the&gt; windows", "emoji": False},
         "value": "WMAG31-02",
     }
     assert view["blocks"][0]["element"]["initial_options"] == [option]
+
+
+def test_modal_options_are_clipped_to_slacks_75_characters():
+    refs = [
+        (f"WMAG31-{n:02d}", "Update the working groups deliverables & dependencies " * 4)
+        for n in range(1, 11)
+    ]
+    view = ui.mark_done_modal(refs, {"channel": "C1", "ts": "1.2", "link": "https://example.slack.com/x"})
+    options = view.to_dict()["blocks"][0]["element"]["options"]  # slack_sdk refuses anything over its limits
+    assert [len(o["text"]["text"]) for o in options] == [75] * 10
+    assert options[0]["text"]["text"].endswith("…") and "&amp;" in options[0]["text"]["text"]
+
+
+def test_a_cut_never_splits_an_escaped_character():
+    assert ui.clip("a" * 8 + "&amp;b", 10) == "a" * 8 + "…"
+
+
+def test_stored_text_never_formats_pings_or_links():
+    hostile = "*bold* _it_ ~gone~ `code` <!channel> <@U0SAM> <https://evil.example|click> :tada:"
+    item = Item("action", "WMAG31-02", "named", 100, text=hostile, owner=hostile, status="open")
+    answer = Answer(
+        "open", f"Open for {hostile}", sections=[Section(hostile, "named", [item], 1)], note=hostile
+    )
+    blocks = ui.to_dicts(ui.answer_blocks(answer, TODAY, hostile)) + ui.to_dicts(ui.change_blocks(hostile, 7))
+
+    def text_objects(node):
+        if isinstance(node, dict):
+            if node.get("type") in ("plain_text", "mrkdwn") and isinstance(node.get("text"), str):
+                yield node
+            for value in node.values():
+                yield from text_objects(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from text_objects(value)
+
+    found = list(text_objects(blocks))
+    holding = [t for t in found if "bold" in t["text"]]
+    assert len(holding) >= 5
+    assert all(t["type"] == "plain_text" and t.get("emoji") is False for t in holding)
+    assert all("<" not in t["text"] and ">" not in t["text"] for t in found)
+    assert "&lt;!channel&gt;" in holding[0]["text"]
+
+
+def test_a_show_more_value_fits_a_button_whatever_the_question():
+    question = "ünïcödé “quoted” " * 300  # JSON escapes each of these into six characters
+    button = ui.show_more_button(question, 20).to_dict()
+    assert len(button["value"]) <= 2000 and '"o": 20' in button["value"]

@@ -12,7 +12,7 @@ def texts(blocks) -> str:
         if isinstance(text, dict):
             out.append(text["text"])
         for element in block.get("elements", []):
-            if isinstance(element, dict) and element.get("type") == "mrkdwn":
+            if isinstance(element, dict) and element.get("type") in ("mrkdwn", "plain_text"):
                 out.append(element["text"])
     return "\n".join(out)
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import sqlite3
 import time
 
 import pytest
+from sqlalchemy import text
 
 from tests.slack.conftest import SECRET
 from tests.slack.test_commands import texts
-from tests.slack.test_events import status_of
+from tests.slack.test_events import last_event, status_of
 from tests.slack_fake import event_callback, signed, slash_command
 
 
@@ -89,3 +93,140 @@ async def test_healthz(bot):
     async with bot.http.get(bot.url.replace("/slack/events", "/healthz")) as response:
         assert response.status == 200
         assert (await response.json()) == {"ok": True, "database": "ok"}
+
+
+# --- malformed and replayed requests ------------------------------------------------------------
+
+
+async def event_count(bot, ref: str) -> int:
+    async with bot.db.read() as session:
+        found = await session.exec(
+            text("SELECT count(*) FROM action_event e JOIN action a ON a.id = e.action_id WHERE a.ref = :r"),
+            params={"r": ref},
+        )
+        return found.one()[0]
+
+
+@pytest.mark.parametrize(
+    ("body", "headers"),
+    [
+        (
+            done_event(),
+            lambda b: {**signed(SECRET, b, "application/json"), "X-Slack-Request-Timestamp": "12ab"},
+        ),
+        (
+            done_event(),
+            lambda b: {**signed(SECRET, b, "application/json"), "X-Slack-Signature": "v0=ünïcödé"},
+        ),
+        ("this is { not json", lambda b: {"Content-Type": "application/json"}),
+        (
+            "",
+            lambda b: {
+                "Content-Type": "application/json",
+                "X-Slack-Request-Timestamp": "",
+                "X-Slack-Signature": "",
+            },
+        ),
+    ],
+    ids=["timestamp-not-a-number", "signature-not-ascii", "unsigned-not-json", "empty"],
+)
+async def test_malformed_headers_get_401_not_500(bot, body, headers):
+    status, _ = await bot.send(body, "application/json", headers(body))
+    assert status == 401
+    assert await status_of(bot, "WMAG31-02") == "open"
+
+
+async def test_a_signed_body_that_is_not_what_its_content_type_says_gets_400(bot):
+    form = slash_command("done WMAG31-02", "U0SAM", "C0TMAG", bot.fake.response_url())
+    for body, content_type in (
+        (form, "text/plain"),
+        ("{not json", "application/json"),
+        ("payload=%7Bx", "application/x-www-form-urlencoded"),
+    ):
+        status, _ = await bot.send(body, content_type, signed(SECRET, body, content_type))
+        assert status == 400
+    assert await status_of(bot, "WMAG31-02") == "open"
+    assert bot.fake.responses == []
+
+
+async def test_a_replayed_signed_command_is_applied_once(bot):
+    body = slash_command(
+        "update WMAG31-02 windows drafted", "U0SAM", "C0TMAG", bot.fake.response_url("replay")
+    )
+    headers = signed(SECRET, body, "application/x-www-form-urlencoded")
+    before = await event_count(bot, "WMAG31-02")
+    statuses = [(await bot.send(body, "application/x-www-form-urlencoded", headers))[0] for _ in range(11)]
+    assert statuses == [200] * 11  # Slack (or whoever replays) is answered; nothing more is done
+    await bot.replies()
+    await bot.command("help")  # a fresh request after the replays: its reply comes after theirs would have
+    await bot.replies(2)
+    assert await event_count(bot, "WMAG31-02") == before + 1
+    assert len([r for r in bot.fake.responses if "Updated WMAG31-02." in texts(r.get("blocks") or [])]) == 1
+
+
+async def test_a_typed_name_is_echoed_escaped_in_every_reply(bot):
+    await bot.command("iam <!channel> & <@U0ADA> share")
+    reply = (await bot.replies())[0]
+    assert "&lt;!channel&gt; &amp; &lt;@U0ADA&gt;" in texts(reply["blocks"])
+    assert "<" not in reply["text"] and "&lt;!channel&gt;" in reply["text"]
+
+
+async def test_a_message_event_with_no_channel_changes_nothing(bot):
+    event = {"type": "message", "user": "U0SAM", "text": "WMAG31-02 done", "ts": "1700001300.000100"}
+    assert await bot.event(event) == 200
+    await bot.command("help")
+    await bot.replies()
+    assert await status_of(bot, "WMAG31-02") == "open"
+
+
+async def test_an_undo_value_too_long_to_be_an_id_changes_nothing(bot):
+    before = await event_count(bot, "WMAG31-02")
+    assert await bot.click("undo_change", "9" * 20, user="U0SAM") == 200
+    assert await bot.click("undo_change", "-1", user="U0SAM") == 200
+    await bot.command("help")
+    await bot.replies()
+    assert await event_count(bot, "WMAG31-02") == before
+
+
+# --- a database held by a long import ------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def write_lock_held(path: str):
+    """Another process's write transaction (a long import) holding the database."""
+    holder = sqlite3.connect(path, timeout=0, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        yield holder
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
+async def test_an_update_waits_out_a_short_lock_and_is_made(busy_bot, db_url):
+    # Priya is a member not yet linked to her Slack user: identifying her writes the link.
+    path = db_url.removeprefix("sqlite:///")
+    with write_lock_held(path):
+        status = await busy_bot.command("update WMAG31-05 cost analysis drafted", user="U0PRIYA")
+        assert status == 200  # acknowledged at once, lock or no lock
+        await asyncio.sleep(0.3)
+    reply = (await busy_bot.replies())[0]
+    assert texts(reply["blocks"]) == "✅ Updated WMAG31-05."
+    assert (await last_event(busy_bot, "WMAG31-05"))[:2] == ("updated", "cost analysis drafted")
+
+
+async def test_an_update_the_database_keeps_refusing_is_answered_plainly_and_changes_nothing(
+    busy_bot, db_url
+):
+    path = db_url.removeprefix("sqlite:///")
+    before = await event_count(busy_bot, "WMAG31-05")
+    with write_lock_held(path):
+        assert await busy_bot.command("update WMAG31-05 cost analysis drafted", user="U0PRIYA") == 200
+        reply = (await busy_bot.replies())[0]
+    assert "The record is busy right now" in texts(reply["blocks"]) and "nothing was changed" in texts(
+        reply["blocks"]
+    )
+    assert await event_count(busy_bot, "WMAG31-05") == before
+    # Once the import is over, the same request (typed again) goes through.
+    assert await busy_bot.command("update WMAG31-05 cost analysis drafted", user="U0PRIYA") == 200
+    assert "Updated WMAG31-05." in texts((await busy_bot.replies(2))[1]["blocks"])
