@@ -141,3 +141,38 @@ async def test_a_broken_upload_is_explained_and_cancel_stores_nothing(bot):
     assert "Cancelled" in texts((await bot.replies())[0]["blocks"])
     async with bot.db.read() as session:
         assert (await session.exec(text("SELECT count(*) FROM action WHERE ref = 'WMAG41-01'"))).one()[0] == 0
+
+
+async def test_the_bot_answers_its_health_check_while_a_large_upload_is_read(bot):
+    from bench.synthetic import people, realistic_report
+
+    rng = __import__("random").Random(5)
+    pool = people(40, rng)
+    body = "\n".join(realistic_report(i, rng, pool).replace("TMAG", "WMAG") for i in range(0, 400, 5))
+    bot.fake.files["F0BIG"] = ("Widget Migration Advisory Group (WMAG) Actions and Minutes\n" + body).encode()
+    assert len(bot.fake.files["F0BIG"]) > 500_000
+    upload = message(
+        "U0SAM",
+        "",
+        subtype="file_share",
+        ts="1700000800.000100",
+        files=[
+            {
+                "id": "F0BIG",
+                "name": "big.txt",
+                "size": 800_000,
+                "url_private_download": f"{bot.fake.base_url}/files/F0BIG",
+            }
+        ],
+    )
+    await bot.event(upload)
+    health = bot.url.replace("/slack/events", "/healthz")
+    answered_meanwhile = 0
+    while not bot.fake.calls_to("chat.postMessage"):
+        async with bot.http.get(health) as response:
+            assert response.status == 200
+        if not bot.fake.calls_to("chat.postMessage"):
+            answered_meanwhile += 1
+    assert answered_meanwhile >= 1  # the event loop kept serving while the report was read
+    preview = bot.fake.calls_to("chat.postMessage")[0]
+    assert preview["thread_ts"] == upload["ts"] and "big.txt" in texts(preview["blocks"])

@@ -114,3 +114,29 @@ async def test_escaping_means_stored_text_never_pings_or_links(bot):
     assert "&lt;http://x.example|click&gt;" in rendered
     assert "Sam Hatton &amp; &lt;!here&gt;" in rendered
     assert "<!" not in rendered and "<@" not in rendered and "<http" not in rendered
+
+
+async def test_stored_formatting_shows_as_typed_and_never_pings(bot):
+    from bot.changes import add_action
+    from bot.identity import identify
+    from tests.slack.conftest import NOW
+
+    async with bot.db.read() as session:
+        ada = await identify(session, "Ada Brooks")
+    hostile = "Please *publish* the _plan_ ~now~ `today` <!here> [click](https://evil.example)"
+    added = await add_action(
+        bot.db, ada, NOW, text=hostile, group_code="WMAG", owner="Sam Hatton", ref="WMAG32-08"
+    )
+    assert added.ok, added.message
+    await bot.command("show WMAG32-08", user="U0SAM")
+    reply = (await bot.replies())[0]
+    holding = [
+        b["text"]
+        for b in reply["blocks"]
+        if isinstance(b.get("text"), dict) and "publish" in b["text"]["text"]
+    ]
+    assert holding and all(t["type"] == "plain_text" for t in holding)
+    assert (
+        "Please *publish* the _plan_ ~now~ `today` &lt;!here&gt; [click](https://evil.example)"
+        in holding[0]["text"]
+    )
