@@ -52,6 +52,9 @@ class Item:
     due: date | None = None
     status: str | None = None
     overdue: bool = False
+    reported_done: bool = False  # its latest update reports delivery: to confirm, not overdue
+    no_news: bool = False  # overdue, and nothing heard of it since its due date though the group has met
+    news_on: date | None = None  # the last day anything was heard of it
     meeting: str | None = None  # a decision's meeting number
     date: date | None = None  # a meeting's date
     number: str | None = None
@@ -71,6 +74,8 @@ class Item:
                 due=self.due.isoformat() if self.due else None,
                 status=self.status,
                 overdue=self.overdue,
+                reported_done=self.reported_done,
+                no_news=self.no_news,
             )
         elif self.kind == "decision":
             out.update(group=self.group, text=self.text, area=self.area, meeting=self.meeting)
@@ -93,6 +98,7 @@ class Section:
     reason: str
     items: list[Item]
     total: int
+    compact: bool = False  # listed briefly: ref, owner, days overdue
 
 
 @dataclass
@@ -136,11 +142,13 @@ class Answer:
 HELP = (
     "I can answer:\n"
     "• what is open for me / for NAME / for the DNO rep — and what is on my plate\n"
-    "• what is overdue (for me) · what is due before the next meeting\n"
+    "• what is overdue (for me) · what is due before the next meeting · what is reported done\n"
     "• who owns TMAG22-01 · show TMAG22-01 (its history and why it exists)\n"
     "• what did we decide about TOPIC · decisions at TMAG 22 · actions about TOPIC\n"
-    "• when is the next TMAG / next extraordinary TMAG / next meeting of a group\n"
-    "and take: done REF [note] · update REF TEXT · reopen REF"
+    "• when is the next TMAG / next extraordinary TMAG / next PSG\n"
+    "• who is the DNO rep · who attended TMAG 7 · who chairs TMAG\n"
+    "and take: done REF [REF...] [note] · update REF TEXT · reopen REF · undo\n"
+    "for the secretariat: confirm reported [GROUP] · action add · decision add · meeting add|move|cancel"
 )
 
 
@@ -148,6 +156,9 @@ HELP = (
 
 
 def action_item(action: Action, group: Group, reason: str, today: date, score: float = 100.0) -> Item:
+    """An action as answers show it: one reported done is not overdue (see mark_no_news for the rest)."""
+    reported = bool(getattr(action, "reported_done", False)) and action.status == "open"
+    overdue = action.status == "open" and not reported and action.due is not None and action.due < today
     return Item(
         "action",
         action.ref,
@@ -159,8 +170,19 @@ def action_item(action: Action, group: Group, reason: str, today: date, score: f
         owner=action.owner,
         due=action.due,
         status=action.status,
-        overdue=action.status == "open" and action.due is not None and action.due < today,
+        overdue=overdue,
+        reported_done=reported,
+        news_on=getattr(action, "news_on", None),
     )
+
+
+def mark_no_news(items: list[Item], latest_reports: dict[str, date]) -> None:
+    """Overdue items with nothing heard of them since their due date (no report listing them, no change
+    in chat) though their group has met, with a report, since: "no news since due"."""
+    for item in items:
+        if item.overdue and item.due is not None:
+            quiet = item.news_on is None or item.news_on <= item.due
+            item.no_news = quiet and latest_reports.get(item.group or "", date.min) > item.due
 
 
 def decision_item(
@@ -250,11 +272,13 @@ async def ask(db: Database, text: str, asker: str | Person | None, clock: Clock)
 
 async def _identify(db: Database, session: AsyncSession, who: str | None, index) -> Person:
     from bot.identity import person_for_member
-    from bot.members import find_member
+    from bot.members import match_member
 
-    member = await find_member(session, who, index) if who else None
+    member, guessed = await match_member(session, who, index) if who else (None, False)
     if member is not None:
-        return await person_for_member(session, member)
+        person = await person_for_member(session, member)
+        person.guessed_from = who if guessed else None
+        return person
     return await identify(session, who)
 
 
@@ -274,7 +298,7 @@ async def _dispatch(
 ) -> Answer:
     today = clock.today()
     intent = question.intent
-    if intent in ("open", "overdue", "due_before_next"):
+    if intent in ("open", "overdue", "due_before_next", "reported"):
         return await _owned(db, session, question, person, group, clock)
     if intent in ("show", "who_owns"):
         return await _show(session, question.refs, intent, today)
@@ -307,12 +331,13 @@ class Whose:
     org_key: str | None = None
     group_code: str | None = None
     everyone: bool = False
+    guessed: str | None = None  # the name as typed, when it was only close to the member's
 
 
 async def resolve_whose(db, session, question: Question, asker: Person, group: str | None) -> Whose:
     target = question.target
     if target is None or target.kind == "me":
-        return Whose(asker.display, person=asker)
+        return Whose(asker.display, person=asker, guessed=asker.guessed_from)
     if target.kind == "all":
         return Whose("everyone", everyone=True)
     phrase = target.phrase or ""
@@ -328,12 +353,12 @@ async def resolve_whose(db, session, question: Question, asker: Person, group: s
         return Whose(role_label(part.key), role_key=part.key)
     if part and part.kind == "organisation" and organisation_key(phrase):
         return Whose(organisation_name(part.key), org_key=part.key)
-    member = await _member_named(db, session, phrase)
+    member, guessed = await _member_named(db, session, phrase)
     if member is not None:
         from bot.identity import person_for_member
 
         person = await person_for_member(session, member)
-        return Whose(person.display, person=person)
+        return Whose(person.display, person=person, guessed=phrase if guessed else None)
     person = await identify(session, phrase.title())
     return Whose(person.display, person=person)
 
@@ -346,20 +371,18 @@ def role_label(key: str) -> str:
     return {"pmo": "the PMO", "secretariat": "the secretariat", "chair": "the chair"}.get(key, key)
 
 
-async def _member_named(db, session, phrase: str) -> Member | None:
-    """A member by full name (typos forgiven), or by a first name or surname only one member has."""
-    from bot.members import find_member
+async def _member_named(db, session, phrase: str) -> tuple[Member | None, bool]:
+    """A member by full name (typos forgiven), or by a first name or surname only one member has; and
+    whether that was a guess (anything but the name as the member has it)."""
+    from bot.members import match_member
 
     index = await member_index(db, session)
-    member = await find_member(session, phrase, index)
-    if member is not None:
-        return member
     key = fold(phrase)
     if " " not in key and len(key) >= 3:
         matches = [i for i, name in index.names.items() if key in name.split()]
         if len(matches) == 1:
-            return await member_queries.member_by_id(session, matches[0])
-    return None
+            return await member_queries.member_by_id(session, matches[0]), True
+    return await match_member(session, phrase, index)
 
 
 async def _owned(db, session, question: Question, asker: Person, group: str | None, clock: Clock) -> Answer:
@@ -386,12 +409,26 @@ async def _owned(db, session, question: Question, asker: Person, group: str | No
     filters = {"due_before": due_before, "due_on_or_before": due_by}
     sections: list[Section] = []
     if whose.everyone:
-        rows, total = await ownership_queries.all_open(session, limit=SECTION_LIMIT, **filters)
-        sections.append(
-            Section(
-                "All open actions", "schedule", [action_item(a, g, "schedule", today) for a, g in rows], total
-            )
+        overdue = question.intent == "overdue"
+        wanted = {"overdue": False, "reported": True}.get(question.intent)
+        rows, total = await ownership_queries.all_open(
+            session, limit=SECTION_LIMIT, reported_done=wanted, **filters
         )
+        items = [action_item(a, g, "schedule", today) for a, g in rows]
+        title = {"overdue": "With news since their due date", "reported": "Reported done, to confirm"}
+        sections.append(Section(title.get(question.intent, "All open actions"), "schedule", items, total))
+        if overdue:  # the reported done are not overdue: fetched apart, to be counted
+            rows, total = await ownership_queries.all_open(
+                session, limit=SECTION_LIMIT, reported_done=True, **filters
+            )
+            sections.append(
+                Section(
+                    "Reported done",
+                    "schedule",
+                    [action_item(a, g, "schedule", today) for a, g in rows],
+                    total,
+                )
+            )
     elif whose.person is not None:
         sections = await person_sections(session, whose.person, today, **filters)
     else:
@@ -405,16 +442,71 @@ async def _owned(db, session, question: Question, asker: Person, group: str | No
         sections = await _sections_for(
             session, reason, values, today, title=whose.label, qualified=True, **filters
         )
-    kind = {"open": "Open", "overdue": "Overdue", "due_before_next": "Due"}[question.intent]
+    kind = {"open": "Open", "overdue": "Overdue", "due_before_next": "Due", "reported": "Reported done"}[
+        question.intent
+    ]
     heading = f"{kind} for {whose.label}{heading_when}" if not whose.everyone else f"{kind}{heading_when}"
+    if whose.guessed:
+        heading += f" (taking “{whose.guessed}” as {whose.label})"
+    items = [item for section in sections for item in section.items]
+    mark_no_news(items, await meeting_queries.latest_held_dates(session))
+    reported: list[Item] = []
+    reported_total = 0
+    if question.intent == "overdue":
+        sections, reported, reported_total = _attention_first(sections)
+    elif question.intent == "reported":
+        for section in sections:
+            kept = [item for item in section.items if item.reported_done]
+            section.total -= len(section.items) - len(kept)
+            section.items = kept
     answer = Answer(question.intent, heading, sections=[s for s in sections if s.items])
-    if not answer.sections:
+    if reported:
+        refs = ", ".join(i.ref for i in reported[:12]) + (" …" if reported_total > 12 else "")
         answer.note = (
-            "Nothing."
-            if not whose.person or whose.person.member or whose.person.owner_name_ids
-            else (f"Nothing — and I don't know {whose.label} as a member. Link yourself with `iam NAME`.")
+            f"Not counted as overdue: {reported_total} reported done, to confirm ({refs}). "
+            "The secretariat confirms them with: confirm reported."
         )
+    if not answer.sections and not reported:
+        answer.note = _nothing_for(whose, asker)
     return answer
+
+
+def _attention_first(sections: list[Section]) -> tuple[list[Section], list[Item], int]:
+    """Overdue lists: actions with news first (in their sections), then those with no news since their
+    due date in one brief list; those reported done are taken out (they are not overdue) and counted."""
+    reported, quiet = [], []
+    counted = 0  # reported done fetched apart (everyone's list) may be more than are listed
+    kept: list[Section] = []
+    for section in sections:
+        if section.reason == "reported":
+            reported += section.items
+            counted = section.total
+            continue
+        news = []
+        for item in section.items:
+            if item.reported_done:
+                reported.append(item)
+            elif item.no_news:
+                quiet.append(item)
+            else:
+                news.append(item)
+        dropped = len(section.items) - len(news)
+        kept.append(Section(section.title, section.reason, news, max(len(news), section.total - dropped)))
+    if quiet:
+        quiet.sort(key=lambda i: (i.due or date.max, i.ref))
+        kept.append(Section("No news since their due date", "no_news", quiet, len(quiet), compact=True))
+    unique = list({item.ref: item for item in reported}.values())
+    return kept, unique, max(counted, len(unique))
+
+
+def _nothing_for(whose: Whose, asker: Person) -> str:
+    """Why a list is empty. Only the asker is ever told how to link themselves."""
+    person = whose.person
+    if person is None or person.member or person.owner_name_ids:
+        return "Nothing."
+    if person is asker:
+        return "Nothing — and I don't know you as a member yet. Tell me who you are with: iam First Last."
+    return f"I don't know anyone called {whose.label} in the group's reports."
 
 
 async def person_sections(

@@ -11,12 +11,13 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.clock import Clock
+from bot.clock import Clock, real_utcnow
 from bot.identity import Person
-from bot.importer import insert_owner_rows, owner_rows, update_closes
+from bot.importer import insert_owner_rows, owner_rows
 from bot.members import load_index, resolve_owner_names
 from bot.refs import action_ref, decision_ref, find_refs, parse_action_cell, parse_decision_cell
 from bot.text import clean_cell
+from bot.updates import update_closes, update_reports_delivery
 from storage.db import Database
 from storage.models import Action, ActionEvent, Decision
 from storage.queries import actions as action_queries
@@ -37,6 +38,42 @@ class ChangeResult:
     event_id: int | None = None
     status: str | None = None
     reason: str | None = None  # why the person may make the change: named, role, ..., secretariat
+
+
+async def record(
+    session,
+    action: Action,
+    kind: str,
+    text: str | None,
+    person: Person,
+    clock: Clock,
+    source: str,
+    status: str,
+) -> ActionEvent:
+    """One change to an action and its audit event: who, from where, when it happened (the clock's
+    time, which --now may set) and when it was recorded (always the real time)."""
+    at = clock.utcnow()
+    before = action.status
+    action.status, action.updated_at = status, real_utcnow()
+    action.news_on = max(filter(None, (action.news_on, clock.today())))
+    if status == "closed":
+        action.reported_done = False
+    event = ActionEvent(
+        action_id=action.id,
+        kind=kind,
+        text=text,
+        at=at,
+        recorded_at=real_utcnow(),
+        by=person.display,
+        member_id=person.member_id,
+        slack_user_id=person.slack_user_id,
+        source=source,
+        status_before=before,
+        status_after=status,
+    )
+    session.add(event)
+    await session.flush()
+    return event
 
 
 async def ownership_reason(session, action_id: int, person: Person) -> str | None:
@@ -99,31 +136,68 @@ async def change_action(
             return ChangeResult(False, f"{ref} is already closed.", ref, status="closed", reason=reason)
         if verb == "reopen" and action.status == "open":
             return ChangeResult(False, f"{ref} is already open.", ref, status="open", reason=reason)
-        now = clock.utcnow()
-        before = action.status
         kind = {"close": "closed", "reopen": "reopened", "update": "updated"}[verb]
-        if verb == "close":
-            action.status = "closed"
-        elif verb == "reopen":
-            action.status = "open"
-        action.updated_at = now
-        event = ActionEvent(
-            action_id=action.id,
-            kind=kind,
-            text=note or None,
-            at=now,
-            recorded_at=now,
-            by=person.display,
-            member_id=person.member_id,
-            slack_user_id=person.slack_user_id,
-            source=source,
-            status_before=before,
-            status_after=action.status,
-        )
-        session.add(event)
-        await session.flush()
+        status = {"close": "closed", "reopen": "open"}.get(verb, action.status)
+        event = await record(session, action, kind, note or None, person, clock, source, status)
+        if verb == "update":
+            action.reported_done = action.status == "open" and update_reports_delivery(note)
         done = {"close": "Closed", "reopen": "Reopened", "update": "Updated"}[verb]
         return ChangeResult(True, f"{done} {ref}.", ref, event.id, action.status, reason)
+
+    return await db.transaction(apply)
+
+
+async def change_actions(
+    db: Database,
+    refs: list[str],
+    verb: str,
+    person: Person,
+    clock: Clock,
+    *,
+    note: str | None = None,
+    source: str = "cli",
+) -> list[ChangeResult]:
+    """The same change to several actions ("done TMAG04-01 TMAG06-02 TMAG06-04 note"): each its own
+    transaction and its own audit event, each allowed or refused on its own."""
+    return [await change_action(db, ref, verb, person, clock, note=note, source=source) for ref in refs]
+
+
+async def confirm_reported(
+    db: Database, person: Person, clock: Clock, *, group_code: str | None = None, source: str = "cli"
+) -> ChangeResult:
+    """The secretariat confirms every action reported done (of one group, or all): each is closed with a
+    "confirmed" event carrying the update that reported it, in one transaction."""
+    if not person.is_secretariat:
+        return ChangeResult(False, "Only the secretariat can confirm what was reported done.")
+
+    async def apply(session) -> ChangeResult:
+        group = await group_queries.group_by_code(session, group_code) if group_code else None
+        if group_code and group is None:
+            return ChangeResult(False, f"I don't know the group {group_code}.")
+        actions = await action_queries.reported_done(session, group.id if group else None)
+        if not actions:
+            return ChangeResult(
+                False, f"Nothing {'of ' + group.code + ' ' if group else ''}is waiting to be confirmed."
+            )
+        for action in actions:
+            said = await action_queries.latest_update_text(session, action.id)
+            await record(
+                session,
+                action,
+                "confirmed",
+                f"Confirmed: {said}" if said else "Confirmed",
+                person,
+                clock,
+                source,
+                "closed",
+            )
+        refs = ", ".join(a.ref for a in actions)
+        return ChangeResult(
+            True,
+            f"Confirmed and closed {len(actions)} reported done: {refs}.",
+            status="closed",
+            reason="secretariat",
+        )
 
     return await db.transaction(apply)
 
@@ -149,32 +223,19 @@ async def undo_change(
             return ChangeResult(
                 False, f"{action.ref} has changed since; undo is no longer possible.", action.ref
             )
-        now = clock.utcnow()
-        if event.kind in ("closed", "reopened"):
-            restored = event.status_before or ("open" if event.kind == "closed" else "closed")
+        at = clock.now()
+        if event.kind in ("closed", "reopened", "confirmed"):
+            restored = event.status_before or ("closed" if event.kind == "reopened" else "open")
             kind = "reopened" if restored == "open" else "closed"
-            text = f"Undo of the {event.kind[:-2] if event.kind == 'closed' else 'reopen'} at {now:%H:%M}"
+            undone = {"closed": "close", "confirmed": "confirmation", "reopened": "reopen"}[event.kind]
+            text = f"Undo of the {undone} at {at:%H:%M}"
         elif event.kind == "updated":
             restored, kind, text = action.status, "updated", f"Retracted: {event.text}"
         else:
             return ChangeResult(False, "That change can't be undone.", action.ref)
-        before = action.status
-        action.status, action.updated_at = restored, now
-        undo = ActionEvent(
-            action_id=action.id,
-            kind=kind,
-            text=text,
-            at=now,
-            recorded_at=now,
-            by=person.display,
-            member_id=person.member_id,
-            slack_user_id=person.slack_user_id,
-            source=source,
-            status_before=before,
-            status_after=restored,
-        )
-        session.add(undo)
-        await session.flush()
+        undo = await record(session, action, kind, text, person, clock, source, restored)
+        latest = await action_queries.latest_update_text(session, action.id, before_event=event.id)
+        action.reported_done = restored == "open" and update_reports_delivery(latest)
         return ChangeResult(
             True,
             f"Undone: {action.ref} is {restored} again."
@@ -254,7 +315,7 @@ async def add_action(
                 kind="created",
                 text=None,
                 at=now,
-                recorded_at=now,
+                recorded_at=real_utcnow(),
                 by=person.display,
                 member_id=person.member_id,
                 slack_user_id=person.slack_user_id,

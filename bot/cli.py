@@ -47,7 +47,7 @@ def _outcome(result) -> int:
 async def cmd_import(args: argparse.Namespace) -> int:
     from bot.importer import ReportError, import_report
 
-    clock = _clock(args)
+    clock = Clock()  # a report's events carry its meeting's time; the import is recorded at the real time
     failed = 0
     async with _database(bulk=len(args.files) > 1) as db:
         for path in args.files:
@@ -391,7 +391,6 @@ def build_parser() -> argparse.ArgumentParser:
 
     imp = commands.add_parser("import", help="read reports (.txt, .md, .html, .docx) into the database")
     imp.add_argument("files", nargs="+", metavar="FILE")
-    imp.add_argument("--now", help="the time to record the import at (ISO; default now)")
     imp.set_defaults(handler=cmd_import)
 
     exp = commands.add_parser("export", help="write every meeting, action, decision and member")

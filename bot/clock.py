@@ -33,6 +33,15 @@ class Clock:
         """Aware UTC, the form every timestamp is stored in."""
         return self.now().astimezone(UTC)
 
+    @property
+    def is_real(self) -> bool:
+        return self.fixed is None and not self.offset
+
+
+def real_utcnow() -> datetime:
+    """The real time, whatever a clock has been set to: when something was recorded."""
+    return datetime.now(UTC)
+
 
 def parse_now(text: str | None, *, running: bool = False) -> Clock:
     """`--now 2023-09-01T09:00` means 09:00 London time; an explicit offset is honoured. A running

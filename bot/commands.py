@@ -9,13 +9,14 @@ and any free question ("what did we decide about the environments plan?").
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.answers import HELP, Answer, ask
-from bot.changes import ChangeResult, add_action, add_decision, change_action
+from bot.changes import ChangeResult, add_action, add_decision, change_actions, confirm_reported
 from bot.clock import Clock
 from bot.dates import parse_date
 from bot.identity import Person
+from bot.refs import find_refs
 from bot.statements import parse_statement
 from storage.db import Database
 from storage.queries import groups as group_queries
@@ -31,6 +32,7 @@ class Reply:
     answer: Answer | None = None
     change: ChangeResult | None = None
     iam: str | None = None  # the name someone says they are
+    changes: list[ChangeResult] = field(default_factory=list)  # several at once: done REF REF ... note
 
 
 def options(text: str) -> tuple[str, dict[str, str]]:
@@ -40,6 +42,22 @@ def options(text: str) -> tuple[str, dict[str, str]]:
     for name, value in zip(parts[1::2], parts[2::2], strict=False):
         found[name.lower().rstrip("s")] = value.strip()
     return head, found
+
+
+async def leading_refs(db: Database, text: str) -> tuple[list[str], str]:
+    """The action refs a change starts with ("TMAG04-01 TMAG06-02, TMAG06-04 and 07-1 - note"), and the
+    note after them."""
+    async with db.read() as session:
+        codes = await group_queries.group_codes(session)
+    default = next(iter(codes)) if len(codes) == 1 else ("TMAG" if "TMAG" in codes else None)
+    refs: list[str] = []
+    position = 0
+    for ref, start, end in find_refs(text, codes, default, loose=True):
+        if ref.kind != "action" or not re.fullmatch(r"[\s,;&+]*(?:and\s+)?", text[position:start], re.I):
+            break
+        refs.append(ref.canonical)
+        position = end
+    return list(dict.fromkeys(refs)), text[position:]
 
 
 async def default_group_code(db: Database, person: Person) -> str | None:
@@ -68,12 +86,26 @@ async def run_command(
         answer = await ask(db, q, person, clock)
         return Reply(answer.text, "help" if answer.intent == "help" else "answer", answer=answer)
 
-    async def change(verb: str, ref_and_note: str) -> Reply:
-        ref, _, note = ref_and_note.partition(" ")
+    async def change(verb: str, refs_and_note: str) -> Reply:
+        refs, note = await leading_refs(db, refs_and_note)
         note = re.sub(r"^[-:–—]\s*", "", note.strip())
-        if not ref:
-            return Reply(f"Which action? {verb} REF", "error")
-        result = await change_action(db, ref, verb, person, clock, note=note or None, source=source)
+        if not refs:
+            ref = refs_and_note.split(" ", 1)[0]
+            if not ref:
+                return Reply(f"Which action? {verb} REF", "error")
+            refs = [ref]  # not a ref as written: change_action says what is wrong with it
+        results = await change_actions(db, refs, verb, person, clock, note=note or None, source=source)
+        text = "\n".join(r.message for r in results)
+        kind = "change" if any(r.ok for r in results) else "error"
+        return Reply(text, kind, change=results[0], changes=results)
+
+    if re.fullmatch(
+        r"(?:confirm|close|done)\s+(?:all\s+)?(?:the\s+)?reported(?:\s+done)?(?:\s+[A-Za-z]{2,10})?",
+        text,
+        re.I,
+    ):
+        code = text.split()[-1].upper() if not text.lower().endswith(("reported", "done")) else None
+        result = await confirm_reported(db, person, clock, group_code=code, source=source)
         return Reply(result.message, "change" if result.ok else "error", change=result)
 
     if word == "mine":

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.members import find_member
+from bot.members import match_member
 from bot.people import MATCH_THRESHOLD, person_score
 from bot.text import fold
 from bot.vocab import organisation_key, role_keys
@@ -26,6 +26,7 @@ class Person:
     owner_name_ids: list[int] = field(default_factory=list)
     is_secretariat: bool = False
     slack_user_id: str | None = None
+    guessed_from: str | None = None  # the name as given, when it only came close to the member's
 
     @property
     def display(self) -> str:
@@ -68,9 +69,11 @@ async def identify(session: AsyncSession, who: str | None, *, admin: bool = Fals
     """The person behind a name, alias, initials or Slack id. Someone who is not a member is still
     matched to owner cells that name them (and to nothing else)."""
     who = (who or "").strip()
-    member = await find_member(session, who) if who else None
+    member, guessed = await match_member(session, who) if who else (None, False)
     if member is not None:
-        return await person_for_member(session, member, admin=admin)
+        person = await person_for_member(session, member, admin=admin)
+        person.guessed_from = who if guessed else None
+        return person
     person = Person(name=who or "someone", is_secretariat=admin)
     key = fold(who)
     if len(key.split()) >= 2:

@@ -9,18 +9,18 @@ never winds an action back.
 from __future__ import annotations
 
 import asyncio
-import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from bot.calendar import DEFAULT_CADENCES
-from bot.clock import Clock, london_datetime
+from bot.clock import Clock, london_datetime, real_utcnow
 from bot.members import load_index, resolve_owner_names, upsert_member
 from bot.owners import parse_owner
 from bot.reports.loader import ReportError, SourceFile, load_bytes, load_report
 from bot.reports.parser import ParsedAction, ParsedReport, parse_report
 from bot.text import fold, passage_key
+from bot.updates import update_closes, update_reopens, update_reports_delivery
 from storage.db import Database
 from storage.models import Attendance
 from storage.queries import actions as action_queries
@@ -28,25 +28,6 @@ from storage.queries import documents as document_queries
 from storage.queries import groups as group_queries
 from storage.queries import members as member_queries
 from storage.queries.importing import ActionState, ImportStore, iso, stamp
-
-CLOSING = re.compile(r"\b(closed|complete|completed)\b", re.IGNORECASE)
-NOT_YET = re.compile(
-    r"\b(not|isn't|wasn't|hasn't|haven't|never|yet to be|to be|pending|once|when|until|awaiting|partially|"
-    r"partly|almost|nearly|proposed|propose|recommended|recommend|requested|request|due to be|will be|"
-    r"can be|could be|should be|must be|before)\b[^.;]{0,30}$",
-    re.IGNORECASE,
-)
-REOPENING = re.compile(r"\bre-?opened\b", re.IGNORECASE)
-
-
-def update_closes(text: str | None) -> bool:
-    """ "Closed", "Complete - shared on 18/08" close an action; "not yet complete", "to be closed at the
-    next meeting" and "proposed closed" do not."""
-    for found in CLOSING.finditer(text or ""):
-        before = text[max(0, found.start() - 40) : found.start()]
-        if not NOT_YET.search(before):
-            return True
-    return False
 
 
 @dataclass
@@ -225,7 +206,7 @@ def _store_report(
 ) -> _Stored | None:
     """Claim the document and write its meetings, agenda, actions, decisions and mentions; None if the
     same content was imported before (by another process since it was parsed)."""
-    now = clock.utcnow()
+    now = real_utcnow()  # when it was recorded, whatever the clock was set to
     document_id = store.claim_document(source.name, source.sha256, source.format, now, by)
     if document_id is None:
         return None
@@ -519,6 +500,7 @@ def _new_action(context: _Context, parsed: ParsedAction, group_id: int, code: st
     closing = parsed.status == "closed" or (bool(parsed.update) and update_closes(parsed.update))
     key = (group_id, parsed.ref)
     now = stamp(context.now)
+    held = iso(context.report.meeting.date)
     pending.new_actions.append(
         [
             group_id,
@@ -529,7 +511,9 @@ def _new_action(context: _Context, parsed: ParsedAction, group_id: int, code: st
             iso(parsed.due),
             "closed" if closing else "open",
             context.meeting_id,
-            iso(context.report.meeting.date),
+            held,
+            int(not closing and update_reports_delivery(parsed.update)),
+            held,
             now,
             now,
         ]
@@ -573,29 +557,34 @@ def _merge_action(
             action.area, action.wording_changed, changed = parsed.area, True, True
         if parsed.due and parsed.due != action.due:
             action.due, action.state_changed, changed = parsed.due, True, True
+    if action.news_on is None or report_date > action.news_on:
+        action.news_on = report_date  # listed again: news of it, whether or not anything changed
+        pending.touched[action.id] = action
     said = {fold(text) for text in history.get(action.id, [])}
-    moved = {"due_before": due_before, "due_after": action.due} if action.due != due_before else {}
+    if action.due != due_before:
+        moved = {"due_before": due_before, "due_after": action.due}
+        pending.events.append(
+            (key, "due_moved", f"Due date moved from {due_before or 'none'} to {action.due}", moved)
+        )
     closing = parsed.status == "closed" or update_closes(parsed.update)
     if parsed.update and fold(parsed.update) not in said:
         if closing and newer and action.status == "open":
             pending.events.append(
-                (key, "closed", parsed.update, {"status_before": "open", "status_after": "closed", **moved})
+                (key, "closed", parsed.update, {"status_before": "open", "status_after": "closed"})
             )
-            action.status, action.state_changed = "closed", True
+            action.status, action.state_changed, action.reported_done = "closed", True, False
             summary.actions_closed.append(parsed.ref)
-        elif REOPENING.search(parsed.update) and newer and action.status == "closed":
+        elif update_reopens(parsed.update) and newer and action.status == "closed":
             pending.events.append(
-                (key, "reopened", parsed.update, {"status_before": "closed", "status_after": "open", **moved})
+                (key, "reopened", parsed.update, {"status_before": "closed", "status_after": "open"})
             )
-            action.status, action.state_changed = "open", True
+            action.status, action.state_changed, action.reported_done = "open", True, False
         else:
-            pending.events.append((key, "updated", parsed.update, moved))
+            pending.events.append((key, "updated", parsed.update, {}))
+            if newer:
+                action.reported_done = action.status == "open" and update_reports_delivery(parsed.update)
         changed = True
-    elif moved:
-        pending.events.append(
-            (key, "updated", f"Due date moved from {due_before or 'none'} to {action.due}", moved)
-        )
-    return changed or bool(moved)
+    return changed or action.due != due_before
 
 
 def _decisions(context: _Context, summary: ImportSummary) -> None:

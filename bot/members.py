@@ -40,29 +40,37 @@ async def load_index(session: AsyncSession) -> MemberIndex:
 
 async def find_member(session: AsyncSession, text: str, index: MemberIndex | None = None) -> Member | None:
     """The member someone means by a name, alias (kate.goodman), initials (KG) or Slack id (U123)."""
+    return (await match_member(session, text, index))[0]
+
+
+async def match_member(
+    session: AsyncSession, text: str, index: MemberIndex | None = None
+) -> tuple[Member | None, bool]:
+    """(the member meant, whether that was a guess): a Slack id, alias, exact name or unique initials are
+    certain; a name only close to a member's (a typo, a missing letter) is a guess, to be flagged."""
     text = (text or "").strip().lstrip("@")
     if not text:
-        return None
+        return None, False
     if re.fullmatch(r"[UW][A-Z0-9]{6,}", text):
         found = await member_queries.member_by_slack_id(session, text)
         if found:
-            return found
+            return found, False
     index = index or await load_index(session)
     key = fold(text.replace(".", " ").replace("_", " "))
     alias = index.aliases.get(fold(text)) or index.aliases.get(key)
     if alias:
-        return await member_queries.member_by_id(session, alias)
+        return await member_queries.member_by_id(session, alias), False
     exact = [member_id for member_id, name in index.names.items() if name == key]
     if len(exact) == 1:
-        return await member_queries.member_by_id(session, exact[0])
+        return await member_queries.member_by_id(session, exact[0]), False
     if re.fullmatch(r"[A-Za-z]{2,5}", text) and text.lower() in index.initials:
         ids = index.initials[text.lower()]
         if len(ids) == 1:
-            return await member_queries.member_by_id(session, ids[0])
+            return await member_queries.member_by_id(session, ids[0]), False
     best = index.best(key)
     if best:
-        return await member_queries.member_by_id(session, best[0])
-    return None
+        return await member_queries.member_by_id(session, best[0]), True
+    return None, False
 
 
 @dataclass
@@ -246,6 +254,7 @@ __all__ = [
     "find_member",
     "flags_for",
     "load_index",
+    "match_member",
     "person_score",
     "resolve_owner_names",
     "upsert_member",

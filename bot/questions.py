@@ -66,6 +66,10 @@ KEYWORDS = {
     "assigned",
     "exists",
     "explain",
+    "reported",
+    "confirm",
+    "confirmed",
+    "confirmation",
 }
 # Common words that are never "corrected" into a keyword.
 PLAIN = {
@@ -281,6 +285,10 @@ DECISION_WORDS = re.compile(
     r"\b(decide|decided|decides|decision|decisions|agreed|approved|approve|approval|dec)\b"
 )
 OVERDUE_WORDS = re.compile(r"\b(overdue|late|past due|past their due|behind|missed|slipped|slipping)\b")
+REPORTED_WORDS = re.compile(
+    r"\b(reported(?: as)? done|reported|to confirm|awaiting confirmation|await\w* confirm\w*|"
+    r"needs? (?:to be )?confirm\w*|confirm\w*)\b"
+)
 OPEN_WORDS = re.compile(
     r"\b(open|outstanding|pending|plate|to ?do|todo|owe|owes|assigned|mine|still got|waiting on|"
     r"what have i got|what do i have|what'?s on|on (?:my|his|her|their) list|my actions|actions for|"
@@ -454,6 +462,10 @@ def parse_question(
             return question
         question.intent = "decisions"
         question.topic = topic_of(lowered, [c for c in codes])
+        return question
+    if REPORTED_WORDS.search(lowered):
+        question.intent = "reported"
+        question.target = _target(lowered) or Target("all")
         return question
     if OVERDUE_WORDS.search(lowered):
         question.intent = "overdue"

@@ -19,11 +19,40 @@ def when(day: date | None, today: date) -> str:
     return f"{text} (in {delta} day{'s' if delta != 1 else ''})"
 
 
+LIST_TEXT = 160  # characters of an action's text in a list (show REF gives all of it)
+
+
+def shorten(text: str | None, limit: int = LIST_TEXT) -> str:
+    """At most `limit` characters, cut at a word, an ellipsis marking the cut."""
+    text = text or ""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0] if " " in text[: limit - 1] else text[: limit - 1]
+    return cut.rstrip(" ,;:-") + "…"
+
+
+def days_overdue(item, today: date) -> str:
+    days = (today - item.due).days if item.due else 0
+    return f"{days} day{'s' if days != 1 else ''} overdue"
+
+
 def action_line(item, today: date) -> str:
-    owner = f" — {item.owner}" if item.owner else ""
+    owner = f" — {shorten(item.owner, 60)}" if item.owner else ""
     status = " [closed]" if item.status == "closed" else ""
     due = f" — due {when(item.due, today)}" if item.status == "open" else ""
-    return f"• {item.ref}{status}: {item.text}{owner}{due}"
+    if item.reported_done:
+        due = (
+            f" — due {item.due:%d %b %Y}, reported done, to confirm"
+            if item.due
+            else " — reported done, to confirm"
+        )
+    return f"• {item.ref}{status}: {shorten(item.text)}{owner}{due}"
+
+
+def compact_line(item, today: date) -> str:
+    """An action in a brief list: ref, owner, how long overdue."""
+    owner = f" — {shorten(item.owner, 50)}" if item.owner else ""
+    return f"• {item.ref}{owner} — {days_overdue(item, today)}"
 
 
 def decision_line(item) -> str:
@@ -56,9 +85,15 @@ def render_text(answer, today: date) -> str:
     if answer.detail is not None:
         lines += detail_lines(answer.detail, today)
     for section in answer.sections:
-        if len(answer.sections) > 1 or section.reason in ("named", "role", "organisation", "group"):
+        if len(answer.sections) > 1 or section.reason in (
+            "named",
+            "role",
+            "organisation",
+            "group",
+            "no_news",
+        ):
             lines.append(f"\n{section.title}:")
-        lines += [item_line(item, today) for item in section.items]
+        lines += [(compact_line if section.compact else item_line)(item, today) for item in section.items]
         if section.total > len(section.items):
             lines.append(f"  … and {section.total - len(section.items)} more")
     if answer.note:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 
 from bot.answers import ask
-from bot.changes import change_action, undo_change
+from bot.changes import change_action, confirm_reported, undo_change
 from bot.importer import ReportError, import_report
 from bot.meetings import notify_calendar_changed
 from handlers import blocks as ui
@@ -24,6 +25,7 @@ def register(app) -> None:
     app.action(ids.CANCEL_IMPORT)(on_cancel_import)
     app.action(ids.CONFIRM_IDENTITY)(on_identity_answer)
     app.action(ids.DENY_IDENTITY)(on_identity_answer)
+    app.action(ids.CONFIRM_REPORTED)(on_confirm_reported)
 
 
 MAX_ID_DIGITS = 12  # database ids in button values: anything longer is not one of ours
@@ -233,3 +235,25 @@ async def on_identity_answer(ack, body, respond, context) -> None:
         services_of(context), user, _id(value), action_id == ids.CONFIRM_IDENTITY
     )
     await respond(text=ui.fallback(message), response_type="ephemeral", replace_original=True)
+
+
+async def on_confirm_reported(ack, body, client, context) -> None:
+    """The digest's "Confirm all as done": the secretariat closes every action reported done in the group."""
+    await ack()
+    clicked = _clicked(body)
+    if clicked is None or not re.fullmatch(r"[A-Za-z]{2,10}", clicked[1]):
+        return
+    _, group_code, user = clicked
+    identity = await begin(context, client, user)
+    if identity is None:
+        return
+    services = services_of(context)
+    result = await confirm_reported(
+        services.db, identity.person, services.clock, group_code=group_code.upper(), source="slack:digest"
+    )
+    channel = ((body.get("channel") or {}) if isinstance(body.get("channel"), dict) else {}).get("id")
+    blocks = ui.to_dicts(ui.change_blocks(result.message))
+    if channel:
+        await tell(client, channel, user, blocks, ui.fallback(result.message))
+    else:
+        await client.chat_postMessage(channel=user, blocks=blocks, text=ui.fallback(result.message))

@@ -31,8 +31,8 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.answers import HELP, Answer, Item
-from bot.digests.compose import SHOWN
-from bot.render import detail_lines, meeting_line, when
+from bot.digests.compose import SHOWN, brief, owners_of, since_line, summary_line
+from bot.render import detail_lines, meeting_line, shorten, when
 from handlers import ids
 
 MAX_BLOCKS = 50
@@ -325,67 +325,97 @@ DIGEST_LIST = SHOWN  # actions listed per part of a digest thread (their details
 def _digest_action(action, today: date) -> SectionBlock:
     flag = "⚠️ " if action.overdue else ""
     details = " · ".join(x for x in (action.owner or "", f"due {when(action.due, today)}") if x)
-    return text_section(f"{flag}{action.ref}: {action.text}\n{details}", done_button(action.ref))
+    return text_section(f"{flag}{action.ref}: {shorten(action.text, 300)}\n{details}", done_button(action.ref))
+
+
+CHANNEL_SHOWN = 5  # actions the channel message itself lists; the thread has the rest
 
 
 def digest_blocks(digest, slot: str) -> list[Block]:
-    """The channel message: the meeting, what it will decide, and the counts (details in the thread)."""
+    """The channel message: the meeting, the counts in the order they matter, and the few actions that
+    need attention first (the rest, and the details, in the thread)."""
     title = digest.title()
     if slot == "reminder":
         return [
             text_section(
-                f"⏰ Today: {title}\n{len(digest.open)} open actions, {len(digest.overdue)} overdue. "
-                "/tmag mine shows yours."
+                f"⏰ Today: {title}\n{len(digest.attention)} overdue with news, "
+                f"{len(digest.reported)} reported done to confirm, {len(digest.no_news)} with no news since "
+                "their due date. /tmag mine shows yours."
             )
         ]
-    lines = [f"🗓️ Digest for {title}"]
+    lines = [f"🗓️ Digest for {title}", summary_line(digest), since_line(digest)]
     if digest.agenda:
         lines.append("Agenda: " + "; ".join(t for _, t, _, _ in digest.agenda))
     if digest.decisions_sought:
         lines.append("Decisions sought: " + "; ".join(digest.decisions_sought))
-    since = digest.previous or "the last meeting"
-    lines.append(
-        f"{len(digest.open)} open · {len(digest.overdue)} overdue · "
-        f"{len(digest.due_before_meeting)} due before the meeting · since {since}: "
-        f"{len(digest.closed_since_last)} closed, {len(digest.decisions_since_last)} decided"
+    blocks: list[Block] = [text_section("\n".join(lines))]
+    attention = digest.attention + [a for a in digest.due_before_meeting if not a.overdue]
+    if attention:
+        blocks.append(section("*Needs attention*"))
+        blocks += [_digest_action(a, digest.today) for a in attention[:CHANNEL_SHOWN]]
+    rest = len(attention) - CHANNEL_SHOWN
+    more = (
+        f"{rest} more needing attention, and the details, in the thread"
+        if rest > 0
+        else "Details in the thread"
     )
-    return [
-        text_section("\n".join(lines)),
-        context("Details in the thread; owners get their own items by DM."),
-    ]
+    blocks.append(context(f"{more}; owners get their own items by DM."))
+    return blocks
 
 
 def digest_thread_blocks(digest) -> list[list[Block]]:
-    """The thread: overdue, due before the meeting, open by owner, closed and decided since last time;
-    one message per part, each within Slack's limits."""
+    """The thread: the rest of what needs attention, what was reported done (with one button for the
+    secretariat to confirm them all), the actions with no news (briefly), owners, closed and decided
+    since last time; one message per part, each within Slack's limits."""
     today = digest.today
     parts: list[list[Block]] = []
-
-    def listed(title: str, actions: list) -> None:
-        if not actions:
-            return
-        blocks: list[Block] = [section(f"*{title}* ({len(actions)})")]
-        blocks += [_digest_action(a, today) for a in actions[:DIGEST_LIST]]
-        if len(actions) > DIGEST_LIST:
-            blocks.append(
-                context(f"… and {len(actions) - DIGEST_LIST} more (/tmag overdue, /tmag open for NAME)")
-            )
+    attention = digest.attention + [a for a in digest.due_before_meeting if not a.overdue]
+    later = attention[CHANNEL_SHOWN:]
+    if later:
+        blocks: list[Block] = [section(f"*Also needing attention* ({len(later)})")]
+        blocks += [_digest_action(a, today) for a in later[:DIGEST_LIST]]
+        if len(later) > DIGEST_LIST:
+            blocks.append(context(f"… and {len(later) - DIGEST_LIST} more (/tmag overdue)"))
         parts.append(blocks)
-
-    listed("Overdue", digest.overdue)
-    listed("Due before the meeting", [a for a in digest.due_before_meeting if not a.overdue])
-    owners = [
+    owners = owners_of(digest)
+    if digest.reported:
+        listed = "\n".join(
+            f"{a.ref}: {shorten(a.text, 80)} — {shorten(a.owner or owners.get(a.ref), 40)}"
+            for a in digest.reported[:DIGEST_LIST]
+        )
+        more = (
+            f"\n… and {len(digest.reported) - DIGEST_LIST} more" if len(digest.reported) > DIGEST_LIST else ""
+        )
+        confirm = ButtonElement(
+            text=PlainTextObject(text=f"Confirm all {len(digest.reported)} as done"),
+            action_id=ids.CONFIRM_REPORTED,
+            value=digest.group,
+        )
+        parts.append(
+            [
+                section(f"*Reported done, to confirm* ({len(digest.reported)})"),
+                text_section(listed + more),
+                ActionsBlock(elements=[confirm]),
+                context("Only the secretariat can confirm; each confirmation is recorded."),
+            ]
+        )
+    if digest.no_news:
+        briefs = ", ".join(brief(a, today, a.owner or owners.get(a.ref)) for a in digest.no_news)
+        parts.append(
+            [section(f"*No news since their due date* ({len(digest.no_news)})"), text_section(briefs)]
+        )
+    owned = [
         f"{owner}: {', '.join(refs[:15])}" + (f" … (+{len(refs) - 15})" if len(refs) > 15 else "")
         for owner, refs in digest.by_owner.items()
     ]
-    for start in range(0, len(owners), 30):
-        chunk = "\n".join(owners[start : start + 30])
+    for start in range(0, len(owned), 30):
+        chunk = "\n".join(owned[start : start + 30])
         parts.append([*([section("*Open by owner*")] if start == 0 else []), text_section(chunk)])
     if digest.closed_since_last:
         refs = ", ".join(a.ref for a in digest.closed_since_last[:100])
         parts.append([text_section(f"Closed since {digest.previous or 'the last meeting'}: {refs}")])
     if digest.decisions_since_last:
-        lines = [f"{ref}: {text}" for ref, text, _ in digest.decisions_since_last[:20]]
+        lines = [f"{ref}: {shorten(text, 200)}" for ref, text, _ in digest.decisions_since_last[:20]]
         parts.append([section("*Decided since the last meeting*"), text_section("\n".join(lines))])
     return parts or [[section("Nothing open. :tada:")]]
 

@@ -10,6 +10,7 @@ IMPORT_REPORT = "import_report"  # value: the pending upload id
 CANCEL_IMPORT = "cancel_import"  # value: the pending upload id
 CONFIRM_IDENTITY = "confirm_identity"  # value: the member id
 DENY_IDENTITY = "deny_identity"  # value: the member id
+CONFIRM_REPORTED = "confirm_reported"  # value: the group code
 
 # The message shortcut and its modal
 MARK_DONE_SHORTCUT = "mark_action_done"

@@ -28,6 +28,8 @@ async def reply_blocks(
     reply = await run_command(services.db, text, identity.person, clock, source=source)
     if reply.answer is not None:
         blocks = ui.answer_blocks(reply.answer, clock.today(), question=text or "help")
+    elif reply.changes:
+        blocks = [b for r in reply.changes for b in ui.change_blocks(r.message, r.event_id if r.ok else None)]
     elif reply.change is not None:
         blocks = ui.change_blocks(reply.text, reply.change.event_id if reply.change.ok else None)
     else:

@@ -99,6 +99,11 @@ class Action(SQLModel, table=True):
     # The date of the newest report that set this action's fields, so an older report
     # imported later adds its history without winding the action back.
     reported_on: date | None = None
+    # Its latest update reports delivery ("Issued alongside the headline report"): open until
+    # confirmed, but not overdue.
+    reported_done: bool = False
+    # The last day anything was heard of it: a report listing it, a change made in chat.
+    news_on: date | None = None
     created_at: datetime
     updated_at: datetime
     # The due date as text with undated actions last ("9999-12-31"), so lists sort by an index.

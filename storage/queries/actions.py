@@ -122,6 +122,29 @@ async def later_events(session: AsyncSession, action_id: int, event_id: int) -> 
     return (await session.exec(query)).first() is not None
 
 
+async def latest_update_text(
+    session: AsyncSession, action_id: int, *, before_event: int | None = None
+) -> str | None:
+    """What the action's latest update said (before a given event, if one is given; retractions skipped)."""
+    query = select(ActionEvent.text).where(
+        ActionEvent.action_id == action_id,
+        ActionEvent.kind == "updated",
+        ~col(ActionEvent.text).startswith("Retracted: "),
+    )
+    if before_event is not None:
+        query = query.where(ActionEvent.id < before_event)
+    query = query.order_by(col(ActionEvent.at).desc(), col(ActionEvent.id).desc()).limit(1)
+    return (await session.exec(query)).first()
+
+
+async def reported_done(session: AsyncSession, group_id: int | None = None) -> list[Action]:
+    """Open actions whose latest update reports delivery, oldest due first."""
+    query = select(Action).where(Action.status == "open", Action.reported_done == True)  # noqa: E712
+    if group_id is not None:
+        query = query.where(Action.group_id == group_id)
+    return list((await session.exec(query.order_by(Action.due_sort, Action.ref))).all())
+
+
 async def refs_with_prefix(session: AsyncSession, group_id: int, prefix: str) -> list[str]:
     query = select(Action.ref).where(Action.group_id == group_id, col(Action.ref).startswith(prefix))
     return list((await session.exec(query)).all())

@@ -202,10 +202,11 @@ async def _plain(session: AsyncSession, sql: str, params: tuple = ()) -> list[tu
 
 
 async def open_action_rows(session: AsyncSession, group_id: int) -> list[tuple]:
-    """(id, ref, due ISO date) of a group's open actions, soonest due first (undated last)."""
+    """(id, ref, due ISO date, reported done, news ISO date) of a group's open actions, soonest due first
+    (undated last)."""
     return await _plain(
         session,
-        "SELECT id, ref, due FROM action INDEXED BY ix_action_group_open "
+        "SELECT id, ref, due, reported_done, news_on FROM action INDEXED BY ix_action_group_open "
         "WHERE group_id = ? AND status = 'open' ORDER BY due_sort, ref",
         (group_id,),
     )
@@ -245,9 +246,11 @@ async def action_details(session: AsyncSession, action_ids: list[int]) -> dict[i
     return out
 
 
-async def closed_since(session: AsyncSession, group_id: int, since: datetime) -> list[tuple]:
-    """Actions of the group closed since a moment (and still closed), newest first."""
-    closed_ids = select(ActionEvent.action_id).where(ActionEvent.kind == "closed", ActionEvent.at >= since)
+async def closed_since(session: AsyncSession, group_id: int, since: datetime, until: datetime) -> list[tuple]:
+    """Actions of the group closed (or confirmed) between two moments, and still closed, newest first."""
+    closed_ids = select(ActionEvent.action_id).where(
+        col(ActionEvent.kind).in_(("closed", "confirmed")), ActionEvent.at >= since, ActionEvent.at < until
+    )
     query = (
         select(*ACTION_COLUMNS)
         .where(Action.group_id == group_id, Action.status == "closed", col(Action.id).in_(closed_ids))
@@ -257,12 +260,17 @@ async def closed_since(session: AsyncSession, group_id: int, since: datetime) ->
 
 
 async def decisions_since(
-    session: AsyncSession, group_id: int, since: date
+    session: AsyncSession, group_id: int, since: date, until: date
 ) -> list[tuple[Decision, Meeting | None]]:
+    """Decisions of the group made at meetings from `since` up to (not including) `until`, and those
+    recorded with no meeting."""
     query = (
         select(Decision, Meeting)
         .join(Meeting, Meeting.id == Decision.meeting_id, isouter=True)
-        .where(Decision.group_id == group_id, or_(Meeting.date >= since, col(Decision.meeting_id).is_(None)))
+        .where(
+            Decision.group_id == group_id,
+            or_(and_(Meeting.date >= since, Meeting.date < until), col(Decision.meeting_id).is_(None)),
+        )
         .order_by(Decision.id)
     )
     return list((await session.exec(query)).all())

@@ -53,6 +53,8 @@ class ActionState:
     due: date | None
     status: str
     reported_on: date | None
+    reported_done: bool = False
+    news_on: date | None = None
     # What a later report changed, besides the report date: the wording (area, text, owner; the search
     # index follows it) and the state (due date, status; the owner rows carry copies of it).
     wording_changed: bool = False
@@ -221,12 +223,17 @@ class ImportStore:
 
     def actions(self, group_id: int, refs: list[str]) -> dict[str, ActionState]:
         found = self._in(
-            "SELECT id, ref, area, text, owner, due, status, reported_on FROM action "
+            "SELECT id, ref, area, text, owner, due, status, reported_on, reported_done, news_on FROM action "
             "WHERE group_id = ? AND ref IN ({})",
             refs,
             (group_id,),
         )
-        return {r[1]: ActionState(r[0], r[1], r[2], r[3], r[4], _day(r[5]), r[6], _day(r[7])) for r in found}
+        return {
+            r[1]: ActionState(
+                r[0], r[1], r[2], r[3], r[4], _day(r[5]), r[6], _day(r[7]), bool(r[8]), _day(r[9])
+            )
+            for r in found
+        }
 
     def history_texts(self, action_ids: list[int]) -> dict[int, list[str]]:
         """What updates, closes and reopenings already said, per action."""
@@ -249,6 +256,8 @@ class ImportStore:
         "status",
         "meeting_id",
         "reported_on",
+        "reported_done",
+        "news_on",
         "created_at",
         "updated_at",
     )
@@ -271,8 +280,8 @@ class ImportStore:
             [(iso(s.due), s.status, s.id) for s in states if s.state_changed],
         )
         self.many(
-            "UPDATE action SET reported_on = ?, updated_at = ? WHERE id = ?",
-            [(iso(s.reported_on), at, s.id) for s in states],
+            "UPDATE action SET reported_on = ?, reported_done = ?, news_on = ?, updated_at = ? WHERE id = ?",
+            [(iso(s.reported_on), int(s.reported_done), iso(s.news_on), at, s.id) for s in states],
         )
 
     EVENT_COLUMNS = (

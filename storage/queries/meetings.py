@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import func
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -62,3 +63,14 @@ async def last_held(session: AsyncSession, group_id: int, before: date) -> Meeti
         .limit(1)
     )
     return (await session.exec(query)).first()
+
+
+async def latest_held_dates(session: AsyncSession) -> dict[str, date]:
+    """Group code -> the date of its latest meeting with a report (held)."""
+    query = (
+        select(Group.code, func.max(Meeting.date))
+        .join(Group, Group.id == Meeting.group_id)
+        .where(Meeting.status == "held")
+        .group_by(Group.code)
+    )
+    return {code: day for code, day in (await session.exec(query)).all()}

@@ -57,6 +57,8 @@ class ActionRow(NamedTuple):
     owner: str | None
     due: date | None
     status: str
+    reported_done: bool = False
+    news_on: date | None = None
 
 
 class GroupRow(NamedTuple):
@@ -76,12 +78,14 @@ async def actions_by_ids(session: AsyncSession, ids: list[int]) -> list[tuple[Ac
             Action.owner,
             Action.due,
             Action.status,
+            Action.reported_done,
+            Action.news_on,
             Group.code,
         )
         .join(Group, Group.id == Action.group_id)
         .where(col(Action.id).in_(ids))
     )
-    found = {row[0]: (ActionRow(*row[:7]), GroupRow(row[7])) for row in (await session.exec(query)).all()}
+    found = {row[0]: (ActionRow(*row[:9]), GroupRow(row[9])) for row in (await session.exec(query)).all()}
     return [found[i] for i in ids if i in found]
 
 
@@ -148,10 +152,15 @@ async def all_open(
     due_before: date | None = None,
     due_on_or_before: date | None = None,
     limit: int | None = None,
+    reported_done: bool | None = None,
 ) -> tuple[list[tuple[ActionRow, GroupRow]], int]:
-    """Every open action (of one group, if given), soonest due first."""
+    """Every open action (of one group, if given), soonest due first; only those reported done, or only
+    those not, if `reported_done` says so."""
     ids = select(Action.id).where(Action.status == "open")
     counter = select(func.count(Action.id)).where(Action.status == "open")
+    if reported_done is not None:
+        ids = ids.where(Action.reported_done == reported_done)
+        counter = counter.where(Action.reported_done == reported_done)
     if group_id is not None:
         ids, counter = ids.where(Action.group_id == group_id), counter.where(Action.group_id == group_id)
     ids = _due_filters(ids, Action.due_sort, due_before, due_on_or_before).order_by(

@@ -116,7 +116,11 @@ async def test_show_a_ref_however_written(world, asked):
 async def test_show_gives_the_history(world):
     answer = await ask(world, "show WMAG31-02", "Dave Marsh", NOW)
     history = [(e.kind, e.text) for e in answer.detail.history]
-    assert history == [("created", None), ("updated", "Windows drafted; date moved to December")]
+    assert history == [
+        ("created", None),
+        ("due_moved", "Due date moved from 2023-11-15 to 2023-12-20"),
+        ("updated", "Windows drafted; date moved to December"),
+    ]
     assert answer.items[0].due.isoformat() == "2023-12-20"
 
 

@@ -98,7 +98,7 @@ async def test_update_reopen_and_the_refusals_that_say_why(world):
     huge = await change_action(world, "WMAG31-02", "update", sam, NOW, note="x" * 5000)
     assert not huge.ok and "too long" in huge.message
     kinds = [e[0] for e in await events(world, "WMAG31-02")]
-    assert kinds == ["created", "updated", "updated", "closed", "reopened"]
+    assert kinds == ["created", "due_moved", "updated", "updated", "closed", "reopened"]
 
 
 async def test_undo_puts_it_back_and_keeps_the_trail(world):
