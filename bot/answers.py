@@ -14,17 +14,17 @@ import snowballstemmer
 from rapidfuzz import fuzz, process
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.calendar import CalendarMeeting, describe_cadence
-from bot.clock import Clock
-from bot.identity import Person, identify
+from bot.calendar import DEFAULT_CADENCES, CalendarMeeting, describe_cadence
+from bot.clock import Clock, to_london
+from bot.identity import Person, identify, member_role_keys
 from bot.members import load_index
 from bot.owners import classify
 from bot.people import person_score
 from bot.questions import Question, parse_question
-from bot.refs import Ref
-from bot.schedule import upcoming_meetings
+from bot.refs import Ref, meeting_number
+from bot.schedule import groups_of, upcoming_meetings
 from bot.text import fold
-from bot.vocab import constituency_key, organisation_key, organisation_name
+from bot.vocab import constituency_key, office_key, organisation_key, organisation_name
 from storage.db import Database
 from storage.models import Action, Decision, Group, Member
 from storage.queries import actions as action_queries
@@ -62,6 +62,10 @@ class Item:
     start: str | None = None
     end: str | None = None
     source: str | None = None
+    name: str | None = None  # a member's
+    role: str | None = None
+    organisation: str | None = None
+    attendance: str | None = None  # attended | apologies | represented
 
     def to_json(self) -> dict:
         out = {"kind": self.kind, "ref": self.ref, "reason": self.reason, "score": round(self.score, 1)}
@@ -79,6 +83,16 @@ class Item:
             )
         elif self.kind == "decision":
             out.update(group=self.group, text=self.text, area=self.area, meeting=self.meeting)
+        elif self.kind == "member":
+            out.update(
+                group=self.group,
+                name=self.name,
+                role=self.role,
+                organisation=self.organisation,
+                attendance=self.attendance,
+                meeting=self.meeting,
+                date=self.date.isoformat() if self.date else None,
+            )
         else:
             out.update(
                 group=self.group,
@@ -262,7 +276,8 @@ async def ask(db: Database, text: str, asker: str | Person | None, clock: Clock)
         index = await member_index(db, session, counters)
         person = asker if isinstance(asker, Person) else await _identify(db, session, asker, index)
         group = await default_group(session, person, codes)
-        question = parse_question(text, codes, group, index.name_words)
+        # Groups with a known cadence are groups too, before any report of theirs arrives.
+        question = parse_question(text, codes | DEFAULT_CADENCES.keys(), group, index.name_words)
         answer = await _dispatch(db, session, question, person, group, clock)
     from bot.render import render_text
 
@@ -312,6 +327,8 @@ async def _dispatch(
             return found
     if intent == "next_meeting":
         return await _next_meeting(session, question, group, clock)
+    if intent in ("who_is", "attended", "chair"):
+        return await _people(db, session, question, group, today)
     note = None
     if intent == "search":
         note = f"I found nothing about “{question.topic}”."
@@ -358,9 +375,17 @@ async def resolve_whose(db, session, question: Question, asker: Person, group: s
         from bot.identity import person_for_member
 
         person = await person_for_member(session, member)
-        return Whose(person.display, person=person, guessed=phrase if guessed else None)
+        return Whose(
+            person.display, person=person, guessed=as_typed(question.text, phrase) if guessed else None
+        )
     person = await identify(session, phrase.title())
     return Whose(person.display, person=person)
+
+
+def as_typed(text: str, phrase: str) -> str:
+    """A phrase read from the lowered question, in the case the asker typed it."""
+    at = text.lower().find(phrase)
+    return text[at : at + len(phrase)] if at >= 0 else phrase
 
 
 def role_label(key: str) -> str:
@@ -626,11 +651,31 @@ async def _show(session, refs: list[Ref], intent: str, today: date) -> Answer:
         events = (await action_queries.events_of(session, [action.id])).get(action.id, [])
         detail.history = [Event(e.kind, e.text, e.at, e.by, e.source) for e in events]
         detail.context = await _context(session, action.ref)
-        meeting = (
-            await meeting_queries.meeting_by_id(session, action.meeting_id) if action.meeting_id else None
-        )
-        detail.raised_at = _meeting_label(group.code, meeting)
+        detail.raised_at = await _raised_at(session, action, group, events)
     return Answer(intent, action.ref, detail=detail)
+
+
+REF_MEETING = re.compile(r"^[A-Z&]+?(\d{1,3}(?:\.\d{1,2})?)-\d{1,3}$")
+
+
+async def _raised_at(session, action: Action, group: Group, events: list) -> str | None:
+    """The meeting an action was raised at: the one its ref names (TMAG20-02 was raised at TMAG 20),
+    when the ref carries a meeting number; else the earliest report that lists it. Never the order in
+    which reports happened to be imported."""
+    found = REF_MEETING.match(action.ref)
+    if found and float(found.group(1)) > 0:
+        number = meeting_number(found.group(1))
+        meeting = await meeting_queries.meeting_by_number(session, group.id, number)
+        return _meeting_label(group.code, meeting) or f"{group.code} {number}"
+    reported = [e for e in events if e.source_document_id is not None and e.at is not None]
+    if not reported:
+        return None
+    first = min(reported, key=lambda e: e.at)
+    held = to_london(first.at).date()
+    meetings = await meeting_queries.meetings_on(session, group.id, held)
+    return (
+        _meeting_label(group.code, meetings[0]) if meetings else f"the {group.code} report of {held:%d %b %Y}"
+    )
 
 
 async def _owner_label(session, owner, name) -> str:
@@ -680,12 +725,14 @@ async def _context(session, ref: str) -> list[tuple[str | None, str | None, str]
 # --- decisions, search --------------------------------------------------------------------------
 
 
-async def fts_queries(db, session, topic: str, kind: str) -> list[str]:
+async def fts_queries(db, session, topic: str, kind: str) -> tuple[list[str], bool]:
     """FTS5 queries for a topic, strictest first: every word (or the indexed word it was probably
-    meant to be, for a typo) must match; then any of them."""
+    meant to be, for a typo) must match; then any of them. And whether every word of the topic is in the
+    index (or close to a word that is): if not, nothing can match it well."""
     terms, ordered = await vocabulary(db, session, kind)
     groups = []
-    for word in re.findall(r"[a-z0-9]+", topic.lower()):
+    words = re.findall(r"[a-z0-9]+", topic.lower())
+    for word in words:
         stem = _stemmer.stemWord(word)
         if stem in terms or word in terms:
             groups.append([f'"{word}"'])
@@ -694,21 +741,25 @@ async def fts_queries(db, session, topic: str, kind: str) -> list[str]:
             if close:
                 groups.append([f'"{term}"*' for term, _, _ in close])
     if not groups:
-        return []
+        return [], False
     every = " AND ".join("(" + " OR ".join(g) + ")" for g in groups)
     anything = " OR ".join(dict.fromkeys(term for g in groups for term in g))
-    return [every, anything] if len(groups) > 1 else [anything]
+    return ([every, anything] if len(groups) > 1 else [anything]), len(groups) == len(words)
 
 
-async def _fts_search(db, session, topic: str, kind: str, limit: int) -> list:
-    """The strictest query that finds enough; a loose one only when the strict one finds little."""
+async def _fts_search(db, session, topic: str, kind: str, limit: int) -> tuple[list, list]:
+    """(good matches, closest others). Good matches hold every word of the topic; when fewer than three
+    do, those holding any of its words follow as the closest."""
     search = search_queries.search_actions if kind == "action" else search_queries.search_decisions
-    found: list = []
-    for query in await fts_queries(db, session, topic, kind):
-        found = await search(session, query, limit=limit)
-        if len(found) >= 3:
-            break
-    return found
+    queries, covered = await fts_queries(db, session, topic, kind)
+    if not queries:
+        return [], []
+    strict = await search(session, queries[0], limit=limit) if covered else []
+    if len(strict) >= 3 or (len(queries) == 1 and covered):
+        return strict, []
+    seen = {row[0].id for row in strict}
+    loose = [row for row in await search(session, queries[-1], limit=limit) if row[0].id not in seen]
+    return strict, loose
 
 
 def _blend(topic: str, rank: float, best: float, text: str) -> float:
@@ -727,30 +778,46 @@ async def _decisions(db, session, question: Question, today: date) -> Answer:
             "Recent decisions",
             sections=[Section("Recent decisions", "topic", items, len(items))],
         )
-    found = await _fts_search(db, session, question.topic, "decision", SECTION_LIMIT)
-    if not found:
-        return Answer(
-            "decisions",
-            f"Decisions about “{question.topic}”",
-            note=f"I found no decision about “{question.topic}”.",
-        )
-    best = found[0][2]
-    items = [
-        decision_item(
-            d,
-            g,
-            "topic",
-            await _numbers(session, d, numbers),
-            _blend(question.topic, rank, best, f"{d.area or ''} {d.text}"),
-        )
-        for d, g, rank in found
-    ]
-    items.sort(key=lambda i: -i.score)
-    return Answer(
+    strict, loose = await _fts_search(db, session, question.topic, "decision", SECTION_LIMIT)
+    heading = f"Decisions about “{question.topic}”"
+    if not strict and not loose:
+        return Answer("decisions", heading, note=f"I found no decision about “{question.topic}”.")
+
+    async def ranked(rows: list) -> list[Item]:
+        best = rows[0][2] if rows else 0
+        items = [
+            decision_item(
+                d,
+                g,
+                "topic",
+                await _numbers(session, d, numbers),
+                _blend(question.topic, rank, best, f"{d.area or ''} {d.text}"),
+            )
+            for d, g, rank in rows
+        ]
+        return sorted(items, key=lambda i: -i.score)
+
+    return _matches(
         "decisions",
-        f"Decisions about “{question.topic}”",
-        sections=[Section("Decisions", "topic", items, len(items))],
+        heading,
+        "Decisions",
+        "decision",
+        question.topic,
+        await ranked(strict),
+        await ranked(loose),
     )
+
+
+def _matches(
+    intent: str, heading: str, title: str, what: str, topic: str, good: list[Item], closest: list[Item]
+) -> Answer:
+    """Good matches, then (or, when there are none, with a caveat) the closest ones."""
+    sections = [Section(title, "topic", good, len(good))] if good else []
+    if closest:
+        sections.append(Section("Closest matches", "closest", closest, len(closest)))
+    if not good:
+        heading = f"No {what} clearly matches “{topic}”"
+    return Answer(intent, heading, sections=sections)
 
 
 async def _numbers(session, decision: Decision, cache: dict[int, str | None]) -> dict[int, str | None]:
@@ -786,20 +853,107 @@ async def _decisions_at(session, question: Question, group: str | None, today: d
 
 
 async def _search(db, session, question: Question, today: date) -> Answer:
-    found = await _fts_search(db, session, question.topic or "", "action", SECTION_LIMIT)
-    if not found:
-        return Answer("search", f"Actions about “{question.topic}”")
-    best = found[0][2]
-    items = [
-        action_item(a, g, "topic", today, _blend(question.topic, rank, best, f"{a.area or ''} {a.text}"))
-        for a, g, rank in found
-    ]
-    items.sort(key=lambda i: (i.status != "open", -i.score))
-    return Answer(
-        "search",
-        f"Actions about “{question.topic}”",
-        sections=[Section("Actions", "topic", items, len(items))],
+    topic = question.topic or ""
+    strict, loose = await _fts_search(db, session, topic, "action", SECTION_LIMIT)
+    heading = f"Actions about “{topic}”"
+    if not strict and not loose:
+        return Answer("search", heading)
+
+    def ranked(rows: list) -> list[Item]:
+        best = rows[0][2] if rows else 0
+        items = [
+            action_item(a, g, "topic", today, _blend(topic, rank, best, f"{a.area or ''} {a.text}"))
+            for a, g, rank in rows
+        ]
+        return sorted(items, key=lambda i: (i.status != "open", -i.score))
+
+    return _matches("search", heading, "Actions", "action", topic, ranked(strict), ranked(loose))
+
+
+# --- people ---------------------------------------------------------------------------------------
+
+
+def member_item(member: Member, reason: str, group: str | None, seen=None, score: float = 100.0) -> Item:
+    """A member, with the meeting they were last seen at (an Attendance and its Meeting), if given."""
+    attendance, meeting = seen or (None, None)
+    return Item(
+        "member",
+        None,
+        reason,
+        score,
+        group=group,
+        name=member.name,
+        role=(attendance.role if attendance and attendance.role else None) or member.role,
+        organisation=member.organisation,
+        attendance=attendance.status if attendance else None,
+        meeting=meeting.number if meeting else None,
+        date=meeting.date if meeting else None,
+        owner=attendance.on_behalf_of if attendance else None,
     )
+
+
+async def _people(db, session, question: Question, group: str | None, today: date) -> Answer:
+    """Who holds a role, who attended a meeting, who chairs a group: from the members the reports name
+    and the attendance they record."""
+    code = question.group or group
+    target = (await groups_of(session, code) or [None])[0] if code else None
+    group_id = target.id if target is not None else None
+    if question.intent == "attended":
+        if group_id is None:
+            return Answer("attended", "Attendance", note=f"I have no report of a {code} meeting.")
+        if question.meeting_number:
+            meeting = await meeting_queries.meeting_by_number(session, group_id, question.meeting_number)
+        else:
+            meeting = await meeting_queries.last_held(session, group_id, today + timedelta(days=1))
+        which = f"{code} {question.meeting_number}" if question.meeting_number else f"the last {code} meeting"
+        if meeting is None:
+            return Answer("attended", f"Who attended {which}", note=f"I have no report of {which}.")
+        label = _meeting_label(code, meeting)
+        rows = await member_queries.attendance_at(session, meeting.id)
+        if not rows:
+            return Answer(
+                "attended", f"Who attended {label}", note=f"The report of {label} lists no attendees."
+            )
+        sections = []
+        for status, title in (
+            ("attended", "Attended"),
+            ("apologies", "Apologies"),
+            ("represented", "Represented"),
+        ):
+            items = [member_item(m, status, code, (a, meeting)) for m, a in rows if a.status == status]
+            if items:
+                sections.append(Section(title, status, items, len(items)))
+        return Answer("attended", f"Who attended {label}", sections=sections)
+    if question.intent == "chair":
+        rows = await member_queries.chairs(session, group_id)
+        items = [member_item(m, "chair", code, seen) for m, seen in rows]
+        if not items:
+            return Answer("chair", f"Who chairs {code}", note=f"No report of {code} names its chair.")
+        heading = f"Who chairs {code}" + (f": {items[0].name}" if items else "")
+        return Answer("chair", heading, sections=[Section("Chair", "chair", items, len(items))])
+    # Who is the DNO rep / who represents large suppliers / who is Kate Goodman.
+    phrase = (question.target.phrase if question.target else "") or ""
+    part = classify(phrase, await group_queries.group_codes(session), code)
+    if part is not None and part.kind == "role" and (constituency_key(phrase) or office_key(phrase)):
+        label = role_label(part.key)
+        rows = await member_queries.members_in_role(session, part.key, member_role_keys)
+        items = [member_item(m, "role", code, seen) for m, seen in rows]
+        heading = f"Who is {label}"
+        if not items:
+            return Answer("who_is", heading, note=f"No report names {label}.")
+        return Answer(
+            "who_is", heading, sections=[Section(label[0].upper() + label[1:], "role", items, len(items))]
+        )
+    member, guessed = await _member_named(db, session, phrase)
+    if member is None:
+        return Answer(
+            "who_is", f"Who is {phrase}", note=f"I don't know anyone called {phrase} in the group's reports."
+        )
+    seen = await member_queries.last_seen(session, member.id)
+    item = member_item(member, "named", code, seen)
+    typed = as_typed(question.text, phrase)
+    heading = f"Who is {member.name}" + (f" (taking “{typed}” as {member.name})" if guessed else "")
+    return Answer("who_is", heading, sections=[Section("Member", "member", [item], 1)])
 
 
 # --- meetings -----------------------------------------------------------------------------------
@@ -817,7 +971,7 @@ async def _next_meeting(session, question: Question, group: str | None, clock: C
     answer = Answer(
         "next_meeting", f"The {what}", sections=[Section("Upcoming", "schedule", items, len(meetings))]
     )
-    group_row = await group_queries.group_by_code(session, code) if code else None
+    group_row = (await groups_of(session, code) or [None])[0] if code else None
     usual = describe_cadence(group_row) if group_row else None
     if usual and any(m.source == "cadence" for m in meetings[:5]):
         answer.note = f"{code} usually meets on {usual}; dates not yet confirmed by a report are marked."

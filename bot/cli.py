@@ -276,15 +276,16 @@ async def _digest_target(session, args, clock):
     """The meeting `--meeting next|NUMBER|DATE` names, with its group."""
     from bot.calendar import CalendarMeeting, build_calendar
     from bot.dates import parse_date
-    from bot.schedule import upcoming_meetings
+    from bot.schedule import groups_of, upcoming_meetings
     from storage.queries import groups as group_queries
     from storage.queries import meetings as meeting_queries
 
     codes = await group_queries.group_codes(session)
     code = (args.group or ("TMAG" if "TMAG" in codes or not codes else sorted(codes)[0])).upper()
-    group = await group_queries.group_by_code(session, code)
-    if group is None:
+    found = await groups_of(session, code)
+    if not found:
         raise CliError(f"I don't know the group {code}")
+    group = found[0]
     wanted = (args.meeting or "next").strip()
     if wanted == "next":
         upcoming = await upcoming_meetings(session, clock.now(), code)

@@ -285,6 +285,15 @@ DECISION_WORDS = re.compile(
     r"\b(decide|decided|decides|decision|decisions|agreed|approved|approve|approval|dec)\b"
 )
 OVERDUE_WORDS = re.compile(r"\b(overdue|late|past due|past their due|behind|missed|slipped|slipping)\b")
+ATTENDED_WORDS = re.compile(
+    r"\bwho\b.*\b(attended|attend|attending|was at|were at|came to|come to|was present|were present|"
+    r"joined|gave apologies|sent apologies|apologies)\b|\b(attendees|attendance|apologies)\b"
+)
+CHAIR_WORDS = re.compile(r"\bwho\b.*\b(chairs?|chaired|chairing|chairperson|chairman)\b")
+WHO_IS = re.compile(
+    r"^(?:and\s+)?(?:who|whom)\s*(?:is|are|'s|was|were|represents|represent|speaks for|speak for)\s+"
+    r"(?:the\s+|our\s+|a\s+)?(?P<who>[\w .&'/()-]+?)\s*[?!.]*$"
+)
 REPORTED_WORDS = re.compile(
     r"\b(reported(?: as)? done|reported|to confirm|awaiting confirmation|await\w* confirm\w*|"
     r"needs? (?:to be )?confirm\w*|confirm\w*)\b"
@@ -318,7 +327,7 @@ POSSESSIVE = re.compile(
     r"(?:actions|items|list|plate|tasks|to-?do)"
 )
 MEETING_REF = re.compile(
-    r"\b(?:at|from|in|of|during)\s+(?:the\s+|its\s+|our\s+)?(?:"
+    r"\b(?:at|from|in|of|during|attended|attend|to)\s+(?:the\s+|its\s+|our\s+)?(?:"
     r"(?P<group>[a-z]{2,10})\s*-?\s*#?\s*(?P<number>\d{1,3}(?:\.\d{1,2})?)"
     r"|meeting\s+#?(?P<bare>\d{1,3}(?:\.\d{1,2})?)"
     r"|(?P<last>last|previous|latest|most recent)\s+(?P<lastgroup>[a-z]{2,10}|meeting))\b"
@@ -403,6 +412,22 @@ def _target(lowered: str) -> Target | None:
     return None
 
 
+def _meeting_named(question: Question, lowered: str, codes: set[str]) -> bool:
+    """Fill in the meeting a question names ("at TMAG 22", "at meeting 7", "the last TMAG"), if any."""
+    found = MEETING_REF.search(lowered)
+    if not found or not (found.group("number") or found.group("bare") or found.group("last")):
+        return False
+    if found.group("last"):
+        question.last_meeting = True
+        if found.group("lastgroup") and found.group("lastgroup") in codes:
+            question.group = found.group("lastgroup").upper()
+    else:
+        question.meeting_number = meeting_number(found.group("number") or found.group("bare"))
+        if found.group("group") and found.group("group") in codes:
+            question.group = found.group("group").upper()
+    return True
+
+
 def parse_question(
     text: str, group_codes: set[str], default_group: str | None = None, name_words: set[str] = frozenset()
 ) -> Question:
@@ -436,6 +461,18 @@ def parse_question(
     if unique:
         question.intent = "who_owns" if REF_QUESTION_OWNER.search(lowered) else "show"
         return question
+    if ATTENDED_WORDS.search(lowered):
+        question.intent = "attended"
+        _meeting_named(question, lowered, codes)
+        return question
+    if CHAIR_WORDS.search(lowered):
+        question.intent = "chair"
+        return question
+    found = WHO_IS.match(lowered)
+    if found and not OPEN_WORDS.search(lowered) and not DECISION_WORDS.search(lowered):
+        question.intent = "who_is"
+        question.target = Target("phrase", found.group("who").strip())
+        return question
     if DUE_BEFORE_NEXT.search(lowered):
         question.intent = "due_before_next"
         question.target = _target(lowered) or Target("all")
@@ -448,17 +485,8 @@ def parse_question(
         question.intent = "next_meeting"
         return question
     if DECISION_WORDS.search(lowered):
-        found = MEETING_REF.search(lowered)
-        if found and (found.group("number") or found.group("bare") or found.group("last")):
+        if _meeting_named(question, lowered, codes):
             question.intent = "decisions_at"
-            if found.group("last"):
-                question.last_meeting = True
-                if found.group("lastgroup") and found.group("lastgroup") in codes:
-                    question.group = found.group("lastgroup").upper()
-            else:
-                question.meeting_number = meeting_number(found.group("number") or found.group("bare"))
-                if found.group("group") and found.group("group") in codes:
-                    question.group = found.group("group").upper()
             return question
         question.intent = "decisions"
         question.topic = topic_of(lowered, [c for c in codes])

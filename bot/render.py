@@ -68,11 +68,25 @@ def meeting_line(item) -> str:
     return f"• {item.group}{number}{kind}: {item.date:%A %d %B %Y}{times}{source}"
 
 
+def member_line(item) -> str:
+    """ "• Ian Hatton — DNO Representative, Elexon (at TMAG 7 on 20 Jul 2022)"."""
+    about = ", ".join(x for x in (item.role, item.organisation) if x)
+    where = ""
+    if item.date:
+        number = f" {item.meeting}" if item.meeting else ""
+        verb = {"apologies": "sent apologies to", "represented": "represented at"}.get(item.attendance, "at")
+        where = f" ({verb} {item.group}{number} on {item.date:%d %b %Y})"
+    deputy = f", on behalf of {item.owner}" if item.owner else ""
+    return f"• {item.name}" + (f" — {about}" if about else "") + deputy + where
+
+
 def item_line(item, today: date) -> str:
     if item.kind == "action":
         return action_line(item, today)
     if item.kind == "decision":
         return decision_line(item)
+    if item.kind == "member":
+        return member_line(item)
     return meeting_line(item)
 
 

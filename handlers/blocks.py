@@ -32,7 +32,7 @@ from slack_sdk.models.views import View
 
 from bot.answers import HELP, Answer, Item
 from bot.digests.compose import SHOWN, brief, owners_of, since_line, summary_line
-from bot.render import detail_lines, meeting_line, shorten, when
+from bot.render import compact_line, detail_lines, meeting_line, member_line, shorten, when
 from handlers import ids
 
 MAX_BLOCKS = 50
@@ -98,12 +98,14 @@ def done_button(ref: str) -> ButtonElement:
 def action_text(item: Item, today: date) -> str:
     status = " (closed)" if item.status == "closed" else ""
     flag = "⚠️ " if item.overdue else ""
-    lines = [f"{flag}{item.ref}{status}: {item.text}"]
+    lines = [f"{flag}{item.ref}{status}: {shorten(item.text, 300)}"]
     details = []
     if item.owner:
         details.append(item.owner)
     if item.status == "open":
-        details.append(f"due {when(item.due, today)}")
+        details.append(
+            f"due {when(item.due, today)}" if not item.reported_done else "reported done, to confirm"
+        )
     if details:
         lines.append(" · ".join(details))
     return "\n".join(lines)
@@ -116,6 +118,8 @@ def item_block(item: Item, today: date) -> SectionBlock:
     if item.kind == "decision":
         where = f" (at {item.group} {item.meeting})" if item.meeting else ""
         return text_section(f"{item.ref}{where}: {item.text}")
+    if item.kind == "member":
+        return text_section(member_line(item).lstrip("• "))
     return text_section(meeting_line(item).lstrip("• "))
 
 
@@ -140,6 +144,11 @@ def answer_blocks(answer: Answer, today: date, question: str, offset: int = 0) -
     position = 0
     more = False
     for part in answer.sections:
+        if part.compact:  # a brief list: one block, on the first page only
+            if offset == 0 and part.items:
+                blocks.append(context(part.title))
+                blocks.append(text_section("\n".join(compact_line(i, today) for i in part.items)))
+            continue
         titled = False
         for item in part.items:
             position += 1
@@ -149,7 +158,8 @@ def answer_blocks(answer: Answer, today: date, question: str, offset: int = 0) -
                 more = True
                 break
             if not titled and (
-                len(answer.sections) > 1 or part.reason in ("named", "role", "organisation", "group")
+                len(answer.sections) > 1
+                or part.reason in ("named", "role", "organisation", "group", "closest")
             ):
                 blocks.append(context(part.title))
                 titled = True
@@ -325,7 +335,9 @@ DIGEST_LIST = SHOWN  # actions listed per part of a digest thread (their details
 def _digest_action(action, today: date) -> SectionBlock:
     flag = "⚠️ " if action.overdue else ""
     details = " · ".join(x for x in (action.owner or "", f"due {when(action.due, today)}") if x)
-    return text_section(f"{flag}{action.ref}: {shorten(action.text, 300)}\n{details}", done_button(action.ref))
+    return text_section(
+        f"{flag}{action.ref}: {shorten(action.text, 300)}\n{details}", done_button(action.ref)
+    )
 
 
 CHANNEL_SHOWN = 5  # actions the channel message itself lists; the thread has the rest

@@ -72,10 +72,9 @@ def slots_for(group: Group, meeting: CalendarMeeting) -> list[DigestSlot]:
 
 async def upcoming_with_digests(session, now: datetime, group_code: str | None = None) -> list[tuple]:
     """Upcoming meetings, each with its digest slots: (meeting, [slot, ...])."""
-    from bot.schedule import upcoming_meetings
-    from storage.queries import groups as group_queries
+    from bot.schedule import groups_of, upcoming_meetings
 
-    groups = {g.code: g for g in await group_queries.all_groups(session)}
+    groups = {g.code: g for g in await groups_of(session, group_code)}
     out = []
     for meeting in await upcoming_meetings(session, now, group_code):
         group = groups.get(meeting.group)

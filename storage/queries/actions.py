@@ -3,11 +3,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Action, ActionEvent, ActionOwner, Decision, Group, Mention, OwnerName
+from storage.models import Action, ActionEvent, ActionOwner, Decision, Group, Meeting, Mention, OwnerName
 
 
 async def insert_rows(session: AsyncSession, model: type[SQLModel], rows: list[dict]) -> None:
@@ -106,10 +106,17 @@ async def decisions_of_meeting(session: AsyncSession, meeting_id: int) -> list[t
 
 
 async def recent_decisions(session: AsyncSession, limit: int = 10) -> list[tuple[Decision, Group]]:
+    """The latest decisions: newest meeting first (not the order reports were imported in), and within a
+    meeting by ref, highest first; those recorded without a meeting by when they were recorded."""
     query = (
         select(Decision, Group)
         .join(Group, Group.id == Decision.group_id)
-        .order_by(col(Decision.id).desc())
+        .join(Meeting, Meeting.id == Decision.meeting_id, isouter=True)
+        .order_by(
+            func.coalesce(Meeting.date, func.date(Decision.created_at)).desc(),
+            func.length(Decision.ref).desc(),
+            col(Decision.ref).desc(),
+        )
         .limit(limit)
     )
     return list((await session.exec(query)).all())

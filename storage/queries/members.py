@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from sqlmodel import func, select
@@ -67,3 +68,59 @@ async def change_counters(session: AsyncSession) -> dict[str, int]:
     from sqlalchemy import text
 
     return dict((await session.exec(text("SELECT name, value FROM change_counter"))).all())
+
+
+async def attendance_at(session: AsyncSession, meeting_id: int) -> list[tuple[Member, Attendance]]:
+    """Who a meeting's report lists, in the order it lists them."""
+    query = (
+        select(Member, Attendance)
+        .join(Attendance, Attendance.member_id == Member.id)
+        .where(Attendance.meeting_id == meeting_id)
+        .order_by(Attendance.id)
+    )
+    return list((await session.exec(query)).all())
+
+
+async def last_seen(session: AsyncSession, member_id: int) -> tuple[Attendance, Meeting] | None:
+    """A member's latest attendance record and its meeting."""
+    query = (
+        select(Attendance, Meeting)
+        .join(Meeting, Meeting.id == Attendance.meeting_id)
+        .where(Attendance.member_id == member_id)
+        .order_by(Meeting.date.desc(), Meeting.id.desc())
+        .limit(1)
+    )
+    return (await session.exec(query)).first()
+
+
+async def members_in_role(
+    session: AsyncSession, role_key: str, role_keys_of
+) -> list[tuple[Member, tuple | None]]:
+    """Members holding a role (by their role text, constituency or office), most recently seen first."""
+    found = [m for m in await all_members(session) if role_key in role_keys_of(m)]
+    seen = [(m, await last_seen(session, m.id)) for m in found]
+    return sorted(
+        seen,
+        key=lambda pair: (pair[1] is None, -(pair[1][1].date.toordinal() if pair[1] else 0), pair[0].name),
+    )
+
+
+async def chairs(session: AsyncSession, group_id: int | None) -> list[tuple[Member, tuple]]:
+    """Who chaired the group's meetings, latest first (each member once): those listed under "Chair" or
+    with a chair's role in a report's attendance."""
+    if group_id is None:
+        return []
+    query = (
+        select(Member, Attendance, Meeting)
+        .join(Attendance, Attendance.member_id == Member.id)
+        .join(Meeting, Meeting.id == Attendance.meeting_id)
+        .where(Meeting.group_id == group_id, Attendance.status == "attended")
+        .order_by(Meeting.date.desc(), Attendance.id)
+    )
+    out: dict[int, tuple[Member, tuple]] = {}
+    for member, attendance, meeting in (await session.exec(query)).all():
+        section = (attendance.section or "").lower()
+        role = (attendance.role or member.role or "").lower()
+        if ("chair" in section or re.search(r"\bchair", role) or member.is_chair) and member.id not in out:
+            out[member.id] = (member, (attendance, meeting))
+    return list(out.values())
