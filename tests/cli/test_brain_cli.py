@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 
@@ -61,8 +62,41 @@ def test_done_update_reopen_with_their_exit_codes(db_url, write, capsys):
     ]
     main(["export"])
     action = next(a for a in json.loads(capsys.readouterr().out)["actions"] if a["ref"] == "WMAG31-02")
-    assert [u["text"] for u in action["updates"]][-2:] == ["windows agreed", "confirmed"]
-    assert action["updates"][-2]["by"] == "Sam Hatton" and action["updates"][-2]["source"] == "cli"
+    trail = [(u["kind"], u["text"], u["by"]) for u in action["updates"]]
+    assert trail == [
+        ("created", None, "WMAG 31 report"),
+        ("due moved", "Due date moved from 2023-11-15 to 2023-12-20", "WMAG 32 report"),
+        ("updated", "Windows drafted; date moved to December", "WMAG 32 report"),
+        ("updated", "windows agreed", "Sam Hatton"),
+        ("closed", "confirmed", "Sam Hatton"),
+        ("reopened", None, "Ada Brooks"),  # every event is there, a reopen without a note included
+    ]
+    closed = action["updates"][-2]
+    assert closed["source"] == "cli" and closed["status"] == {"from": "open", "to": "closed"}
+    assert closed["at"].startswith("2023-11-21T10:00")  # when it was said to happen (--now)...
+    assert not closed["recorded_at"].startswith("2023-")  # ...and when it was really recorded
+    assert action["updates"][1]["due"] == {"from": "2023-11-15", "to": "2023-12-20"}
+    assert action["status"] == "open" and action["closed_on"] is None
+
+
+def test_the_csv_log_says_when_and_by_whom_an_action_was_closed(db_url, write, capsys):
+    setup(write, capsys)
+    assert (
+        main(["done", "WMAG31-02", "--as", "Sam Hatton", "--note", "agreed", "--now", "2023-11-21T10:00"])
+        == 0
+    )
+    capsys.readouterr()
+    main(["export", "--format", "csv"])
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    row = next(r for r in rows if r["Action Ref"] == "WMAG31-02")
+    assert (row["Status"], row["Closed On"], row["Closed By"], row["Update"]) == (
+        "closed",
+        "21/11/2023",
+        "Sam Hatton",
+        "agreed",
+    )
+    still = next(r for r in rows if r["Action Ref"] == "WMAG31-01")
+    assert (still["Status"], still["Closed On"], still["Closed By"]) == ("open", "", "")
 
 
 def test_member_add_with_alias_and_slack_id_then_asking_by_alias(db_url, write, capsys):

@@ -29,8 +29,22 @@ def test_import_prints_a_line_per_file_and_export_writes_json(db_url, write, cap
     data = json.loads(target.read_text())
     assert set(data) == {"meetings", "actions", "decisions", "members"}
     action = next(a for a in data["actions"] if a["ref"] == "TMAG40-02")
-    assert set(action) == {"ref", "group", "area", "text", "owner", "owners", "due", "status", "updates"}
-    assert set(action["updates"][0]) == {"text", "at", "by", "source"}
+    assert set(action) == {
+        "ref",
+        "group",
+        "area",
+        "text",
+        "owner",
+        "owners",
+        "due",
+        "status",
+        "reported_done",
+        "updates",
+        "closed_on",
+        "closed_by",
+    }
+    assert set(action["updates"][0]) == {"kind", "text", "at", "recorded_at", "by", "source", "status"}
+    assert [u["kind"] for u in action["updates"]] == ["created", "closed"]
     decision = data["decisions"][0]
     assert set(decision) == {"ref", "group", "area", "text", "meeting"}
     assert decision["meeting"] == "40"
@@ -41,7 +55,17 @@ def test_export_csv_has_the_secretariats_columns_plus_status(db_url, write, caps
     capsys.readouterr()
     assert main(["export", "--format", "csv"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
-    assert list(rows[0]) == ["Area", "Action Ref", "Action", "Owner", "Due Date", "Update", "Status"]
+    assert list(rows[0]) == [
+        "Area",
+        "Action Ref",
+        "Action",
+        "Owner",
+        "Due Date",
+        "Update",
+        "Status",
+        "Closed On",
+        "Closed By",
+    ]
     closed = next(r for r in rows if r["Action Ref"] == "TMAG40-02")
     assert closed["Status"] == "closed"
     assert closed["Due Date"] == "18/09/2024"

@@ -133,9 +133,15 @@ async def test_changes_show_in_the_export_with_who_and_where(world):
     data = await export_data(world)
     action = next(a for a in data["actions"] if a["ref"] == "WMAG31-02")
     assert action["status"] == "closed"
-    assert action["updates"][-1] == {
+    last = dict(action["updates"][-1])
+    recorded = last.pop("recorded_at")
+    assert last == {
+        "kind": "closed",
         "text": "agreed",
         "at": "2023-11-16T09:00:00+00:00",
         "by": "Sam Hatton",
         "source": "https://slack/p123",
+        "status": {"from": "open", "to": "closed"},
     }
+    assert recorded > "2025"  # the real time it was recorded, not the clock the test set
+    assert (action["closed_on"], action["closed_by"]) == ("2023-11-16", "Sam Hatton")

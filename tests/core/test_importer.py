@@ -95,7 +95,9 @@ async def test_first_import_stores_everything(db, db_url, clock, write):
     action = next(a for a in data["actions"] if a["ref"] == "TMAG40-02")
     assert action["owner"] == "DNO Representative (Sam Whitfield)"
     assert action["owners"] == [{"kind": "person", "name": "Sam Whitfield", "role": "dno representative"}]
-    assert action["updates"] == []
+    assert [(u["kind"], u["text"], u["by"]) for u in action["updates"]] == [
+        ("created", None, "TMAG 40 report")
+    ]
     assert "Share the booking calendar" in summary.line() or "3 new" in summary.line()
 
 
@@ -121,9 +123,14 @@ async def test_a_later_report_updates_moves_due_dates_and_closes(db, clock, writ
     moved = actions["TMAG40-01"]
     assert moved["due"] == "2024-10-16"
     assert moved["area"] == "Environments"  # where it was raised, not "Actions from previous meeting(s)"
-    assert [u["text"] for u in moved["updates"]] == ["Calendar in draft; due date moved to October"]
-    assert moved["updates"][0]["source"] == "tmag-041.txt"
-    assert moved["updates"][0]["at"].startswith("2024-09-18T10:00")
+    assert [(u["kind"], u["text"]) for u in moved["updates"]] == [
+        ("created", None),
+        ("due moved", "Due date moved from 2024-09-18 to 2024-10-16"),
+        ("updated", "Calendar in draft; due date moved to October"),
+    ]
+    assert moved["updates"][-1]["source"] == "tmag-041.txt"
+    assert moved["updates"][-1]["at"].startswith("2024-09-18T10:00")
+    assert moved["updates"][1]["due"] == {"from": "2024-09-18", "to": "2024-10-16"}
     assert actions["TMAG40-02"]["status"] == "closed"
     assert actions["TMAG40-03"]["status"] == "open"  # "Not yet complete" does not close it
     held = {m["date"]: m for m in data["meetings"]}
