@@ -212,8 +212,11 @@ async def undo_change(
         if event is None:
             return ChangeResult(False, "There is nothing to undo.")
         action = await session.get(Action, event.action_id)
-        same_person = (event.member_id is not None and event.member_id == person.member_id) or (
-            event.slack_user_id is not None and event.slack_user_id == person.slack_user_id
+        same_person = (
+            (event.member_id is not None and event.member_id == person.member_id)
+            or (event.slack_user_id is not None and event.slack_user_id == person.slack_user_id)
+            # someone known only by name (an owner who is not yet a member), in the same console or CLI
+            or (event.member_id is None and event.slack_user_id is None and event.by == person.display)
         )
         if not same_person and not person.is_secretariat:
             return ChangeResult(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import sys
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -27,15 +28,28 @@ def _clock(args: argparse.Namespace) -> Clock:
 
 
 @asynccontextmanager
-async def _database(*, bulk: bool = False):
-    """The database, migrated and open for the length of one command."""
-    from storage.db import open_database
+async def _database(*, bulk: bool = False, needs_record: bool = False):
+    """The database, migrated and open for the length of one command. `needs_record`: a command that
+    reads the record says so when nothing has been imported, rather than giving empty answers."""
+    from storage.db import DatabaseUnavailable, describe, open_database
 
-    db = await open_database(bulk=bulk)
     try:
+        db = await open_database(bulk=bulk)
+    except DatabaseUnavailable as exc:
+        raise CliError(str(exc)) from None
+    try:
+        if needs_record and not await _has_record(db):
+            raise CliError(f"no reports imported yet in {describe(db.url)} (tmag-bot import FILE...)")
         yield db
     finally:
         await db.close()
+
+
+async def _has_record(db) -> bool:
+    from storage.queries import documents as document_queries
+
+    async with db.read() as session:
+        return await document_queries.anything_recorded(session)
 
 
 def _outcome(result) -> int:
@@ -70,7 +84,7 @@ async def cmd_import(args: argparse.Namespace) -> int:
 async def cmd_export(args: argparse.Namespace) -> int:
     from bot.exporter import export_data, to_csv
 
-    async with _database() as db:
+    async with _database(needs_record=True) as db:
         data = await export_data(db)
     text = json.dumps(data, indent=2, ensure_ascii=False) + "\n" if args.format == "json" else to_csv(data)
     if args.out:
@@ -92,9 +106,14 @@ async def _person(db, who: str | None):
 
 async def cmd_ask(args: argparse.Namespace) -> int:
     from bot.answers import ask
+    from bot.commands import MAX_COMMAND
 
     clock = _clock(args)
-    async with _database() as db:
+    if len(args.question) > MAX_COMMAND:
+        raise CliError(
+            f"that question is too long ({len(args.question)} characters; the most is {MAX_COMMAND})"
+        )
+    async with _database(needs_record=True) as db:
         answer = await ask(db, args.question, await _person(db, args.as_), clock)
     if args.format == "json":
         print(json.dumps(answer.to_json(), indent=2, ensure_ascii=False))
@@ -227,9 +246,13 @@ async def cmd_serve(args: argparse.Namespace) -> int:
     except ValueError:
         raise CliError(f"--now {args.now!r} is not an ISO date and time") from None
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    from handlers.server import serve
+    from handlers.server import SlackRefused, serve
+    from storage.db import DatabaseUnavailable
 
-    await serve(settings, http=args.http, port=args.port or settings.port, host=args.host, clock=clock)
+    try:
+        await serve(settings, http=args.http, port=args.port or settings.port, host=args.host, clock=clock)
+    except (SlackRefused, DatabaseUnavailable) as exc:
+        raise CliError(str(exc)) from None
     return 0
 
 
@@ -313,7 +336,7 @@ async def cmd_digest(args: argparse.Namespace) -> int:
     from bot.digests.timing import DIGEST, slots_for
 
     clock = _clock(args)
-    async with _database() as db:
+    async with _database(needs_record=True) as db:
         async with db.read() as session:
             group, meeting = await _digest_target(session, args, clock)
             digest = await compose_digest(session, group, meeting, clock.today())
@@ -526,3 +549,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`tmag-bot export | head`): stop quietly, and keep Python's own flush of
+        # standard output at exit from complaining too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

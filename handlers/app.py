@@ -49,7 +49,16 @@ def web_client(services: Services, *, posting: bool = False) -> AsyncWebClient:
     )
 
 
+class _TokenAndClient(logging.Filter):
+    """Bolt warns that SLACK_BOT_TOKEN from the environment goes unused when it is given a client (ours,
+    built from that same token with its retry handlers): true, and no news to the operator."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
 def build_app(services: Services, *, socket_mode: bool = False) -> AsyncApp:
+    logging.getLogger("slack_bolt.AsyncApp").addFilter(_TokenAndClient())
     app = AsyncApp(
         client=web_client(services),
         signing_secret=services.settings.slack_signing_secret,

@@ -12,7 +12,7 @@ from typing import TypeVar
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -33,6 +33,22 @@ class DatabaseBusy(Exception):
             "The record is busy right now (a large import is probably running), so nothing was changed. "
             "Please try again in a minute."
         )
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be opened (a malformed DATABASE_URL, a path that cannot be created or
+    opened): the message says which and why, in one line."""
+
+
+def describe(url: str) -> str:
+    """The database as people know it: the SQLite file's name, or the server and database."""
+    try:
+        parsed = make_url(url)
+    except Exception:
+        return url
+    if parsed.get_backend_name() == "sqlite":
+        return parsed.database or "memory"
+    return parsed.render_as_string(hide_password=True)
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -203,7 +219,14 @@ class Database:
 
 
 async def open_database(url: str | None = None, *, bulk: bool = False) -> Database:
-    """Migrate (in a worker thread, Alembic is synchronous) and open the database."""
+    """Migrate (in a worker thread, Alembic is synchronous) and open the database; DatabaseUnavailable,
+    with the reason in one line, if it cannot be."""
     url = url or database_url()
-    await asyncio.to_thread(migrate, url)
-    return Database(url, bulk=bulk)
+    try:
+        await asyncio.to_thread(migrate, url)
+        return Database(url, bulk=bulk)
+    except (ValueError, ArgumentError) as exc:
+        raise DatabaseUnavailable(f"DATABASE_URL {url!r} is not a database URL I can use: {exc}") from None
+    except (OperationalError, OSError) as exc:
+        reason = getattr(exc, "orig", None) or getattr(exc, "strerror", None) or exc
+        raise DatabaseUnavailable(f"cannot open the database {describe(url)}: {reason}") from None

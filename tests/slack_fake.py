@@ -46,6 +46,7 @@ class FakeSlack:
     # Called with the method's name once Slack has done the work and before it answers (a test kills the
     # caller here: the message is posted, the caller never hears so).
     after_call: object = None
+    refuse_tokens: bool = False  # answer every method invalid_auth, as Slack does a revoked token
     base_url: str = ""
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
@@ -138,6 +139,8 @@ class FakeSlack:
         method = request.match_info["method"]
         params = await self._params(request)
         self.calls.append(Call(method, params))
+        if self.refuse_tokens:
+            return web.json_response({"ok": False, "error": "invalid_auth"})
         failure = self.failures[method].pop(0) if self.failures.get(method) else self._chaos(method)
         handler = getattr(self, "_" + method.replace(".", "_"), None)
         if failure is not None:

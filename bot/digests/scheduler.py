@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
@@ -28,9 +29,11 @@ class DigestScheduler:
         self.tick_seconds = tick_seconds
         self.scheduler = AsyncIOScheduler(timezone=LONDON)
         self._lock = asyncio.Lock()
+        self._ticking: set[asyncio.Task] = set()
 
-    async def start(self) -> None:
-        """Start inside the running loop, schedule every slot, and post whatever is due already."""
+    def start(self) -> None:
+        """Start inside the running loop: a first tick at once (posting whatever is due already) and then
+        every `tick_seconds`; it does not wait for the first tick, so the bot starts (and stops) at once."""
         self.scheduler.start()
         self.scheduler.add_job(
             self.tick,
@@ -39,15 +42,21 @@ class DigestScheduler:
             coalesce=True,
             max_instances=1,
             misfire_grace_time=None,
+            next_run_time=datetime.now(LONDON),
         )
         meetings.calendar_listeners.append(self.reschedule)
-        await self.tick()
 
-    async def stop(self) -> None:
+    async def stop(self, timeout: float = 3.0) -> None:
+        """Stop scheduling, and cancel a tick in progress (a part being posted is looked up, not posted
+        twice, when the next process picks the run up)."""
         if self.reschedule in meetings.calendar_listeners:
             meetings.calendar_listeners.remove(self.reschedule)
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        for task in list(self._ticking):
+            task.cancel()
+        if self._ticking:
+            await asyncio.wait(list(self._ticking), timeout=timeout)
 
     async def reschedule(self) -> None:
         """One timer per upcoming slot, from the calendar as it is now."""
@@ -69,11 +78,20 @@ class DigestScheduler:
         log.info("%d digest slots scheduled", len(wanted))
 
     async def tick(self) -> None:
-        async with self._lock:
-            try:
-                for result in await self.runner.run_due():
-                    if result.status == "failed":
-                        log.warning("digest %s failed: %s", result.key, result.detail)
-                await self.reschedule()
-            except Exception:  # the scheduler must outlive any one bad tick
-                log.exception("digest tick failed")
+        task = asyncio.current_task()
+        self._ticking.add(task)
+        try:
+            async with self._lock:
+                try:
+                    for result in await self.runner.run_due():
+                        if result.status == "failed":
+                            log.warning("digest %s failed: %s", result.key, result.detail)
+                    await self.reschedule()
+                except Exception:  # the scheduler must outlive any one bad tick
+                    log.exception("digest tick failed")
+        except asyncio.CancelledError:
+            # The bot is stopping (stop() cancels a tick in progress). The scheduler's executor would log
+            # a cancellation as a failed job, traceback and all; for us it is an orderly end.
+            return
+        finally:
+            self._ticking.discard(task)
