@@ -122,6 +122,8 @@ class Event:
     at: object
     by: str | None
     source: str | None
+    recorded_at: object = None  # when it was really recorded (a change's time may have been given)
+    from_report: bool = False
 
 
 @dataclass
@@ -649,7 +651,10 @@ async def _show(session, refs: list[Ref], intent: str, today: date) -> Answer:
         detail.owners.append(await _owner_label(session, owner, name))
     if intent == "show":
         events = (await action_queries.events_of(session, [action.id])).get(action.id, [])
-        detail.history = [Event(e.kind, e.text, e.at, e.by, e.source) for e in events]
+        detail.history = [
+            Event(e.kind, e.text, e.at, e.by, e.source, e.recorded_at, e.source_document_id is not None)
+            for e in events
+        ]
         detail.context = await _context(session, action.ref)
         detail.raised_at = await _raised_at(session, action, group, events)
     return Answer(intent, action.ref, detail=detail)

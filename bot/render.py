@@ -90,6 +90,17 @@ def item_line(item, today: date) -> str:
     return meeting_line(item)
 
 
+def given(event) -> str:
+    """A change whose time was given (--now), not taken from the clock: said so, with when it was
+    really recorded. A report's events carry their meeting's time, which is no such thing."""
+    if event.from_report or not event.at or not event.recorded_at:
+        return ""
+    at, recorded = to_london(event.at), to_london(event.recorded_at)
+    if abs((recorded - at).total_seconds()) < 120:
+        return ""
+    return f" (time given; recorded {recorded:%d %b %Y %H:%M})"
+
+
 def render_text(answer, today: date) -> str:
     from bot.answers import HELP
 
@@ -140,7 +151,8 @@ def detail_lines(detail, today: date) -> list[str]:
             stamp = f"{to_london(event.at):%d %b %Y}" if event.at else ""
             who = f" by {event.by}" if event.by else ""
             text = f": {event.text}" if event.text else ""
-            lines.append(f"  {stamp} {event.kind}{who}{text}")
+            kind = event.kind.replace("_", " ")
+            lines.append(f"  {stamp} {kind}{who}{text}{given(event)}")
     if detail.context:
         lines.append("Why it exists (from the discussion):")
         for meeting, area, text in detail.context[:3]:

@@ -277,3 +277,13 @@ async def test_a_guessed_name_is_flagged_and_a_stranger_is_not_told_to_link(worl
     stranger = await ask(world, "what is open for Zebedee Quist", "Ada Brooks", NOW)
     assert stranger.note == "I don't know anyone called Zebedee Quist in the group's reports."
     assert "iam" not in stranger.text
+
+
+async def test_a_change_made_with_a_given_time_says_so_in_its_history(world):
+    async with world.read() as session:
+        sam = await identify(session, "Sam Hatton")
+    await run_command(world, "done WMAG31-02 agreed", sam, NOW)  # NOW is a fixed clock, not the real time
+    shown = await ask(world, "show WMAG31-02", "Sam Hatton", NOW)
+    closing = next(line for line in shown.text.splitlines() if "closed by Sam Hatton" in line)
+    assert closing.startswith("  10 Jan 2024 closed by Sam Hatton: agreed (time given; recorded ")
+    assert "time given" not in shown.text.split("closed by")[0]  # report events carry their meeting's time
