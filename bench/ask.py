@@ -18,12 +18,12 @@ from pathlib import Path
 from sqlalchemy import text
 
 from bench.synthetic import AREAS, FIRST_NAMES, GROUPS, THINGS, VERBS
-from bot.answers import ask
-from bot.clock import LONDON, Clock
-from bot.identity import identify
-from bot.importer import owner_rows
+from bot.calendar.clock import LONDON, Clock
+from bot.conversation.answers import ask
+from bot.people.identity import identify
+from bot.record.importer import owner_rows
+from bot.record.text import fold
 from bot.runtime import settle
-from bot.text import fold
 from storage.db import open_database, refresh_statistics
 from storage.models import Action, ActionOwner, Meeting, Member, MemberGroup, OwnerName
 from storage.queries.actions import insert_rows

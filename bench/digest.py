@@ -15,10 +15,10 @@ from datetime import datetime
 from pathlib import Path
 
 from bench.ask import percentile, populate
-from bot.clock import LONDON
+from bot.calendar.clock import LONDON
+from bot.calendar.schedule import upcoming_meetings
 from bot.digests.compose import compose_digest
 from bot.runtime import settle
-from bot.schedule import upcoming_meetings
 from storage.db import open_database, refresh_statistics
 from storage.queries import groups as group_queries
 

@@ -204,15 +204,15 @@ def mutated(count: int, seed: int = 1) -> Iterator[tuple[str, bytes, str]]:
 
 def _read_one(name: str, data: bytes, database: str | None) -> tuple[str, str]:
     """(outcome, detail): read | refused | error."""
-    from bot.reports.loader import ReportError, load_bytes
-    from bot.reports.parser import parse_report
+    from bot.record.reports.loader import ReportError, load_bytes
+    from bot.record.reports.parser import parse_report
 
     try:
         if database is None:
             parse_report(load_bytes(name, data), set())
         else:
-            from bot.clock import Clock
-            from bot.importer import import_report
+            from bot.calendar.clock import Clock
+            from bot.record.importer import import_report
             from storage.db import Database
 
             async def imported():

@@ -19,8 +19,8 @@ import time
 from pathlib import Path
 
 from bench.synthetic import people, report
-from bot.clock import Clock
-from bot.importer import import_report
+from bot.calendar.clock import Clock
+from bot.record.importer import import_report
 from storage.db import open_database
 
 TARGET_S = 10

@@ -13,7 +13,7 @@ from pathlib import Path
 from dotenv import find_dotenv, load_dotenv
 
 from bot import __version__
-from bot.clock import Clock, parse_now
+from bot.calendar.clock import Clock, parse_now
 
 
 class CliError(Exception):
@@ -59,7 +59,7 @@ def _outcome(result) -> int:
 
 
 async def cmd_import(args: argparse.Namespace) -> int:
-    from bot.importer import ReportError, import_report
+    from bot.record.importer import ReportError, import_report
 
     clock = Clock()  # a report's events carry its meeting's time; the import is recorded at the real time
     failed = 0
@@ -82,7 +82,7 @@ async def cmd_import(args: argparse.Namespace) -> int:
 
 
 async def cmd_export(args: argparse.Namespace) -> int:
-    from bot.exporter import export_data, to_csv
+    from bot.record.exporter import export_data, to_csv
 
     async with _database(needs_record=True) as db:
         data = await export_data(db)
@@ -98,15 +98,15 @@ async def cmd_export(args: argparse.Namespace) -> int:
 
 
 async def _person(db, who: str | None):
-    from bot.identity import identify
+    from bot.people.identity import identify
 
     async with db.read() as session:
         return await identify(session, who)
 
 
 async def cmd_ask(args: argparse.Namespace) -> int:
-    from bot.answers import ask
-    from bot.commands import MAX_COMMAND
+    from bot.conversation.answers import ask
+    from bot.conversation.commands import MAX_COMMAND
 
     clock = _clock(args)
     if len(args.question) > MAX_COMMAND:
@@ -123,7 +123,7 @@ async def cmd_ask(args: argparse.Namespace) -> int:
 
 
 async def cmd_change(args: argparse.Namespace) -> int:
-    from bot.changes import change_action
+    from bot.record.changes import change_action
 
     clock = _clock(args)
     async with _database() as db:
@@ -135,7 +135,7 @@ async def cmd_change(args: argparse.Namespace) -> int:
 
 
 async def cmd_chat(args: argparse.Namespace) -> int:
-    from bot.console import chat
+    from bot.conversation.console import chat
 
     clock = _clock(args)
     async with _database() as db:
@@ -144,7 +144,7 @@ async def cmd_chat(args: argparse.Namespace) -> int:
 
 
 async def cmd_member_add(args: argparse.Namespace) -> int:
-    from bot.members import MemberError, add_member
+    from bot.people.members import MemberError, add_member
 
     clock = _clock(args)
     try:
@@ -192,8 +192,8 @@ async def cmd_member_list(args: argparse.Namespace) -> int:
 
 
 async def cmd_action_add(args: argparse.Namespace) -> int:
-    from bot.changes import add_action
-    from bot.dates import parse_date
+    from bot.record.changes import add_action
+    from bot.record.dates import parse_date
 
     clock = _clock(args)
     due = parse_date(args.due) if args.due else None
@@ -215,7 +215,7 @@ async def cmd_action_add(args: argparse.Namespace) -> int:
 
 
 async def cmd_decision_add(args: argparse.Namespace) -> int:
-    from bot.changes import add_decision
+    from bot.record.changes import add_decision
 
     clock = _clock(args)
     async with _database() as db:
@@ -246,7 +246,7 @@ async def cmd_serve(args: argparse.Namespace) -> int:
     except ValueError:
         raise CliError(f"--now {args.now!r} is not an ISO date and time") from None
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    from handlers.server import SlackRefused, serve
+    from handlers.slack.server import SlackRefused, serve
     from storage.db import DatabaseUnavailable
 
     try:
@@ -297,9 +297,9 @@ async def cmd_meetings(args: argparse.Namespace) -> int:
 
 async def _digest_target(session, args, clock):
     """The meeting `--meeting next|NUMBER|DATE` names, with its group."""
-    from bot.calendar import CalendarMeeting, build_calendar
-    from bot.dates import parse_date
-    from bot.schedule import groups_of, upcoming_meetings
+    from bot.calendar.cadence import CalendarMeeting, build_calendar
+    from bot.calendar.schedule import groups_of, upcoming_meetings
+    from bot.record.dates import parse_date
     from storage.queries import groups as group_queries
     from storage.queries import meetings as meeting_queries
 
@@ -351,9 +351,9 @@ async def cmd_digest(args: argparse.Namespace) -> int:
 async def _post_digest(db, clock, slot) -> int:
     from bot.config import Settings
     from bot.digests.runner import DigestRunner
-    from handlers.app import web_client
-    from handlers.context import Services
-    from handlers.digests import SlackDigestPoster
+    from handlers.slack.app import web_client
+    from handlers.slack.context import Services
+    from handlers.slack.digests import SlackDigestPoster
 
     settings = Settings.from_env()
     if not settings.slack_bot_token:
@@ -373,7 +373,7 @@ async def _post_digest(db, clock, slot) -> int:
 async def cmd_group_set(args: argparse.Namespace) -> int:
     import re
 
-    from bot.calendar import DEFAULT_CADENCES, parse_cadence
+    from bot.calendar.cadence import DEFAULT_CADENCES, parse_cadence
     from storage.queries import groups as group_queries
 
     for name in ("digest_time", "reminder_time"):

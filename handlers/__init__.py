@@ -1,8 +1,2 @@
-"""Slack listeners: thin glue between Slack and the core in bot/. Each module exposes register(app)."""
-
-from handlers import actions, commands, events, shortcuts, views
-
-
-def register(app) -> None:
-    for module in (commands, events, actions, shortcuts, views):
-        module.register(app)
+"""Platform glue, one package per platform: handlers.slack (Bolt) and handlers.teams (the Teams SDK).
+Each is thin: it turns the platform's requests into calls on bot/ and bot/'s answers into its messages."""

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import LONDON, Clock
+from bot.calendar.clock import LONDON, Clock
 from storage.db import Database, open_database
 
 

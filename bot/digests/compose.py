@@ -12,11 +12,11 @@ from datetime import date, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.answers import role_label
-from bot.calendar import CalendarMeeting
-from bot.clock import london_datetime
-from bot.render import shorten, when
-from bot.vocab import organisation_name
+from bot.calendar.cadence import CalendarMeeting
+from bot.calendar.clock import london_datetime
+from bot.conversation.answers import role_label
+from bot.conversation.render import shorten, when
+from bot.people.vocab import organisation_name
 from storage.models import Group
 from storage.queries import digests as digest_queries
 from storage.queries import meetings as meeting_queries

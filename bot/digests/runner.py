@@ -29,12 +29,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from bot.calendar import CalendarMeeting
-from bot.clock import Clock
+from bot.calendar.cadence import CalendarMeeting
+from bot.calendar.clock import Clock
+from bot.calendar.schedule import upcoming_meetings
 from bot.digests.compose import SHOWN, Digest, DigestAction, compose_digest, fill_details
 from bot.digests.timing import DIGEST, REMINDER, DigestSlot, slots_for
-from bot.identity import member_role_keys
-from bot.schedule import upcoming_meetings
+from bot.people.identity import member_role_keys
 from storage.db import Database
 from storage.models import Group, Member
 from storage.queries import digests as digest_queries

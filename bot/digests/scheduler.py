@@ -15,8 +15,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot import meetings
-from bot.clock import LONDON
+from bot.calendar import meetings
+from bot.calendar.clock import LONDON
 from bot.digests.runner import DigestRunner
 
 log = logging.getLogger("tmag-bot.digests")

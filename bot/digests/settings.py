@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.calendar import DEFAULT_CADENCES
-from bot.identity import Person
+from bot.calendar.cadence import DEFAULT_CADENCES
+from bot.people.identity import Person
 from storage.db import Database
 from storage.queries import groups as group_queries
 

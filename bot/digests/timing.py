@@ -11,8 +11,8 @@ from functools import lru_cache
 
 import holidays
 
-from bot.calendar import CalendarMeeting
-from bot.clock import london_datetime
+from bot.calendar.cadence import CalendarMeeting
+from bot.calendar.clock import london_datetime
 from storage.models import Group
 
 DIGEST = "digest"
@@ -72,7 +72,7 @@ def slots_for(group: Group, meeting: CalendarMeeting) -> list[DigestSlot]:
 
 async def upcoming_with_digests(session, now: datetime, group_code: str | None = None) -> list[tuple]:
     """Upcoming meetings, each with its digest slots: (meeting, [slot, ...])."""
-    from bot.schedule import groups_of, upcoming_meetings
+    from bot.calendar.schedule import groups_of, upcoming_meetings
 
     groups = {g.code: g for g in await groups_of(session, group_code)}
     out = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answers import ask
+from bot.conversation.answers import ask
 from tests.fixtures.world import build_world, clock_at
 
 NOW = clock_at("2023-11-16T09:00")
@@ -173,7 +173,7 @@ async def test_questions_it_cannot_answer_get_the_list_of_what_it_can(world):
 
 
 async def test_someone_who_is_not_a_member_still_gets_the_actions_naming_them(world, write, clock):
-    from bot.importer import import_report
+    from bot.record.importer import import_report
 
     extra = """\
 ## Widget Migration Advisory Group (WMAG) Headline Report

@@ -6,8 +6,8 @@ from datetime import date, datetime
 
 import pytest
 
-from bot.calendar import CalendarMeeting, build_calendar, nth_weekday, parse_cadence
-from bot.clock import LONDON
+from bot.calendar.cadence import CalendarMeeting, build_calendar, nth_weekday, parse_cadence
+from bot.calendar.clock import LONDON
 from bot.digests.timing import slots_for, working_days_before
 from storage.models import Group, Meeting
 

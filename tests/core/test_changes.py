@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from bot.changes import add_action, add_decision, change_action, undo_change
-from bot.exporter import export_data
-from bot.identity import identify
+from bot.people.identity import identify
+from bot.record.changes import add_action, add_decision, change_action, undo_change
+from bot.record.exporter import export_data
 from tests.fixtures.world import build_world, clock_at
 
 NOW = clock_at("2023-11-16T09:00")

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from bot.dates import find_dates, parse_date, parse_time_range
+from bot.record.dates import find_dates, parse_date, parse_time_range
 
 
 @pytest.mark.parametrize(

@@ -13,15 +13,15 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import text
 
+from bot.calendar.meetings import add_meeting
 from bot.config import Settings
 from bot.digests.compose import compose_digest
 from bot.digests.runner import DigestRunner
-from bot.identity import identify
-from bot.meetings import add_meeting
-from bot.members import add_member
-from handlers.app import web_client
-from handlers.context import Services
-from handlers.digests import SlackDigestPoster
+from bot.people.identity import identify
+from bot.people.members import add_member
+from handlers.slack.app import web_client
+from handlers.slack.context import Services
+from handlers.slack.digests import SlackDigestPoster
 from storage.db import Database
 from storage.queries import groups as group_queries
 from tests.fixtures.world import build_world, clock_at
@@ -87,7 +87,7 @@ async def runs(db) -> list[tuple]:
 async def test_what_the_digest_says(world):
     async with world.read() as session:
         group = await group_queries.group_by_code(session, "WMAG")
-        from bot.schedule import upcoming_meetings
+        from bot.calendar.schedule import upcoming_meetings
 
         meeting = (await upcoming_meetings(session, clock_at(SLOT).now(), "WMAG"))[0]
         digest = await compose_digest(session, group, meeting, date(2023, 11, 27))
@@ -315,7 +315,7 @@ async def _claim_as(db, worker: str, when: str) -> None:
 
     clock = clock_at(when)
     async with db.read() as session:
-        from bot.schedule import upcoming_meetings
+        from bot.calendar.schedule import upcoming_meetings
 
         group = await group_queries.group_by_code(session, "WMAG")
         meeting = (await upcoming_meetings(session, clock.now(), "WMAG"))[0]

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.exporter import export_data
-from bot.importer import ReportError, import_report, update_closes
+from bot.record.exporter import export_data
+from bot.record.importer import ReportError, import_report, update_closes
 
 FIRST = """\
 ## MHHS Testing and Migration Advisory Group (TMAG) Headline Report

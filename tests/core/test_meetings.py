@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot import meetings
-from bot.commands import run_command
-from bot.identity import identify
-from bot.schedule import upcoming_meetings
+from bot.calendar import meetings
+from bot.calendar.schedule import upcoming_meetings
+from bot.conversation.commands import run_command
+from bot.people.identity import identify
 from tests.fixtures.world import build_world, clock_at
 
 NOW = clock_at("2023-11-30T09:00")

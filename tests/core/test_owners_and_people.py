@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.owners import parse_owner
-from bot.people import MemberIndex, person_score
+from bot.people.matching import MemberIndex, person_score
+from bot.people.owners import parse_owner
 
 
 def parts(cell):

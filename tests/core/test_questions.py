@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.questions import parse_question
+from bot.conversation.questions import parse_question
 
 CODES = {"WMAG", "DAG"}
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 import pytest
 
 from bench.fuzz_reports import DeadlineReader, fuzz
-from bot.dates import find_dates
-from bot.importer import import_report
-from bot.reports.loader import MAX_CELL_CHARS, MAX_TEXT_CHARS, ReportError, load_bytes
-from bot.reports.parser import excerpt, parse_report
-from bot.vocab import constituency_key, role_keys
+from bot.people.vocab import constituency_key, role_keys
+from bot.record.dates import find_dates
+from bot.record.importer import import_report
+from bot.record.reports.loader import MAX_CELL_CHARS, MAX_TEXT_CHARS, ReportError, load_bytes
+from bot.record.reports.parser import excerpt, parse_report
 from tests.core.test_importer import counts, path_of
 from tests.fixtures.world import MINUTES_031
 

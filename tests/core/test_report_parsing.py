@@ -8,8 +8,8 @@ from datetime import date
 import docx
 import pytest
 
-from bot.reports.loader import ReportError, load_bytes, load_report
-from bot.reports.parser import parse_report
+from bot.record.reports.loader import ReportError, load_bytes, load_report
+from bot.record.reports.parser import parse_report
 
 
 def parse(name: str, text: str | bytes, known: set[str] | None = None):

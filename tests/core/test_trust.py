@@ -8,14 +8,14 @@ from datetime import date
 import pytest
 from sqlalchemy import text
 
-from bot.answers import ask
-from bot.changes import confirm_reported
-from bot.commands import run_command
+from bot.calendar.schedule import upcoming_meetings
+from bot.conversation.answers import ask
+from bot.conversation.commands import run_command
 from bot.digests.compose import compose_digest, render_digest
-from bot.identity import identify
-from bot.importer import import_report
-from bot.schedule import upcoming_meetings
-from bot.updates import update_closes, update_reports_delivery
+from bot.people.identity import identify
+from bot.record.changes import confirm_reported
+from bot.record.importer import import_report
+from bot.record.updates import update_closes, update_reports_delivery
 from storage.queries import groups as group_queries
 from tests.fixtures.world import build_world, clock_at
 
@@ -211,7 +211,7 @@ async def test_raised_at_comes_from_the_ref_not_the_import_order(db, write):
 
 
 async def test_a_hand_added_action_is_raised_at_its_first_report(world):
-    from bot.changes import add_action
+    from bot.record.changes import add_action
 
     async with world.read() as session:
         ada = await identify(session, "Ada Brooks")
@@ -238,7 +238,7 @@ async def test_a_group_named_is_that_group_before_any_report_of_it(world):
 
 
 async def test_a_held_meetings_digest_counts_what_was_decided_before_it(world):
-    from bot.calendar import build_calendar
+    from bot.calendar.cadence import build_calendar
     from storage.queries import meetings as meeting_queries
 
     async with world.read() as session:

@@ -18,14 +18,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from bot.calendar.schedule import upcoming_meetings
 from bot.config import Settings
 from bot.digests.runner import DigestRunner
 from bot.digests.timing import slots_for
-from bot.members import add_member
-from bot.schedule import upcoming_meetings
-from handlers.app import web_client
-from handlers.context import Services
-from handlers.digests import SlackDigestPoster
+from bot.people.members import add_member
+from handlers.slack.app import web_client
+from handlers.slack.context import Services
+from handlers.slack.digests import SlackDigestPoster
 from storage.db import Database
 from storage.queries import groups as group_queries
 from tests.fixtures.world import build_world, clock_at

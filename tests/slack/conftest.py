@@ -10,9 +10,9 @@ import pytest
 from aiohttp import web
 
 from bot.config import Settings
-from bot.members import add_member
-from handlers.app import EVENTS_PATH, build_app, web_app
-from handlers.context import Services
+from bot.people.members import add_member
+from handlers.slack.app import EVENTS_PATH, build_app, web_app
+from handlers.slack.context import Services
 from storage.db import Database
 from tests.fixtures.world import build_world, clock_at
 from tests.slack_fake import FakeSlack, block_actions, event_callback, signed, slash_command

@@ -41,8 +41,8 @@ async def test_mark_done_from_the_app_home_refreshes_it(bot):
 
 
 async def test_long_lists_are_cut_with_show_more(bot):
-    from bot.changes import add_action
-    from bot.identity import identify
+    from bot.people.identity import identify
+    from bot.record.changes import add_action
     from tests.slack.conftest import NOW
 
     async with bot.db.read() as session:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.answers import Answer, Item, Section
-from handlers import blocks as ui
+from bot.conversation.answers import Answer, Item, Section
+from handlers.slack import blocks as ui
 
 TODAY = date(2023, 11, 16)
 

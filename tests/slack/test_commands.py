@@ -95,8 +95,8 @@ async def test_help_and_unknown_questions_list_what_it_can_do(bot):
 
 
 async def test_escaping_means_stored_text_never_pings_or_links(bot):
-    from bot.changes import add_action
-    from bot.identity import identify
+    from bot.people.identity import identify
+    from bot.record.changes import add_action
 
     async with bot.db.read() as session:
         ada = await identify(session, "Ada Brooks")
@@ -117,8 +117,8 @@ async def test_escaping_means_stored_text_never_pings_or_links(bot):
 
 
 async def test_stored_formatting_shows_as_typed_and_never_pings(bot):
-    from bot.changes import add_action
-    from bot.identity import identify
+    from bot.people.identity import identify
+    from bot.record.changes import add_action
     from tests.slack.conftest import NOW
 
     async with bot.db.read() as session:

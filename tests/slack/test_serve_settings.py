@@ -6,8 +6,8 @@ import pytest
 
 from bot.cli import main
 from bot.config import Settings
-from handlers.app import build_app
-from handlers.context import Services
+from handlers.slack.app import build_app
+from handlers.slack.context import Services
 from tests.slack.conftest import NOW
 
 

@@ -66,8 +66,8 @@ async def test_a_message_without_refs_says_so(bot):
 
 
 async def test_the_modal_opens_for_actions_with_long_texts(bot):
-    from bot.changes import add_action
-    from bot.identity import identify
+    from bot.people.identity import identify
+    from bot.record.changes import add_action
     from tests.slack.conftest import NOW
 
     async with bot.db.read() as session:

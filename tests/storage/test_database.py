@@ -50,7 +50,7 @@ async def test_a_write_block_that_fails_leaves_nothing_behind(db):
 
 
 async def test_deleting_an_action_takes_its_owners_and_events_with_it(db, clock, write):
-    from bot.importer import import_report
+    from bot.record.importer import import_report
     from tests.core.test_importer import FIRST
 
     await import_report(db, write("r.txt", FIRST), clock=clock)
@@ -114,7 +114,7 @@ def test_a_database_from_the_first_release_upgrades_in_place(tmp_path):
 
 
 async def test_owner_rows_carry_their_actions_state_and_one_for_a_missing_action_fails(db, clock, write):
-    from bot.importer import import_report
+    from bot.record.importer import import_report
     from storage.queries.importing import ImportStore
     from tests.core.test_importer import FIRST
 

@@ -26,7 +26,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    from bot.updates import update_reports_delivery
+    from bot.record.updates import update_reports_delivery
 
     # Plain ADD COLUMN: a rebuilt table would lose the triggers and the computed due_sort column.
     op.add_column(

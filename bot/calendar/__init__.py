@@ -1,0 +1,1 @@
+"""Calendar and time: the injectable clock, each group's cadence, known meetings and changes to them."""

@@ -1,0 +1,1 @@
+"""Conversation: understanding questions and commands, answering them, and the console."""

@@ -1,0 +1,261 @@
+"""Members: who they are, how reports and people name them, and which owner names mean them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.calendar.clock import Clock
+from bot.people.matching import MemberIndex, person_score
+from bot.people.vocab import constituency_key, organisation_key, organisation_name, role_keys
+from bot.record.text import fold
+from storage.models import Member, OwnerName
+from storage.queries import actions as action_queries
+from storage.queries import members as member_queries
+
+
+class MemberError(ValueError):
+    """A member change that cannot be made; the message says why."""
+
+
+def flags_for(role: str | None, section: str | None = None) -> tuple[bool, bool]:
+    """(secretariat, chair) rights that a role gives. The PMO is the groups' secretariat."""
+    keys = role_keys(role)
+    secretariat = bool(keys & {"secretariat", "pmo"})
+    chair = "chair" in keys or fold(section) in {"chair", "chairs", "chairperson"}
+    return secretariat, chair
+
+
+async def load_index(session: AsyncSession) -> MemberIndex:
+    index = MemberIndex()
+    aliases: dict[int, list[str]] = {}
+    for alias in await member_queries.all_aliases(session):
+        aliases.setdefault(alias.member_id, []).append(alias.alias)
+    for member in await member_queries.all_members(session):
+        index.add(member.id, member.key, member.initials, aliases.get(member.id, []))
+    return index
+
+
+async def find_member(session: AsyncSession, text: str, index: MemberIndex | None = None) -> Member | None:
+    """The member someone means by a name, alias (kate.goodman), initials (KG) or Slack id (U123)."""
+    return (await match_member(session, text, index))[0]
+
+
+async def match_member(
+    session: AsyncSession, text: str, index: MemberIndex | None = None
+) -> tuple[Member | None, bool]:
+    """(the member meant, whether that was a guess): a Slack id, alias, exact name or unique initials are
+    certain; a name only close to a member's (a typo, a missing letter) is a guess, to be flagged."""
+    text = (text or "").strip().lstrip("@")
+    if not text:
+        return None, False
+    if re.fullmatch(r"[UW][A-Z0-9]{6,}", text):
+        found = await member_queries.member_by_slack_id(session, text)
+        if found:
+            return found, False
+    index = index or await load_index(session)
+    key = fold(text.replace(".", " ").replace("_", " "))
+    alias = index.aliases.get(fold(text)) or index.aliases.get(key)
+    if alias:
+        return await member_queries.member_by_id(session, alias), False
+    exact = [member_id for member_id, name in index.names.items() if name == key]
+    if len(exact) == 1:
+        return await member_queries.member_by_id(session, exact[0]), False
+    if re.fullmatch(r"[A-Za-z]{2,5}", text) and text.lower() in index.initials:
+        ids = index.initials[text.lower()]
+        if len(ids) == 1:
+            return await member_queries.member_by_id(session, ids[0]), False
+    best = index.best(key)
+    if best:
+        return await member_queries.member_by_id(session, best[0]), True
+    return None, False
+
+
+@dataclass
+class MemberChange:
+    member: Member
+    created: bool
+
+
+async def upsert_member(
+    session: AsyncSession,
+    index: MemberIndex,
+    clock: Clock,
+    *,
+    name: str,
+    initials: str | None = None,
+    role: str | None = None,
+    organisation: str | None = None,
+    constituency: str | None = None,
+    section: str | None = None,
+    overwrite: bool = False,
+) -> MemberChange:
+    """The member with this name (typos forgiven), created or filled in; `overwrite` lets a newer
+    report replace their role and organisation rather than only fill blanks."""
+    key = fold(name)
+    found = index.best(key)
+    now = clock.utcnow()
+    secretariat, chair = flags_for(role, section)
+    if found is None:
+        if constituency is None and role:
+            constituency = (
+                constituency_key(re.sub(r"\(.*?\)", "", role))
+                if re.search(r"\b(rep|representative|constituency)\b", role, re.I)
+                else None
+            )
+        member = Member(
+            name=name,
+            key=key,
+            initials=initials,
+            role=role,
+            organisation=organisation,
+            constituency=constituency,
+            is_secretariat=secretariat,
+            is_chair=chair,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(member)
+        await session.flush()
+        index.add(member.id, key, initials)
+        return MemberChange(member, created=True)
+    member = await member_queries.member_by_id(session, found[0])
+    changed = False
+    for field, value in (
+        ("initials", initials),
+        ("role", role),
+        ("organisation", organisation),
+        ("constituency", constituency),
+    ):
+        replaceable = getattr(member, field) is None or (overwrite and field != "initials")
+        if value and replaceable and getattr(member, field) != value:
+            setattr(member, field, value)
+            changed = True
+    if initials and initials.lower() not in index.initials:
+        index.initials.setdefault(initials.lower(), []).append(member.id)
+    if secretariat and not member.is_secretariat:
+        member.is_secretariat, changed = True, True
+    if chair and not member.is_chair:
+        member.is_chair, changed = True, True
+    if changed:
+        member.updated_at = now
+    return MemberChange(member, created=False)
+
+
+async def resolve_owner_names(
+    session: AsyncSession,
+    index: MemberIndex,
+    *,
+    names: list[OwnerName] = (),
+    changed_member_keys: list[str] = (),
+) -> int:
+    """Point owner names at the member they mean: the given names, and every name that might mean a
+    member who was just added or renamed. Returns how many changed."""
+    todo: dict[int, OwnerName] = {name.id: name for name in names}
+    if changed_member_keys:
+        every = {name.id: name for name in await action_queries.all_owner_names(session)}
+        keys = {name_id: name.key for name_id, name in every.items() if not name.key.startswith("initials:")}
+        for key in changed_member_keys:
+            for name_id in index.similar_names(key, keys):
+                todo.setdefault(name_id, every[name_id])
+        todo.update({name_id: name for name_id, name in every.items() if name.key.startswith("initials:")})
+    changed = 0
+    for name in todo.values():
+        best = index.best(name.key)
+        member_id, score = best if best else (None, None)
+        if (name.member_id, name.match_score) != (member_id, score):
+            name.member_id, name.match_score = member_id, score
+            changed += 1
+    return changed
+
+
+async def add_member(
+    session: AsyncSession,
+    clock: Clock,
+    *,
+    name: str,
+    initials: str | None = None,
+    role: str | None = None,
+    organisation: str | None = None,
+    aliases: list[str] = (),
+    slack_user_id: str | None = None,
+    groups: list[str] = (),
+    secretariat: bool | None = None,
+    chair: bool | None = None,
+) -> MemberChange:
+    """Add a member (or complete one already known by that name), then point owner names at them."""
+    from storage.queries import groups as group_queries
+
+    name = " ".join(name.split())
+    if len(fold(name).split()) < 2:
+        raise MemberError(f"“{name}” needs a first name and a surname")
+    index = await load_index(session)
+    if slack_user_id:
+        holder = await member_queries.member_by_slack_id(session, slack_user_id)
+        if holder is not None and holder.key != fold(name) and index.best(fold(name)) != (holder.id, 100.0):
+            raise MemberError(f"the Slack user {slack_user_id} is already linked to {holder.name}")
+    change = await upsert_member(
+        session,
+        index,
+        clock,
+        name=name,
+        initials=initials,
+        role=role,
+        organisation=display_org(organisation),
+        overwrite=True,
+    )
+    member = change.member
+    if slack_user_id:
+        member.slack_user_id = slack_user_id
+    if secretariat is not None:
+        member.is_secretariat = secretariat
+    if chair is not None:
+        member.is_chair = chair
+    alias_keys = []
+    for alias in aliases:
+        key = fold(alias.replace(".", " ").replace("_", " "))
+        if key:
+            try:
+                await member_queries.add_alias(session, member.id, alias, key)
+            except ValueError as exc:
+                raise MemberError(str(exc)) from None
+            index.aliases[key] = member.id
+            alias_keys.append(key)
+    for code in groups:
+        group = await group_queries.ensure_group(session, code)
+        await member_queries.add_to_group(session, member.id, group.id)
+    member.updated_at = clock.utcnow()
+    await session.flush()
+    await resolve_owner_names(session, index, changed_member_keys=[member.key, *alias_keys])
+    return change
+
+
+async def link_slack_user(session: AsyncSession, clock: Clock, member: Member, slack_user_id: str) -> None:
+    """Remember which Slack user a member is (moving the link if someone else had it)."""
+    holder = await member_queries.member_by_slack_id(session, slack_user_id)
+    if holder is not None and holder.id != member.id:
+        holder.slack_user_id = None
+        await session.flush()
+    member.slack_user_id = slack_user_id
+    member.updated_at = clock.utcnow()
+
+
+def display_org(text: str | None) -> str | None:
+    key = organisation_key(text)
+    return organisation_name(key) if key else text
+
+
+__all__ = [
+    "MemberChange",
+    "MemberError",
+    "display_org",
+    "find_member",
+    "flags_for",
+    "load_index",
+    "match_member",
+    "person_score",
+    "resolve_owner_names",
+    "upsert_member",
+]

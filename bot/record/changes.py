@@ -1,0 +1,399 @@
+"""Changing the record: close, reopen and update actions; add actions and decisions by hand.
+
+Only an owner of the action (named, or by role, organisation or group) or the secretariat (the PMO,
+the chair, or a Slack admin) may change it. Every change is one transaction that writes an action
+event saying who, when and where from; a refusal gives the reason and changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from bot.calendar.clock import Clock, real_utcnow
+from bot.people.identity import Person
+from bot.people.members import load_index, resolve_owner_names
+from bot.record.importer import insert_owner_rows, owner_rows
+from bot.record.refs import action_ref, decision_ref, find_refs, parse_action_cell, parse_decision_cell
+from bot.record.text import clean_cell
+from bot.record.updates import update_closes, update_reports_delivery
+from storage.db import Database
+from storage.models import Action, ActionEvent, Decision
+from storage.queries import actions as action_queries
+from storage.queries import groups as group_queries
+from storage.queries import meetings as meeting_queries
+from storage.queries import ownership as ownership_queries
+from storage.queries.importing import ImportStore
+
+MAX_NOTE = 3000
+VERBS = {"close": "close", "reopen": "reopen", "update": "update"}
+
+
+@dataclass
+class ChangeResult:
+    ok: bool
+    message: str
+    ref: str | None = None
+    event_id: int | None = None
+    status: str | None = None
+    reason: str | None = None  # why the person may make the change: named, role, ..., secretariat
+
+
+async def record(
+    session,
+    action: Action,
+    kind: str,
+    text: str | None,
+    person: Person,
+    clock: Clock,
+    source: str,
+    status: str,
+) -> ActionEvent:
+    """One change to an action and its audit event: who, from where, when it happened (the clock's
+    time, which --now may set) and when it was recorded (always the real time)."""
+    at = clock.utcnow()
+    before = action.status
+    action.status, action.updated_at = status, real_utcnow()
+    action.news_on = max(filter(None, (action.news_on, clock.today())))
+    if status == "closed":
+        action.reported_done = False
+    event = ActionEvent(
+        action_id=action.id,
+        kind=kind,
+        text=text,
+        at=at,
+        recorded_at=real_utcnow(),
+        by=person.display,
+        member_id=person.member_id,
+        slack_user_id=person.slack_user_id,
+        source=source,
+        status_before=before,
+        status_after=status,
+    )
+    session.add(event)
+    await session.flush()
+    return event
+
+
+async def ownership_reason(session, action_id: int, person: Person) -> str | None:
+    """Why this action is the person's, if it is: the strongest of named, role, organisation, group."""
+    found = set()
+    for owner, _name in await ownership_queries.owner_rows_with_names(session, action_id):
+        if owner.kind == "person" and owner.owner_name_id in person.owner_name_ids:
+            found.add("named")
+        elif owner.kind == "role" and owner.role_key in person.role_keys:
+            found.add("role")
+        elif owner.kind == "organisation" and person.org_key and owner.org_key == person.org_key:
+            found.add("organisation")
+        elif owner.kind == "group" and owner.group_code in person.group_codes:
+            found.add("group")
+    return next((r for r in ("named", "role", "organisation", "group") if r in found), None)
+
+
+async def first_action_ref(db: Database, text: str) -> str | None:
+    async with db.read() as session:
+        codes = await group_queries.group_codes(session)
+    default = next(iter(codes)) if len(codes) == 1 else ("TMAG" if "TMAG" in codes else None)
+    for ref, _start, _end in find_refs(text, codes, default, loose=True):
+        if ref.kind == "action":
+            return ref.canonical
+    cell = parse_action_cell(text.strip().split()[0], default) if text.strip() else None
+    return cell.canonical if cell else None
+
+
+async def change_action(
+    db: Database,
+    ref_text: str,
+    verb: str,
+    person: Person,
+    clock: Clock,
+    *,
+    note: str | None = None,
+    source: str = "cli",
+) -> ChangeResult:
+    """Close, reopen or update one action, if this person may."""
+    note = clean_cell(note) if note else None
+    if note and len(note) > MAX_NOTE:
+        return ChangeResult(False, f"That note is too long ({len(note)} characters; the most is {MAX_NOTE}).")
+    if verb == "update" and not note:
+        return ChangeResult(False, "An update needs some text: update REF TEXT.")
+    ref = await first_action_ref(db, ref_text)
+    if ref is None:
+        return ChangeResult(False, f"I can't see an action ref in “{ref_text[:80]}”.")
+
+    async def apply(session) -> ChangeResult:
+        found = await action_queries.action_by_ref(session, ref)
+        if found is None:
+            return ChangeResult(False, f"I don't know {ref}.", ref)
+        action, _group = found
+        reason = await ownership_reason(session, action.id, person)
+        if reason is None and person.is_secretariat:
+            reason = "secretariat"
+        if reason is None:
+            return ChangeResult(False, f"Only the owner or the secretariat can {VERBS[verb]} {ref}.", ref)
+        if verb == "close" and action.status == "closed":
+            return ChangeResult(False, f"{ref} is already closed.", ref, status="closed", reason=reason)
+        if verb == "reopen" and action.status == "open":
+            return ChangeResult(False, f"{ref} is already open.", ref, status="open", reason=reason)
+        kind = {"close": "closed", "reopen": "reopened", "update": "updated"}[verb]
+        status = {"close": "closed", "reopen": "open"}.get(verb, action.status)
+        event = await record(session, action, kind, note or None, person, clock, source, status)
+        if verb == "update":
+            action.reported_done = action.status == "open" and update_reports_delivery(note)
+        done = {"close": "Closed", "reopen": "Reopened", "update": "Updated"}[verb]
+        return ChangeResult(True, f"{done} {ref}.", ref, event.id, action.status, reason)
+
+    return await db.transaction(apply)
+
+
+async def change_actions(
+    db: Database,
+    refs: list[str],
+    verb: str,
+    person: Person,
+    clock: Clock,
+    *,
+    note: str | None = None,
+    source: str = "cli",
+) -> list[ChangeResult]:
+    """The same change to several actions ("done TMAG04-01 TMAG06-02 TMAG06-04 note"): each its own
+    transaction and its own audit event, each allowed or refused on its own."""
+    return [await change_action(db, ref, verb, person, clock, note=note, source=source) for ref in refs]
+
+
+async def confirm_reported(
+    db: Database, person: Person, clock: Clock, *, group_code: str | None = None, source: str = "cli"
+) -> ChangeResult:
+    """The secretariat confirms every action reported done (of one group, or all): each is closed with a
+    "confirmed" event carrying the update that reported it, in one transaction."""
+    if not person.is_secretariat:
+        return ChangeResult(False, "Only the secretariat can confirm what was reported done.")
+
+    async def apply(session) -> ChangeResult:
+        group = await group_queries.group_by_code(session, group_code) if group_code else None
+        if group_code and group is None:
+            return ChangeResult(False, f"I don't know the group {group_code}.")
+        actions = await action_queries.reported_done(session, group.id if group else None)
+        if not actions:
+            return ChangeResult(
+                False, f"Nothing {'of ' + group.code + ' ' if group else ''}is waiting to be confirmed."
+            )
+        for action in actions:
+            said = await action_queries.latest_update_text(session, action.id)
+            await record(
+                session,
+                action,
+                "confirmed",
+                f"Confirmed: {said}" if said else "Confirmed",
+                person,
+                clock,
+                source,
+                "closed",
+            )
+        refs = ", ".join(a.ref for a in actions)
+        return ChangeResult(
+            True,
+            f"Confirmed and closed {len(actions)} reported done: {refs}.",
+            status="closed",
+            reason="secretariat",
+        )
+
+    return await db.transaction(apply)
+
+
+async def undo_change(
+    db: Database, event_id: int, person: Person, clock: Clock, *, source: str = "cli"
+) -> ChangeResult:
+    """Undo a close, reopen or update this person made: a new event puts things back (the trail is kept)."""
+
+    async def apply(session) -> ChangeResult:
+        event = await session.get(ActionEvent, event_id)
+        if event is None:
+            return ChangeResult(False, "There is nothing to undo.")
+        action = await session.get(Action, event.action_id)
+        same_person = (
+            (event.member_id is not None and event.member_id == person.member_id)
+            or (event.slack_user_id is not None and event.slack_user_id == person.slack_user_id)
+            # someone known only by name (an owner who is not yet a member), in the same console or CLI
+            or (event.member_id is None and event.slack_user_id is None and event.by == person.display)
+        )
+        if not same_person and not person.is_secretariat:
+            return ChangeResult(
+                False, f"Only the person who made that change can undo it ({action.ref}).", action.ref
+            )
+        if await action_queries.later_events(session, action.id, event.id):
+            return ChangeResult(
+                False, f"{action.ref} has changed since; undo is no longer possible.", action.ref
+            )
+        at = clock.now()
+        if event.kind in ("closed", "reopened", "confirmed"):
+            restored = event.status_before or ("closed" if event.kind == "reopened" else "open")
+            kind = "reopened" if restored == "open" else "closed"
+            undone = {"closed": "close", "confirmed": "confirmation", "reopened": "reopen"}[event.kind]
+            text = f"Undo of the {undone} at {at:%H:%M}"
+        elif event.kind == "updated":
+            restored, kind, text = action.status, "updated", f"Retracted: {event.text}"
+        else:
+            return ChangeResult(False, "That change can't be undone.", action.ref)
+        undo = await record(session, action, kind, text, person, clock, source, restored)
+        latest = await action_queries.latest_update_text(session, action.id, before_event=event.id)
+        action.reported_done = restored == "open" and update_reports_delivery(latest)
+        return ChangeResult(
+            True,
+            f"Undone: {action.ref} is {restored} again."
+            if event.kind != "updated"
+            else f"Undone: the update to {action.ref} is retracted.",
+            action.ref,
+            undo.id,
+            restored,
+        )
+
+    return await db.transaction(apply)
+
+
+# --- adding by hand -----------------------------------------------------------------------------
+
+
+def _refuse_record(person: Person, text: str, doing: str, what: str) -> ChangeResult | None:
+    if not person.is_secretariat:
+        return ChangeResult(False, f"Only the secretariat can {doing}.")
+    if not text:
+        return ChangeResult(False, f"{what} needs its text.")
+    return None
+
+
+async def add_action(
+    db: Database,
+    person: Person,
+    clock: Clock,
+    *,
+    text: str,
+    group_code: str,
+    owner: str | None = None,
+    due: date | None = None,
+    area: str | None = None,
+    ref: str | None = None,
+    source: str = "cli",
+) -> ChangeResult:
+    """A new action from the secretariat (reports are the usual way; this is for between meetings)."""
+    text = clean_cell(text)
+    refused = _refuse_record(person, text, "add actions", "An action")
+    if refused:
+        return refused
+    wanted = ref
+
+    async def apply(session) -> ChangeResult:
+        group = await group_queries.ensure_group(session, group_code)
+        if wanted:
+            parsed = parse_action_cell(wanted, group.code)
+            if parsed is None:
+                return ChangeResult(False, f"“{wanted}” is not an action ref like {group.code}22-01.")
+            ref = parsed.canonical
+        else:
+            ref = await _next_action_ref(session, group, clock.today())
+        if await action_queries.action_by_ref(session, ref):
+            return ChangeResult(False, f"{ref} already exists.", ref)
+        now = clock.utcnow()
+        latest = await meeting_queries.last_held(session, group.id, clock.today() + timedelta(days=1))
+        action = Action(
+            group_id=group.id,
+            ref=ref,
+            area=area,
+            text=text,
+            owner=owner,
+            due=due,
+            status="open",
+            meeting_id=latest.id if latest else None,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(action)
+        await session.flush()
+        rows = owner_rows(owner, await group_queries.group_codes(session), group.code)
+        new_names = insert_owner_rows(await ImportStore.open(session), [(action.id, rows)])
+        session.add(
+            ActionEvent(
+                action_id=action.id,
+                kind="created",
+                text=None,
+                at=now,
+                recorded_at=real_utcnow(),
+                by=person.display,
+                member_id=person.member_id,
+                slack_user_id=person.slack_user_id,
+                source=source,
+                status_after="open",
+                due_after=due,
+            )
+        )
+        if new_names:
+            names = await action_queries.owner_names_by_ids(session, new_names)
+            await resolve_owner_names(session, await load_index(session), names=names)
+        return ChangeResult(True, f"Added {ref}: {text}", ref, status="open")
+
+    return await db.transaction(apply)
+
+
+async def _next_action_ref(session, group, today: date) -> str:
+    latest = await meeting_queries.last_held(session, group.id, today + timedelta(days=1))
+    number = latest.number if latest and latest.number else "0"
+    taken = await action_queries.refs_with_prefix(session, group.id, action_ref(group.code, number, 0)[:-2])
+    sequence = max((int(r.rsplit("-", 1)[1]) for r in taken if re.search(r"-\d+$", r)), default=0) + 1
+    return action_ref(group.code, number, sequence)
+
+
+async def add_decision(
+    db: Database,
+    person: Person,
+    clock: Clock,
+    *,
+    text: str,
+    group_code: str,
+    area: str | None = None,
+    ref: str | None = None,
+) -> ChangeResult:
+    text = clean_cell(text)
+    refused = _refuse_record(person, text, "record decisions", "A decision")
+    if refused:
+        return refused
+    wanted = ref
+
+    async def apply(session) -> ChangeResult:
+        group = await group_queries.ensure_group(session, group_code)
+        if wanted:
+            parsed = parse_decision_cell(wanted, group.code)
+            if parsed is None:
+                return ChangeResult(False, f"“{wanted}” is not a decision ref like {group.code}-DEC41.")
+            ref = parsed.canonical
+        else:
+            taken = await action_queries.decision_refs(session, group.id)
+            numbers = [int(m.group(1)) for r in taken if (m := re.search(r"DEC(\d+)$", r))]
+            ref = decision_ref(group.code, max(numbers, default=0) + 1)
+        if await action_queries.decision_by_ref(session, ref):
+            return ChangeResult(False, f"{ref} already exists.", ref)
+        latest = await meeting_queries.last_held(session, group.id, clock.today() + timedelta(days=1))
+        session.add(
+            Decision(
+                group_id=group.id,
+                ref=ref,
+                area=area,
+                text=text,
+                meeting_id=latest.id if latest else None,
+                created_at=clock.utcnow(),
+            )
+        )
+        return ChangeResult(True, f"Recorded {ref}: {text}", ref)
+
+    return await db.transaction(apply)
+
+
+__all__ = [
+    "ChangeResult",
+    "add_action",
+    "add_decision",
+    "change_action",
+    "ownership_reason",
+    "undo_change",
+    "update_closes",
+]

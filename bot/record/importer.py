@@ -1,0 +1,640 @@
+"""Import a report into the database: one document, one transaction, merged with what is known.
+
+Importing the same document again changes nothing. A later report that lists a known ref adds an
+update to its history and moves its due date rather than duplicating it; an Update saying closed,
+complete or completed closes it. An older report imported after a newer one adds its history but
+never winds an action back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from bot.calendar.cadence import DEFAULT_CADENCES
+from bot.calendar.clock import Clock, london_datetime, real_utcnow
+from bot.people.members import load_index, resolve_owner_names, upsert_member
+from bot.people.owners import parse_owner
+from bot.record.reports.loader import ReportError, SourceFile, load_bytes, load_report
+from bot.record.reports.parser import ParsedAction, ParsedReport, parse_report
+from bot.record.text import fold, passage_key
+from bot.record.updates import update_closes, update_reopens, update_reports_delivery
+from storage.db import Database
+from storage.models import Attendance
+from storage.queries import actions as action_queries
+from storage.queries import documents as document_queries
+from storage.queries import groups as group_queries
+from storage.queries import members as member_queries
+from storage.queries.importing import ActionState, ImportStore, iso, stamp
+
+
+@dataclass
+class ImportSummary:
+    file_name: str
+    status: str  # imported | unchanged
+    group: str | None = None
+    meeting_number: str | None = None
+    meeting_date: date | None = None
+    meeting_start: str | None = None
+    meeting_end: str | None = None
+    extraordinary: bool = False
+    actions_new: list[str] = field(default_factory=list)
+    actions_updated: list[str] = field(default_factory=list)
+    actions_closed: list[str] = field(default_factory=list)
+    decisions_new: list[str] = field(default_factory=list)
+    decisions_updated: list[str] = field(default_factory=list)
+    next_meetings: list[tuple[str, date, bool]] = field(default_factory=list)
+    members_new: list[str] = field(default_factory=list)
+    agenda_items: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        if self.status == "unchanged":
+            return f"{self.file_name}: already imported, nothing changed"
+        number = f" {self.meeting_number}" if self.meeting_number else ""
+        kind = " (extraordinary)" if self.extraordinary else ""
+        when = self.meeting_date.isoformat() if self.meeting_date else "?"
+        if self.meeting_start:
+            when += f" {self.meeting_start}" + (f"-{self.meeting_end}" if self.meeting_end else "")
+        parts = [
+            f"{self.file_name}: {self.group}{number}{kind} held {when}",
+            f"actions {len(self.actions_new)} new, {len(self.actions_updated)} updated, "
+            f"{len(self.actions_closed)} closed",
+            f"decisions {len(self.decisions_new)} new"
+            + (f", {len(self.decisions_updated)} updated" if self.decisions_updated else ""),
+        ]
+        if self.members_new:
+            parts.append(f"members {len(self.members_new)} new")
+        if self.agenda_items:
+            parts.append(f"agenda {self.agenda_items} items")
+        nexts = ", ".join(
+            f"{group} {day.isoformat()}" + (" (extraordinary)" if extra else "")
+            for group, day, extra in self.next_meetings
+        )
+        parts.append(f"next meetings: {nexts or 'none stated'}")
+        return "; ".join(parts)
+
+
+async def read_report(
+    db: Database, path: Path | str | None = None, *, name: str | None = None, data: bytes | None = None
+) -> tuple[SourceFile, ParsedReport]:
+    """Load and parse a report without writing anything."""
+    source = await _load(path, name, data)
+    async with db.read() as session:
+        known = await group_queries.group_codes(session)
+    return source, await asyncio.to_thread(parse_report, source, known)
+
+
+async def _load(
+    path: Path | str | None, name: str | None, data: bytes | None, *, in_thread: bool = True
+) -> SourceFile:
+    """The file read and split into blocks: a Word or HTML file takes real work, kept off the loop."""
+    if data is not None:
+        return (
+            await asyncio.to_thread(load_bytes, name or "report", data)
+            if in_thread
+            else load_bytes(name or "report", data)
+        )
+    return await asyncio.to_thread(load_report, path) if in_thread else load_report(path)
+
+
+_REPARSE = object()  # a group was added between parsing and storing: parse again
+PARSE_ATTEMPTS = 3
+
+
+async def _parse(db: Database, source: SourceFile, in_thread: bool) -> tuple[ParsedReport | None, set[str]]:
+    """The report parsed against the groups known now, outside any transaction (None if this very
+    content was imported before)."""
+    async with db.read() as session:
+        codes = await group_queries.group_codes(session)
+        if await document_queries.document_imported(session, source.sha256):
+            return None, codes
+    report = (
+        await asyncio.to_thread(parse_report, source, codes) if in_thread else parse_report(source, codes)
+    )
+    return report, codes
+
+
+async def _store(
+    db: Database, source: SourceFile, clock: Clock, by: str | None, *, in_thread: bool, dry_run: bool = False
+) -> ImportSummary:
+    """Parse (outside any transaction), then store in one short transaction; `dry_run` rolls it back."""
+    for _ in range(PARSE_ATTEMPTS):
+        report, codes = await _parse(db, source, in_thread)
+        if report is None:
+            return ImportSummary(source.name, "unchanged")
+
+        async def store(session, report=report, codes=codes):
+            store = await ImportStore.open(session)
+            if store.group_codes() != codes:
+                return _REPARSE
+            # The report's own rows in one call (statements without a hop each), then the people in it
+            # through the models.
+            if in_thread:
+                stored = await store.call_in_thread(_store_report, store, source, report, codes, clock, by)
+            else:
+                stored = _store_report(store, source, report, codes, clock, by)
+            if stored is None:
+                return ImportSummary(source.name, "unchanged")
+            await _store_people(session, stored, clock)
+            if dry_run:
+                raise _DryRun(stored.summary)
+            return stored.summary
+
+        try:
+            summary = await db.transaction(store)
+        except _DryRun as dry:
+            return dry.summary
+        if summary is not _REPARSE:
+            return summary
+    raise ReportError(f"{source.name}: the groups kept changing while it was read; try again")
+
+
+async def import_report(
+    db: Database,
+    path: Path | str | None = None,
+    *,
+    clock: Clock,
+    by: str | None = None,
+    name: str | None = None,
+    data: bytes | None = None,
+    in_thread: bool = True,
+) -> ImportSummary:
+    """Read one report and store it in one transaction. Raises ReportError if it cannot be read.
+
+    Reading and parsing happen before the transaction (in a worker thread), so the database is held
+    only while the report's rows are written; those statements run in a worker thread too, so that a
+    bot serving members meanwhile stays responsive. The command line has nothing else on its event loop
+    and passes `in_thread=False`: thread hops are a noticeable part of a small report's import."""
+    source = await _load(path, name, data, in_thread=in_thread)
+    return await _store(db, source, clock, by, in_thread=in_thread)
+
+
+class _DryRun(Exception):
+    def __init__(self, summary: ImportSummary) -> None:
+        super().__init__("dry run")
+        self.summary = summary
+
+
+async def preview_report(db: Database, *, name: str, data: bytes, clock: Clock) -> ImportSummary:
+    """What importing would do (new and changed actions, decisions, meetings), without storing anything:
+    the report is parsed first, then its rows are written in a transaction that is rolled back."""
+    source = await _load(None, name, data)
+    return await _store(db, source, clock, "preview", in_thread=True, dry_run=True)
+
+
+@dataclass
+class _Stored:
+    """A report whose rows are written; its people are next."""
+
+    summary: ImportSummary
+    report: ParsedReport
+    group_id: int
+    meeting_id: int
+    new_owner_names: list[int]
+
+
+def _store_report(
+    store: ImportStore,
+    source: SourceFile,
+    report: ParsedReport,
+    codes: set[str],
+    clock: Clock,
+    by: str | None,
+) -> _Stored | None:
+    """Claim the document and write its meetings, agenda, actions, decisions and mentions; None if the
+    same content was imported before (by another process since it was parsed)."""
+    now = real_utcnow()  # when it was recorded, whatever the clock was set to
+    document_id = store.claim_document(source.name, source.sha256, source.format, now, by)
+    if document_id is None:
+        return None
+    group_id = store.ensure_group(report.group, report.group_name, DEFAULT_CADENCES.get(report.group))
+    parsed = report.meeting
+    summary = ImportSummary(
+        source.name,
+        "imported",
+        report.group,
+        parsed.number,
+        parsed.date,
+        parsed.start,
+        parsed.end,
+        parsed.extraordinary,
+        warnings=list(report.warnings),
+    )
+    meeting_id = _held_meeting(store, group_id, report, document_id, now)
+    for upcoming in report.next_meetings:
+        target = (
+            group_id
+            if upcoming.group == report.group
+            else store.ensure_group(upcoming.group, None, DEFAULT_CADENCES.get(upcoming.group))
+        )
+        _scheduled_meeting(store, target, upcoming, document_id, now)
+        summary.next_meetings.append((upcoming.group, upcoming.date, upcoming.extraordinary))
+    if report.agenda:
+        store.replace_agenda(
+            meeting_id,
+            [
+                (a.position, a.item, a.title, a.objective, a.kind, a.lead, a.start, a.end)
+                for a in report.agenda
+            ],
+        )
+        summary.agenda_items = len(report.agenda)
+    context = _Context(store, report, group_id, meeting_id, document_id, now, codes | {report.group})
+    new_names = _actions(context, summary)
+    _decisions(context, summary)
+    _mentions(context)
+    return _Stored(summary, report, group_id, meeting_id, new_names)
+
+
+async def _store_people(session, stored: _Stored, clock: Clock) -> None:
+    """Attendees become members; owner names seen for the first time (and names of new members) are
+    matched to members."""
+    report = stored.report
+    index = await load_index(session) if report.attendees else None
+    new_member_keys = await _attendees(session, stored, index, clock) if index else []
+    if stored.new_owner_names or new_member_keys:
+        await session.flush()
+        index = index or await load_index(session)
+        names = await action_queries.owner_names_by_ids(session, stored.new_owner_names)
+        await resolve_owner_names(session, index, names=names, changed_member_keys=new_member_keys)
+
+
+@dataclass
+class _Context:
+    """One report's import: where it writes and what it writes about."""
+
+    store: ImportStore
+    report: ParsedReport
+    group_id: int
+    meeting_id: int
+    document_id: int
+    now: datetime
+    group_codes: set[str]
+
+    @property
+    def held_at(self) -> datetime:
+        meeting = self.report.meeting
+        return london_datetime(meeting.date, meeting.start).astimezone(UTC)
+
+    @property
+    def reporter(self) -> str:
+        meeting = self.report.meeting
+        return f"{self.report.group} {meeting.number or meeting.date.isoformat()} report"
+
+
+def _held_meeting(
+    store: ImportStore, group_id: int, report: ParsedReport, document_id: int, now: datetime
+) -> int:
+    """The held meeting the report is of: the one with its number, or the one scheduled that day, or new."""
+    parsed = report.meeting
+    found = store.meetings(group_id, number=parsed.number) if parsed.number else []
+    meeting = found[0] if found else None
+    if meeting is None:
+        same_day = store.meetings(group_id, on=parsed.date)
+        meeting = next((m for m in same_day if m.number in (None, parsed.number)), None)
+    values = {
+        "number": parsed.number or (meeting.number if meeting else None),
+        "date": parsed.date,
+        "start": parsed.start or (meeting.start if meeting else None),
+        "end": parsed.end or (meeting.end if meeting else None),
+        "extraordinary": parsed.extraordinary or bool(meeting and meeting.extraordinary),
+        "status": "held",
+        "title": parsed.title or (meeting.title if meeting else None),
+        "venue": parsed.venue or (meeting.venue if meeting else None),
+        "source": "report",
+        "source_document_id": document_id,
+    }
+    return store.save_meeting(group_id, meeting, values, now)
+
+
+def _scheduled_meeting(store: ImportStore, group_id: int, upcoming, document_id: int, now: datetime) -> None:
+    same_day = store.meetings(group_id, on=upcoming.date)
+    meeting = same_day[0] if same_day else None
+    if meeting is None:
+        store.save_meeting(
+            group_id,
+            None,
+            {
+                "date": upcoming.date,
+                "start": upcoming.start,
+                "end": upcoming.end,
+                "extraordinary": upcoming.extraordinary,
+                "status": "scheduled",
+                "source": "next-line",
+                "source_document_id": document_id,
+            },
+            now,
+        )
+    elif meeting.status == "scheduled":
+        store.save_meeting(
+            group_id,
+            meeting,
+            {
+                "extraordinary": meeting.extraordinary or upcoming.extraordinary,
+                "start": meeting.start or upcoming.start,
+                "end": meeting.end or upcoming.end,
+            },
+            now,
+        )
+
+
+async def _attendees(session, stored: _Stored, index, clock: Clock) -> list[str]:
+    """Upsert each attendee as a member of the group (a later report's details win over an earlier
+    one's) and record attendance; returns the keys of members created."""
+    report, group_id, meeting_id, summary = stored.report, stored.group_id, stored.meeting_id, stored.summary
+    meeting_date = report.meeting.date
+    created_keys: list[str] = []
+    for attendee in report.attendees:
+        existing = index.best(fold(attendee.name))
+        newest = True
+        if existing is not None:
+            last = await member_queries.last_attended(session, existing[0])
+            newest = last is None or last <= meeting_date
+        change = await upsert_member(
+            session,
+            index,
+            clock,
+            name=attendee.name,
+            initials=attendee.initials,
+            role=attendee.role,
+            organisation=attendee.organisation,
+            constituency=attendee.constituency,
+            section=attendee.section,
+            overwrite=newest,
+        )
+        if change.created:
+            created_keys.append(change.member.key)
+            summary.members_new.append(change.member.name)
+        await member_queries.add_to_group(session, change.member.id, group_id)
+        if attendee.status in ("attended", "apologies"):
+            record = await member_queries.attendance(session, meeting_id, change.member.id)
+            if record is None:
+                session.add(
+                    Attendance(
+                        meeting_id=meeting_id,
+                        member_id=change.member.id,
+                        status=attendee.status,
+                        section=attendee.section,
+                        role=attendee.role,
+                        on_behalf_of=attendee.on_behalf_of,
+                    )
+                )
+    return created_keys
+
+
+def owner_rows(owner: str | None, group_codes: set[str], default_group: str) -> list[dict]:
+    """The owner cell as action_owner rows (without their action id yet)."""
+    return [
+        {
+            "position": position,
+            "kind": part.kind,
+            "name": part.name,
+            "key": part.key,
+            "role_key": part.key if part.kind == "role" else part.role,
+            "org_key": part.key if part.kind == "organisation" else part.organisation,
+            "group_code": part.key if part.kind == "group" else None,
+            "owner_name_id": None,
+        }
+        for position, part in enumerate(parse_owner(owner, group_codes, default_group))
+    ]
+
+
+def attach_owner_names(store: ImportStore, rows: list[dict]) -> list[int]:
+    """Point person owner rows at their owner name, creating the new ones; returns the new ones' ids."""
+    people = [row for row in rows if row["kind"] == "person"]
+    if not people:
+        return []
+    keys = {row["key"]: row["name"] for row in people}
+    known = store.owner_name_ids(list(keys))
+    missing = [(key, name) for key, name in keys.items() if key not in known]
+    created = store.insert_owner_names(missing) if missing else {}
+    known.update(created)
+    for row in people:
+        row["owner_name_id"] = known[row["key"]]
+    return list(created.values())
+
+
+def insert_owner_rows(store: ImportStore, owned: list[tuple[int, list[dict]]]) -> list[int]:
+    """Store each action's owner rows; returns the ids of owner names seen for the first time."""
+    rows = [row | {"action_id": action_id} for action_id, action_rows in owned for row in action_rows]
+    new_names = attach_owner_names(store, rows)
+    store.insert_owners([[row[c] for c in ImportStore.OWNER_COLUMNS] for row in rows])
+    return new_names
+
+
+@dataclass
+class _Pending:
+    """What one report does to its actions, gathered first so the database sees a few batched writes.
+
+    Actions are named by (group id, ref) because new ones have no id until they are inserted."""
+
+    new_actions: list[list] = field(default_factory=list)
+    events: list[tuple[tuple[int, str], str, str | None, dict]] = field(default_factory=list)
+    owners: list[tuple[tuple[int, str], list[dict]]] = field(default_factory=list)
+    replaced: list[int] = field(default_factory=list)
+    touched: dict[int, ActionState] = field(default_factory=dict)  # listed by a newer report
+
+
+def _actions(context: _Context, summary: ImportSummary) -> list[int]:
+    report, store = context.report, context.store
+    if not report.actions:
+        return []
+    by_group: dict[str, list[ParsedAction]] = {}
+    for parsed in report.actions:
+        by_group.setdefault(parsed.group, []).append(parsed)
+    pending = _Pending()
+    ids: dict[tuple[int, str], int] = {}
+    for code, parsed_actions in by_group.items():
+        group_id = (
+            context.group_id
+            if code == report.group
+            else store.ensure_group(code, None, DEFAULT_CADENCES.get(code))
+        )
+        existing = store.actions(group_id, [a.ref for a in parsed_actions])
+        ids.update({(group_id, ref): action.id for ref, action in existing.items()})
+        history = store.history_texts([a.id for a in existing.values()]) if existing else {}
+        seen: set[str] = set()
+        for parsed in parsed_actions:
+            if parsed.ref in seen:
+                summary.warnings.append(f"{parsed.ref} is listed twice; the first row was kept")
+                continue
+            seen.add(parsed.ref)
+            action = existing.get(parsed.ref)
+            if action is None:
+                if _new_action(context, parsed, group_id, code, pending) == "closed":
+                    summary.actions_closed.append(parsed.ref)
+                summary.actions_new.append(parsed.ref)
+            elif _merge_action(context, action, parsed, group_id, code, history, pending, summary):
+                summary.actions_updated.append(parsed.ref)
+    if pending.new_actions:
+        for action_id, group_id, ref in store.insert_actions(pending.new_actions):
+            ids[(group_id, ref)] = action_id
+    store.update_actions(pending.touched.values(), context.now)
+    held, now = stamp(context.held_at), stamp(context.now)
+    store.insert_events(
+        [
+            (
+                ids[key],
+                kind,
+                text,
+                held,
+                now,
+                context.reporter,
+                report.source.name,
+                context.document_id,
+                changes.get("status_before"),
+                changes.get("status_after"),
+                iso(changes.get("due_before")),
+                iso(changes.get("due_after")),
+            )
+            for key, kind, text, changes in pending.events
+        ]
+    )
+    store.delete_owners(pending.replaced)
+    return insert_owner_rows(store, [(ids[key], rows) for key, rows in pending.owners])
+
+
+def _new_action(context: _Context, parsed: ParsedAction, group_id: int, code: str, pending: _Pending) -> str:
+    closing = parsed.status == "closed" or (bool(parsed.update) and update_closes(parsed.update))
+    key = (group_id, parsed.ref)
+    now = stamp(context.now)
+    held = iso(context.report.meeting.date)
+    pending.new_actions.append(
+        [
+            group_id,
+            parsed.ref,
+            parsed.area,
+            parsed.text or "(no text)",
+            parsed.owner,
+            iso(parsed.due),
+            "closed" if closing else "open",
+            context.meeting_id,
+            held,
+            int(not closing and update_reports_delivery(parsed.update)),
+            held,
+            now,
+            now,
+        ]
+    )
+    pending.events.append((key, "created", None, {"status_after": "open", "due_after": parsed.due}))
+    if closing:
+        closed = {"status_before": "open", "status_after": "closed"}
+        pending.events.append((key, "closed", parsed.update or "Closed", closed))
+    elif parsed.update:
+        pending.events.append((key, "updated", parsed.update, {}))
+    pending.owners.append((key, owner_rows(parsed.owner, context.group_codes, code)))
+    return "closed" if closing else "open"
+
+
+def _merge_action(
+    context: _Context,
+    action: ActionState,
+    parsed: ParsedAction,
+    group_id: int,
+    code: str,
+    history: dict[int, list[str]],
+    pending: _Pending,
+    summary: ImportSummary,
+) -> bool:
+    """Apply a known action's row from another report; True if anything changed."""
+    key = (group_id, action.ref)
+    report_date = context.report.meeting.date
+    newer = action.reported_on is None or report_date >= action.reported_on
+    changed = False
+    due_before = action.due
+    if newer:
+        action.reported_on = report_date
+        pending.touched[action.id] = action
+        if parsed.text and fold(parsed.text) != fold(action.text):
+            action.text, action.wording_changed, changed = parsed.text, True, True
+        if parsed.owner and fold(parsed.owner) != fold(action.owner):
+            action.owner, action.wording_changed, changed = parsed.owner, True, True
+            pending.replaced.append(action.id)
+            pending.owners.append((key, owner_rows(parsed.owner, context.group_codes, code)))
+        if parsed.area and not action.area:
+            action.area, action.wording_changed, changed = parsed.area, True, True
+        if parsed.due and parsed.due != action.due:
+            action.due, action.state_changed, changed = parsed.due, True, True
+    if action.news_on is None or report_date > action.news_on:
+        action.news_on = report_date  # listed again: news of it, whether or not anything changed
+        pending.touched[action.id] = action
+    said = {fold(text) for text in history.get(action.id, [])}
+    if action.due != due_before:
+        moved = {"due_before": due_before, "due_after": action.due}
+        pending.events.append(
+            (key, "due_moved", f"Due date moved from {due_before or 'none'} to {action.due}", moved)
+        )
+    closing = parsed.status == "closed" or update_closes(parsed.update)
+    if parsed.update and fold(parsed.update) not in said:
+        if closing and newer and action.status == "open":
+            pending.events.append(
+                (key, "closed", parsed.update, {"status_before": "open", "status_after": "closed"})
+            )
+            action.status, action.state_changed, action.reported_done = "closed", True, False
+            summary.actions_closed.append(parsed.ref)
+        elif update_reopens(parsed.update) and newer and action.status == "closed":
+            pending.events.append(
+                (key, "reopened", parsed.update, {"status_before": "closed", "status_after": "open"})
+            )
+            action.status, action.state_changed, action.reported_done = "open", True, False
+        else:
+            pending.events.append((key, "updated", parsed.update, {}))
+            if newer:
+                action.reported_done = action.status == "open" and update_reports_delivery(parsed.update)
+        changed = True
+    return changed or action.due != due_before
+
+
+def _decisions(context: _Context, summary: ImportSummary) -> None:
+    report, store = context.report, context.store
+    if not report.decisions:
+        return
+    existing = store.decisions(context.group_id, [d.ref for d in report.decisions])
+    new_rows: dict[str, list] = {}
+    updates = []
+    for parsed in report.decisions:
+        known = existing.get(parsed.ref)
+        if known is None and parsed.ref not in new_rows:
+            new_rows[parsed.ref] = [
+                context.group_id,
+                parsed.ref,
+                parsed.area,
+                parsed.text or "(no text)",
+                context.meeting_id,
+                context.document_id,
+                stamp(context.now),
+            ]
+            summary.decisions_new.append(parsed.ref)
+        elif known is not None and parsed.text and fold(parsed.text) != fold(known[1]):
+            updates.append((parsed.text, parsed.area or known[2], known[0]))
+            summary.decisions_updated.append(parsed.ref)
+    store.insert_decisions(list(new_rows.values()))
+    store.update_decisions(updates)
+
+
+def _mentions(context: _Context) -> None:
+    """Keep each passage that names a ref once, however many reports repeat it (the database's unique
+    key on ref and passage decides). The group is the one whose meeting discussed it."""
+    report = context.report
+    if not report.mentions:
+        return
+    context.store.insert_mentions(
+        [
+            (
+                context.group_id,
+                parsed.ref,
+                parsed.kind,
+                parsed.area,
+                parsed.text,
+                passage_key(parsed.text),
+                context.meeting_id,
+                context.document_id,
+            )
+            for parsed in report.mentions
+        ]
+    )
+
+
+__all__ = ["ImportSummary", "ReportError", "import_report", "preview_report", "read_report", "update_closes"]

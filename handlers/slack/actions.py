@@ -1,0 +1,259 @@
+"""Buttons: Mark done, Undo, Show more, Import/Cancel on an upload preview, and the identity question."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from bot.calendar.meetings import notify_calendar_changed
+from bot.conversation.answers import ask
+from bot.record.changes import change_action, confirm_reported, undo_change
+from bot.record.importer import ReportError, import_report
+from handlers.slack import blocks as ui
+from handlers.slack import ids
+from handlers.slack.context import answer_identity_prompt, begin, first_time, services_of
+from handlers.slack.events import publish_home
+from handlers.slack.replies import permalink, tell
+from storage.queries import slack as slack_queries
+
+
+def register(app) -> None:
+    app.action(ids.MARK_DONE)(on_mark_done)
+    app.action(ids.UNDO)(on_undo)
+    app.action(ids.SHOW_MORE)(on_show_more)
+    app.action(ids.IMPORT_REPORT)(on_import)
+    app.action(ids.CANCEL_IMPORT)(on_cancel_import)
+    app.action(ids.CONFIRM_IDENTITY)(on_identity_answer)
+    app.action(ids.DENY_IDENTITY)(on_identity_answer)
+    app.action(ids.CONFIRM_REPORTED)(on_confirm_reported)
+
+
+MAX_ID_DIGITS = 12  # database ids in button values: anything longer is not one of ours
+
+
+def _clicked(body) -> tuple[str, str, str] | None:
+    """(action id, value, user id) of the button pressed; None for a malformed payload."""
+    actions = body.get("actions")
+    user = body.get("user") if isinstance(body.get("user"), dict) else {}
+    if not isinstance(actions, list) or not actions or not isinstance(actions[0], dict):
+        return None
+    value = actions[0].get("value")
+    if not isinstance(user.get("id"), str) or not isinstance(value, (str, type(None))):
+        return None
+    return str(actions[0].get("action_id") or ""), value or "", user["id"]
+
+
+def _id(value: str) -> int | None:
+    """A database id from a button's value."""
+    return int(value) if value.isdigit() and len(value) <= MAX_ID_DIGITS else None
+
+
+async def on_mark_done(ack, body, client, respond, context) -> None:
+    await ack()
+    clicked = _clicked(body)
+    if clicked is None or not clicked[1]:
+        return
+    _, ref, user = clicked
+    identity = await begin(context, client, user)
+    if identity is None:
+        return
+    services = services_of(context)
+    container = body.get("container") if isinstance(body.get("container"), dict) else {}
+    channel = (body.get("channel") if isinstance(body.get("channel"), dict) else {}).get(
+        "id"
+    ) or container.get("channel_id")
+    message_ts = container.get("message_ts")
+    source = (
+        await permalink(client, channel, message_ts) if container.get("type") == "message" else "slack:home"
+    )
+    result = await change_action(services.db, ref, "close", identity.person, services.clock, source=source)
+    blocks = ui.to_dicts(ui.change_blocks(result.message, result.event_id if result.ok else None))
+    if container.get("type") == "view":  # the App Home: show the change there
+        await publish_home(services, client, user, notice=result.message)
+    elif body.get("response_url"):
+        await respond(
+            blocks=blocks, text=ui.fallback(result.message), response_type="ephemeral", replace_original=False
+        )
+    elif channel:
+        await tell(client, channel, user, blocks, ui.fallback(result.message))
+
+
+async def on_undo(ack, body, client, respond, context) -> None:
+    await ack()
+    clicked = _clicked(body)
+    if clicked is None:
+        return
+    _, value, user = clicked
+    identity = await begin(context, client, user)
+    if identity is None:
+        return
+    services = services_of(context)
+    event_id = _id(value)
+    result = (
+        await undo_change(services.db, event_id, identity.person, services.clock, source="slack:undo")
+        if event_id is not None
+        else None
+    )
+    message = result.message if result else "There is nothing to undo."
+    if body.get("response_url"):
+        await respond(
+            blocks=ui.to_dicts(ui.change_blocks(message)),
+            text=ui.fallback(message),
+            response_type="ephemeral",
+            replace_original=True,
+        )
+
+
+async def on_show_more(ack, body, client, respond, context) -> None:
+    await ack()
+    clicked = _clicked(body)
+    if clicked is None:
+        return
+    _, value, user = clicked
+    try:
+        wanted = json.loads(value)
+        question, offset = str(wanted["q"]), int(wanted["o"])
+    except (ValueError, KeyError, TypeError):
+        return
+    if not 0 <= offset <= 100_000:
+        return
+    identity = await begin(context, client, user)
+    if identity is None:
+        return
+    services = services_of(context)
+    answer = await ask(services.db, question, identity.person, services.clock)
+    blocks = ui.answer_blocks(answer, services.clock.today(), question, offset)
+    await respond(
+        blocks=ui.to_dicts(blocks),
+        text=ui.fallback(answer.heading),
+        response_type="ephemeral",
+        replace_original=False,
+    )
+
+
+async def on_import(ack, body, client, respond, context) -> None:
+    await ack()
+    clicked = _clicked(body)
+    if clicked is None or _id(clicked[1]) is None:
+        return
+    _, value, user = clicked
+    identity = await begin(context, client, user)
+    if identity is None:
+        return
+    services = services_of(context)
+    if not identity.person.is_secretariat:
+        await respond(
+            text=ui.fallback("Only the secretariat can import reports."),
+            response_type="ephemeral",
+            replace_original=False,
+        )
+        return
+    upload_id = _id(value)
+
+    async def take(session):
+        upload = await slack_queries.upload(session, upload_id)
+        if upload is None or upload.status != "pending":
+            return None
+        upload.status, upload.decided_by = "importing", user
+        return upload.file_name, upload.data
+
+    async def settle(status: str):
+        async def mark(session):
+            (await slack_queries.upload(session, upload_id)).status = status
+
+        await services.db.transaction(mark)
+
+    taken = await services.db.transaction(take)
+    if taken is None:
+        message = "That report was already imported or cancelled."
+        await respond(text=ui.fallback(message), response_type="ephemeral", replace_original=False)
+        return
+    name, data = taken
+    try:
+        summary = await import_report(
+            services.db, name=name, data=data, clock=services.clock, by=identity.person.display
+        )
+        line, status = summary.line(), "imported"
+    except ReportError as exc:
+        line, status = f"Import failed: {exc}", "pending"
+    except BaseException:
+        await settle("pending")  # so it can be imported once the trouble has passed
+        raise
+    await settle(status)
+    if status == "imported":
+        await notify_calendar_changed()
+    who = identity.person.display
+    await respond(
+        blocks=ui.to_dicts(
+            [ui.text_section(f"{'Imported' if status == 'imported' else 'Not imported'} by {who}: {line}")]
+        ),
+        text=ui.fallback(line),
+        replace_original=True,
+    )
+
+
+async def on_cancel_import(ack, body, client, respond, context) -> None:
+    await ack()
+    clicked = _clicked(body)
+    if clicked is None or _id(clicked[1]) is None:
+        return
+    _, value, user = clicked
+    identity = await begin(context, client, user)
+    if identity is None:
+        return
+    services = services_of(context)
+
+    async def cancel(session):
+        upload = await slack_queries.upload(session, _id(value))
+        allowed = upload is not None and (upload.uploaded_by == user or identity.person.is_secretariat)
+        if allowed and upload.status == "pending":
+            upload.status, upload.decided_by = "cancelled", user
+        return allowed, upload.file_name if upload else None
+
+    allowed, name = await services.db.transaction(cancel)
+    if not allowed:
+        await respond(
+            text="Only the person who shared it or the secretariat can cancel this.",
+            response_type="ephemeral",
+            replace_original=False,
+        )
+        return
+    await respond(
+        blocks=ui.to_dicts([ui.text_section(f"Cancelled: {name} was not imported.")]),
+        text=ui.fallback(f"Cancelled: {name} was not imported."),
+        replace_original=True,
+    )
+
+
+async def on_identity_answer(ack, body, respond, context) -> None:
+    await ack()
+    clicked = _clicked(body)
+    if clicked is None or _id(clicked[1]) is None or not await first_time(context):
+        return
+    action_id, value, user = clicked
+    message = await answer_identity_prompt(
+        services_of(context), user, _id(value), action_id == ids.CONFIRM_IDENTITY
+    )
+    await respond(text=ui.fallback(message), response_type="ephemeral", replace_original=True)
+
+
+async def on_confirm_reported(ack, body, client, context) -> None:
+    """The digest's "Confirm all as done": the secretariat closes every action reported done in the group."""
+    await ack()
+    clicked = _clicked(body)
+    if clicked is None or not re.fullmatch(r"[A-Za-z]{2,10}", clicked[1]):
+        return
+    _, group_code, user = clicked
+    identity = await begin(context, client, user)
+    if identity is None:
+        return
+    services = services_of(context)
+    result = await confirm_reported(
+        services.db, identity.person, services.clock, group_code=group_code.upper(), source="slack:digest"
+    )
+    channel = ((body.get("channel") or {}) if isinstance(body.get("channel"), dict) else {}).get("id")
+    blocks = ui.to_dicts(ui.change_blocks(result.message))
+    if channel:
+        await tell(client, channel, user, blocks, ui.fallback(result.message))
+    else:
+        await client.chat_postMessage(channel=user, blocks=blocks, text=ui.fallback(result.message))

@@ -1,0 +1,138 @@
+"""The Bolt app (async), its Web API client, and the HTTP server around it.
+
+POST /slack/events takes commands, events and interactivity; GET /healthz says whether the database answers.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import urllib.parse
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.signature import SignatureVerifier
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import text
+
+import handlers.slack
+from handlers.slack.context import Services, install
+from handlers.slack.replies import tell_failure
+from storage.db import DatabaseBusy
+
+log = logging.getLogger("tmag-bot.slack")
+EVENTS_PATH = "/slack/events"
+
+
+def web_client(services: Services, *, posting: bool = False) -> AsyncWebClient:
+    """The Web API client: SLACK_API_URL as its base when set; 429s retried (honouring Retry-After), and
+    5xx and dropped connections too, which slack_sdk leaves off by default. `posting` is the client for
+    digests, which must never post twice: it retries 429s only (a 429 means nothing was posted), and
+    leaves a 5xx, which Slack may have carried out, to the digest runner, which looks before it posts."""
+    settings = services.settings
+    handlers = [AsyncRateLimitErrorRetryHandler(max_retry_count=5)]
+    if not posting:
+        handlers += [
+            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+            AsyncServerErrorRetryHandler(max_retry_count=3),
+        ]
+    return AsyncWebClient(
+        token=settings.slack_bot_token,
+        base_url=settings.api_base_url or AsyncWebClient.BASE_URL,
+        retry_handlers=handlers,
+    )
+
+
+class _TokenAndClient(logging.Filter):
+    """Bolt warns that SLACK_BOT_TOKEN from the environment goes unused when it is given a client (ours,
+    built from that same token with its retry handlers): true, and no news to the operator."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+def build_app(services: Services, *, socket_mode: bool = False) -> AsyncApp:
+    logging.getLogger("slack_bolt.AsyncApp").addFilter(_TokenAndClient())
+    app = AsyncApp(
+        client=web_client(services),
+        signing_secret=services.settings.slack_signing_secret,
+        # Socket Mode has no HTTP requests to sign; over HTTP every request is verified (401 if not).
+        request_verification_enabled=not socket_mode,
+        process_before_response=False,
+    )
+    install(app, services)
+    handlers.slack.register(app)
+
+    @app.error
+    async def on_error(error, body, client, context, logger):
+        """No request ends without a reply: tell the person plainly that it failed."""
+        if isinstance(error, DatabaseBusy):
+            logger.warning("a Slack request found the database busy: %s", error)
+        else:
+            logger.exception("a Slack request failed: %s", error)
+        await tell_failure(client, body, context, error)
+
+    return app
+
+
+def _request_form(content_type: str, text: str) -> dict | None:
+    """The request's fields if the body is what its content type says (JSON, or a form whose payload
+    field, if any, is JSON); None otherwise."""
+    try:
+        if content_type == "application/json":
+            data = json.loads(text)
+            return data if isinstance(data, dict) else None
+        if content_type == "application/x-www-form-urlencoded":
+            form = dict(urllib.parse.parse_qsl(text, keep_blank_values=True, strict_parsing=bool(text)))
+            if "payload" in form and not isinstance(json.loads(form["payload"]), dict):
+                return None
+            return form
+    except ValueError:
+        return None
+    return None
+
+
+def signature_valid(verifier: SignatureVerifier, body: bytes, headers) -> bool:
+    """Slack's signature check, with malformed headers (a timestamp that is no number, a signature that
+    is not ASCII) counted as a bad signature rather than an error."""
+    try:
+        return verifier.is_valid(
+            body=body.decode("utf-8"),
+            timestamp=headers.get("X-Slack-Request-Timestamp") or "",
+            signature=headers.get("X-Slack-Signature") or "",
+        )
+    except (ValueError, TypeError, UnicodeError):
+        return False
+
+
+def web_app(app: AsyncApp, services: Services) -> web.Application:
+    verifier = SignatureVerifier(services.settings.slack_signing_secret or "")
+
+    async def events(request: web.Request) -> web.Response:
+        """Verified before anything is parsed (401), then checked to be what it says it is (400)."""
+        body = await request.read()
+        if not services.settings.slack_signing_secret or not signature_valid(verifier, body, request.headers):
+            return web.Response(status=401, text="invalid request signature")
+        if _request_form(request.content_type, body.decode("utf-8")) is None:
+            return web.Response(status=400, text="the body is not what its content type says")
+        response = await app.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(response)
+
+    async def healthz(_request: web.Request) -> web.Response:
+        try:
+            async with services.db.read() as session:
+                await session.exec(text("SELECT 1"))
+        except Exception as exc:  # the check itself must answer, whatever broke
+            log.error("health check: database unavailable: %s", exc)
+            return web.json_response({"ok": False, "database": "unavailable"}, status=503)
+        return web.json_response({"ok": True, "database": "ok"})
+
+    application = web.Application(client_max_size=2 * 1024 * 1024)
+    application.add_routes([web.post(EVENTS_PATH, events), web.get("/healthz", healthz)])
+    return application

@@ -1,0 +1,442 @@
+"""Block Kit builders: answers, confirmations, App Home, the mark-done modal and upload previews.
+
+Stored and user text never formats, pings or links. It goes into plain_text objects (which Slack never
+reads as mrkdwn: a report's *bold* shows its asterisks) with &, < and > escaped (so <!channel>, <@U123>
+or <http://x|click> show as typed); mrkdwn carries only the bot's own words. Every text is clipped to
+the limit slack_sdk declares for its place (an option's 75 characters, a button's, a header's 150, a
+section's 3000), and lists longer than a message allows are cut with a "Show more" button.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    CheckboxesElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
+    PlainTextObject,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from bot.conversation.answers import Answer, Item
+from bot.conversation.help import HELP
+from bot.conversation.render import compact_line, detail_lines, meeting_line, member_line, shorten, when
+from bot.digests.compose import SHOWN, brief, owners_of, since_line, summary_line
+from handlers.slack import ids
+
+MAX_BLOCKS = 50
+PAGE = 20  # actions shown per message
+SECTION_TEXT = SectionBlock.text_max_length
+HEADER_TEXT = HeaderBlock.text_max_length
+OPTION_TEXT = Option.label_max_length
+BUTTON_VALUE = ButtonElement.value_max_length
+HOME_ITEMS = 30
+PARTIAL_ENTITY = re.compile(r"&[a-z]{0,3}$")
+
+
+def escape(text: object) -> str:
+    return str(text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def clip(text: str, limit: int = SECTION_TEXT) -> str:
+    """At most `limit` characters, an ellipsis marking a cut (never inside an escaped entity)."""
+    if len(text) <= limit:
+        return text
+    return PARTIAL_ENTITY.sub("", text[: limit - 1]) + "…"
+
+
+def mrkdwn(text: str) -> MarkdownTextObject:
+    """The bot's own words (verbatim: Slack links and mentions nothing by itself)."""
+    return MarkdownTextObject(text=clip(text), verbatim=True)
+
+
+def plain(text: object, limit: int = SECTION_TEXT) -> PlainTextObject:
+    """Stored or user text, shown exactly as written: escaped, never formatted, emoji codes as typed."""
+    return PlainTextObject(text=clip(escape(text), limit) or " ", emoji=False)
+
+
+def fallback(text: str) -> str:
+    """The notification text of a message (escaped like everything else)."""
+    return clip(escape(text), 3000)
+
+
+def section(text: str, accessory=None) -> SectionBlock:
+    """A section of the bot's own mrkdwn."""
+    return SectionBlock(text=mrkdwn(text), accessory=accessory)
+
+
+def text_section(text: object, accessory=None) -> SectionBlock:
+    """A section holding stored or user text."""
+    return SectionBlock(text=plain(text), accessory=accessory)
+
+
+def context(text: object) -> ContextBlock:
+    return ContextBlock(elements=[plain(text)])
+
+
+def header(text: object) -> HeaderBlock:
+    return HeaderBlock(text=plain(text, HEADER_TEXT))
+
+
+def done_button(ref: str) -> ButtonElement:
+    return ButtonElement(
+        text=PlainTextObject(text="Mark done"), action_id=ids.MARK_DONE, value=ref, style="primary"
+    )
+
+
+def action_text(item: Item, today: date) -> str:
+    status = " (closed)" if item.status == "closed" else ""
+    flag = "⚠️ " if item.overdue else ""
+    lines = [f"{flag}{item.ref}{status}: {shorten(item.text, 300)}"]
+    details = []
+    if item.owner:
+        details.append(item.owner)
+    if item.status == "open":
+        details.append(
+            f"due {when(item.due, today)}" if not item.reported_done else "reported done, to confirm"
+        )
+    if details:
+        lines.append(" · ".join(details))
+    return "\n".join(lines)
+
+
+def item_block(item: Item, today: date) -> SectionBlock:
+    if item.kind == "action":
+        button = done_button(item.ref) if item.status == "open" else None
+        return text_section(action_text(item, today), button)
+    if item.kind == "decision":
+        where = f" (at {item.group} {item.meeting})" if item.meeting else ""
+        return text_section(f"{item.ref}{where}: {item.text}")
+    if item.kind == "member":
+        return text_section(member_line(item).lstrip("• "))
+    return text_section(meeting_line(item).lstrip("• "))
+
+
+def show_more_button(question: str, offset: int) -> ButtonElement:
+    """The question and where to go on, within a button value's limit (JSON may lengthen the text)."""
+    cut = question[:1500]
+    value = json.dumps({"q": cut, "o": offset})
+    while len(value) > BUTTON_VALUE:
+        cut = cut[: len(cut) * 2 // 3]
+        value = json.dumps({"q": cut, "o": offset})
+    return ButtonElement(text=PlainTextObject(text="Show more"), action_id=ids.SHOW_MORE, value=value)
+
+
+def answer_blocks(answer: Answer, today: date, question: str, offset: int = 0) -> list[Block]:
+    """An answer as blocks: heading, then each section's items; at most PAGE items from `offset`."""
+    if answer.intent == "help":
+        return [text_section((answer.note + "\n" if answer.note else "") + HELP)]
+    blocks: list[Block] = [header(answer.heading)]
+    if answer.detail is not None:
+        blocks += detail_blocks(answer, today)
+    shown = 0
+    position = 0
+    more = False
+    for part in answer.sections:
+        if part.compact:  # a brief list: one block, on the first page only
+            if offset == 0 and part.items:
+                blocks.append(context(part.title))
+                blocks.append(text_section("\n".join(compact_line(i, today) for i in part.items)))
+            continue
+        titled = False
+        for item in part.items:
+            position += 1
+            if position <= offset:
+                continue
+            if shown >= PAGE or len(blocks) >= MAX_BLOCKS - 3:
+                more = True
+                break
+            if not titled and (
+                len(answer.sections) > 1
+                or part.reason in ("named", "role", "organisation", "group", "closest")
+            ):
+                blocks.append(context(part.title))
+                titled = True
+            blocks.append(item_block(item, today))
+            shown += 1
+        if more:
+            break
+        if part.total > len(part.items) and shown:
+            blocks.append(context(f"… and {part.total - len(part.items)} more {part.title.lower()}"))
+    if more:
+        blocks.append(ActionsBlock(elements=[show_more_button(question, offset + shown)]))
+    if answer.note:
+        blocks.append(text_section(answer.note))
+    return blocks
+
+
+def detail_blocks(answer: Answer, today: date) -> list[Block]:
+    item = answer.detail.item
+    lines = detail_lines(answer.detail, today)
+    blocks: list[Block] = []
+    if item.kind == "action":
+        accessory = done_button(item.ref) if item.status == "open" else None
+        blocks.append(text_section(f"{item.ref}: {lines[0]}", accessory))
+        body = lines[1:]
+    else:
+        body = lines
+    if body:
+        blocks.append(text_section("\n".join(line.rstrip() for line in body)))
+    return blocks
+
+
+def change_blocks(message: str, event_id: int | None = None) -> list[Block]:
+    """A confirmation (with Undo) or a refusal."""
+    if event_id is None:
+        return [text_section(message)]
+    undo = ButtonElement(text=PlainTextObject(text="Undo"), action_id=ids.UNDO, value=str(event_id))
+    return [text_section(f"✅ {message}", undo)]
+
+
+def identity_prompt_blocks(member_id: int, name: str, profile_name: str) -> list[Block]:
+    yes = ButtonElement(
+        text=plain(f"Yes, I'm {name}", ButtonElement.text_max_length),
+        action_id=ids.CONFIRM_IDENTITY,
+        value=str(member_id),
+        style="primary",
+    )
+    no = ButtonElement(text=PlainTextObject(text="No"), action_id=ids.DENY_IDENTITY, value=str(member_id))
+    return [
+        text_section(
+            f"Your Slack name is {profile_name}. Are you {name} in the group's reports? "
+            "I ask once, so your actions find you."
+        ),
+        ActionsBlock(elements=[yes, no]),
+    ]
+
+
+def home_view(
+    name: str,
+    answer: Answer,
+    meetings: list[Item],
+    decisions: list[Item],
+    today: date,
+    notice: str | None = None,
+) -> View:
+    blocks: list[Block] = [header("Your open actions")]
+    if notice:
+        blocks.append(context(notice))
+    items = answer.items[:HOME_ITEMS]
+    overdue = sum(1 for item in items if item.overdue)
+    summary = f"{len(answer.items)} open for {name}" + (f", {overdue} overdue" if overdue else "")
+    blocks.append(context(summary))
+    for item in sorted(items, key=lambda i: (not i.overdue, i.due or date.max)):
+        blocks.append(item_block(item, today))
+    if not items:
+        blocks.append(section("Nothing open for you. :tada:"))
+    blocks += [DividerBlock(), header("Upcoming meetings")]
+    blocks += [item_block(m, today) for m in meetings[:5]] or [section("None known yet.")]
+    blocks += [DividerBlock(), header("Recent decisions")]
+    blocks += [item_block(d, today) for d in decisions[:8]] or [section("None recorded yet.")]
+    return View(type="home", blocks=blocks[:100])
+
+
+def mark_done_modal(refs: list[tuple[str, str]], metadata: dict) -> View:
+    """The modal a message shortcut opens: the refs found in the message, and an optional note."""
+    options = [Option(value=ref, text=plain(f"{ref}: {text}", OPTION_TEXT)) for ref, text in refs[:10]]
+    return View(
+        type="modal",
+        callback_id=ids.MARK_DONE_MODAL,
+        title=PlainTextObject(text="Mark action done"),
+        submit=PlainTextObject(text="Mark done"),
+        close=PlainTextObject(text="Cancel"),
+        private_metadata=json.dumps(metadata),
+        blocks=[
+            InputBlock(
+                block_id=ids.REFS_BLOCK,
+                label=PlainTextObject(text="Actions in this message"),
+                element=CheckboxesElement(
+                    action_id=ids.REFS_INPUT,
+                    options=options,
+                    initial_options=options[:1] if len(options) == 1 else None,
+                ),
+            ),
+            InputBlock(
+                block_id=ids.NOTE_BLOCK,
+                optional=True,
+                label=PlainTextObject(text="Note (what was done)"),
+                element=PlainTextInputElement(action_id=ids.NOTE_INPUT, multiline=True, max_length=2000),
+            ),
+        ],
+    )
+
+
+def no_refs_modal() -> View:
+    return View(
+        type="modal",
+        title=PlainTextObject(text="Mark action done"),
+        close=PlainTextObject(text="Close"),
+        blocks=[text_section("I can't see an action ref (like TMAG22-01) in that message.")],
+    )
+
+
+def upload_preview_blocks(upload_id: int, file_name: str, summary) -> list[Block]:
+    number = f" {summary.meeting_number}" if summary.meeting_number else ""
+    kind = " (extraordinary)" if summary.extraordinary else ""
+    lines = [
+        f"Report: {file_name}",
+        f"Meeting: {summary.group}{number}{kind} held {summary.meeting_date:%d %B %Y}",
+        f"Actions: {len(summary.actions_new)} new, {len(summary.actions_updated)} changed, "
+        f"{len(summary.actions_closed)} closed · Decisions: {len(summary.decisions_new)} new",
+    ]
+    if summary.actions_new:
+        lines.append("New: " + ", ".join(summary.actions_new[:30]))
+    if summary.actions_updated:
+        lines.append("Changed: " + ", ".join(summary.actions_updated[:30]))
+    if summary.next_meetings:
+        lines.append(
+            "Next meetings: "
+            + ", ".join(
+                f"{g} {d:%d %b %Y}" + (" (extraordinary)" if e else "") for g, d, e in summary.next_meetings
+            )
+        )
+    for warning in summary.warnings[:5]:
+        lines.append(f"Note: {warning}")
+    buttons = ActionsBlock(
+        elements=[
+            ButtonElement(
+                text=PlainTextObject(text="Import"),
+                action_id=ids.IMPORT_REPORT,
+                value=str(upload_id),
+                style="primary",
+            ),
+            ButtonElement(
+                text=PlainTextObject(text="Cancel"), action_id=ids.CANCEL_IMPORT, value=str(upload_id)
+            ),
+        ]
+    )
+    return [
+        text_section("\n".join(lines)),
+        context("Nothing is stored until someone from the secretariat presses Import."),
+        buttons,
+    ]
+
+
+def to_dicts(blocks: list[Block]) -> list[dict]:
+    return [block.to_dict() for block in blocks]
+
+
+# --- digests ------------------------------------------------------------------------------------
+
+DIGEST_LIST = SHOWN  # actions listed per part of a digest thread (their details are loaded)
+
+
+def _digest_action(action, today: date) -> SectionBlock:
+    flag = "⚠️ " if action.overdue else ""
+    details = " · ".join(x for x in (action.owner or "", f"due {when(action.due, today)}") if x)
+    return text_section(
+        f"{flag}{action.ref}: {shorten(action.text, 300)}\n{details}", done_button(action.ref)
+    )
+
+
+CHANNEL_SHOWN = 5  # actions the channel message itself lists; the thread has the rest
+
+
+def digest_blocks(digest, slot: str) -> list[Block]:
+    """The channel message: the meeting, the counts in the order they matter, and the few actions that
+    need attention first (the rest, and the details, in the thread)."""
+    title = digest.title()
+    if slot == "reminder":
+        return [
+            text_section(
+                f"⏰ Today: {title}\n{len(digest.attention)} overdue with news, "
+                f"{len(digest.reported)} reported done to confirm, {len(digest.no_news)} with no news since "
+                "their due date. /tmag mine shows yours."
+            )
+        ]
+    lines = [f"🗓️ Digest for {title}", summary_line(digest), since_line(digest)]
+    if digest.agenda:
+        lines.append("Agenda: " + "; ".join(t for _, t, _, _ in digest.agenda))
+    if digest.decisions_sought:
+        lines.append("Decisions sought: " + "; ".join(digest.decisions_sought))
+    blocks: list[Block] = [text_section("\n".join(lines))]
+    attention = digest.attention + [a for a in digest.due_before_meeting if not a.overdue]
+    if attention:
+        blocks.append(section("*Needs attention*"))
+        blocks += [_digest_action(a, digest.today) for a in attention[:CHANNEL_SHOWN]]
+    rest = len(attention) - CHANNEL_SHOWN
+    more = (
+        f"{rest} more needing attention, and the details, in the thread"
+        if rest > 0
+        else "Details in the thread"
+    )
+    blocks.append(context(f"{more}; owners get their own items by DM."))
+    return blocks
+
+
+def digest_thread_blocks(digest) -> list[list[Block]]:
+    """The thread: the rest of what needs attention, what was reported done (with one button for the
+    secretariat to confirm them all), the actions with no news (briefly), owners, closed and decided
+    since last time; one message per part, each within Slack's limits."""
+    today = digest.today
+    parts: list[list[Block]] = []
+    attention = digest.attention + [a for a in digest.due_before_meeting if not a.overdue]
+    later = attention[CHANNEL_SHOWN:]
+    if later:
+        blocks: list[Block] = [section(f"*Also needing attention* ({len(later)})")]
+        blocks += [_digest_action(a, today) for a in later[:DIGEST_LIST]]
+        if len(later) > DIGEST_LIST:
+            blocks.append(context(f"… and {len(later) - DIGEST_LIST} more (/tmag overdue)"))
+        parts.append(blocks)
+    owners = owners_of(digest)
+    if digest.reported:
+        listed = "\n".join(
+            f"{a.ref}: {shorten(a.text, 80)} — {shorten(a.owner or owners.get(a.ref), 40)}"
+            for a in digest.reported[:DIGEST_LIST]
+        )
+        more = (
+            f"\n… and {len(digest.reported) - DIGEST_LIST} more" if len(digest.reported) > DIGEST_LIST else ""
+        )
+        confirm = ButtonElement(
+            text=PlainTextObject(text=f"Confirm all {len(digest.reported)} as done"),
+            action_id=ids.CONFIRM_REPORTED,
+            value=digest.group,
+        )
+        parts.append(
+            [
+                section(f"*Reported done, to confirm* ({len(digest.reported)})"),
+                text_section(listed + more),
+                ActionsBlock(elements=[confirm]),
+                context("Only the secretariat can confirm; each confirmation is recorded."),
+            ]
+        )
+    if digest.no_news:
+        briefs = ", ".join(brief(a, today, a.owner or owners.get(a.ref)) for a in digest.no_news)
+        parts.append(
+            [section(f"*No news since their due date* ({len(digest.no_news)})"), text_section(briefs)]
+        )
+    owned = [
+        f"{owner}: {', '.join(refs[:15])}" + (f" … (+{len(refs) - 15})" if len(refs) > 15 else "")
+        for owner, refs in digest.by_owner.items()
+    ]
+    for start in range(0, len(owned), 30):
+        chunk = "\n".join(owned[start : start + 30])
+        parts.append([*([section("*Open by owner*")] if start == 0 else []), text_section(chunk)])
+    if digest.closed_since_last:
+        refs = ", ".join(a.ref for a in digest.closed_since_last[:100])
+        parts.append([text_section(f"Closed since {digest.previous or 'the last meeting'}: {refs}")])
+    if digest.decisions_since_last:
+        lines = [f"{ref}: {shorten(text, 200)}" for ref, text, _ in digest.decisions_since_last[:20]]
+        parts.append([section("*Decided since the last meeting*"), text_section("\n".join(lines))])
+    return parts or [[section("Nothing open. :tada:")]]
+
+
+def digest_dm_blocks(digest, items: list) -> list[Block]:
+    today = digest.today
+    blocks: list[Block] = [text_section(f"Before {digest.title()}, these are yours ({len(items)}):")]
+    blocks += [_digest_action(a, today) for a in items[:DIGEST_LIST]]
+    if len(items) > DIGEST_LIST:
+        blocks.append(context(f"… and {len(items) - DIGEST_LIST} more: /tmag mine"))
+    return blocks

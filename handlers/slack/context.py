@@ -1,0 +1,235 @@
+"""What every listener needs, resolved once per request: the database, the clock, the settings, whether
+this request was already applied, and who the Slack user is as a member.
+
+Nothing here writes to the database before the listener has acknowledged Slack, and identifying a user
+writes only when something changed (a new profile, a link to a member, a question asked once). Those
+writes are best effort: if the database is busy, the request is answered all the same.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from slack_sdk.errors import SlackApiError
+
+from bot.calendar.clock import Clock
+from bot.config import Settings
+from bot.people.identity import Person, identify, person_for_member
+from bot.people.members import link_slack_user, load_index
+from bot.record.text import fold
+from storage.db import Database, DatabaseBusy
+from storage.models import SlackUser
+from storage.queries import members as member_queries
+from storage.queries import slack as slack_queries
+
+log = logging.getLogger("tmag-bot.slack")
+PROFILE_MEMORY = timedelta(days=1)
+FIRST_TIME = "first_time"  # context key: a future, True unless this request was applied before
+
+
+@dataclass
+class Services:
+    db: Database
+    clock: Clock
+    settings: Settings
+
+
+@dataclass
+class SlackIdentity:
+    person: Person
+    prompt: tuple[int, str, str] | None = None  # (member id, member name, Slack name) to confirm once
+
+
+def services_of(context) -> Services:
+    return context["services"]
+
+
+def request_key(body: dict, headers: dict) -> str | None:
+    """What makes a request itself: an event's id (Slack's retries share it), else the signature of a
+    signed request (a replay carries the same one). Socket Mode's requests have neither."""
+    if body.get("type") == "event_callback" and body.get("event_id"):
+        return f"event:{body['event_id']}"
+    signature = (headers.get("x-slack-signature") or [""])[0]
+    if signature:
+        return "slack:" + hashlib.sha256(signature.encode("utf-8", "replace")).hexdigest()[:40]
+    return None
+
+
+async def _claim(services: Services, key: str) -> bool:
+    async def claim(session) -> bool:
+        return await slack_queries.claim_request(session, key, services.clock.utcnow())
+
+    return await services.db.transaction(claim)
+
+
+def install(app, services: Services) -> None:
+    """Global middleware: services on the context, and the request's claim started (not awaited: it runs
+    while the listener acknowledges, and the listener awaits it with `first_time`)."""
+
+    @app.middleware
+    async def attach_services(context, body, req, next):
+        context["services"] = services
+        key = request_key(body, req.headers)
+        if key is not None:
+            context[FIRST_TIME] = asyncio.ensure_future(_claim(services, key))
+        await next()
+
+
+async def first_time(context) -> bool:
+    """Whether this request is applied for the first time (in any process). A retried event or a replayed
+    request is dropped here, after Slack has its acknowledgement."""
+    claim = context.get(FIRST_TIME)
+    if claim is None:
+        return True
+    if not await claim:
+        log.info("request %s was already applied; dropped", context.get("request_key", "(replay)"))
+        return False
+    return True
+
+
+async def begin(context, client, user_id: str) -> SlackIdentity | None:
+    """A listener's first step after ack: None if the request was applied before, else who is asking."""
+    if not await first_time(context):
+        return None
+    return await identify_slack_user(services_of(context), client, user_id)
+
+
+async def _profile(client, user_id: str) -> tuple[str | None, str | None]:
+    try:
+        found = await client.users_info(user=user_id)
+    except SlackApiError as exc:
+        log.warning("users.info for %s failed: %s", user_id, exc)
+        return None, None
+    profile = (found.get("user") or {}).get("profile") or {}
+    real = profile.get("real_name") or (found.get("user") or {}).get("real_name")
+    return real or None, profile.get("display_name") or None
+
+
+async def identify_slack_user(services: Services, client, user_id: str) -> SlackIdentity:
+    """The member a Slack user is: by their stored Slack id; else by their profile's name (linked at
+    once when it is exactly a member's, asked about once when only close); else just their name.
+
+    Reads first; the Slack profile is fetched outside any transaction; a write is made only when there
+    is something to remember, and if the database is too busy to take it, it waits for another time."""
+    db, clock = services.db, services.clock
+    admin = user_id in services.settings.admin_user_ids
+    async with db.read() as session:
+        member = await member_queries.member_by_slack_id(session, user_id)
+        if member is not None:
+            return SlackIdentity(await person_for_member(session, member, admin=admin))
+        known = await slack_queries.slack_user(session, user_id)
+        fresh = known is not None and clock.utcnow() - _aware(known.updated_at) < PROFILE_MEMORY
+        index = await load_index(session)
+    if fresh:
+        real, display = known.real_name, known.display_name
+    else:
+        real, display = await _profile(client, user_id)
+    exact, ask = await _candidates(db, index, [name for name in (real, display) if name], known)
+    if not fresh or exact is not None or ask is not None:
+        try:
+            member, prompt = await db.transaction(
+                lambda session: _remember(session, clock, user_id, (real, display), exact, ask, fresh)
+            )
+        except DatabaseBusy:
+            log.warning("could not record Slack user %s now (database busy); answering anyway", user_id)
+            member, prompt = None, None
+        if member is not None:
+            async with db.read() as session:
+                return SlackIdentity(await person_for_member(session, member, admin=admin))
+    else:
+        prompt = None
+    async with db.read() as session:
+        person = await identify(session, real or display or user_id, admin=admin)
+    person.slack_user_id = user_id
+    return SlackIdentity(person, prompt)
+
+
+async def _candidates(db: Database, index, names: list[str], known: SlackUser | None):
+    """(member id to link: exactly one unlinked member has the profile's name; (member id, name) to ask
+    about: the closest unlinked member, if this user was never asked and never said no)."""
+    exact = ask = None
+    for name in names:
+        ids = [i for i, key in index.names.items() if key == fold(name)]
+        if len(ids) == 1:
+            exact = ids[0]
+            break
+    if exact is None and not (known is not None and (known.declined or known.asked_member_id is not None)):
+        ask = next(((best[0], name) for name in names if (best := index.best(fold(name)))), None)
+    wanted = [i for i in (exact, ask[0] if ask else None) if i is not None]
+    if wanted:
+        async with db.read() as session:
+            linked = {
+                i for i in wanted if (m := await member_queries.member_by_id(session, i)) and m.slack_user_id
+            }
+        exact = None if exact in linked else exact
+        ask = None if ask and ask[0] in linked else ask
+    return exact, ask
+
+
+async def _remember(session, clock, user_id, profile, exact, ask, fresh):
+    """The write behind identify_slack_user: (the member now linked, or None; a prompt, or None)."""
+    record = await slack_queries.slack_user(session, user_id)
+    if record is None:
+        record = SlackUser(user_id=user_id, updated_at=clock.utcnow())
+        session.add(record)
+    if not fresh:
+        (record.real_name, record.display_name), record.updated_at = profile, clock.utcnow()
+    if exact is not None:
+        member = await member_queries.member_by_id(session, exact)
+        if member is not None and member.slack_user_id is None:
+            await link_slack_user(session, clock, member, user_id)
+            record.member_id = member.id
+            await session.flush()
+            return member, None
+    if ask is not None and not record.declined and record.asked_member_id is None:
+        member_id, name = ask
+        member = await member_queries.member_by_id(session, member_id)
+        if member is not None and member.slack_user_id is None:
+            record.asked_member_id, record.asked_at = member.id, clock.utcnow()
+            return None, (member.id, member.name, name)
+    return None, None
+
+
+async def answer_identity_prompt(services: Services, user_id: str, member_id: int, yes: bool) -> str:
+    async def answer(session) -> str:
+        record = await slack_queries.slack_user(session, user_id)
+        member = await member_queries.member_by_id(session, member_id)
+        if record is None or member is None or record.asked_member_id != member_id:
+            return "That question has expired."
+        if not yes:
+            record.declined = True
+            return "Thanks. Tell me who you are with `/tmag iam FIRST LAST` whenever you like."
+        await link_slack_user(session, services.clock, member, user_id)
+        record.member_id = member.id
+        return f"Thanks — you are {member.name}. `/tmag mine` shows what is open for you."
+
+    return await services.db.transaction(answer)
+
+
+async def claim_identity(services: Services, user_id: str, name: str) -> str:
+    """`/tmag iam NAME`: link this Slack user to the member of that name."""
+    from bot.people.members import find_member
+
+    async def claim(session) -> str:
+        member = await find_member(session, name)
+        if member is None:
+            return f"I don't know {name} as a member. The secretariat can add you (tmag-bot member add)."
+        if member.slack_user_id and member.slack_user_id != user_id:
+            return f"{member.name} is linked to another Slack user; ask the secretariat if that is wrong."
+        await link_slack_user(session, services.clock, member, user_id)
+        record = await slack_queries.slack_user(session, user_id)
+        if record is not None:
+            record.member_id = member.id
+        return f"Thanks — you are {member.name}."
+
+    return await services.db.transaction(claim)
+
+
+def _aware(value):
+    from datetime import UTC
+
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -1,0 +1,112 @@
+"""Turning what the core answers into Slack replies, shared by commands, mentions, DMs and buttons."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_sdk.errors import SlackApiError
+
+from bot.conversation.commands import Reply, run_command
+from handlers.slack import blocks as ui
+from handlers.slack.context import Services, SlackIdentity, claim_identity
+
+log = logging.getLogger("tmag-bot.slack")
+
+
+async def reply_blocks(
+    services: Services, text: str, identity: SlackIdentity, *, source: str, user_id: str
+) -> tuple[list, str, Reply | None]:
+    """Blocks and notification text answering a command or question, as the core would answer it."""
+    clock = services.clock
+    word = text.strip().split(" ", 1)[0].lower() if text.strip() else ""
+    if word == "iam":
+        name = text.strip()[3:].strip()
+        message = (
+            await claim_identity(services, user_id, name) if name else "Tell me who you are: iam FIRST LAST"
+        )
+        return ui.change_blocks(message), ui.fallback(message), None
+    reply = await run_command(services.db, text, identity.person, clock, source=source)
+    if reply.answer is not None:
+        blocks = ui.answer_blocks(reply.answer, clock.today(), question=text or "help")
+    elif reply.changes:
+        blocks = [b for r in reply.changes for b in ui.change_blocks(r.message, r.event_id if r.ok else None)]
+    elif reply.change is not None:
+        blocks = ui.change_blocks(reply.text, reply.change.event_id if reply.change.ok else None)
+    else:
+        blocks = ui.change_blocks(reply.text)
+    if identity.prompt is not None:
+        blocks = ui.identity_prompt_blocks(*identity.prompt) + blocks
+    return ui.to_dicts(blocks), ui.fallback(reply.text.split("\n", 1)[0]), reply
+
+
+async def permalink(client, channel: str | None, ts: str | None) -> str:
+    """The message's permalink, the source recorded with a change (a plain reference if Slack won't say)."""
+    if not channel or not ts:
+        return "slack"
+    try:
+        found = await client.chat_getPermalink(channel=channel, message_ts=ts)
+        return found.get("permalink") or f"slack:{channel}/{ts}"
+    except SlackApiError as exc:
+        log.warning("chat.getPermalink failed: %s", exc)
+        return f"slack:{channel}/{ts}"
+
+
+async def tell(
+    client, channel: str, user: str, blocks: list, text: str, thread_ts: str | None = None
+) -> None:
+    """An ephemeral message to one person; by DM if they can't see the channel's."""
+    try:
+        await client.chat_postEphemeral(
+            channel=channel, user=user, blocks=blocks, text=text, thread_ts=thread_ts
+        )
+    except SlackApiError as exc:
+        log.info("ephemeral to %s in %s failed (%s); sending a DM", user, channel, exc)
+        await client.chat_postMessage(
+            channel=user, blocks=blocks, text=text, unfurl_links=False, unfurl_media=False
+        )
+
+
+FAILED = (
+    "Sorry, something went wrong on my side and I could not finish that. If you asked for a change, "
+    "/tmag show REF tells you whether it was made."
+)
+
+
+async def tell_failure(client, body: dict, context, error: BaseException) -> None:
+    """Tell the person whose request failed, wherever they asked: by its response URL, else ephemerally
+    in the channel, else by DM. Best effort: a failure to tell is logged, never raised."""
+    from storage.db import DatabaseBusy
+
+    message = str(error) if isinstance(error, DatabaseBusy) else FAILED
+    blocks = ui.to_dicts(ui.change_blocks(message))
+    user, channel = _who_and_where(body)
+    try:
+        respond = getattr(context, "respond", None)
+        if body.get("response_url") and respond is not None:
+            await respond(
+                blocks=blocks, text=ui.fallback(message), response_type="ephemeral", replace_original=False
+            )
+        elif user and channel:
+            await tell(client, channel, user, blocks, ui.fallback(message))
+        elif user:
+            await client.chat_postMessage(channel=user, blocks=blocks, text=ui.fallback(message))
+    except Exception as exc:  # telling is best effort; the failure itself is already logged
+        log.warning("could not tell %s that their request failed: %s", user, exc)
+
+
+def _who_and_where(body: dict) -> tuple[str | None, str | None]:
+    """The user and channel of a command, an interaction or an event (None where it does not say)."""
+
+    def field(node, key: str = "id"):
+        value = node.get(key) if isinstance(node, dict) else None
+        return value if isinstance(value, str) and value else None
+
+    event = body.get("event")
+    user = field(body, "user_id") or field(body.get("user")) or field(event, "user")
+    channel = (
+        field(body, "channel_id")
+        or field(body.get("channel"))
+        or field(body.get("container"), "channel_id")
+        or field(event, "channel")
+    )
+    return user, channel
