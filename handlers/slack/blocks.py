@@ -31,13 +31,12 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.conversation.answers import Answer, Item
-from bot.conversation.help import HELP
-from bot.conversation.render import compact_line, detail_lines, meeting_line, member_line, shorten, when
+from bot.conversation.layout import PAGE, answer_pieces, done_ref, item_text
+from bot.conversation.render import shorten, when
 from bot.digests.compose import SHOWN, brief, owners_of, since_line, summary_line
 from handlers.slack import ids
 
 MAX_BLOCKS = 50
-PAGE = 20  # actions shown per message
 SECTION_TEXT = SectionBlock.text_max_length
 HEADER_TEXT = HeaderBlock.text_max_length
 OPTION_TEXT = Option.label_max_length
@@ -96,32 +95,8 @@ def done_button(ref: str) -> ButtonElement:
     )
 
 
-def action_text(item: Item, today: date) -> str:
-    status = " (closed)" if item.status == "closed" else ""
-    flag = "⚠️ " if item.overdue else ""
-    lines = [f"{flag}{item.ref}{status}: {shorten(item.text, 300)}"]
-    details = []
-    if item.owner:
-        details.append(item.owner)
-    if item.status == "open":
-        details.append(
-            f"due {when(item.due, today)}" if not item.reported_done else "reported done, to confirm"
-        )
-    if details:
-        lines.append(" · ".join(details))
-    return "\n".join(lines)
-
-
 def item_block(item: Item, today: date) -> SectionBlock:
-    if item.kind == "action":
-        button = done_button(item.ref) if item.status == "open" else None
-        return text_section(action_text(item, today), button)
-    if item.kind == "decision":
-        where = f" (at {item.group} {item.meeting})" if item.meeting else ""
-        return text_section(f"{item.ref}{where}: {item.text}")
-    if item.kind == "member":
-        return text_section(member_line(item).lstrip("• "))
-    return text_section(meeting_line(item).lstrip("• "))
+    return text_section(item_text(item, today), done_button(item.ref) if done_ref(item) else None)
 
 
 def show_more_button(question: str, offset: int) -> ButtonElement:
@@ -135,61 +110,20 @@ def show_more_button(question: str, offset: int) -> ButtonElement:
 
 
 def answer_blocks(answer: Answer, today: date, question: str, offset: int = 0) -> list[Block]:
-    """An answer as blocks: heading, then each section's items; at most PAGE items from `offset`."""
-    if answer.intent == "help":
-        return [text_section((answer.note + "\n" if answer.note else "") + HELP)]
-    blocks: list[Block] = [header(answer.heading)]
-    if answer.detail is not None:
-        blocks += detail_blocks(answer, today)
-    shown = 0
-    position = 0
-    more = False
-    for part in answer.sections:
-        if part.compact:  # a brief list: one block, on the first page only
-            if offset == 0 and part.items:
-                blocks.append(context(part.title))
-                blocks.append(text_section("\n".join(compact_line(i, today) for i in part.items)))
-            continue
-        titled = False
-        for item in part.items:
-            position += 1
-            if position <= offset:
-                continue
-            if shown >= PAGE or len(blocks) >= MAX_BLOCKS - 3:
-                more = True
-                break
-            if not titled and (
-                len(answer.sections) > 1
-                or part.reason in ("named", "role", "organisation", "group", "closest")
-            ):
-                blocks.append(context(part.title))
-                titled = True
-            blocks.append(item_block(item, today))
-            shown += 1
-        if more:
-            break
-        if part.total > len(part.items) and shown:
-            blocks.append(context(f"… and {part.total - len(part.items)} more {part.title.lower()}"))
-    if more:
-        blocks.append(ActionsBlock(elements=[show_more_button(question, offset + shown)]))
-    if answer.note:
-        blocks.append(text_section(answer.note))
-    return blocks
-
-
-def detail_blocks(answer: Answer, today: date) -> list[Block]:
-    item = answer.detail.item
-    lines = detail_lines(answer.detail, today)
+    """An answer as blocks, laid out as on every platform (bot.conversation.layout)."""
     blocks: list[Block] = []
-    if item.kind == "action":
-        accessory = done_button(item.ref) if item.status == "open" else None
-        blocks.append(text_section(f"{item.ref}: {lines[0]}", accessory))
-        body = lines[1:]
-    else:
-        body = lines
-    if body:
-        blocks.append(text_section("\n".join(line.rstrip() for line in body)))
-    return blocks
+    for piece in answer_pieces(answer, today, offset=offset, page=PAGE):
+        if piece.kind == "heading":
+            blocks.append(header(piece.text))
+        elif piece.kind in ("title", "more"):
+            blocks.append(context(piece.text))
+        elif piece.kind == "item":
+            blocks.append(text_section(piece.text, done_button(piece.ref) if piece.ref else None))
+        elif piece.kind == "next_page":
+            blocks.append(ActionsBlock(elements=[show_more_button(question, piece.offset)]))
+        else:  # brief, detail, note
+            blocks.append(text_section(piece.text))
+    return blocks[:MAX_BLOCKS]
 
 
 def change_blocks(message: str, event_id: int | None = None) -> list[Block]:
