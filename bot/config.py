@@ -18,12 +18,16 @@ class Settings:
     admin_user_ids: frozenset[str] = field(default_factory=frozenset)
     port: int = DEFAULT_PORT
     log_level: str = "INFO"
+    teams_client_id: str | None = None
+    teams_client_secret: str | None = None
+    teams_tenant_id: str | None = None
+    teams_admin_ids: frozenset[str] = field(default_factory=frozenset)
+    teams_dev: bool = False
+    teams_openid_metadata_url: str | None = None  # where Bot Framework token keys are published
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
-        listed = (env.get("SLACK_ADMIN_USER_IDS") or "").replace(";", ",").split(",")
-        admins = {part.strip() for part in listed}
         port = env.get("PORT") or str(DEFAULT_PORT)
         return cls(
             database_url=env.get("DATABASE_URL") or None,
@@ -31,10 +35,35 @@ class Settings:
             slack_app_token=env.get("SLACK_APP_TOKEN") or None,
             slack_signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
             slack_api_url=env.get("SLACK_API_URL") or None,
-            admin_user_ids=frozenset(a for a in admins if a),
+            admin_user_ids=_ids(env.get("SLACK_ADMIN_USER_IDS")),
             port=int(port) if port.isdigit() else DEFAULT_PORT,
             log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
+            teams_client_id=env.get("TEAMS_CLIENT_ID") or None,
+            teams_client_secret=env.get("TEAMS_CLIENT_SECRET") or None,
+            teams_tenant_id=env.get("TEAMS_TENANT_ID") or None,
+            teams_admin_ids=_ids(env.get("TEAMS_ADMIN_IDS"), lower=True),
+            teams_dev=(env.get("TEAMS_DEV") or "").strip().lower() in {"1", "true", "yes", "on"},
+            teams_openid_metadata_url=env.get("TEAMS_OPENID_METADATA_URL") or None,
         )
+
+    @property
+    def slack_configured(self) -> bool:
+        return bool(self.slack_bot_token)
+
+    @property
+    def teams_configured(self) -> bool:
+        return bool(self.teams_client_id) or self.teams_dev
+
+    def missing_teams(self) -> list[str]:
+        """The settings Teams needs that are not set (none in development mode)."""
+        if self.teams_dev:
+            return []
+        needed = {
+            "TEAMS_CLIENT_ID": self.teams_client_id,
+            "TEAMS_CLIENT_SECRET": self.teams_client_secret,
+            "TEAMS_TENANT_ID": self.teams_tenant_id,
+        }
+        return [name for name, value in needed.items() if not value]
 
     def missing(self, http: bool) -> list[str]:
         """The settings a mode needs that are not set."""
@@ -50,3 +79,9 @@ class Settings:
         if not self.slack_api_url:
             return None
         return self.slack_api_url if self.slack_api_url.endswith("/") else self.slack_api_url + "/"
+
+
+def _ids(text: str | None, *, lower: bool = False) -> frozenset[str]:
+    """A comma- (or semicolon-) separated list of ids; Entra object ids compare lower-case."""
+    parts = (part.strip() for part in (text or "").replace(";", ",").split(","))
+    return frozenset(part.lower() if lower else part for part in parts if part)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Computed, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Column, Computed, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -34,6 +34,9 @@ class Group(SQLModel, table=True):
     # Digests: posted to this Slack channel this many UK working days before each meeting at
     # digest_time, with a short reminder on the day at reminder_time (none if empty).
     channel_id: str | None = None
+    # The Teams channel digests go to, as a conversation reference (JSON: service URL, conversation,
+    # team and tenant ids), set by `digest here` in that channel.
+    teams_channel: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     digest_days_before: int = 2
     digest_time: str = "09:00"
     reminder_time: str | None = "08:30"
@@ -161,6 +164,7 @@ class ActionEvent(SQLModel, table=True):
     by: str | None = None
     member_id: int | None = Field(default=None, sa_column=_fk("member.id"))
     slack_user_id: str | None = None  # who, when the change came from Slack
+    teams_user_id: str | None = None  # who (their Entra object id), when it came from Teams
     source: str | None = None  # document file name, message permalink, "cli"...
     source_document_id: int | None = Field(default=None, sa_column=_fk("source_document.id"))
     status_before: str | None = None
@@ -208,6 +212,7 @@ class Member(SQLModel, table=True):
     organisation: str | None = None
     constituency: str | None = None
     slack_user_id: str | None = Field(default=None, unique=True, index=True)
+    teams_user_id: str | None = Field(default=None, unique=True, index=True)  # their Entra object id
     is_secretariat: bool = False
     is_chair: bool = False
     created_at: datetime
@@ -269,6 +274,24 @@ class SlackUser(SQLModel, table=True):
     asked_member_id: int | None = Field(default=None, sa_column=_fk("member.id"))
     asked_at: datetime | None = None
     declined: bool = False
+    updated_at: datetime
+
+
+class TeamsUser(SQLModel, table=True):
+    """A Teams user (by Entra object id) as Teams names them, which member they are (once known), and
+    their personal chat with the bot (for digests by direct message)."""
+
+    __tablename__ = "teams_user"
+
+    user_id: str = Field(primary_key=True)
+    name: str | None = None
+    member_id: int | None = Field(default=None, sa_column=_fk("member.id"))
+    asked_member_id: int | None = Field(default=None, sa_column=_fk("member.id", index=False))
+    asked_at: datetime | None = None
+    declined: bool = False
+    service_url: str | None = None
+    tenant_id: str | None = None
+    conversation_id: str | None = None
     updated_at: datetime
 
 

@@ -26,6 +26,7 @@ class Person:
     owner_name_ids: list[int] = field(default_factory=list)
     is_secretariat: bool = False
     slack_user_id: str | None = None
+    teams_user_id: str | None = None
     guessed_from: str | None = None  # the name as given, when it only came close to the member's
 
     @property
@@ -62,6 +63,7 @@ async def person_for_member(session: AsyncSession, member: Member, *, admin: boo
         owner_name_ids=await ownership_queries.owner_name_ids_of(session, member.id),
         is_secretariat=admin or member.is_secretariat or member.is_chair,
         slack_user_id=member.slack_user_id,
+        teams_user_id=member.teams_user_id,
     )
 
 

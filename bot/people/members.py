@@ -232,16 +232,6 @@ async def add_member(
     return change
 
 
-async def link_slack_user(session: AsyncSession, clock: Clock, member: Member, slack_user_id: str) -> None:
-    """Remember which Slack user a member is (moving the link if someone else had it)."""
-    holder = await member_queries.member_by_slack_id(session, slack_user_id)
-    if holder is not None and holder.id != member.id:
-        holder.slack_user_id = None
-        await session.flush()
-    member.slack_user_id = slack_user_id
-    member.updated_at = clock.utcnow()
-
-
 def display_org(text: str | None) -> str | None:
     key = organisation_key(text)
     return organisation_name(key) if key else text

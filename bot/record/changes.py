@@ -67,6 +67,7 @@ async def record(
         by=person.display,
         member_id=person.member_id,
         slack_user_id=person.slack_user_id,
+        teams_user_id=person.teams_user_id,
         source=source,
         status_before=before,
         status_after=status,
@@ -215,8 +216,14 @@ async def undo_change(
         same_person = (
             (event.member_id is not None and event.member_id == person.member_id)
             or (event.slack_user_id is not None and event.slack_user_id == person.slack_user_id)
+            or (event.teams_user_id is not None and event.teams_user_id == person.teams_user_id)
             # someone known only by name (an owner who is not yet a member), in the same console or CLI
-            or (event.member_id is None and event.slack_user_id is None and event.by == person.display)
+            or (
+                event.member_id is None
+                and event.slack_user_id is None
+                and event.teams_user_id is None
+                and event.by == person.display
+            )
         )
         if not same_person and not person.is_secretariat:
             return ChangeResult(
@@ -322,6 +329,7 @@ async def add_action(
                 by=person.display,
                 member_id=person.member_id,
                 slack_user_id=person.slack_user_id,
+                teams_user_id=person.teams_user_id,
                 source=source,
                 status_after="open",
                 due_after=due,

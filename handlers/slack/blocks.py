@@ -32,8 +32,7 @@ from slack_sdk.models.views import View
 
 from bot.conversation.answers import Answer, Item
 from bot.conversation.layout import PAGE, answer_pieces, done_ref, item_text
-from bot.conversation.render import shorten, when
-from bot.digests.compose import SHOWN, brief, owners_of, since_line, summary_line
+from bot.digests.layout import Message, channel_message, direct_message, thread_messages
 from handlers.slack import ids
 
 MAX_BLOCKS = 50
@@ -264,113 +263,36 @@ def to_dicts(blocks: list[Block]) -> list[dict]:
 
 # --- digests ------------------------------------------------------------------------------------
 
-DIGEST_LIST = SHOWN  # actions listed per part of a digest thread (their details are loaded)
 
-
-def _digest_action(action, today: date) -> SectionBlock:
-    flag = "⚠️ " if action.overdue else ""
-    details = " · ".join(x for x in (action.owner or "", f"due {when(action.due, today)}") if x)
-    return text_section(
-        f"{flag}{action.ref}: {shorten(action.text, 300)}\n{details}", done_button(action.ref)
-    )
-
-
-CHANNEL_SHOWN = 5  # actions the channel message itself lists; the thread has the rest
+def message_blocks(message: Message, mine: str = "") -> list[Block]:
+    """A digest message (bot.digests.layout) as blocks."""
+    blocks: list[Block] = []
+    for kind, text, ref in message.lines:
+        if kind == "title":
+            blocks.append(section(f"*{escape(text)}*"))
+        elif kind == "context":
+            blocks.append(context(text))
+        else:  # heading, item, text
+            blocks.append(text_section(text, done_button(ref) if ref else None))
+    if message.confirm:
+        confirm = ButtonElement(
+            text=PlainTextObject(text="Confirm all as done"),
+            action_id=ids.CONFIRM_REPORTED,
+            value=message.confirm,
+        )
+        blocks.insert(len(blocks) - 1, ActionsBlock(elements=[confirm]))
+    return blocks
 
 
 def digest_blocks(digest, slot: str) -> list[Block]:
-    """The channel message: the meeting, the counts in the order they matter, and the few actions that
-    need attention first (the rest, and the details, in the thread)."""
-    title = digest.title()
-    if slot == "reminder":
-        return [
-            text_section(
-                f"⏰ Today: {title}\n{len(digest.attention)} overdue with news, "
-                f"{len(digest.reported)} reported done to confirm, {len(digest.no_news)} with no news since "
-                "their due date. /tmag mine shows yours."
-            )
-        ]
-    lines = [f"🗓️ Digest for {title}", summary_line(digest), since_line(digest)]
-    if digest.agenda:
-        lines.append("Agenda: " + "; ".join(t for _, t, _, _ in digest.agenda))
-    if digest.decisions_sought:
-        lines.append("Decisions sought: " + "; ".join(digest.decisions_sought))
-    blocks: list[Block] = [text_section("\n".join(lines))]
-    attention = digest.attention + [a for a in digest.due_before_meeting if not a.overdue]
-    if attention:
-        blocks.append(section("*Needs attention*"))
-        blocks += [_digest_action(a, digest.today) for a in attention[:CHANNEL_SHOWN]]
-    rest = len(attention) - CHANNEL_SHOWN
-    more = (
-        f"{rest} more needing attention, and the details, in the thread"
-        if rest > 0
-        else "Details in the thread"
-    )
-    blocks.append(context(f"{more}; owners get their own items by DM."))
-    return blocks
+    """The channel message: the meeting, the counts and what needs attention first."""
+    return message_blocks(channel_message(digest, slot))
 
 
 def digest_thread_blocks(digest) -> list[list[Block]]:
-    """The thread: the rest of what needs attention, what was reported done (with one button for the
-    secretariat to confirm them all), the actions with no news (briefly), owners, closed and decided
-    since last time; one message per part, each within Slack's limits."""
-    today = digest.today
-    parts: list[list[Block]] = []
-    attention = digest.attention + [a for a in digest.due_before_meeting if not a.overdue]
-    later = attention[CHANNEL_SHOWN:]
-    if later:
-        blocks: list[Block] = [section(f"*Also needing attention* ({len(later)})")]
-        blocks += [_digest_action(a, today) for a in later[:DIGEST_LIST]]
-        if len(later) > DIGEST_LIST:
-            blocks.append(context(f"… and {len(later) - DIGEST_LIST} more (/tmag overdue)"))
-        parts.append(blocks)
-    owners = owners_of(digest)
-    if digest.reported:
-        listed = "\n".join(
-            f"{a.ref}: {shorten(a.text, 80)} — {shorten(a.owner or owners.get(a.ref), 40)}"
-            for a in digest.reported[:DIGEST_LIST]
-        )
-        more = (
-            f"\n… and {len(digest.reported) - DIGEST_LIST} more" if len(digest.reported) > DIGEST_LIST else ""
-        )
-        confirm = ButtonElement(
-            text=PlainTextObject(text=f"Confirm all {len(digest.reported)} as done"),
-            action_id=ids.CONFIRM_REPORTED,
-            value=digest.group,
-        )
-        parts.append(
-            [
-                section(f"*Reported done, to confirm* ({len(digest.reported)})"),
-                text_section(listed + more),
-                ActionsBlock(elements=[confirm]),
-                context("Only the secretariat can confirm; each confirmation is recorded."),
-            ]
-        )
-    if digest.no_news:
-        briefs = ", ".join(brief(a, today, a.owner or owners.get(a.ref)) for a in digest.no_news)
-        parts.append(
-            [section(f"*No news since their due date* ({len(digest.no_news)})"), text_section(briefs)]
-        )
-    owned = [
-        f"{owner}: {', '.join(refs[:15])}" + (f" … (+{len(refs) - 15})" if len(refs) > 15 else "")
-        for owner, refs in digest.by_owner.items()
-    ]
-    for start in range(0, len(owned), 30):
-        chunk = "\n".join(owned[start : start + 30])
-        parts.append([*([section("*Open by owner*")] if start == 0 else []), text_section(chunk)])
-    if digest.closed_since_last:
-        refs = ", ".join(a.ref for a in digest.closed_since_last[:100])
-        parts.append([text_section(f"Closed since {digest.previous or 'the last meeting'}: {refs}")])
-    if digest.decisions_since_last:
-        lines = [f"{ref}: {shorten(text, 200)}" for ref, text, _ in digest.decisions_since_last[:20]]
-        parts.append([section("*Decided since the last meeting*"), text_section("\n".join(lines))])
-    return parts or [[section("Nothing open. :tada:")]]
+    """The thread, one message per part, each within Slack's limits."""
+    return [message_blocks(message) for message in thread_messages(digest)]
 
 
 def digest_dm_blocks(digest, items: list) -> list[Block]:
-    today = digest.today
-    blocks: list[Block] = [text_section(f"Before {digest.title()}, these are yours ({len(items)}):")]
-    blocks += [_digest_action(a, today) for a in items[:DIGEST_LIST]]
-    if len(items) > DIGEST_LIST:
-        blocks.append(context(f"… and {len(items) - DIGEST_LIST} more: /tmag mine"))
-    return blocks
+    return message_blocks(direct_message(digest, items))

@@ -16,12 +16,11 @@ from datetime import timedelta
 
 from slack_sdk.errors import SlackApiError
 
-from bot.calendar.clock import Clock
-from bot.config import Settings
 from bot.people.identity import Person, identify, person_for_member
-from bot.people.members import link_slack_user, load_index
-from bot.record.text import fold
-from storage.db import Database, DatabaseBusy
+from bot.people.linking import link_candidates, link_user
+from bot.people.members import load_index
+from handlers.services import Services
+from storage.db import DatabaseBusy
 from storage.models import SlackUser
 from storage.queries import members as member_queries
 from storage.queries import slack as slack_queries
@@ -29,13 +28,6 @@ from storage.queries import slack as slack_queries
 log = logging.getLogger("tmag-bot.slack")
 PROFILE_MEMORY = timedelta(days=1)
 FIRST_TIME = "first_time"  # context key: a future, True unless this request was applied before
-
-
-@dataclass
-class Services:
-    db: Database
-    clock: Clock
-    settings: Settings
 
 
 @dataclass
@@ -128,7 +120,9 @@ async def identify_slack_user(services: Services, client, user_id: str) -> Slack
         real, display = known.real_name, known.display_name
     else:
         real, display = await _profile(client, user_id)
-    exact, ask = await _candidates(db, index, [name for name in (real, display) if name], known)
+    asked_before = known is not None and (known.declined or known.asked_member_id is not None)
+    names = [name for name in (real, display) if name]
+    exact, ask = await link_candidates(db, index, names, platform="slack", asked_before=asked_before)
     if not fresh or exact is not None or ask is not None:
         try:
             member, prompt = await db.transaction(
@@ -148,28 +142,6 @@ async def identify_slack_user(services: Services, client, user_id: str) -> Slack
     return SlackIdentity(person, prompt)
 
 
-async def _candidates(db: Database, index, names: list[str], known: SlackUser | None):
-    """(member id to link: exactly one unlinked member has the profile's name; (member id, name) to ask
-    about: the closest unlinked member, if this user was never asked and never said no)."""
-    exact = ask = None
-    for name in names:
-        ids = [i for i, key in index.names.items() if key == fold(name)]
-        if len(ids) == 1:
-            exact = ids[0]
-            break
-    if exact is None and not (known is not None and (known.declined or known.asked_member_id is not None)):
-        ask = next(((best[0], name) for name in names if (best := index.best(fold(name)))), None)
-    wanted = [i for i in (exact, ask[0] if ask else None) if i is not None]
-    if wanted:
-        async with db.read() as session:
-            linked = {
-                i for i in wanted if (m := await member_queries.member_by_id(session, i)) and m.slack_user_id
-            }
-        exact = None if exact in linked else exact
-        ask = None if ask and ask[0] in linked else ask
-    return exact, ask
-
-
 async def _remember(session, clock, user_id, profile, exact, ask, fresh):
     """The write behind identify_slack_user: (the member now linked, or None; a prompt, or None)."""
     record = await slack_queries.slack_user(session, user_id)
@@ -181,7 +153,7 @@ async def _remember(session, clock, user_id, profile, exact, ask, fresh):
     if exact is not None:
         member = await member_queries.member_by_id(session, exact)
         if member is not None and member.slack_user_id is None:
-            await link_slack_user(session, clock, member, user_id)
+            await link_user(session, clock, member, "slack", user_id)
             record.member_id = member.id
             await session.flush()
             return member, None
@@ -203,7 +175,7 @@ async def answer_identity_prompt(services: Services, user_id: str, member_id: in
         if not yes:
             record.declined = True
             return "Thanks. Tell me who you are with `/tmag iam FIRST LAST` whenever you like."
-        await link_slack_user(session, services.clock, member, user_id)
+        await link_user(session, services.clock, member, "slack", user_id)
         record.member_id = member.id
         return f"Thanks — you are {member.name}. `/tmag mine` shows what is open for you."
 
@@ -220,7 +192,7 @@ async def claim_identity(services: Services, user_id: str, name: str) -> str:
             return f"I don't know {name} as a member. The secretariat can add you (tmag-bot member add)."
         if member.slack_user_id and member.slack_user_id != user_id:
             return f"{member.name} is linked to another Slack user; ask the secretariat if that is wrong."
-        await link_slack_user(session, services.clock, member, user_id)
+        await link_user(session, services.clock, member, "slack", user_id)
         record = await slack_queries.slack_user(session, user_id)
         if record is not None:
             record.member_id = member.id

@@ -21,6 +21,12 @@ async def member_by_slack_id(session: AsyncSession, slack_user_id: str) -> Membe
     return (await session.exec(select(Member).where(Member.slack_user_id == slack_user_id))).first()
 
 
+async def member_by_user(session: AsyncSession, platform: str, user_id: str) -> Member | None:
+    """The member linked to a user of a chat platform (slack or teams)."""
+    column = Member.slack_user_id if platform == "slack" else Member.teams_user_id
+    return (await session.exec(select(Member).where(column == user_id))).first()
+
+
 async def all_aliases(session: AsyncSession) -> list[MemberAlias]:
     return list((await session.exec(select(MemberAlias))).all())
 

@@ -1,0 +1,184 @@
+"""Adaptive Cards for Teams: answers, confirmations with Undo, the mark-done dialog and digests.
+
+Stored and user text is inert. It goes into TextRuns of RichTextBlocks (which Teams shows as written,
+unlike a TextBlock's markdown), and link, URL and mention syntax in it is broken with a zero-width space
+besides, so a report holding [click](https://...), <at>Name</at> or https://... shows as text, never as
+a link or a mention. Only the bot's own words go into TextBlocks. Buttons are Action.Execute, so pressing
+one refreshes the card for the person who pressed it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+
+from microsoft_teams.cards import (
+    ActionSet,
+    AdaptiveCard,
+    ChoiceSetInput,
+    Container,
+    ExecuteAction,
+    RichTextBlock,
+    TextBlock,
+    TextInput,
+    TextRun,
+)
+from microsoft_teams.cards.core import Choice
+
+from bot.conversation.answers import Answer
+from bot.conversation.layout import PAGE, Piece, answer_pieces
+from handlers.teams import ids
+
+CARD_VERSION = "1.5"
+MAX_TEXT = 4000  # characters of one text run; a card as a whole must stay under Teams' 28 KB
+ZERO_WIDTH = "\u200b"
+LINKISH = re.compile(r"\]\(|://|\bwww\.|<\s*/?\s*at\b|@(?=\w)", re.IGNORECASE)
+
+
+def inert(text: object) -> str:
+    """Stored or user text that can never link or mention: a zero-width space inside every "](",
+    "://", "www.", "<at" and "@name" (invisible, but no longer link or mention syntax)."""
+    value = str(text or "")
+    value = LINKISH.sub(lambda m: m.group(0)[0] + ZERO_WIDTH + m.group(0)[1:], value)
+    return value if len(value) <= MAX_TEXT else value[: MAX_TEXT - 1] + "…"
+
+
+def runs(text: object, *, weight: str | None = None, subtle: bool = False) -> RichTextBlock:
+    """Stored text, shown as written."""
+    run = TextRun(text=inert(text) or " ")
+    if weight:
+        run.weight = weight
+    if subtle:
+        run.is_subtle = True
+    return RichTextBlock(inlines=[run])
+
+
+def words(text: str, **style) -> TextBlock:
+    """The bot's own words."""
+    return TextBlock(text=text, wrap=True, **style)
+
+
+def card(*body, actions=None) -> AdaptiveCard:
+    found = AdaptiveCard(version=CARD_VERSION, body=[part for part in body if part is not None])
+    if actions:
+        found.actions = actions
+    return found
+
+
+def execute(title: str, verb: str, **data) -> ExecuteAction:
+    return ExecuteAction(title=title, verb=verb, data={"verb": verb, **data})
+
+
+def done_action(ref: str) -> ExecuteAction:
+    return execute("Mark done", ids.MARK_DONE, ref=ref).with_style("positive")
+
+
+def show_more_action(question: str, offset: int) -> ExecuteAction:
+    return execute("Show more", ids.SHOW_MORE, q=question[:1500], o=offset)
+
+
+def piece_element(piece: Piece, question: str):
+    if piece.kind == "heading":
+        return runs(piece.text, weight="bolder")
+    if piece.kind in ("title", "more"):
+        return runs(piece.text, subtle=True)
+    if piece.kind == "item":
+        parts = [runs(piece.text)]
+        if piece.ref:
+            parts.append(ActionSet(actions=[done_action(piece.ref)]))
+        return Container(items=parts, separator=True)
+    if piece.kind == "next_page":
+        return ActionSet(actions=[show_more_action(question, piece.offset)])
+    return runs(piece.text)  # brief, detail, note
+
+
+def answer_card(answer: Answer, today: date, question: str, offset: int = 0) -> AdaptiveCard:
+    """An answer, laid out as on every platform (bot.conversation.layout)."""
+    return card(*(piece_element(p, question) for p in answer_pieces(answer, today, offset=offset, page=PAGE)))
+
+
+def change_card(message: str, event_id: int | None = None) -> AdaptiveCard:
+    """A confirmation with Undo, or a refusal."""
+    if event_id is None:
+        return card(runs(message))
+    return card(runs(f"✅ {message}"), actions=[execute("Undo", ids.UNDO, event=event_id)])
+
+
+def changes_card(results) -> AdaptiveCard:
+    """Several changes at once (done REF REF ... note), each with its own Undo."""
+    body = []
+    for result in results:
+        body.append(runs(f"✅ {result.message}" if result.ok else result.message))
+        if result.ok and result.event_id:
+            body.append(ActionSet(actions=[execute(f"Undo {result.ref}", ids.UNDO, event=result.event_id)]))
+    return card(*body)
+
+
+def identity_card(member_id: int, name: str, typed: str) -> AdaptiveCard:
+    return card(
+        runs(
+            f"Your Teams name is {typed}. Are you {name} in the group's reports? "
+            "I ask once, so your actions find you."
+        ),
+        actions=[
+            execute(f"Yes, I'm {name}"[:60], ids.CONFIRM_IDENTITY, member=member_id).with_style("positive"),
+            execute("No", ids.DENY_IDENTITY, member=member_id),
+        ],
+    )
+
+
+def mark_done_dialog(refs: list[tuple[str, str]], metadata: dict) -> AdaptiveCard:
+    """The message action's dialog: the refs in the message, and a note."""
+    choices = [Choice(title=inert(f"{ref}: {text}")[:120], value=ref) for ref, text in refs[:10]]
+    return card(
+        words("Actions in this message", weight="bolder"),
+        ChoiceSetInput(
+            id=ids.REFS_INPUT,
+            choices=choices,
+            is_multi_select=True,
+            style="expanded",
+            value=refs[0][0] if len(refs) == 1 else None,
+            is_required=True,
+            error_message="Choose at least one action.",
+        ),
+        TextInput(id=ids.NOTE_INPUT, label="Note (what was done)", is_multiline=True, max_length=2000),
+        actions=[ExecuteAction(title="Mark done", data={"metadata": json.dumps(metadata)[:2000]})],
+    )
+
+
+def no_refs_dialog() -> AdaptiveCard:
+    return card(words("I can't see an action ref (like TMAG22-01) in that message."))
+
+
+# --- digests ------------------------------------------------------------------------------------
+
+
+def digest_channel_card(digest, slot: str, pieces: list[tuple[str, str, str | None]]) -> AdaptiveCard:
+    """The channel message: what bot.digests lays out for the channel, each action with Mark done."""
+    return card(*(_digest_element(kind, text, ref) for kind, text, ref in pieces))
+
+
+def digest_part_card(
+    pieces: list[tuple[str, str, str | None]], confirm_group: str | None = None
+) -> AdaptiveCard:
+    body = [_digest_element(kind, text, ref) for kind, text, ref in pieces]
+    actions = (
+        [execute("Confirm all as done", ids.CONFIRM_REPORTED, group=confirm_group)] if confirm_group else None
+    )
+    return card(*body, actions=actions)
+
+
+def _digest_element(kind: str, text: str, ref: str | None):
+    if kind == "heading":
+        return runs(text, weight="bolder")
+    if kind == "title":
+        return words(text, weight="bolder")
+    if kind == "item":
+        parts = [runs(text)]
+        if ref:
+            parts.append(ActionSet(actions=[done_action(ref)]))
+        return Container(items=parts, separator=True)
+    if kind == "context":
+        return words(text, is_subtle=True, size="small")
+    return runs(text)
