@@ -158,6 +158,7 @@ async def cmd_member_add(args: argparse.Namespace) -> int:
                 organisation=args.org,
                 aliases=args.alias or [],
                 slack_user_id=args.slack_id,
+                teams_user_id=args.teams_id,
                 groups=args.group or [],
                 secretariat=args.secretariat,
                 chair=args.chair,
@@ -182,6 +183,7 @@ async def cmd_member_list(args: argparse.Namespace) -> int:
                 m.role,
                 m.organisation,
                 m.slack_user_id,
+                m.teams_user_id and f"Teams {m.teams_user_id}",
                 "secretariat" if m.is_secretariat else None,
                 "chair" if m.is_chair else None,
             )
@@ -231,26 +233,58 @@ async def cmd_decision_add(args: argparse.Namespace) -> int:
     return _outcome(result)
 
 
+TEAMS_PORT = 3978
+
+
+def _platforms(args: argparse.Namespace, settings):
+    """What `serve` serves: Slack (Socket Mode, or HTTP with --http) and, with --teams, Teams; with --teams
+    alone, Slack too if its settings are there (Socket Mode), else Teams only."""
+    from handlers.server import Platforms
+
+    if args.http:
+        slack = "http"
+    elif not args.teams or (settings.slack_bot_token and settings.slack_app_token):
+        slack = "socket"
+    else:
+        slack = None
+    platforms = Platforms(slack, bool(args.teams))
+    missing = settings.missing(http=slack == "http") if slack else []
+    if platforms.teams:
+        missing += settings.missing_teams()
+    if missing:
+        what = " and ".join(
+            x
+            for x in (
+                {"http": "HTTP mode", "socket": "Socket Mode"}.get(slack or ""),
+                "Teams" if platforms.teams else "",
+            )
+            if x
+        )
+        raise CliError(f"missing settings for {what}: {', '.join(missing)} (see .env.example)")
+    return platforms
+
+
 async def cmd_serve(args: argparse.Namespace) -> int:
+    import dataclasses
     import logging
 
     from bot.config import Settings
 
     settings = Settings.from_env()
-    missing = settings.missing(http=args.http)
-    if missing:
-        mode = "HTTP mode" if args.http else "Socket Mode"
-        raise CliError(f"missing settings for {mode}: {', '.join(missing)} (see .env.example)")
+    if args.dev:
+        settings = dataclasses.replace(settings, teams_dev=True)
+    platforms = _platforms(args, settings)
     try:
         clock = parse_now(args.now, running=True)
     except ValueError:
         raise CliError(f"--now {args.now!r} is not an ISO date and time") from None
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    from handlers.slack.server import SlackRefused, serve
+    from handlers.server import SlackRefused, serve
     from storage.db import DatabaseUnavailable
 
+    default_port = TEAMS_PORT if platforms.teams and platforms.slack != "http" else settings.port
     try:
-        await serve(settings, http=args.http, port=args.port or settings.port, host=args.host, clock=clock)
+        await serve(settings, platforms, port=args.port or default_port, host=args.host, clock=clock)
     except (SlackRefused, DatabaseUnavailable) as exc:
         raise CliError(str(exc)) from None
     return 0
@@ -349,23 +383,42 @@ async def cmd_digest(args: argparse.Namespace) -> int:
 
 
 async def _post_digest(db, clock, slot) -> int:
+    """Post one digest on every platform whose settings are there (Slack, Teams), each part once."""
     from bot.config import Settings
     from bot.digests.runner import DigestRunner
-    from handlers.slack.app import web_client
-    from handlers.slack.context import Services
-    from handlers.slack.digests import SlackDigestPoster
+    from handlers.services import Services
 
     settings = Settings.from_env()
-    if not settings.slack_bot_token:
-        raise CliError("missing settings for posting: SLACK_BOT_TOKEN (see .env.example)")
-    client = web_client(Services(db, clock, settings), posting=True)
-    result = await DigestRunner(db, [SlackDigestPoster(client, db, clock)], clock).run(slot)
+    services = Services(db, clock, settings)
+    posters = []
+    if settings.slack_bot_token:
+        from handlers.slack.app import web_client
+        from handlers.slack.digests import SlackDigestPoster
+
+        posters.append(SlackDigestPoster(web_client(services, posting=True), db, clock))
+    if settings.teams_configured:
+        if settings.missing_teams():
+            raise CliError(
+                f"missing settings for Teams: {', '.join(settings.missing_teams())} (see .env.example)"
+            )
+        from handlers.teams.bot import TeamsBot
+        from handlers.teams.digests import TeamsDigestPoster
+
+        teams = TeamsBot(services)
+        await teams.start()
+        posters.append(TeamsDigestPoster(teams.app.api, db, teams.bot_id, clock))
+    if not posters:
+        raise CliError("missing settings for posting: SLACK_BOT_TOKEN or TEAMS_CLIENT_ID (see .env.example)")
+    result = await DigestRunner(db, posters, clock).run(slot)
     if result.status == "sent" and not result.detail:
         print(f"Posted the digest for {slot.key}.")
         return 0
     if result.detail.startswith("already"):
         print(f"Not posted: the digest for {slot.key} was {result.detail}.", file=sys.stderr)
         return 1
+    if result.status == "sent":
+        print(f"Posted the digest for {slot.key} ({result.detail}).")
+        return 0
     print(f"Not posted ({result.status}): {result.detail}", file=sys.stderr)
     return 1
 
@@ -448,9 +501,19 @@ def build_parser() -> argparse.ArgumentParser:
     update.add_argument("--now", help=now_help)
     update.set_defaults(handler=cmd_change, verb="update")
 
-    serve = commands.add_parser("serve", help="run the Slack bot (Socket Mode; --http for the HTTP mode)")
-    serve.add_argument("--http", action="store_true", help="serve POST /slack/events and GET /healthz")
-    serve.add_argument("--port", type=int, help="HTTP port (default PORT or 3000)")
+    serve = commands.add_parser(
+        "serve", help="run the bot: Slack in Socket Mode (--http: over HTTP), and with --teams on Teams"
+    )
+    serve.add_argument(
+        "--http", action="store_true", help="serve Slack on POST /slack/events (and GET /healthz)"
+    )
+    serve.add_argument("--teams", action="store_true", help="serve Teams on POST /api/messages")
+    serve.add_argument(
+        "--dev",
+        action="store_true",
+        help="Teams development mode (or TEAMS_DEV=1): unauthenticated activities, on 127.0.0.1 only",
+    )
+    serve.add_argument("--port", type=int, help="HTTP port (default PORT or 3000; 3978 for Teams alone)")
     serve.add_argument("--host", default="0.0.0.0", help="HTTP address to listen on (default all)")
     serve.add_argument("--now", help="start the clock at this time (it keeps running); for trials and tests")
     serve.set_defaults(handler=cmd_serve)
@@ -501,6 +564,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--alias", action="append", help="another name they go by, e.g. kate.goodman (repeatable)"
     )
     add.add_argument("--slack-id", help="their Slack user id, e.g. U0123ABCD")
+    add.add_argument("--teams-id", help="their Entra object id (Teams), e.g. 9b6c3e0c-...")
     add.add_argument("--group", action="append", help="a group they sit on, e.g. TMAG (repeatable)")
     add.add_argument(
         "--secretariat", action=argparse.BooleanOptionalAction, default=None, help="may change any action"

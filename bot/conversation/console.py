@@ -86,9 +86,9 @@ async def _undo(db: Database, person, clock: Clock, made: list[int]) -> str:
 
 async def _digest(db: Database, line: str, person, clock: Clock) -> str:
     """`digest [GROUP]`: the next meeting's digest as it will be posted. `digest here` needs a channel."""
-    from bot.calendar.schedule import groups_of, upcoming_meetings
     from bot.conversation.commands import default_group_code
-    from bot.digests.compose import compose_digest, render_digest
+    from bot.digests.compose import render_digest
+    from bot.digests.preview import next_digest
 
     words = line.split()[1:]
     if words and words[0].lower() == "here":
@@ -97,10 +97,7 @@ async def _digest(db: Database, line: str, person, clock: Clock) -> str:
             "from the command line: tmag-bot group set GROUP --channel ID."
         )
     code = (words[0] if words else await default_group_code(db, person) or "TMAG").upper()
-    async with db.read() as session:
-        found = await groups_of(session, code)
-        upcoming = await upcoming_meetings(session, clock.now(), code) if found else []
-        if not upcoming:
-            return f"I know of no upcoming {code} meeting."
-        digest = await compose_digest(session, found[0], upcoming[0], clock.today())
+    digest = await next_digest(db, code, clock)
+    if digest is None:
+        return f"I know of no upcoming {code} meeting."
     return render_digest(digest)

@@ -15,6 +15,7 @@ from bot.record.text import fold
 from storage.db import Database
 from storage.models import Member
 from storage.queries import members as member_queries
+from storage.queries import users as user_queries
 
 USER_COLUMNS = {"slack": "slack_user_id", "teams": "teams_user_id"}
 
@@ -55,3 +56,50 @@ async def link_user(session: AsyncSession, clock: Clock, member: Member, platfor
         await session.flush()
     setattr(member, column, user_id)
     member.updated_at = clock.utcnow()
+
+
+PLATFORM_NAMES = {"slack": "Slack", "teams": "Teams"}
+
+
+async def answer_prompt(
+    db: Database, clock: Clock, platform: str, user_id: str, member_id: int, yes: bool, *, command: str
+) -> str:
+    """The answer to "Are you Kate Goodman?": yes links this user to the member; no is remembered (never
+    asked again). `command` is how this platform says iam ("/tmag iam", "iam")."""
+
+    async def answer(session) -> str:
+        record = await user_queries.chat_user(session, platform, user_id)
+        member = await member_queries.member_by_id(session, member_id)
+        if record is None or member is None or record.asked_member_id != member_id:
+            return "That question has expired."
+        if not yes:
+            record.declined = True
+            return f"Thanks. Tell me who you are with {command} FIRST LAST whenever you like."
+        await link_user(session, clock, member, platform, user_id)
+        record.member_id = member.id
+        return f"Thanks — you are {member.name}. Ask me what is open for you."
+
+    return await db.transaction(answer)
+
+
+async def claim_identity(db: Database, clock: Clock, platform: str, user_id: str, name: str) -> str:
+    """`iam NAME`: link this user to the member of that name."""
+    from bot.people.members import find_member
+
+    async def claim(session) -> str:
+        member = await find_member(session, name)
+        if member is None:
+            return f"I don't know {name} as a member. The secretariat can add you (tmag-bot member add)."
+        linked = getattr(member, USER_COLUMNS[platform])
+        if linked and linked != user_id:
+            return (
+                f"{member.name} is linked to another {PLATFORM_NAMES[platform]} user; "
+                "ask the secretariat if that is wrong."
+            )
+        await link_user(session, clock, member, platform, user_id)
+        record = await user_queries.chat_user(session, platform, user_id)
+        if record is not None:
+            record.member_id = member.id
+        return f"Thanks — you are {member.name}."
+
+    return await db.transaction(claim)

@@ -181,6 +181,7 @@ async def add_member(
     organisation: str | None = None,
     aliases: list[str] = (),
     slack_user_id: str | None = None,
+    teams_user_id: str | None = None,
     groups: list[str] = (),
     secretariat: bool | None = None,
     chair: bool | None = None,
@@ -192,10 +193,16 @@ async def add_member(
     if len(fold(name).split()) < 2:
         raise MemberError(f"“{name}” needs a first name and a surname")
     index = await load_index(session)
-    if slack_user_id:
-        holder = await member_queries.member_by_slack_id(session, slack_user_id)
-        if holder is not None and holder.key != fold(name) and index.best(fold(name)) != (holder.id, 100.0):
-            raise MemberError(f"the Slack user {slack_user_id} is already linked to {holder.name}")
+    teams_user_id = teams_user_id.strip().lower() if teams_user_id else None
+    for platform, user_id in (("slack", slack_user_id), ("teams", teams_user_id)):
+        if user_id:
+            holder = await member_queries.member_by_user(session, platform, user_id)
+            if (
+                holder is not None
+                and holder.key != fold(name)
+                and index.best(fold(name)) != (holder.id, 100.0)
+            ):
+                raise MemberError(f"the {platform.title()} user {user_id} is already linked to {holder.name}")
     change = await upsert_member(
         session,
         index,
@@ -209,6 +216,8 @@ async def add_member(
     member = change.member
     if slack_user_id:
         member.slack_user_id = slack_user_id
+    if teams_user_id:
+        member.teams_user_id = teams_user_id
     if secretariat is not None:
         member.is_secretariat = secretariat
     if chair is not None:

@@ -19,11 +19,12 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy import text
 
 import handlers.slack
-from handlers.slack.context import Services, install
+from handlers.services import Services
+from handlers.slack.context import install
 from handlers.slack.replies import tell_failure
+from handlers.web import application, health_route
 from storage.db import DatabaseBusy
 
 log = logging.getLogger("tmag-bot.slack")
@@ -111,7 +112,8 @@ def signature_valid(verifier: SignatureVerifier, body: bytes, headers) -> bool:
         return False
 
 
-def web_app(app: AsyncApp, services: Services) -> web.Application:
+def slack_routes(app: AsyncApp, services: Services) -> list[web.RouteDef]:
+    """POST /slack/events: commands, events and interactivity."""
     verifier = SignatureVerifier(services.settings.slack_signing_secret or "")
 
     async def events(request: web.Request) -> web.Response:
@@ -124,15 +126,9 @@ def web_app(app: AsyncApp, services: Services) -> web.Application:
         response = await app.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(response)
 
-    async def healthz(_request: web.Request) -> web.Response:
-        try:
-            async with services.db.read() as session:
-                await session.exec(text("SELECT 1"))
-        except Exception as exc:  # the check itself must answer, whatever broke
-            log.error("health check: database unavailable: %s", exc)
-            return web.json_response({"ok": False, "database": "unavailable"}, status=503)
-        return web.json_response({"ok": True, "database": "ok"})
+    return [web.post(EVENTS_PATH, events)]
 
-    application = web.Application(client_max_size=2 * 1024 * 1024)
-    application.add_routes([web.post(EVENTS_PATH, events), web.get("/healthz", healthz)])
-    return application
+
+def web_app(app: AsyncApp, services: Services) -> web.Application:
+    """Slack's routes and the health check, as an application of their own."""
+    return application([*slack_routes(app, services), health_route(services)])

@@ -20,11 +20,9 @@ def register(app) -> None:
 async def digest_reply(services, text: str, person, channel_id: str | None) -> tuple[list, str]:
     """`/tmag digest here [GROUP]` points a group's digests at this channel; `/tmag digest [GROUP]` shows
     the next one as it will be posted."""
-    from bot.calendar.schedule import upcoming_meetings
     from bot.conversation.commands import default_group_code
-    from bot.digests.compose import compose_digest
+    from bot.digests.preview import next_digest
     from bot.digests.settings import set_digest_channel
-    from storage.queries import groups as group_queries
 
     words = text.split()[1:]
     here = bool(words) and words[0].lower() == "here"
@@ -33,13 +31,10 @@ async def digest_reply(services, text: str, person, channel_id: str | None) -> t
     if here:
         _, message = await set_digest_channel(services.db, person, code, channel_id)
         return ui.to_dicts(ui.change_blocks(message)), ui.fallback(message)
-    async with services.db.read() as session:
-        group = await group_queries.group_by_code(session, code)
-        upcoming = await upcoming_meetings(session, services.clock.now(), code) if group else []
-        if not upcoming:
-            message = f"I know of no upcoming {code} meeting."
-            return ui.to_dicts(ui.change_blocks(message)), ui.fallback(message)
-        digest = await compose_digest(session, group, upcoming[0], services.clock.today())
+    digest = await next_digest(services.db, code, services.clock)
+    if digest is None:
+        message = f"I know of no upcoming {code} meeting."
+        return ui.to_dicts(ui.change_blocks(message)), ui.fallback(message)
     blocks = ui.digest_blocks(digest, "digest")
     for part in ui.digest_thread_blocks(digest):
         if len(blocks) + len(part) > ui.MAX_BLOCKS:

@@ -17,12 +17,14 @@ from datetime import timedelta
 from slack_sdk.errors import SlackApiError
 
 from bot.people.identity import Person, identify, person_for_member
-from bot.people.linking import link_candidates, link_user
+from bot.people.linking import answer_prompt, link_candidates, link_user
+from bot.people.linking import claim_identity as link_claim
 from bot.people.members import load_index
 from handlers.services import Services
 from storage.db import DatabaseBusy
 from storage.models import SlackUser
 from storage.queries import members as member_queries
+from storage.queries import requests as request_queries
 from storage.queries import slack as slack_queries
 
 log = logging.getLogger("tmag-bot.slack")
@@ -53,7 +55,7 @@ def request_key(body: dict, headers: dict) -> str | None:
 
 async def _claim(services: Services, key: str) -> bool:
     async def claim(session) -> bool:
-        return await slack_queries.claim_request(session, key, services.clock.utcnow())
+        return await request_queries.claim_request(session, key, services.clock.utcnow())
 
     return await services.db.transaction(claim)
 
@@ -167,38 +169,14 @@ async def _remember(session, clock, user_id, profile, exact, ask, fresh):
 
 
 async def answer_identity_prompt(services: Services, user_id: str, member_id: int, yes: bool) -> str:
-    async def answer(session) -> str:
-        record = await slack_queries.slack_user(session, user_id)
-        member = await member_queries.member_by_id(session, member_id)
-        if record is None or member is None or record.asked_member_id != member_id:
-            return "That question has expired."
-        if not yes:
-            record.declined = True
-            return "Thanks. Tell me who you are with `/tmag iam FIRST LAST` whenever you like."
-        await link_user(session, services.clock, member, "slack", user_id)
-        record.member_id = member.id
-        return f"Thanks — you are {member.name}. `/tmag mine` shows what is open for you."
-
-    return await services.db.transaction(answer)
+    return await answer_prompt(
+        services.db, services.clock, "slack", user_id, member_id, yes, command="/tmag iam"
+    )
 
 
 async def claim_identity(services: Services, user_id: str, name: str) -> str:
     """`/tmag iam NAME`: link this Slack user to the member of that name."""
-    from bot.people.members import find_member
-
-    async def claim(session) -> str:
-        member = await find_member(session, name)
-        if member is None:
-            return f"I don't know {name} as a member. The secretariat can add you (tmag-bot member add)."
-        if member.slack_user_id and member.slack_user_id != user_id:
-            return f"{member.name} is linked to another Slack user; ask the secretariat if that is wrong."
-        await link_user(session, services.clock, member, "slack", user_id)
-        record = await slack_queries.slack_user(session, user_id)
-        if record is not None:
-            record.member_id = member.id
-        return f"Thanks — you are {member.name}."
-
-    return await services.db.transaction(claim)
+    return await link_claim(services.db, services.clock, "slack", user_id, name)
 
 
 def _aware(value):

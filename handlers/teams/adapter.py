@@ -16,8 +16,9 @@ class AiohttpAdapter:
     """Implements the SDK's HttpServerAdapter protocol: the SDK registers its routes here, and the bot's
     own aiohttp application serves them (the server's start and stop are the bot's, not the SDK's)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, require_auth: bool = True) -> None:
         self.routes: list[web.RouteDef] = []
+        self.require_auth = require_auth
 
     def register_route(self, method, path: str, handler) -> None:
         if method != "POST":
@@ -31,7 +32,7 @@ class AiohttpAdapter:
             if not isinstance(body, dict):
                 # Checked before the SDK sees it: an unauthenticated request is refused first, whatever
                 # its body; a signed-in one that is not an activity is a bad request.
-                if "authorization" not in {k.lower() for k in request.headers}:
+                if self.require_auth and "authorization" not in {k.lower() for k in request.headers}:
                     return web.json_response({"error": "Unauthorized"}, status=401)
                 return web.json_response({"error": "not an activity"}, status=400)
             result = await handler({"body": body, "headers": dict(request.headers)})

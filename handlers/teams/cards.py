@@ -80,7 +80,7 @@ def show_more_action(question: str, offset: int) -> ExecuteAction:
 
 def piece_element(piece: Piece, question: str):
     if piece.kind == "heading":
-        return runs(piece.text, weight="bolder")
+        return runs(piece.text, weight="Bolder")
     if piece.kind in ("title", "more"):
         return runs(piece.text, subtle=True)
     if piece.kind == "item":
@@ -132,7 +132,7 @@ def mark_done_dialog(refs: list[tuple[str, str]], metadata: dict) -> AdaptiveCar
     """The message action's dialog: the refs in the message, and a note."""
     choices = [Choice(title=inert(f"{ref}: {text}")[:120], value=ref) for ref, text in refs[:10]]
     return card(
-        words("Actions in this message", weight="bolder"),
+        words("Actions in this message", weight="Bolder"),
         ChoiceSetInput(
             id=ids.REFS_INPUT,
             choices=choices,
@@ -154,31 +154,26 @@ def no_refs_dialog() -> AdaptiveCard:
 # --- digests ------------------------------------------------------------------------------------
 
 
-def digest_channel_card(digest, slot: str, pieces: list[tuple[str, str, str | None]]) -> AdaptiveCard:
-    """The channel message: what bot.digests lays out for the channel, each action with Mark done."""
-    return card(*(_digest_element(kind, text, ref) for kind, text, ref in pieces))
-
-
-def digest_part_card(
-    pieces: list[tuple[str, str, str | None]], confirm_group: str | None = None
-) -> AdaptiveCard:
-    body = [_digest_element(kind, text, ref) for kind, text, ref in pieces]
+def message_card(message) -> AdaptiveCard:
+    """A digest message (bot.digests.layout) as a card."""
+    body = []
+    for kind, text, ref in message.lines:
+        if kind == "heading":
+            body.append(runs(text, weight="Bolder"))
+        elif kind == "title":
+            body.append(words(text, weight="Bolder"))
+        elif kind == "context":
+            body.append(words(text, is_subtle=True, size="Small"))
+        elif kind == "item":
+            parts = [runs(text)]
+            if ref:
+                parts.append(ActionSet(actions=[done_action(ref)]))
+            body.append(Container(items=parts, separator=True))
+        else:
+            body.append(runs(text))
     actions = (
-        [execute("Confirm all as done", ids.CONFIRM_REPORTED, group=confirm_group)] if confirm_group else None
+        [execute("Confirm all as done", ids.CONFIRM_REPORTED, group=message.confirm)]
+        if message.confirm
+        else None
     )
     return card(*body, actions=actions)
-
-
-def _digest_element(kind: str, text: str, ref: str | None):
-    if kind == "heading":
-        return runs(text, weight="bolder")
-    if kind == "title":
-        return words(text, weight="bolder")
-    if kind == "item":
-        parts = [runs(text)]
-        if ref:
-            parts.append(ActionSet(actions=[done_action(ref)]))
-        return Container(items=parts, separator=True)
-    if kind == "context":
-        return words(text, is_subtle=True, size="small")
-    return runs(text)

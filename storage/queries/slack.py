@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import delete
 from sqlalchemy.dialects.sqlite import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import BotMessage, HandledRequest, PendingUpload, SlackUser
-
-
-async def claim_request(session: AsyncSession, key: str, now: datetime) -> bool:
-    """True the first time a request key is seen (in any process), False for a retry or replay of it."""
-    statement = insert(HandledRequest).values(key=key, received_at=now).on_conflict_do_nothing()
-    result = await session.exec(statement)
-    return result.rowcount == 1
-
-
-async def forget_requests_before(session: AsyncSession, when: datetime) -> None:
-    await session.exec(delete(HandledRequest).where(HandledRequest.received_at < when))
+from storage.models import BotMessage, PendingUpload, SlackUser
 
 
 async def slack_user(session: AsyncSession, user_id: str) -> SlackUser | None:
@@ -44,6 +32,3 @@ async def add_upload(session: AsyncSession, upload: PendingUpload) -> int:
 
 async def upload(session: AsyncSession, upload_id: int) -> PendingUpload | None:
     return await session.get(PendingUpload, upload_id)
-
-
-REQUEST_MEMORY = timedelta(days=2)  # longer than Slack retries an event or a signature is valid

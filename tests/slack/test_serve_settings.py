@@ -21,10 +21,26 @@ from tests.slack.conftest import NOW
             {"SLACK_BOT_TOKEN": "xoxb-1"},
             "missing settings for HTTP mode: SLACK_SIGNING_SECRET",
         ),
+        (
+            ["serve", "--teams"],
+            {"TEAMS_CLIENT_ID": "app-id"},
+            "missing settings for Teams: TEAMS_CLIENT_SECRET, TEAMS_TENANT_ID",
+        ),
+        (
+            ["serve", "--http", "--teams"],
+            {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"},
+            "missing settings for HTTP mode and Teams: TEAMS_CLIENT_ID, TEAMS_CLIENT_SECRET, TEAMS_TENANT_ID",
+        ),
     ],
 )
 def test_missing_settings_are_named(args, env, named, monkeypatch, capsys, db_url):
-    for name in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET"):
+    for name in (
+        "SLACK_BOT_TOKEN",
+        "SLACK_APP_TOKEN",
+        "SLACK_SIGNING_SECRET",
+        "TEAMS_CLIENT_ID",
+        "TEAMS_DEV",
+    ):
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)

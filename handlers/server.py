@@ -1,8 +1,8 @@
-"""`tmag-bot serve`: the bot in Socket Mode (no public URL needed) or over HTTP.
+"""`tmag-bot serve`: the bot on Slack (Socket Mode, or HTTP), on Teams, or on both (one HTTP port).
 
 The process waits on one thing, its stop signal (SIGTERM or Ctrl-C); everything else (the token check,
 the Socket Mode connection, digests, maintenance) runs beside it and is cancelled on stop, so the bot
-stops within seconds whatever Slack is doing. Slack unreachable is logged one line per try, with the
+stops within seconds whatever Slack or Teams is doing. Slack unreachable is logged one line per try, the
 tries backing off; a token Slack refuses ends the process with one clear line.
 """
 
@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+from dataclasses import dataclass
 
 import aiohttp
 from aiohttp import web
@@ -20,10 +21,10 @@ from slack_sdk.errors import SlackApiError
 from bot.calendar.clock import Clock
 from bot.config import Settings
 from bot.runtime import settle
-from handlers.slack.app import EVENTS_PATH, build_app, web_app
-from handlers.slack.context import Services
+from handlers.services import Services
+from handlers.web import application, health_route
 from storage.db import open_database, refresh_statistics
-from storage.queries import slack as slack_queries
+from storage.queries import requests as request_queries
 
 log = logging.getLogger("tmag-bot")
 MAINTENANCE_EVERY = 6 * 3600  # seconds
@@ -43,14 +44,26 @@ class SlackRefused(Exception):
     """Slack refused a token: nothing will work until it is put right. One line for the person."""
 
 
+@dataclass(frozen=True)
+class Platforms:
+    """What to serve: Slack in Socket Mode or over HTTP (or not at all), and Teams (or not)."""
+
+    slack: str | None  # socket | http | None
+    teams: bool = False
+
+    @property
+    def http(self) -> bool:
+        return self.slack == "http" or self.teams
+
+
 async def maintain(services: Services) -> None:
-    """Now and then: forget handled request keys Slack can no longer retry; refresh planner statistics."""
+    """Now and then: forget handled request keys no platform can retry; refresh planner statistics."""
     while True:
         await asyncio.sleep(MAINTENANCE_EVERY)
         try:
             async with services.db.write() as session:
-                await slack_queries.forget_requests_before(
-                    session, services.clock.utcnow() - slack_queries.REQUEST_MEMORY
+                await request_queries.forget_requests_before(
+                    session, services.clock.utcnow() - request_queries.REQUEST_MEMORY
                 )
             await asyncio.to_thread(refresh_statistics, services.db.url)
         except Exception:  # maintenance must never stop the bot
@@ -79,10 +92,16 @@ async def with_backoff(attempt, what: str, *, first: float = 1.0, longest: float
         wait = min(wait * 2, longest)
 
 
-async def serve(settings: Settings, *, http: bool, port: int, host: str, clock: Clock) -> None:
+async def serve(settings: Settings, platforms: Platforms, *, port: int, host: str, clock: Clock) -> None:
+    if platforms.teams and settings.teams_dev:
+        # Said first, before anything else is logged: this mode must never pass unnoticed.
+        log.warning(
+            "Teams development mode: activities are accepted WITHOUT authentication and outgoing "
+            "calls carry no token; listening on 127.0.0.1 only"
+        )
+        host = "127.0.0.1"
     db = await open_database(settings.database_url)
     services = Services(db, clock, settings)
-    app = build_app(services, socket_mode=not http)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -98,32 +117,47 @@ async def serve(settings: Settings, *, http: bool, port: int, host: str, clock: 
 
     from bot.digests.runner import DigestRunner
     from bot.digests.scheduler import DigestScheduler
-    from handlers.slack.app import web_client
-    from handlers.slack.digests import SlackDigestPoster
 
-    poster = SlackDigestPoster(web_client(services, posting=True), db, clock)
-    scheduler = DigestScheduler(DigestRunner(db, [poster], clock))
-    background = [
-        asyncio.create_task(maintain(services)),
-        asyncio.create_task(with_backoff(app.client.auth_test, "the bot token (SLACK_BOT_TOKEN)")),
-    ]
-    runner: web.AppRunner | None = None
-    handler = None
+    background = [asyncio.create_task(maintain(services))]
+    routes: list[web.RouteDef] = [health_route(services)]
+    posters = []
+    slack_app = teams_bot = socket_handler = runner = None
+    if platforms.slack:
+        from handlers.slack.app import build_app, slack_routes, web_client
+        from handlers.slack.digests import SlackDigestPoster
+
+        slack_app = build_app(services, socket_mode=platforms.slack == "socket")
+        posters.append(SlackDigestPoster(web_client(services, posting=True), db, clock))
+        background.append(
+            asyncio.create_task(with_backoff(slack_app.client.auth_test, "the bot token (SLACK_BOT_TOKEN)"))
+        )
+        if platforms.slack == "http":
+            routes += slack_routes(slack_app, services)
+    if platforms.teams:
+        from handlers.teams.bot import TeamsBot
+        from handlers.teams.digests import TeamsDigestPoster
+
+        teams_bot = TeamsBot(services)
+        await teams_bot.start()
+        routes += teams_bot.routes
+        posters.append(TeamsDigestPoster(teams_bot.app.api, db, teams_bot.bot_id, clock))
+    scheduler = DigestScheduler(DigestRunner(db, posters, clock))
     try:
         scheduler.start()
         settle()
-        if http:
-            runner = web.AppRunner(web_app(app, services), access_log=None, shutdown_timeout=STOP_WITHIN)
+        if platforms.http:
+            runner = web.AppRunner(application(routes), access_log=None, shutdown_timeout=STOP_WITHIN)
             await runner.setup()
             await web.TCPSite(runner, host, port).start()
-            log.info("tmag-bot listening on http://%s:%d%s (and /healthz)", host, port, EVENTS_PATH)
-        else:
+            served = ", ".join(r.resource.canonical for r in runner.app.router.routes() if r.method == "POST")
+            log.info("tmag-bot listening on http://%s:%d (%s, and /healthz)", host, port, served)
+        if platforms.slack == "socket":
             from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-            handler = AsyncSocketModeHandler(app, settings.slack_app_token)
+            socket_handler = AsyncSocketModeHandler(slack_app, settings.slack_app_token)
 
             async def connect() -> None:
-                await with_backoff(handler.connect_async, "the app-level token (SLACK_APP_TOKEN)")
+                await with_backoff(socket_handler.connect_async, "the app-level token (SLACK_APP_TOKEN)")
                 log.info("tmag-bot connected to Slack in Socket Mode")
 
             background.append(asyncio.create_task(connect()))
@@ -136,9 +170,11 @@ async def serve(settings: Settings, *, http: bool, port: int, host: str, clock: 
         for task in background:
             task.cancel()
         await asyncio.wait(background, timeout=STOP_WITHIN)
-        if handler is not None:
+        if teams_bot is not None:
+            await teams_bot.stop(timeout=STOP_WITHIN)
+        if socket_handler is not None:
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(handler.close_async(), STOP_WITHIN)
+                await asyncio.wait_for(socket_handler.close_async(), STOP_WITHIN)
         if runner is not None:
             await runner.cleanup()
         await db.close()

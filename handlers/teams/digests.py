@@ -1,0 +1,135 @@
+"""Posting digests to Teams: the channel message (a card), the details as replies in its thread, and each
+owner's own items in their personal chat with the bot (a proactive message).
+
+The digest runner claims each part in the database and marks it sent before the next, as for Slack.
+Teams' Bot Connector offers no way to look a message up by a key of ours, so a part that was claimed
+but never marked sent (a crash at the wrong moment, or a 5xx for a post Teams in fact made) is posted
+again: on Teams that window can repeat one message, where on Slack it cannot. 429s (never posted) and
+5xx are retried with backoff by the runner.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import httpx
+
+from bot.digests.compose import Digest, DigestAction
+from bot.digests.layout import channel_message, direct_message, thread_messages
+from bot.digests.runner import Part, PostError
+from handlers.teams import cards
+from storage.db import Database
+from storage.models import Group, Member
+from storage.queries import users as user_queries
+
+log = logging.getLogger("tmag-bot.teams")
+MINE = "ask me: what is open for me"
+
+
+class TeamsDigestPoster:
+    platform = "teams"
+    pace = 0.2  # seconds between personal messages
+
+    def __init__(self, api, db: Database, bot_id: str, clock) -> None:
+        self.api = api  # the Teams SDK's ApiClient (app.api)
+        self.db = db
+        self.bot_id = bot_id
+        self.clock = clock
+        self._people: dict[str, dict] = {}  # member's Entra id -> their personal chat
+
+    def channel_of(self, group: Group) -> str | None:
+        return group.teams_channel  # a conversation reference, as JSON
+
+    def address_of(self, member: Member) -> str | None:
+        return member.teams_user_id
+
+    def parts(
+        self,
+        digest: Digest,
+        slot: str,
+        channel: str | None,
+        direct: list[tuple[str, int, list[DigestAction]]],
+    ) -> list[Part]:
+        parts: list[Part] = []
+        if channel:
+            parts.append(
+                Part(
+                    "teams:channel",
+                    "channel",
+                    channel,
+                    cards.message_card(channel_message(digest, slot, MINE)),
+                )
+            )
+            if slot == "digest":
+                parts += [
+                    Part(f"teams:thread:{i}", "thread", channel, cards.message_card(message))
+                    for i, message in enumerate(thread_messages(digest, "ask me: what is overdue"))
+                ]
+        if slot == "digest":
+            parts += [
+                Part(
+                    f"teams:dm:{member_id}",
+                    "direct",
+                    user,
+                    cards.message_card(direct_message(digest, items, MINE)),
+                )
+                for user, member_id, items in direct
+            ]
+        return parts
+
+    async def send(self, part: Part, thread: str | None, tag: str) -> str:
+        from microsoft_teams.api import MessageActivityInput
+
+        activity = MessageActivityInput().add_card(part.payload)
+        try:
+            if part.kind == "direct":
+                service_url, conversation = await self._personal_chat(part.address)
+            else:
+                reference = json.loads(part.address)
+                service_url, conversation = reference["service_url"], reference["conversation_id"]
+                if part.kind == "thread" and thread:
+                    conversation = f"{conversation};messageid={thread}"
+            sent = await self.api.conversations.create_activity(
+                conversation, activity, service_url=service_url
+            )
+        except httpx.HTTPStatusError as exc:
+            raise _post_error(exc) from None
+        except httpx.TransportError as exc:
+            raise PostError(f"no answer from Teams ({exc.__class__.__name__})", maybe_posted=True) from None
+        return sent.id
+
+    async def find(self, part: Part, thread: str | None, tag: str) -> str | None:
+        return None  # the Bot Connector cannot look a message up; see the module's note
+
+    async def _personal_chat(self, user_id: str) -> tuple[str, str]:
+        """(service URL, conversation id) of the bot's personal chat with a user, opened if need be."""
+        from microsoft_teams.api import Account, CreateConversationParams
+
+        async with self.db.read() as session:
+            record = await user_queries.chat_user(session, "teams", user_id)
+        if record is not None and record.conversation_id and record.service_url:
+            return record.service_url, record.conversation_id
+        if record is None or not record.service_url or not record.tenant_id:
+            raise PostError(f"no personal chat with Teams user {user_id} yet, and nowhere to open one")
+        params = CreateConversationParams(members=[Account(id=user_id)], tenant_id=record.tenant_id)
+        created = await self.api.clone(service_url=record.service_url).conversations.create(params)
+
+        async def remember(session) -> None:
+            found = await user_queries.chat_user(session, "teams", user_id)
+            if found is not None:
+                found.conversation_id = created.id
+
+        await self.db.transaction(remember)
+        return record.service_url, created.id
+
+
+def _post_error(exc: httpx.HTTPStatusError) -> PostError:
+    status = exc.response.status_code
+    if status == 429:
+        try:
+            wait = float(exc.response.headers.get("Retry-After") or 1)
+        except ValueError:
+            wait = 1.0
+        return PostError("rate limited by Teams", retry_after=wait)
+    return PostError(f"Teams answered HTTP {status}", maybe_posted=status >= 500)

@@ -1,0 +1,317 @@
+"""A fake Teams at the network edge, on loopback: the Bot Connector the bot replies to (each activity's
+serviceUrl points here), and the Bot Framework's published signing keys, so tokens can be checked
+without the internet. Activities to the bot are built as Teams builds them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import itertools
+import json
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import jwt
+from aiohttp import web
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+TEAM = "19:team-general@thread.tacv2"
+CHANNEL = "19:tmag-channel@thread.tacv2"
+ISSUER = "https://api.botframework.com"
+
+
+@dataclass
+class Sent:
+    method: str
+    conversation: str
+    activity: dict
+    reply_to: str | None = None
+    authorization: str | None = None
+
+    def card(self) -> dict:
+        """The Adaptive Card the activity carries."""
+        attachments = self.activity.get("attachments") or []
+        return attachments[0]["content"] if attachments else {}
+
+
+def card_texts(card: dict) -> list[tuple[str, str]]:
+    """(element type, text) of every text in a card: TextBlocks and the TextRuns of RichTextBlocks."""
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("type") in ("TextBlock", "TextRun") and isinstance(node.get("text"), str):
+                found.append((node["type"], node["text"]))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(card)
+    return found
+
+
+def card_actions(card: dict) -> list[dict]:
+    """Every Action.Execute in a card, with its verb and data."""
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("type") == "Action.Execute":
+                found.append(node)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(card)
+    return found
+
+
+@dataclass
+class FakeTeams:
+    sent: list[Sent] = field(default_factory=list)
+    conversations: dict[str, dict] = field(default_factory=dict)  # created personal chats
+    failures: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    base_url: str = ""
+    key: rsa.RSAPrivateKey = field(
+        default_factory=lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    )
+    _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+    _runner: web.AppRunner | None = None
+
+    async def start(self) -> FakeTeams:
+        app = web.Application()
+        app.add_routes(
+            [
+                web.post("/v3/conversations", self._create_conversation),
+                web.post("/v3/conversations/{conversation}/activities", self._activity),
+                web.post("/v3/conversations/{conversation}/activities/{reply_to}", self._activity),
+                web.put("/v3/conversations/{conversation}/activities/{reply_to}", self._activity),
+                web.get("/v1/.well-known/openidconfiguration", self._openid),
+                web.get("/v1/.well-known/keys", self._keys),
+            ]
+        )
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.base_url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
+        return self
+
+    async def stop(self) -> None:
+        if self._runner:
+            await self._runner.cleanup()
+
+    @property
+    def service_url(self) -> str:
+        return self.base_url + "/"
+
+    @property
+    def openid_url(self) -> str:
+        return f"{self.base_url}/v1/.well-known/openidconfiguration"
+
+    def fail_next(self, status: int, times: int = 1) -> None:
+        self.failures["activities"] += [status] * times
+
+    async def wait_for(self, condition, timeout: float = 10.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            value = condition()
+            if value:
+                return value
+            await asyncio.sleep(0.02)
+        raise AssertionError(
+            f"Teams was not sent it in time; sent so far: {[s.conversation for s in self.sent]}"
+        )
+
+    async def replies(self, count: int = 1) -> list[Sent]:
+        return await self.wait_for(lambda: self.sent if len(self.sent) >= count else None)
+
+    async def _create_conversation(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        conversation = f"a:personal-{body['members'][0]['id']}"
+        self.conversations[conversation] = body
+        return web.json_response({"id": conversation})
+
+    async def _activity(self, request: web.Request) -> web.Response:
+        if self.failures["activities"]:
+            return web.json_response(
+                {"error": {"code": "ServiceError"}}, status=self.failures["activities"].pop(0)
+            )
+        self.sent.append(
+            Sent(
+                request.method,
+                request.match_info["conversation"],
+                await request.json(),
+                request.match_info.get("reply_to"),
+                request.headers.get("Authorization"),
+            )
+        )
+        return web.json_response({"id": f"{1_700_000_000_000 + next(self._ids)}"})
+
+    async def _openid(self, _request: web.Request) -> web.Response:
+        return web.json_response({"issuer": ISSUER, "jwks_uri": f"{self.base_url}/v1/.well-known/keys"})
+
+    async def _keys(self, _request: web.Request) -> web.Response:
+        numbers = self.key.public_key().public_numbers()
+
+        def b64(value: int) -> str:
+            raw = value.to_bytes((value.bit_length() + 7) // 8, "big")
+            return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+        key = {
+            "kty": "RSA",
+            "kid": "test-key",
+            "use": "sig",
+            "alg": "RS256",
+            "n": b64(numbers.n),
+            "e": b64(numbers.e),
+        }
+        return web.json_response({"keys": [key]})
+
+    def token(self, app_id: str, service_url: str, *, key: rsa.RSAPrivateKey | None = None, **changes) -> str:
+        """A Bot Framework token as the Bot Connector signs one (with another key: a forgery)."""
+        now = int(time.time())
+        claims = {
+            "iss": ISSUER,
+            "aud": app_id,
+            "iat": now,
+            "nbf": now,
+            "exp": now + 3600,
+            "serviceurl": service_url,
+        }
+        claims.update(changes)
+        return jwt.encode(claims, key or self.key, algorithm="RS256", headers={"kid": "test-key"})
+
+
+# --- activities as Teams sends them ------------------------------------------------------------------
+
+_activity_ids = itertools.count(1)
+BOT_ID = "28:tmag-bot"
+
+
+def person(user: str, name: str) -> dict:
+    return {"id": f"29:{user}", "aadObjectId": user, "name": name}
+
+
+def _base(service_url: str, user: str, name: str, conversation: dict, **extra) -> dict:
+    return {
+        "id": f"activity-{next(_activity_ids)}",
+        "channelId": "msteams",
+        "serviceUrl": service_url,
+        "timestamp": "2023-11-16T09:00:00.000Z",
+        "from": person(user, name),
+        "recipient": {"id": BOT_ID, "name": "tmag-bot"},
+        "conversation": conversation,
+        "channelData": {"tenant": {"id": TENANT}},
+        "locale": "en-GB",
+        **extra,
+    }
+
+
+def personal_message(service_url: str, user: str, name: str, text: str) -> dict:
+    conversation = {"id": f"a:chat-{user}", "conversationType": "personal", "tenantId": TENANT}
+    return _base(service_url, user, name, conversation, type="message", text=text, textFormat="plain")
+
+
+def channel_message(
+    service_url: str, user: str, name: str, text: str, *, mention: bool = True, thread: str = "100"
+) -> dict:
+    conversation = {
+        "id": f"{CHANNEL};messageid={thread}",
+        "conversationType": "channel",
+        "tenantId": TENANT,
+        "isGroup": True,
+    }
+    entities = []
+    if mention:
+        text = f"<at>tmag-bot</at> {text}"
+        entities.append(
+            {"type": "mention", "text": "<at>tmag-bot</at>", "mentioned": {"id": BOT_ID, "name": "tmag-bot"}}
+        )
+    activity = _base(
+        service_url,
+        user,
+        name,
+        conversation,
+        type="message",
+        text=text,
+        textFormat="plain",
+        entities=entities,
+    )
+    activity["channelData"] = {
+        "tenant": {"id": TENANT},
+        "team": {"id": TEAM, "name": "MHHS"},
+        "channel": {"id": CHANNEL, "name": "TMAG"},
+    }
+    return activity
+
+
+def card_action(
+    service_url: str, user: str, name: str, verb: str, data: dict, *, personal: bool = True
+) -> dict:
+    conversation = (
+        {"id": f"a:chat-{user}", "conversationType": "personal", "tenantId": TENANT}
+        if personal
+        else {"id": f"{CHANNEL};messageid=100", "conversationType": "channel", "tenantId": TENANT}
+    )
+    value = {
+        "action": {"type": "Action.Execute", "verb": verb, "data": {"verb": verb, **data}},
+        "trigger": "manual",
+    }
+    return _base(
+        service_url, user, name, conversation, type="invoke", name="adaptiveCard/action", value=value
+    )
+
+
+def message_action(service_url: str, user: str, name: str, html: str, *, submit: dict | None = None) -> dict:
+    """The message action "Mark action done": its dialog (fetchTask), or its submission (submitAction)."""
+    conversation = {"id": f"{CHANNEL};messageid=200", "conversationType": "channel", "tenantId": TENANT}
+    value = {
+        "commandId": "markActionDone",
+        "commandContext": "message",
+        "messagePayload": {
+            "id": "200",
+            "messageType": "message",
+            "from": {"user": {"id": "someone", "displayName": "Ada Brooks"}},
+            "body": {"contentType": "html", "content": html},
+        },
+        "context": {"theme": "default"},
+    }
+    if submit is not None:
+        value["data"] = submit
+    name_ = "composeExtension/submitAction" if submit is not None else "composeExtension/fetchTask"
+    return _base(service_url, user, name, conversation, type="invoke", name=name_, value=value)
+
+
+def installed_in_team(service_url: str, user: str, name: str) -> dict:
+    conversation = {"id": CHANNEL, "conversationType": "channel", "tenantId": TENANT, "isGroup": True}
+    activity = _base(
+        service_url,
+        user,
+        name,
+        conversation,
+        type="installationUpdate",
+        action="add",
+    )
+    activity["channelData"] = {"tenant": {"id": TENANT}, "team": {"id": TEAM}, "source": {"name": "message"}}
+    return activity
+
+
+def conversation_update(service_url: str, user: str, name: str) -> dict:
+    conversation = {"id": CHANNEL, "conversationType": "channel", "tenantId": TENANT, "isGroup": True}
+    activity = _base(
+        service_url, user, name, conversation, type="conversationUpdate", membersAdded=[{"id": BOT_ID}]
+    )
+    activity["channelData"] = {"tenant": {"id": TENANT}, "team": {"id": TEAM}, "eventType": "teamMemberAdded"}
+    return activity
+
+
+def as_json(activity: dict) -> str:
+    return json.dumps(activity)
