@@ -458,6 +458,22 @@ async def cmd_group_set(args: argparse.Namespace) -> int:
     return 0
 
 
+async def cmd_teams_package(args: argparse.Namespace) -> int:
+    from bot.config import Settings
+    from handlers.teams.manifest import ManifestError, package
+
+    app_id = args.app_id or Settings.from_env().teams_client_id
+    if not app_id:
+        raise CliError("give --app-id (the bot's Entra app id), or set TEAMS_CLIENT_ID")
+    try:
+        zipped = package(app_id, args.website, name=args.name, developer=args.developer)
+    except ManifestError as exc:
+        raise CliError(str(exc)) from None
+    Path(args.out).write_bytes(zipped)
+    print(f"Wrote {args.out}: upload it in Teams (Apps, Manage your apps, Upload an app).")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tmag-bot",
@@ -530,7 +546,11 @@ def build_parser() -> argparse.ArgumentParser:
     digest.add_argument("--group", help="the group (default TMAG)")
     digest.add_argument("--now", help=now_help)
     digest.add_argument("--format", choices=("text", "json"), default="text")
-    digest.add_argument("--post", action="store_true", help="post it to the group's Slack channel (once)")
+    digest.add_argument(
+        "--post",
+        action="store_true",
+        help="post it to the group's Slack and Teams channels and its owners (once)",
+    )
     digest.set_defaults(handler=cmd_digest)
 
     group = commands.add_parser("group", help="group settings").add_subparsers(
@@ -600,6 +620,21 @@ def build_parser() -> argparse.ArgumentParser:
     decision_add.add_argument("--as", dest="as_", metavar="NAME", required=True)
     decision_add.add_argument("--now", help=now_help)
     decision_add.set_defaults(handler=cmd_decision_add)
+
+    teams = commands.add_parser("teams", help="Microsoft Teams").add_subparsers(
+        dest="teams_command", required=True, metavar="ACTION"
+    )
+    teams_package = teams.add_parser("package", help="write the Teams app package (manifest and icons)")
+    teams_package.add_argument("--app-id", help="the bot's Entra app (client) id; default TEAMS_CLIENT_ID")
+    teams_package.add_argument(
+        "--website",
+        default="https://www.mhhsprogramme.co.uk",
+        help="the publisher's https:// site, with its /privacy and /terms pages (default: the programme's)",
+    )
+    teams_package.add_argument("--name", default="tmag-bot", help="the app's name in Teams (30 characters)")
+    teams_package.add_argument("--developer", default="MHHS PMO", help="who publishes it")
+    teams_package.add_argument("--out", default="tmag-bot-teams.zip", help="the zip to write")
+    teams_package.set_defaults(handler=cmd_teams_package)
     return parser
 
 

@@ -49,5 +49,6 @@ def write(tmp_path: Path):
 
 def pytest_configure(config: pytest.Config) -> None:
     # Never let a developer's .env point the tests at a real workspace or database.
-    for name in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_API_URL"):
-        os.environ.pop(name, None)
+    for name in list(os.environ):
+        if name.startswith(("SLACK_", "TEAMS_")):
+            os.environ.pop(name, None)

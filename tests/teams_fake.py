@@ -9,7 +9,9 @@ import asyncio
 import base64
 import itertools
 import json
+import threading
 import time
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -30,6 +32,7 @@ class Sent:
     activity: dict
     reply_to: str | None = None
     authorization: str | None = None
+    at: float = 0.0  # time.perf_counter() when it arrived (for benchmarks)
 
     def card(self) -> dict:
         """The Adaptive Card the activity carries."""
@@ -84,29 +87,50 @@ class FakeTeams:
     )
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
+    _loop: asyncio.AbstractEventLoop | None = None
+    _thread: threading.Thread | None = None
 
     async def start(self) -> FakeTeams:
-        app = web.Application()
-        app.add_routes(
-            [
-                web.post("/v3/conversations", self._create_conversation),
-                web.post("/v3/conversations/{conversation}/activities", self._activity),
-                web.post("/v3/conversations/{conversation}/activities/{reply_to}", self._activity),
-                web.put("/v3/conversations/{conversation}/activities/{reply_to}", self._activity),
-                web.get("/v1/.well-known/openidconfiguration", self._openid),
-                web.get("/v1/.well-known/keys", self._keys),
-            ]
-        )
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.base_url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
+        """Serve on a thread of its own, as a separate server would: the SDK fetches the signing keys
+        with a blocking call, which would starve a fake on the bot's own event loop."""
+        ready = threading.Event()
+        self._loop = asyncio.new_event_loop()
+
+        async def serve() -> None:
+            app = web.Application()
+            app.add_routes(
+                [
+                    web.post("/v3/conversations", self._create_conversation),
+                    web.post("/v3/conversations/{conversation}/activities", self._activity),
+                    web.post("/v3/conversations/{conversation}/activities/{reply_to}", self._activity),
+                    web.put("/v3/conversations/{conversation}/activities/{reply_to}", self._activity),
+                    web.get("/v1/.well-known/openidconfiguration", self._openid),
+                    web.get("/v1/.well-known/keys", self._keys),
+                ]
+            )
+            self._runner = web.AppRunner(app, access_log=None)
+            await self._runner.setup()
+            site = web.TCPSite(self._runner, "127.0.0.1", 0)
+            await site.start()
+            self.base_url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"
+
+        def run() -> None:
+            asyncio.set_event_loop(self._loop)
+            self._loop.run_until_complete(serve())
+            ready.set()
+            self._loop.run_forever()
+
+        self._thread = threading.Thread(target=run, name="fake-teams", daemon=True)
+        self._thread.start()
+        await asyncio.to_thread(ready.wait, 10)
         return self
 
     async def stop(self) -> None:
         if self._runner:
-            await self._runner.cleanup()
+            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        await asyncio.to_thread(self._thread.join, 10)
+        self._loop.close()
 
     @property
     def service_url(self) -> str:
@@ -151,6 +175,7 @@ class FakeTeams:
                 await request.json(),
                 request.match_info.get("reply_to"),
                 request.headers.get("Authorization"),
+                time.perf_counter(),
             )
         )
         return web.json_response({"id": f"{1_700_000_000_000 + next(self._ids)}"})
@@ -193,6 +218,7 @@ class FakeTeams:
 # --- activities as Teams sends them ------------------------------------------------------------------
 
 _activity_ids = itertools.count(1)
+RUN = uuid.uuid4().hex[:8]  # activity ids differ between runs against one database
 BOT_ID = "28:tmag-bot"
 
 
@@ -200,13 +226,13 @@ def person(user: str, name: str) -> dict:
     return {"id": f"29:{user}", "aadObjectId": user, "name": name}
 
 
-def _base(service_url: str, user: str, name: str, conversation: dict, **extra) -> dict:
+def _base(service_url: str, user: str, user_name: str, conversation: dict, **extra) -> dict:
     return {
-        "id": f"activity-{next(_activity_ids)}",
+        "id": f"activity-{RUN}-{next(_activity_ids)}",
         "channelId": "msteams",
         "serviceUrl": service_url,
         "timestamp": "2023-11-16T09:00:00.000Z",
-        "from": person(user, name),
+        "from": person(user, user_name),
         "recipient": {"id": BOT_ID, "name": "tmag-bot"},
         "conversation": conversation,
         "channelData": {"tenant": {"id": TENANT}},

@@ -51,12 +51,21 @@ LONGEST_WAIT = 60.0  # seconds: a longer Retry-After fails the run, to be tried 
 class PostError(Exception):
     """A post the platform did not confirm. `maybe_posted`: it may have been made all the same (a server
     error, a dropped connection), so look for it before posting again. `retry_after`: rate limited,
-    wait this long (it was not posted)."""
+    wait this long (it was not posted). `unreachable`: the person cannot be messaged at all (no chat with
+    the bot, account gone); retrying will not help, so their part is skipped and the run goes on."""
 
-    def __init__(self, message: str, *, maybe_posted: bool = False, retry_after: float | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        maybe_posted: bool = False,
+        retry_after: float | None = None,
+        unreachable: bool = False,
+    ):
         super().__init__(message)
         self.maybe_posted = maybe_posted
         self.retry_after = retry_after
+        self.unreachable = unreachable
 
 
 @dataclass(frozen=True)
@@ -241,7 +250,7 @@ class DigestRunner:
                 await heartbeat
         await self._finish(run_id, status="sent", sent_at=self.clock.utcnow(), error=unreachable)
         log.info("posted the %s for %s", slot.slot, slot.key)
-        return RunResult(slot.key, "sent")
+        return RunResult(slot.key, "sent", unreachable or "")
 
     async def _heartbeat(self, run_id: int) -> None:
         """Renew the claim while the run lasts; stops (and the run notices) if another process took it."""
@@ -296,7 +305,7 @@ class DigestRunner:
                 )
         async with self.db.read() as session:
             done = {key: part for key, part in (await digest_queries.parts_of(session, run_id)).items()}
-        channels = 0
+        channels = unreached = 0
         for poster in self.posters:
             channel = poster.channel_of(group)
             channels += bool(channel)
@@ -311,9 +320,10 @@ class DigestRunner:
                 if heartbeat.done():
                     raise ClaimLost()
                 known = done.get(part.key)
-                if known is not None and known.status == "sent":
+                if known is not None and known.status in ("sent", "unreachable"):
                     if part.kind == "channel":
                         thread = known.ts
+                    unreached += known.status == "unreachable"
                     continue
                 if part.kind == "direct" and paced:
                     await self.sleep(poster.pace)
@@ -321,14 +331,19 @@ class DigestRunner:
                     run_id, poster, part, thread if part.kind == "thread" else None
                 )
                 paced = paced or part.kind == "direct"
+                unreached += posted is None
                 if part.kind == "channel":
                     thread = posted
+        said = []
         if not channels:
-            return f"no channel set for {slot.group} (/tmag digest here); owners were sent theirs"
-        return None
+            said.append(f"no channel set for {slot.group} (digest here); owners were sent theirs")
+        if unreached:
+            said.append(f"{unreached} owner{'s' if unreached > 1 else ''} could not be messaged")
+        return "; ".join(said) or None
 
-    async def _post_part(self, run_id: int, poster: Poster, part: Part, thread: str | None) -> str:
-        """Claim, post (or find already posted) and mark sent one part."""
+    async def _post_part(self, run_id: int, poster: Poster, part: Part, thread: str | None) -> str | None:
+        """Claim, post (or find already posted) and mark sent one part; None for a person who cannot be
+        messaged at all (marked unreachable, not retried)."""
         async with self.db.write() as session:
             row = await digest_queries.claim_part(
                 session, run_id, part.key, part.address, self.worker, self.clock.utcnow()
@@ -342,6 +357,13 @@ class DigestRunner:
                 if posted is None:
                     posted = await poster.send(part, thread, tag)
             except PostError as exc:
+                if exc.unreachable and part.kind == "direct":
+                    log.warning("could not message %s: %s", part.address, exc)
+                    async with self.db.write() as session:
+                        await digest_queries.finish_part(
+                            session, part_id, self.clock.utcnow(), error=str(exc)[:500], unreachable=True
+                        )
+                    return None
                 error = exc
                 maybe_posted = maybe_posted or exc.maybe_posted
                 if exc.retry_after is not None and exc.retry_after > LONGEST_WAIT:

@@ -127,6 +127,11 @@ class SlackDigestPoster:
                 )
 
 
+# Errors that mean a person cannot be messaged at all: trying again will not help (a channel that
+# cannot be posted to is not among them: that fails the run, for someone to fix).
+UNREACHABLE = frozenset({"user_not_found", "user_disabled", "account_inactive", "cannot_dm_bot"})
+
+
 def _post_error(exc: SlackApiError) -> PostError:
     status = getattr(exc.response, "status_code", 0) or 0
     error = (exc.response.get("error") if exc.response is not None else None) or str(exc)
@@ -137,4 +142,6 @@ def _post_error(exc: SlackApiError) -> PostError:
         except ValueError:
             wait = 1.0
         return PostError(f"rate limited by Slack ({error})", retry_after=wait)
-    return PostError(f"Slack said {error} (HTTP {status})", maybe_posted=status >= 500)
+    return PostError(
+        f"Slack said {error} (HTTP {status})", maybe_posted=status >= 500, unreachable=error in UNREACHABLE
+    )

@@ -9,7 +9,6 @@ import logging
 from aiohttp import web
 
 log = logging.getLogger("tmag-bot.teams")
-MAX_ACTIVITY = 1024 * 1024  # bytes: an activity is a few kilobytes; anything larger is not one
 
 
 class AiohttpAdapter:

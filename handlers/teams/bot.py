@@ -8,7 +8,7 @@
   the refreshed card for the person who pressed it.
 - The message action "Mark action done": a dialog listing the refs in the message, then closing the
   chosen ones.
-- Installed in a team: a welcome card saying how to begin.
+- Added to a team or a chat: a welcome card saying how to begin.
 
 Requests are checked by the SDK (a Bot Framework token, or none in development mode); replies go to each
 activity's serviceUrl. Answers to messages are composed after the SDK has answered Teams, so a slow answer
@@ -26,7 +26,7 @@ import warnings
 from bot.conversation.commands import Reply, run_command
 from bot.conversation.help import HELP
 from bot.conversation.statements import parse_statement
-from bot.record.changes import change_action, confirm_reported, undo_change
+from bot.record.changes import change_action, change_actions, confirm_reported, undo_change
 from bot.record.refs import find_refs
 from handlers.services import Services
 from handlers.teams import cards, ids
@@ -138,9 +138,14 @@ def register(bot: TeamsBot) -> None:
     async def on_message_action_submit(ctx):
         return await submit_mark_done(bot, ctx)
 
-    @app.on_install_add
-    async def on_install(ctx) -> None:
-        bot.later(ctx.send(_card_message(cards.card(cards.words(WELCOME)))))
+    @app.on_conversation_update
+    async def on_conversation_update(ctx) -> None:
+        # Added to a team, a group chat or a personal chat: Teams sends this (and an installationUpdate,
+        # left alone so the welcome is said once) with the bot among the members added.
+        activity = ctx.activity
+        bot_id = getattr(activity.recipient, "id", None)
+        if any(getattr(m, "id", None) == bot_id for m in getattr(activity, "members_added", None) or []):
+            bot.later(ctx.send(_card_message(cards.card(cards.words(WELCOME)))))
 
 
 # --- messages ------------------------------------------------------------------------------------
@@ -407,17 +412,16 @@ async def submit_mark_done(bot: TeamsBot, ctx):
     if not await first_time(services, activity):
         return MessagingExtensionActionResponse(task=TaskModuleMessageResponse(value="Done already."))
     identity = await identify_teams_user(services, caller)
-    note = str(data.get(ids.NOTE_INPUT) or "").strip() or None
-    messages = []
-    for ref in chosen:
-        result = await change_action(
-            services.db,
-            ref.strip(),
-            "close",
-            identity.person,
-            services.clock,
-            note=note,
-            source="teams:message-action",
-        )
-        messages.append(result.message)
-    return MessagingExtensionActionResponse(task=TaskModuleMessageResponse(value=" ".join(messages)))
+    note = str(data.get(ids.NOTE_INPUT) or "").strip()[:2000] or None
+    results = await change_actions(
+        services.db,
+        [ref.strip().upper() for ref in chosen],
+        "close",
+        identity.person,
+        services.clock,
+        note=note,
+        source="teams:message-action",
+    )
+    return MessagingExtensionActionResponse(
+        task=TaskModuleMessageResponse(value=" ".join(r.message for r in results))
+    )

@@ -20,6 +20,7 @@ from microsoft_teams.cards import (
     Container,
     ExecuteAction,
     RichTextBlock,
+    SubmitAction,
     TextBlock,
     TextInput,
     TextRun,
@@ -143,7 +144,8 @@ def mark_done_dialog(refs: list[tuple[str, str]], metadata: dict) -> AdaptiveCar
             error_message="Choose at least one action.",
         ),
         TextInput(id=ids.NOTE_INPUT, label="Note (what was done)", is_multiline=True, max_length=2000),
-        actions=[ExecuteAction(title="Mark done", data={"metadata": json.dumps(metadata)[:2000]})],
+        # a dialog submits with Action.Submit (Teams sends it as composeExtension/submitAction)
+        actions=[SubmitAction(title="Mark done", data={"metadata": json.dumps(metadata)[:2000]})],
     )
 
 

@@ -81,6 +81,7 @@ async def identify_teams_user(services: Services, caller: Caller) -> TeamsIdenti
         known is None
         or known.name != caller.name
         or (caller.personal_conversation and known.conversation_id != caller.personal_conversation)
+        or (caller.tenant_id and known.tenant_id != caller.tenant_id)
     )
     exact = ask = None
     if member is None:
@@ -118,6 +119,7 @@ async def _remember(session, services: Services, caller: Caller, exact, ask):
     record.name, record.updated_at = caller.name, clock.utcnow()
     if caller.personal_conversation:
         record.conversation_id = caller.personal_conversation
+    if caller.service_url and caller.tenant_id:  # where a personal chat with them can be opened
         record.service_url, record.tenant_id = caller.service_url, caller.tenant_id
     if exact is not None:
         member = await member_queries.member_by_id(session, exact)

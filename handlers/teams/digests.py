@@ -94,7 +94,7 @@ class TeamsDigestPoster:
                 conversation, activity, service_url=service_url
             )
         except httpx.HTTPStatusError as exc:
-            raise _post_error(exc) from None
+            raise _post_error(exc, part.kind == "direct") from None
         except httpx.TransportError as exc:
             raise PostError(f"no answer from Teams ({exc.__class__.__name__})", maybe_posted=True) from None
         return sent.id
@@ -111,7 +111,10 @@ class TeamsDigestPoster:
         if record is not None and record.conversation_id and record.service_url:
             return record.service_url, record.conversation_id
         if record is None or not record.service_url or not record.tenant_id:
-            raise PostError(f"no personal chat with Teams user {user_id} yet, and nowhere to open one")
+            raise PostError(
+                f"Teams user {user_id} has never talked to the bot, so there is no chat to open",
+                unreachable=True,
+            )
         params = CreateConversationParams(members=[Account(id=user_id)], tenant_id=record.tenant_id)
         created = await self.api.clone(service_url=record.service_url).conversations.create(params)
 
@@ -124,7 +127,7 @@ class TeamsDigestPoster:
         return record.service_url, created.id
 
 
-def _post_error(exc: httpx.HTTPStatusError) -> PostError:
+def _post_error(exc: httpx.HTTPStatusError, direct: bool) -> PostError:
     status = exc.response.status_code
     if status == 429:
         try:
@@ -132,4 +135,9 @@ def _post_error(exc: httpx.HTTPStatusError) -> PostError:
         except ValueError:
             wait = 1.0
         return PostError("rate limited by Teams", retry_after=wait)
-    return PostError(f"Teams answered HTTP {status}", maybe_posted=status >= 500)
+    # 403 to a person: they blocked the bot or it was removed for them; 404: they or the chat are gone
+    return PostError(
+        f"Teams answered HTTP {status}",
+        maybe_posted=status >= 500,
+        unreachable=direct and status in (403, 404),
+    )

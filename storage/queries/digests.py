@@ -175,18 +175,24 @@ async def claim_part(
     part = (
         await session.exec(select(DigestPart).where(DigestPart.run_id == run_id, DigestPart.key == key))
     ).one()
-    if part.status != "sent":
+    if part.status not in ("sent", "unreachable"):
         part.status, part.claimed_by, part.claimed_at = "claimed", worker, now
         part.attempts, part.channel, part.updated_at = part.attempts + 1, channel, now
     return part
 
 
 async def finish_part(
-    session: AsyncSession, part_id: int, now: datetime, *, ts: str | None = None, error: str | None = None
+    session: AsyncSession,
+    part_id: int,
+    now: datetime,
+    *,
+    ts: str | None = None,
+    error: str | None = None,
+    unreachable: bool = False,
 ) -> None:
-    """Sent (with the message's id) or failed (with why)."""
+    """Sent (with the message's id), failed (with why), or unreachable (never to be tried again)."""
     part = await session.get(DigestPart, part_id)
-    part.status = "failed" if error else "sent"
+    part.status = "unreachable" if unreachable else "failed" if error else "sent"
     part.ts, part.error, part.updated_at = ts if not error else part.ts, error, now
 
 

@@ -42,8 +42,10 @@ class Teams:
 
 
 @contextlib.asynccontextmanager
-async def running_teams(db: Database, settings: Settings):
+async def running_teams(db: Database, settings_for):
+    """The bot with the settings `settings_for(fake)` gives (they may point at the fake's endpoints)."""
     fake = await FakeTeams().start()
+    settings = settings_for(fake)
     services = Services(db, NOW, settings)
     bot = TeamsBot(services)
     await bot.start()
@@ -68,6 +70,6 @@ async def teams(db, write):
         for user, name in PEOPLE.items():
             await add_member(session, NOW, name=name, teams_user_id=user if user != "aad-hall" else None)
     async with running_teams(
-        db, Settings(teams_dev=True, teams_admin_ids=frozenset({"aad-admin"}))
+        db, lambda _fake: Settings(teams_dev=True, teams_admin_ids=frozenset({"aad-admin"}))
     ) as running:
         yield running
