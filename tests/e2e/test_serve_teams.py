@@ -108,3 +108,57 @@ async def test_serve_teams_end_to_end(tmp_path, fake):
     closed = {a["ref"]: a for a in exported["actions"]}["WMAG31-06"]
     assert closed["status"] == "closed" and closed["updates"][-1]["by"] == "Sam Hatton"
     assert closed["updates"][-1]["source"] == "teams:card"
+
+
+async def test_slack_and_teams_on_one_port(tmp_path, fake):
+    from tests.slack_fake import FakeSlack, signed, slash_command
+
+    slack = await FakeSlack(users={"U0SAM": {"real_name": "Sam Hatton"}}).start()
+    env = dict(
+        os.environ,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'both.db'}",
+        SLACK_BOT_TOKEN="xoxb-e2e",
+        SLACK_SIGNING_SECRET="both-secret",
+        SLACK_API_URL=slack.api_url,
+        TEAMS_DEV="1",
+        LOG_LEVEL="WARNING",
+    )
+    env.pop("SLACK_APP_TOKEN", None)
+    (tmp_path / "wmag-031.txt").write_text(MINUTES_031)
+    assert cli(env, "import", str(tmp_path / "wmag-031.txt")).returncode == 0
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve", "--http", "--teams", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        async with aiohttp.ClientSession() as http:
+            await wait_healthy(http, base, process)
+            body = slash_command("show WMAG31-02", "U0SAM", "C0TMAG", slack.response_url("show"))
+            form = "application/x-www-form-urlencoded"
+            async with http.post(
+                f"{base}/slack/events", data=body, headers=signed("both-secret", body, form)
+            ) as response:
+                assert response.status == 200
+            answer = (await slack.wait_for(lambda: slack.responses))[0]
+            assert "Confirm the DNO test windows" in json.dumps(answer["blocks"])
+            activity = personal_message(fake.service_url, "aad-sam", "Sam Hatton", "show WMAG31-02")
+            async with http.post(
+                f"{base}/api/messages", data=as_json(activity), headers={"Content-Type": "application/json"}
+            ) as response:
+                assert response.status == 200
+            reply = (await fake.replies())[0]
+            assert any("Confirm the DNO test windows" in t for _, t in card_texts(reply.card()))
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        await slack.stop()
+    assert "development mode" in process.stderr.read().splitlines()[0]  # said first
