@@ -199,11 +199,19 @@ def initials_of(name: str) -> str:
     return "".join(part[0] for part in name.split()).upper()
 
 
-def realistic_report(index: int, rng: random.Random, pool: list[tuple[str, str]]) -> str:
+def realistic_report(
+    index: int,
+    rng: random.Random,
+    pool: list[tuple[str, str]],
+    *,
+    actions: tuple[int, int] = (4, 12),
+    year_format: str = "%y",
+) -> str:
     """A report shaped like the programme's own: a header table, an attendee list of 10-25 with
     initials, roles and "on behalf of", an actions table with carried-down areas and a previous
     actions part, decisions, minutes with inline ACTION and DECISION mentions, and next-meeting lines.
-    About 5-20 KB, as real minutes are."""
+    About 5-20 KB, as real minutes are. `actions` bounds how many new actions; `year_format` "%Y"
+    writes due dates as 20/03/2024."""
     group = GROUPS[index % len(GROUPS)]
     number = index // len(GROUPS) + 1
     held = date(2022, 1, 5) + timedelta(days=7 * (index // len(GROUPS)))
@@ -235,20 +243,21 @@ def realistic_report(index: int, rng: random.Random, pool: list[tuple[str, str]]
         lines.append(f"{name} ({initials_of(name)})\t{PROGRAMME_ROLES[position % len(PROGRAMME_ROLES)]}")
     lines += ["", "Apologies", "", f"{attendees[-1][0]} – Large Supplier Representative", ""]
     lines += ["Actions", "", "Area\tAction Ref\tAction\tOwner\tDue Date\tUpdate"]
-    count = rng.randint(4, 12)
+    count = rng.randint(*actions)
     for seq in range(1, count + 1):
         area = rng.choice(AREAS) if seq == 1 or rng.random() < 0.4 else ""
         due = held + timedelta(days=rng.choice([7, 14, 28]))
         lines.append(
             f"{area}\t{group}{number:02d}-{seq:02d}\t{rng.choice(VERBS)} {rng.choice(THINGS)} and report "
-            f"back to {group} members on progress\t{owner_cell(rng, attendees, group)}\t{due:%d/%m/%y}\t"
+            f"back to {group} members on progress\t{owner_cell(rng, attendees, group)}\t"
+            f"{due.strftime('%d/%m/' + year_format)}\t"
         )
     if number > 1:
         lines.append("Actions from previous meeting(s)\t\t\t\t\t")
         for seq in range(1, rng.randint(2, 6)):
             lines.append(
                 f"\t{group}{number - 1:02d}-{seq:02d}\t{rng.choice(VERBS)} {rng.choice(THINGS)}\t"
-                f"Programme (PMO)\t{held:%d/%m/%y}\t{rng.choice(UPDATES)}"
+                f"Programme (PMO)\t{held.strftime('%d/%m/' + year_format)}\t{rng.choice(UPDATES)}"
             )
     lines += ["", "Decisions", "", "Area\tDecision Ref\tDescription"]
     decisions = rng.randint(1, 4)

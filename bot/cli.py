@@ -482,7 +482,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"tmag-bot {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    imp = commands.add_parser("import", help="read reports (.txt, .md, .html, .docx) into the database")
+    imp = commands.add_parser("import", help="read reports (.txt, .md, .html, .docx, .pdf) into the database")
     imp.add_argument("files", nargs="+", metavar="FILE")
     imp.set_defaults(handler=cmd_import)
 

@@ -5,16 +5,14 @@ from __future__ import annotations
 import json
 import re
 
-from bot.calendar.meetings import notify_calendar_changed
 from bot.conversation.answers import ask
 from bot.record.changes import change_action, confirm_reported, undo_change
-from bot.record.importer import ReportError, import_report
+from bot.record.uploads import cancel_held, import_held
 from handlers.slack import blocks as ui
 from handlers.slack import ids
 from handlers.slack.context import answer_identity_prompt, begin, first_time, services_of
 from handlers.slack.events import publish_home
 from handlers.slack.replies import permalink, tell
-from storage.queries import slack as slack_queries
 
 
 def register(app) -> None:
@@ -141,54 +139,12 @@ async def on_import(ack, body, client, respond, context) -> None:
     if identity is None:
         return
     services = services_of(context)
-    if not identity.person.is_secretariat:
-        await respond(
-            text=ui.fallback("Only the secretariat can import reports."),
-            response_type="ephemeral",
-            replace_original=False,
-        )
-        return
-    upload_id = _id(value)
-
-    async def take(session):
-        upload = await slack_queries.upload(session, upload_id)
-        if upload is None or upload.status != "pending":
-            return None
-        upload.status, upload.decided_by = "importing", user
-        return upload.file_name, upload.data
-
-    async def settle(status: str):
-        async def mark(session):
-            (await slack_queries.upload(session, upload_id)).status = status
-
-        await services.db.transaction(mark)
-
-    taken = await services.db.transaction(take)
-    if taken is None:
-        message = "That report was already imported or cancelled."
+    done, message = await import_held(services.db, _id(value), identity.person, user, services.clock)
+    if not done and not message.startswith("Not imported"):
         await respond(text=ui.fallback(message), response_type="ephemeral", replace_original=False)
         return
-    name, data = taken
-    try:
-        summary = await import_report(
-            services.db, name=name, data=data, clock=services.clock, by=identity.person.display
-        )
-        line, status = summary.line(), "imported"
-    except ReportError as exc:
-        line, status = f"Import failed: {exc}", "pending"
-    except BaseException:
-        await settle("pending")  # so it can be imported once the trouble has passed
-        raise
-    await settle(status)
-    if status == "imported":
-        await notify_calendar_changed()
-    who = identity.person.display
     await respond(
-        blocks=ui.to_dicts(
-            [ui.text_section(f"{'Imported' if status == 'imported' else 'Not imported'} by {who}: {line}")]
-        ),
-        text=ui.fallback(line),
-        replace_original=True,
+        blocks=ui.to_dicts([ui.text_section(message)]), text=ui.fallback(message), replace_original=True
     )
 
 
@@ -202,26 +158,12 @@ async def on_cancel_import(ack, body, client, respond, context) -> None:
     if identity is None:
         return
     services = services_of(context)
-
-    async def cancel(session):
-        upload = await slack_queries.upload(session, _id(value))
-        allowed = upload is not None and (upload.uploaded_by == user or identity.person.is_secretariat)
-        if allowed and upload.status == "pending":
-            upload.status, upload.decided_by = "cancelled", user
-        return allowed, upload.file_name if upload else None
-
-    allowed, name = await services.db.transaction(cancel)
-    if not allowed:
-        await respond(
-            text="Only the person who shared it or the secretariat can cancel this.",
-            response_type="ephemeral",
-            replace_original=False,
-        )
+    done, message = await cancel_held(services.db, _id(value), identity.person, user)
+    if not done:
+        await respond(text=message, response_type="ephemeral", replace_original=False)
         return
     await respond(
-        blocks=ui.to_dicts([ui.text_section(f"Cancelled: {name} was not imported.")]),
-        text=ui.fallback(f"Cancelled: {name} was not imported."),
-        replace_original=True,
+        blocks=ui.to_dicts([ui.text_section(message)]), text=ui.fallback(message), replace_original=True
     )
 
 

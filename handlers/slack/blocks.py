@@ -33,6 +33,7 @@ from slack_sdk.models.views import View
 from bot.conversation.answers import Answer, Item
 from bot.conversation.layout import PAGE, answer_pieces, done_ref, item_text
 from bot.digests.layout import Message, channel_message, direct_message, thread_messages
+from bot.record.uploads import NOTHING_STORED, preview_lines
 from handlers.slack import ids
 
 MAX_BLOCKS = 50
@@ -216,27 +217,7 @@ def no_refs_modal() -> View:
 
 
 def upload_preview_blocks(upload_id: int, file_name: str, summary) -> list[Block]:
-    number = f" {summary.meeting_number}" if summary.meeting_number else ""
-    kind = " (extraordinary)" if summary.extraordinary else ""
-    lines = [
-        f"Report: {file_name}",
-        f"Meeting: {summary.group}{number}{kind} held {summary.meeting_date:%d %B %Y}",
-        f"Actions: {len(summary.actions_new)} new, {len(summary.actions_updated)} changed, "
-        f"{len(summary.actions_closed)} closed · Decisions: {len(summary.decisions_new)} new",
-    ]
-    if summary.actions_new:
-        lines.append("New: " + ", ".join(summary.actions_new[:30]))
-    if summary.actions_updated:
-        lines.append("Changed: " + ", ".join(summary.actions_updated[:30]))
-    if summary.next_meetings:
-        lines.append(
-            "Next meetings: "
-            + ", ".join(
-                f"{g} {d:%d %b %Y}" + (" (extraordinary)" if e else "") for g, d, e in summary.next_meetings
-            )
-        )
-    for warning in summary.warnings[:5]:
-        lines.append(f"Note: {warning}")
+    lines = preview_lines(file_name, summary)
     buttons = ActionsBlock(
         elements=[
             ButtonElement(
@@ -252,7 +233,7 @@ def upload_preview_blocks(upload_id: int, file_name: str, summary) -> list[Block
     )
     return [
         text_section("\n".join(lines)),
-        context("Nothing is stored until someone from the secretariat presses Import."),
+        context(NOTHING_STORED),
         buttons,
     ]
 

@@ -14,20 +14,20 @@ from bot.conversation.answers import ask
 from bot.conversation.commands import default_group_code
 from bot.conversation.statements import parse_statement
 from bot.record.changes import change_action
-from bot.record.importer import ReportError, preview_report
+from bot.record.importer import ReportError
 from bot.record.refs import find_refs
 from bot.record.reports.loader import check_size, max_report_bytes
+from bot.record.uploads import hold_upload
 from handlers.slack import blocks as ui
 from handlers.slack import ids
 from handlers.slack.context import Services, begin, identify_slack_user, services_of
 from handlers.slack.replies import permalink, reply_blocks, tell
-from storage.models import PendingUpload
 from storage.queries import actions as action_queries
 from storage.queries import groups as group_queries
 from storage.queries import slack as slack_queries
 
 log = logging.getLogger("tmag-bot.slack")
-REPORT_SUFFIXES = {".docx", ".txt", ".md", ".markdown", ".html", ".htm"}
+REPORT_SUFFIXES = {".docx", ".pdf", ".txt", ".md", ".markdown", ".html", ".htm"}
 IGNORED_SUBTYPES = {
     "message_changed",
     "message_deleted",
@@ -261,7 +261,15 @@ async def handle_upload(services: Services, client, event: dict, user: str, chan
                 url = (info.get("file") or {}).get("url_private_download")
             data = await _download(services, url, limit)
             check_size(name, len(data), limit)
-            summary = await preview_report(services.db, name=name, data=data, clock=services.clock)
+            held = await hold_upload(
+                services.db,
+                name=name,
+                data=data,
+                file_id=str(shared.get("id") or name),
+                uploaded_by=user,
+                channel=channel,
+                clock=services.clock,
+            )
         except ReportError as exc:
             await client.chat_postMessage(
                 channel=channel, thread_ts=ts, text=ui.fallback(f"I couldn't read {exc}")
@@ -273,26 +281,15 @@ async def handle_upload(services: Services, client, event: dict, user: str, chan
                 channel=channel, thread_ts=ts, text=ui.fallback(f"I couldn't download {name} from Slack.")
             )
             continue
-        if summary.status == "unchanged":
+        if held.upload_id is None:
             await client.chat_postMessage(
                 channel=channel, thread_ts=ts, text=ui.fallback(f"{name} is already imported; nothing to do.")
             )
             continue
-        pending = PendingUpload(
-            file_id=str(shared.get("id") or name)[:100],
-            file_name=name,
-            data=data,
-            uploaded_by=user,
-            channel=channel,
-            created_at=services.clock.utcnow(),
-        )
-        upload_id = await services.db.transaction(
-            lambda session, held=pending: slack_queries.add_upload(session, held)
-        )
         await client.chat_postMessage(
             channel=channel,
             thread_ts=ts,
-            blocks=ui.to_dicts(ui.upload_preview_blocks(upload_id, name, summary)),
+            blocks=ui.to_dicts(ui.upload_preview_blocks(held.upload_id, name, held.summary)),
             text=ui.fallback(f"Preview of {name}"),
             unfurl_links=False,
         )

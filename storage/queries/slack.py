@@ -1,4 +1,4 @@
-"""What the Slack app remembers: handled events, who Slack users are, its own messages, uploads."""
+"""What the Slack app remembers: who Slack users are, and its own messages."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy.dialects.sqlite import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import BotMessage, PendingUpload, SlackUser
+from storage.models import BotMessage, SlackUser
 
 
 async def slack_user(session: AsyncSession, user_id: str) -> SlackUser | None:
@@ -22,13 +22,3 @@ async def remember_bot_message(session: AsyncSession, channel: str, ts: str, ref
 async def bot_message_ref(session: AsyncSession, channel: str, ts: str) -> str | None:
     found = await session.get(BotMessage, (channel, ts))
     return found.ref if found else None
-
-
-async def add_upload(session: AsyncSession, upload: PendingUpload) -> int:
-    session.add(upload)
-    await session.flush()
-    return upload.id
-
-
-async def upload(session: AsyncSession, upload_id: int) -> PendingUpload | None:
-    return await session.get(PendingUpload, upload_id)

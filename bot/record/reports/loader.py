@@ -1,4 +1,4 @@
-"""Turn a report file (text, markdown, HTML or Word) into one shape: blocks of cells in reading order."""
+"""Turn a report file (text, markdown, HTML, Word or PDF) into one shape: blocks of cells in reading order."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ class Block:
 @dataclass
 class SourceFile:
     name: str
-    format: str  # text | markdown | html | docx
+    format: str  # text | markdown | html | docx | pdf
     sha256: str
     blocks: list[Block] = field(default_factory=list)
 
@@ -40,7 +40,6 @@ TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".csv", ".tsv", ""}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 DOCX_SUFFIXES = {".docx"}
 KNOWN_BINARY = {
-    b"%PDF": "PDF",
     b"\xd0\xcf\x11\xe0": "old Word (.doc)",
     b"\x89PNG": "PNG image",
     b"\xff\xd8\xff": "JPEG image",
@@ -133,10 +132,14 @@ def _load_bytes(name: str, data: bytes) -> SourceFile:
         if suffix not in DOCX_SUFFIXES and not _is_docx(data):
             raise ReportError(f"{name}: unknown format (a zip archive that is not a Word .docx document)")
         return SourceFile(name, "docx", digest, _docx_blocks(name, data))
+    if data.startswith(b"%PDF"):
+        from bot.record.reports.pdf import pdf_blocks
+
+        return SourceFile(name, "pdf", digest, pdf_blocks(name, data))
     for magic, kind in KNOWN_BINARY.items():
         if data.startswith(magic):
             raise ReportError(
-                f"{name}: unknown format ({kind}); send the report as .docx, .html, .md or .txt"
+                f"{name}: unknown format ({kind}); send the report as .docx, .pdf, .html, .md or .txt"
             )
     if suffix in DOCX_SUFFIXES:
         raise ReportError(f"{name}: not a Word document (the .docx file is damaged or renamed)")
@@ -157,7 +160,9 @@ def _load_bytes(name: str, data: bytes) -> SourceFile:
             f"the most I read is {MAX_TEXT_CHARS:,})"
         )
     if suffix not in TEXT_SUFFIXES:
-        raise ReportError(f"{name}: unknown format ({suffix}); send the report as .docx, .html, .md or .txt")
+        raise ReportError(
+            f"{name}: unknown format ({suffix}); send the report as .docx, .pdf, .html, .md or .txt"
+        )
     return SourceFile(
         name, "markdown" if suffix in {".md", ".markdown"} else "text", digest, text_blocks(text)
     )
