@@ -81,6 +81,7 @@ class FakeTeams:
     sent: list[Sent] = field(default_factory=list)
     conversations: dict[str, dict] = field(default_factory=dict)  # created personal chats
     failures: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    files: dict[str, bytes] = field(default_factory=dict)  # what a file's download URL serves
     base_url: str = ""
     key: rsa.RSAPrivateKey = field(
         default_factory=lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -106,6 +107,7 @@ class FakeTeams:
                     web.put("/v3/conversations/{conversation}/activities/{reply_to}", self._activity),
                     web.get("/v1/.well-known/openidconfiguration", self._openid),
                     web.get("/v1/.well-known/keys", self._keys),
+                    web.get("/files/{name}", self._file),
                 ]
             )
             self._runner = web.AppRunner(app, access_log=None)
@@ -180,6 +182,10 @@ class FakeTeams:
         )
         return web.json_response({"id": f"{1_700_000_000_000 + next(self._ids)}"})
 
+    async def _file(self, request: web.Request) -> web.Response:
+        data = self.files.get(request.match_info["name"])
+        return web.Response(body=data) if data is not None else web.Response(status=404)
+
     async def _openid(self, _request: web.Request) -> web.Response:
         return web.json_response({"issuer": ISSUER, "jwks_uri": f"{self.base_url}/v1/.well-known/keys"})
 
@@ -244,6 +250,24 @@ def _base(service_url: str, user: str, user_name: str, conversation: dict, **ext
 def personal_message(service_url: str, user: str, name: str, text: str) -> dict:
     conversation = {"id": f"a:chat-{user}", "conversationType": "personal", "tenantId": TENANT}
     return _base(service_url, user, name, conversation, type="message", text=text, textFormat="plain")
+
+
+def file_message(service_url: str, user: str, name: str, file_name: str, files_url: str) -> dict:
+    """A file sent to the bot in a personal chat, as Teams sends it: a download link of its own."""
+    activity = personal_message(service_url, user, name, "")
+    activity["attachments"] = [
+        {
+            "contentType": "application/vnd.microsoft.teams.file.download.info",
+            "contentUrl": f"https://contoso.sharepoint.com/personal/{file_name}",
+            "name": file_name,
+            "content": {
+                "downloadUrl": f"{files_url}/files/{file_name}",
+                "uniqueId": f"file-{file_name}",
+                "fileType": file_name.rsplit(".", 1)[-1],
+            },
+        }
+    ]
+    return activity
 
 
 def channel_message(

@@ -14,6 +14,7 @@ from storage.models import PendingUpload
 from storage.queries import uploads as upload_queries
 
 NOTHING_STORED = "Nothing is stored until someone from the secretariat presses Import."
+REPORT_SUFFIXES = {".docx", ".pdf", ".txt", ".md", ".markdown", ".html", ".htm"}  # what a shared file may be
 
 
 @dataclass

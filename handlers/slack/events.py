@@ -17,7 +17,7 @@ from bot.record.changes import change_action
 from bot.record.importer import ReportError
 from bot.record.refs import find_refs
 from bot.record.reports.loader import check_size, max_report_bytes
-from bot.record.uploads import hold_upload
+from bot.record.uploads import REPORT_SUFFIXES, hold_upload
 from handlers.slack import blocks as ui
 from handlers.slack import ids
 from handlers.slack.context import Services, begin, identify_slack_user, services_of
@@ -27,7 +27,6 @@ from storage.queries import groups as group_queries
 from storage.queries import slack as slack_queries
 
 log = logging.getLogger("tmag-bot.slack")
-REPORT_SUFFIXES = {".docx", ".pdf", ".txt", ".md", ".markdown", ".html", ".htm"}
 IGNORED_SUBTYPES = {
     "message_changed",
     "message_deleted",

@@ -8,6 +8,8 @@
   the refreshed card for the person who pressed it.
 - The message action "Mark action done": a dialog listing the refs in the message, then closing the
   chosen ones.
+- A report file sent in a personal chat: previewed with Import and Cancel, stored only on Import by the
+  secretariat (as in Slack).
 - Added to a team or a chat: a welcome card saying how to begin.
 
 Requests are checked by the SDK (a Bot Framework token, or none in development mode); replies go to each
@@ -181,6 +183,11 @@ async def handle_message(bot: TeamsBot, ctx) -> None:
         return
     conversation = activity.conversation
     personal = getattr(conversation, "conversation_type", None) == "personal"
+    files = [a for a in getattr(activity, "attachments", None) or [] if a.content_type == ids.FILE_DOWNLOAD]
+    if personal and files:
+        for shared in files:
+            await ctx.send(_card_message(await _hold_file(bot, caller, conversation.id, shared)))
+        return
     text = _text_of(activity)
     if not personal and not _mentions_bot(activity):
         await _statement(bot, ctx, caller, text)  # a channel message the bot only overhears
@@ -290,6 +297,49 @@ async def _digest_reply(bot: TeamsBot, activity, person, text: str):
     return cards.message_card(preview)
 
 
+async def _hold_file(bot: TeamsBot, caller: Caller, conversation_id: str, shared):
+    """A report sent to the bot in a personal chat: previewed, held until the secretariat imports it."""
+    from pathlib import Path
+
+    import aiohttp
+
+    from bot.record.reports.loader import ReportError, check_size, max_report_bytes
+    from bot.record.uploads import NOTHING_STORED, REPORT_SUFFIXES, hold_upload, preview_lines
+
+    services = bot.services
+    content = shared.content if isinstance(shared.content, dict) else {}
+    name = str(shared.name or "report")[:200]
+    url = content.get("downloadUrl")
+    if Path(name).suffix.lower() not in REPORT_SUFFIXES or not isinstance(url, str):
+        return cards.change_card(f"{name} is not a report I read (.docx, .pdf, .html, .md or .txt).")
+    limit = max_report_bytes()
+    try:
+        # The download URL is short-lived and carries its own authorisation: no token is sent.
+        timeout = aiohttp.ClientTimeout(total=60)
+        async with aiohttp.ClientSession(timeout=timeout) as http, http.get(url) as response:
+            response.raise_for_status()
+            check_size(name, int(response.content_length or 0), limit)
+            data = await response.content.read(limit + 1)
+        check_size(name, len(data), limit)
+        held = await hold_upload(
+            services.db,
+            name=name,
+            data=data,
+            file_id=str(content.get("uniqueId") or name),
+            uploaded_by=f"teams:{caller.user_id}",
+            channel=conversation_id,
+            clock=services.clock,
+        )
+    except ReportError as exc:
+        return cards.change_card(f"I couldn't read {exc}")
+    except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+        log.warning("download of %s failed: %s", name, exc)
+        return cards.change_card(f"I couldn't download {name} from Teams.")
+    if held.upload_id is None:
+        return cards.change_card(f"{name} is already imported; nothing to do.")
+    return cards.upload_card(held.upload_id, preview_lines(name, held.summary), NOTHING_STORED)
+
+
 # --- cards ---------------------------------------------------------------------------------------
 
 
@@ -328,6 +378,15 @@ async def handle_card_action(bot: TeamsBot, ctx):
             services.db, person, clock, group_code=data["group"].upper()[:10], source="teams:digest"
         )
         return _card_response(cards.change_card(result.message))
+    if verb in (ids.IMPORT_UPLOAD, ids.CANCEL_UPLOAD) and _small_int(data.get("upload")) is not None:
+        from bot.record.uploads import cancel_held, import_held
+
+        upload_id, who = _small_int(data["upload"]), f"teams:{caller.user_id}"
+        if verb == ids.IMPORT_UPLOAD:
+            _done, message = await import_held(services.db, upload_id, person, who, clock)
+        else:
+            _done, message = await cancel_held(services.db, upload_id, person, who)
+        return _card_response(cards.change_card(message))
     if verb in (ids.CONFIRM_IDENTITY, ids.DENY_IDENTITY) and _small_int(data.get("member")) is not None:
         from bot.people.linking import answer_prompt
 

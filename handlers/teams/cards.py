@@ -129,6 +129,18 @@ def identity_card(member_id: int, name: str, typed: str) -> AdaptiveCard:
     )
 
 
+def upload_card(upload_id: int, lines: list[str], note: str) -> AdaptiveCard:
+    """A shared report's preview, with Import and Cancel."""
+    return card(
+        *(runs(line) for line in lines),
+        words(note, is_subtle=True, size="Small"),
+        actions=[
+            execute("Import", ids.IMPORT_UPLOAD, upload=upload_id).with_style("positive"),
+            execute("Cancel", ids.CANCEL_UPLOAD, upload=upload_id),
+        ],
+    )
+
+
 def mark_done_dialog(refs: list[tuple[str, str]], metadata: dict) -> AdaptiveCard:
     """The message action's dialog: the refs in the message, and a note."""
     choices = [Choice(title=inert(f"{ref}: {text}")[:120], value=ref) for ref, text in refs[:10]]

@@ -7,6 +7,11 @@ SHOW_MORE = "showMore"  # q: the question, o: the offset
 CONFIRM_REPORTED = "confirmReported"  # group
 CONFIRM_IDENTITY = "confirmIdentity"  # member
 DENY_IDENTITY = "denyIdentity"  # member
+IMPORT_UPLOAD = "importUpload"  # upload: a report shared with the bot, held for the secretariat
+CANCEL_UPLOAD = "cancelUpload"  # upload
+
+# A file sent to the bot in a personal chat
+FILE_DOWNLOAD = "application/vnd.microsoft.teams.file.download.info"
 
 # The message action "Mark action done" (manifest command id) and its dialog's inputs
 MARK_DONE_COMMAND = "markActionDone"

@@ -83,7 +83,7 @@ def manifest(app_id: str, website: str, *, name: str = "tmag-bot", developer: st
             {
                 "botId": app_id,
                 "scopes": ["personal", "team", "groupChat"],
-                "supportsFiles": False,
+                "supportsFiles": True,  # reports sent to the bot in a personal chat
                 "isNotificationOnly": False,
                 "commandLists": [
                     {"scopes": ["personal"], "commands": commands},

@@ -162,3 +162,45 @@ async def test_added_to_a_team_it_says_how_to_begin_once(teams):
     await teams.send(personal_message(teams.fake.service_url, "aad-ada", "Ada Brooks", "help"))
     await teams.fake.replies(2)
     assert len([s for s in teams.fake.sent if "digest here" in str(s.activity)]) == 1  # said once
+
+
+async def test_a_report_sent_in_a_personal_chat_is_previewed_then_imported_by_the_secretariat(teams):
+    from tests.fixtures.formats import as_pdf
+    from tests.teams_fake import file_message
+
+    report = HEADLINE_033.replace("\\t", "\t")
+    teams.fake.files["wmag-033.pdf"] = as_pdf(report, "horizontal")
+    await teams.send(
+        file_message(teams.fake.service_url, "aad-sam", "Sam Hatton", "wmag-033.pdf", teams.fake.base_url)
+    )
+    preview = (await teams.fake.replies())[0]
+    shown = [t for _, t in card_texts(preview.card())]
+    assert shown[0] == "Report: wmag-033.pdf" and "WMAG33-01" in " ".join(shown)
+    upload = next(a for a in card_actions(preview.card()) if a["verb"] == "importUpload")["data"]["upload"]
+    async with teams.db.read() as session:
+        from sqlalchemy import text
+
+        assert (await session.exec(text("SELECT count(*) FROM action WHERE ref = 'WMAG33-01'"))).one()[0] == 0
+
+    _, body = await press(teams, "aad-sam", "Sam Hatton", "importUpload", upload=upload)
+    assert texts_of(body) == ["Only the secretariat can import reports."]
+    _, body = await press(teams, "aad-ada", "Ada Brooks", "importUpload", upload=upload)
+    assert texts_of(body)[0].startswith("Imported by Ada Brooks: wmag-033.pdf: WMAG 33")
+    _, body = await press(teams, "aad-ada", "Ada Brooks", "importUpload", upload=upload)
+    assert texts_of(body) == ["That report was already imported or cancelled."]
+    assert await status_of(teams, "WMAG33-01") == "open"
+
+
+HEADLINE_033 = """\
+## MHHS Widget Migration Advisory Group (WMAG) Headline Report
+
+Meeting number\\tWMAG 033\\tVenue\\tVirtual – MS Teams
+Date and time\\t20 December 2023 1000-1130\\tClassification\\tPublic
+
+### Actions
+
+Area\\tAction Ref\\tAction\\tOwner\\tDue Date\\tUpdate
+Migration\\tWMAG33-01\\tConfirm the cutover rehearsal dates\\tProgramme (Lena Ortega)\\t17/01/2024\\t
+
+**Date of next WMAG: 17 January 2024**
+"""
