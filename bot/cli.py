@@ -62,11 +62,15 @@ async def cmd_import(args: argparse.Namespace) -> int:
     from bot.record.importer import ReportError, import_report
 
     clock = Clock()  # a report's events carry its meeting's time; the import is recorded at the real time
+    by = args.as_ or _operator()
     failed = 0
     async with _database(bulk=len(args.files) > 1) as db:
         for path in args.files:
             try:
-                summary = await import_report(db, path, clock=clock, by="cli", in_thread=False)
+                if Path(path).suffix.lower() in (".xlsx", ".xlsm"):
+                    print(await _import_workbook(db, Path(path), by, clock))
+                    continue
+                summary = await import_report(db, path, clock=clock, by=by, in_thread=False)
             except ReportError as exc:
                 print(f"tmag-bot: {exc}", file=sys.stderr)
                 failed += 1
@@ -81,9 +85,52 @@ async def cmd_import(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _operator() -> str:
+    """Who runs the command line, for the audit trail when --as does not say: the secretariat's login."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name (a container): the command line itself
+        return "cli"
+
+
+async def _import_workbook(db, path: Path, by: str, clock) -> str:
+    """An action log edited by hand, read back (the command line runs with the secretariat's rights)."""
+    from bot.people.identity import identify
+    from bot.record.reports.loader import ReportError, check_size
+    from bot.record.workbook import apply_workbook, read_workbook
+
+    try:
+        if path.is_file():
+            check_size(str(path), path.stat().st_size)
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ReportError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    rows = read_workbook(path.name, data)
+    async with db.read() as session:
+        person = await identify(session, by, admin=True)
+    summary = await apply_workbook(db, path.name, rows, person, clock)
+    for warning in summary.warnings:
+        print(f"  warning: {warning}", file=sys.stderr)
+    return summary.line()
+
+
 async def cmd_export(args: argparse.Namespace) -> int:
     from bot.record.exporter import export_data, to_csv
 
+    if args.format == "xlsx":
+        from bot.record.workbook import export_workbook
+
+        out = args.out or "tmag-bot-actions.xlsx"
+        async with _database(needs_record=True) as db:
+            data = await export_workbook(db)
+        try:
+            Path(out).write_bytes(data)
+        except OSError as exc:
+            raise CliError(f"cannot write {out}: {exc.strerror or exc}") from None
+        print(f"Wrote {out}.")
+        return 0
     async with _database(needs_record=True) as db:
         data = await export_data(db)
     text = json.dumps(data, indent=2, ensure_ascii=False) + "\n" if args.format == "json" else to_csv(data)
@@ -294,6 +341,20 @@ async def cmd_meetings(args: argparse.Namespace) -> int:
     from bot.digests.timing import upcoming_with_digests
 
     clock = _clock(args)
+    if args.format == "ics":
+        from bot.calendar.ics import group_calendar
+
+        async with _database() as db:
+            data = await group_calendar(db, args.group, clock)
+        if args.out:
+            try:
+                Path(args.out).write_bytes(data)
+            except OSError as exc:
+                raise CliError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+            print(f"Wrote {args.out}.")
+        else:
+            sys.stdout.buffer.write(data)
+        return 0
     async with _database() as db, db.read() as session:
         found = await upcoming_with_digests(session, clock.now(), args.group.upper() if args.group else None)
     found = found[: args.limit]
@@ -331,38 +392,12 @@ async def cmd_meetings(args: argparse.Namespace) -> int:
 
 async def _digest_target(session, args, clock):
     """The meeting `--meeting next|NUMBER|DATE` names, with its group."""
-    from bot.calendar.cadence import CalendarMeeting, build_calendar
-    from bot.calendar.schedule import groups_of, upcoming_meetings
-    from bot.record.dates import parse_date
-    from storage.queries import groups as group_queries
-    from storage.queries import meetings as meeting_queries
+    from bot.calendar.schedule import MeetingNotFound, find_meeting
 
-    codes = await group_queries.group_codes(session)
-    code = (args.group or ("TMAG" if "TMAG" in codes or not codes else sorted(codes)[0])).upper()
-    found = await groups_of(session, code)
-    if not found:
-        raise CliError(f"I don't know the group {code}")
-    group = found[0]
-    wanted = (args.meeting or "next").strip()
-    if wanted == "next":
-        upcoming = await upcoming_meetings(session, clock.now(), code)
-        if not upcoming:
-            raise CliError(f"no upcoming {code} meeting is known")
-        return group, upcoming[0]
-    day = parse_date(wanted)
-    if day is None:
-        meeting = await meeting_queries.meeting_by_number(
-            session, group.id, wanted.lstrip("#").lstrip("0") or "0"
-        )
-        if meeting is None:
-            raise CliError(f"no {code} meeting numbered {wanted}")
-        day = meeting.date
-    known = await meeting_queries.meetings_between(session, group.id, day.replace(day=1), day)
-    found = [m for m in build_calendar(group, known, day, day) if m.date == day]
-    if not found:
-        raise CliError(f"no {code} meeting on {day:%d %B %Y}")
-    chosen: CalendarMeeting = found[0]
-    return group, chosen
+    try:
+        return await find_meeting(session, args.group, args.meeting, clock.now())
+    except MeetingNotFound as exc:
+        raise CliError(str(exc)) from None
 
 
 async def cmd_digest(args: argparse.Namespace) -> int:
@@ -450,11 +485,20 @@ async def cmd_group_set(args: argparse.Namespace) -> int:
             group.reminder_time = None if args.reminder_time == "none" else args.reminder_time
         if cadence:
             group.cadence_week, group.cadence_weekday, group.cadence_time = cadence
+        if args.calendar_token:
+            import secrets
+
+            group.calendar_token = None if args.calendar_token == "none" else secrets.token_urlsafe(24)
+        token = group.calendar_token
         summary = (
             f"{group.code}: channel {group.channel_id or 'not set'}, digest {group.digest_days_before} "
             f"working days before at {group.digest_time}, reminder {group.reminder_time or 'none'}"
         )
     print(summary)
+    if args.calendar_token == "new":
+        print(f"Calendar: /calendar/{args.code.upper()}.ics?token={token} (on the bot's HTTP address)")
+    elif args.calendar_token == "none":
+        print("Calendar: no subscription address (the old one no longer works)")
     return 0
 
 
@@ -474,6 +518,25 @@ async def cmd_teams_package(args: argparse.Namespace) -> int:
     return 0
 
 
+async def cmd_report_draft(args: argparse.Namespace) -> int:
+    from bot.calendar.schedule import MeetingNotFound
+    from bot.record.draft import draft_for, write_docx
+
+    clock = _clock(args)
+    async with _database(needs_record=True) as db:
+        try:
+            draft = await draft_for(db, args.group, args.meeting, clock)
+        except MeetingNotFound as exc:
+            raise CliError(str(exc)) from None
+    out = args.out or draft.file_name
+    try:
+        Path(out).write_bytes(write_docx(draft))
+    except OSError as exc:
+        raise CliError(f"cannot write {out}: {exc.strerror or exc}") from None
+    print(f"Wrote {out}: the {draft.group_code} headline report draft for {draft.meeting.date:%d %B %Y}.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tmag-bot",
@@ -482,12 +545,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"tmag-bot {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    imp = commands.add_parser("import", help="read reports (.txt, .md, .html, .docx, .pdf) into the database")
+    imp = commands.add_parser(
+        "import",
+        help="read reports (.txt, .md, .html, .docx, .pdf), or the action log (.xlsx), into the database",
+    )
     imp.add_argument("files", nargs="+", metavar="FILE")
+    imp.add_argument("--as", dest="as_", metavar="NAME", help="who is importing (the audit trail says so)")
     imp.set_defaults(handler=cmd_import)
 
     exp = commands.add_parser("export", help="write every meeting, action, decision and member")
-    exp.add_argument("--format", choices=("json", "csv"), default="json")
+    exp.add_argument(
+        "--format",
+        choices=("json", "csv", "xlsx"),
+        default="json",
+        help="xlsx: the action log workbook (default file tmag-bot-actions.xlsx)",
+    )
     exp.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
     exp.set_defaults(handler=cmd_export)
 
@@ -537,7 +609,13 @@ def build_parser() -> argparse.ArgumentParser:
     meetings = commands.add_parser("meetings", help="upcoming meetings and when their digests go out")
     meetings.add_argument("--group", help="one group (default all)")
     meetings.add_argument("--now", help=now_help)
-    meetings.add_argument("--format", choices=("text", "json"), default="text")
+    meetings.add_argument(
+        "--format",
+        choices=("text", "json", "ics"),
+        default="text",
+        help="ics: an iCalendar file, for Outlook",
+    )
+    meetings.add_argument("--out", help="write it to this file (ics)")
     meetings.add_argument("--limit", type=int, default=12, help="how many (default 12)")
     meetings.set_defaults(handler=cmd_meetings)
 
@@ -565,6 +643,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--reminder-time", help="time of the reminder on the day (default 08:30; none for none)"
     )
     group_set.add_argument("--cadence", help="e.g. 'third Wednesday 10:00'")
+    group_set.add_argument(
+        "--calendar-token",
+        choices=("new", "none"),
+        help="new: a fresh secret for the group's calendar subscription address; none: no address",
+    )
     group_set.set_defaults(handler=cmd_group_set)
 
     chat = commands.add_parser("chat", help="talk to the bot in the console (as Slack would)")
@@ -620,6 +703,16 @@ def build_parser() -> argparse.ArgumentParser:
     decision_add.add_argument("--as", dest="as_", metavar="NAME", required=True)
     decision_add.add_argument("--now", help=now_help)
     decision_add.set_defaults(handler=cmd_decision_add)
+
+    report = commands.add_parser("report", help="the next headline report").add_subparsers(
+        dest="report_command", required=True, metavar="ACTION"
+    )
+    draft = report.add_parser("draft", help="draft a meeting's headline report in Word, to finish by hand")
+    draft.add_argument("--group", help="the group (default TMAG)")
+    draft.add_argument("--meeting", help="next (default), a meeting number or a date")
+    draft.add_argument("--now", help=now_help)
+    draft.add_argument("--out", help="the .docx to write (default: named after the group and meeting)")
+    draft.set_defaults(handler=cmd_report_draft)
 
     teams = commands.add_parser("teams", help="Microsoft Teams").add_subparsers(
         dest="teams_command", required=True, metavar="ACTION"

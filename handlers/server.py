@@ -22,7 +22,7 @@ from bot.calendar.clock import Clock
 from bot.config import Settings
 from bot.runtime import settle
 from handlers.services import Services
-from handlers.web import application, health_route
+from handlers.web import application, calendar_route, health_route
 from storage.db import open_database, refresh_statistics
 from storage.queries import requests as request_queries
 
@@ -50,10 +50,6 @@ class Platforms:
 
     slack: str | None  # socket | http | None
     teams: bool = False
-
-    @property
-    def http(self) -> bool:
-        return self.slack == "http" or self.teams
 
 
 async def maintain(services: Services) -> None:
@@ -119,7 +115,9 @@ async def serve(settings: Settings, platforms: Platforms, *, port: int, host: st
     from bot.digests.scheduler import DigestScheduler
 
     background = [asyncio.create_task(maintain(services))]
-    routes: list[web.RouteDef] = [health_route(services)]
+    # Always on the HTTP port: the health check and the groups' calendar subscriptions (in Socket Mode
+    # too, where Slack needs no port of its own).
+    routes: list[web.RouteDef] = [health_route(services), calendar_route(services)]
     posters = []
     slack_app = teams_bot = socket_handler = runner = None
     if platforms.slack:
@@ -145,12 +143,16 @@ async def serve(settings: Settings, platforms: Platforms, *, port: int, host: st
     try:
         scheduler.start()
         settle()
-        if platforms.http:
-            runner = web.AppRunner(application(routes), access_log=None, shutdown_timeout=STOP_WITHIN)
-            await runner.setup()
-            await web.TCPSite(runner, host, port).start()
-            served = ", ".join(r.resource.canonical for r in runner.app.router.routes() if r.method == "POST")
-            log.info("tmag-bot listening on http://%s:%d (%s, and /healthz)", host, port, served)
+        runner = web.AppRunner(application(routes), access_log=None, shutdown_timeout=STOP_WITHIN)
+        await runner.setup()
+        await web.TCPSite(runner, host, port).start()
+        served = ", ".join(r.resource.canonical for r in runner.app.router.routes() if r.method == "POST")
+        log.info(
+            "tmag-bot listening on http://%s:%d (%s/healthz and /calendar/GROUP.ics)",
+            host,
+            port,
+            f"{served}, " if served else "",
+        )
         if platforms.slack == "socket":
             from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 

@@ -29,6 +29,36 @@ def health_route(services: Services) -> web.RouteDef:
     return web.get("/healthz", healthz)
 
 
+def calendar_route(services: Services) -> web.RouteDef:
+    """GET /calendar/CODE.ics?token=...: a group's meetings, for Outlook to subscribe to. A missing or
+    wrong token, or a group with no calendar address, is 404: the address is the secret."""
+    import hmac
+
+    from bot.calendar.ics import group_calendar
+    from storage.queries import groups as group_queries
+
+    async def calendar(request: web.Request) -> web.Response:
+        code = request.match_info["code"].upper()
+        token = request.query.get("token", "")
+        async with services.db.read() as session:
+            group = await group_queries.group_by_code(session, code) if len(code) <= 10 else None
+        expected = group.calendar_token if group is not None else None
+        if not expected or not hmac.compare_digest(expected.encode(), token.encode()):
+            return web.Response(status=404, text="Not found")
+        data = await group_calendar(services.db, code, services.clock)
+        return web.Response(
+            body=data,
+            content_type="text/calendar",
+            charset="utf-8",
+            headers={
+                "Content-Disposition": f'inline; filename="{code.lower()}.ics"',
+                "Cache-Control": "no-store",
+            },
+        )
+
+    return web.get(r"/calendar/{code:[A-Za-z0-9]+}.ics", calendar)
+
+
 def application(routes: list[web.RouteDef]) -> web.Application:
     app = web.Application(client_max_size=MAX_REQUEST)
     app.add_routes(routes)

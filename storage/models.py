@@ -37,6 +37,8 @@ class Group(SQLModel, table=True):
     # The Teams channel digests go to, as a conversation reference (JSON: service URL, conversation,
     # team and tenant ids), set by `digest here` in that channel.
     teams_channel: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    # The secret in the group's calendar subscription address (GET /calendar/CODE.ics?token=...).
+    calendar_token: str | None = None
     digest_days_before: int = 2
     digest_time: str = "09:00"
     reminder_time: str | None = "08:30"

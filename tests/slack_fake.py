@@ -47,6 +47,7 @@ class FakeSlack:
     # caller here: the message is posted, the caller never hears so).
     after_call: object = None
     refuse_tokens: bool = False  # answer every method invalid_auth, as Slack does a revoked token
+    uploads: dict[str, dict] = field(default_factory=dict)  # files the bot uploaded, by file id
     base_url: str = ""
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
@@ -59,6 +60,7 @@ class FakeSlack:
                 web.get("/api/{method}", self._api),
                 web.post("/response/{key}", self._response_url),
                 web.get("/files/{file_id}", self._file),
+                web.post("/upload/{file_id}", self._upload),
             ]
         )
         self._runner = web.AppRunner(app, access_log=None)
@@ -266,6 +268,33 @@ class FakeSlack:
             return {"ok": False, "error": "user_not_found"}
         profile = self.users[user]
         return {"ok": True, "user": {"id": user, "real_name": profile.get("real_name"), "profile": profile}}
+
+    # Uploading a file (files_upload_v2): ask for an upload address, send the bytes there, complete it.
+    def _files_getUploadURLExternal(self, params):
+        file_id = f"F{next(self._ts):07d}"
+        self.uploads[file_id] = {"filename": params.get("filename"), "length": int(params.get("length") or 0)}
+        return {"ok": True, "upload_url": f"{self.base_url}/upload/{file_id}", "file_id": file_id}
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        file_id = request.match_info["file_id"]
+        if file_id not in self.uploads:
+            return web.Response(status=404)
+        self.uploads[file_id]["data"] = await request.read()
+        return web.Response(text="OK - uploaded")
+
+    def _files_completeUploadExternal(self, params):
+        import json as json_
+
+        files = params.get("files")
+        files = json_.loads(files) if isinstance(files, str) else files
+        for item in files or []:
+            self.uploads[item["id"]].update(
+                title=item.get("title"),
+                channel=params.get("channel_id"),
+                comment=params.get("initial_comment"),
+                completed=True,
+            )
+        return {"ok": True, "files": [{"id": item["id"]} for item in files or []]}
 
     def _files_info(self, params):
         file_id = params.get("file")

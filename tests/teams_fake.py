@@ -82,6 +82,7 @@ class FakeTeams:
     conversations: dict[str, dict] = field(default_factory=dict)  # created personal chats
     failures: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     files: dict[str, bytes] = field(default_factory=dict)  # what a file's download URL serves
+    onedrive: dict[str, bytes] = field(default_factory=dict)  # files the bot uploaded, once accepted
     base_url: str = ""
     key: rsa.RSAPrivateKey = field(
         default_factory=lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -108,6 +109,7 @@ class FakeTeams:
                     web.get("/v1/.well-known/openidconfiguration", self._openid),
                     web.get("/v1/.well-known/keys", self._keys),
                     web.get("/files/{name}", self._file),
+                    web.put("/onedrive/{name}", self._onedrive),
                 ]
             )
             self._runner = web.AppRunner(app, access_log=None)
@@ -185,6 +187,14 @@ class FakeTeams:
     async def _file(self, request: web.Request) -> web.Response:
         data = self.files.get(request.match_info["name"])
         return web.Response(body=data) if data is not None else web.Response(status=404)
+
+    async def _onedrive(self, request: web.Request) -> web.Response:
+        data = await request.read()
+        expected = f"bytes 0-{len(data) - 1}/{len(data)}"
+        if request.headers.get("Content-Range") != expected:
+            return web.Response(status=400, text="bad Content-Range")
+        self.onedrive[request.match_info["name"]] = data
+        return web.json_response({"id": "onedrive-item", "name": request.match_info["name"]}, status=201)
 
     async def _openid(self, _request: web.Request) -> web.Response:
         return web.json_response({"issuer": ISSUER, "jwks_uri": f"{self.base_url}/v1/.well-known/keys"})
@@ -338,6 +348,24 @@ def message_action(service_url: str, user: str, name: str, html: str, *, submit:
         value["data"] = submit
     name_ = "composeExtension/submitAction" if submit is not None else "composeExtension/fetchTask"
     return _base(service_url, user, name, conversation, type="invoke", name=name_, value=value)
+
+
+def file_consent(
+    service_url: str, user: str, name: str, context: dict, files_url: str, accept: bool = True
+) -> dict:
+    """The person's answer to a file consent card: accepted, with where to upload; or declined."""
+    conversation = {"id": f"a:chat-{user}", "conversationType": "personal", "tenantId": TENANT}
+    file_name = "draft.docx"
+    value = {"type": "fileUpload", "action": "accept" if accept else "decline", "context": context}
+    if accept:
+        value["uploadInfo"] = {
+            "name": file_name,
+            "uploadUrl": f"{files_url}/onedrive/{file_name}",
+            "contentUrl": f"https://contoso-my.sharepoint.com/personal/{file_name}",
+            "uniqueId": "1150D938-8870-4044-9F2C-5BBDEBA70C8C",
+            "fileType": "docx",
+        }
+    return _base(service_url, user, name, conversation, type="invoke", name="fileConsent/invoke", value=value)
 
 
 def installed_in_team(service_url: str, user: str, name: str) -> dict:

@@ -54,3 +54,47 @@ async def upcoming_meetings(
         )
         out += build_calendar(group, known, first_of_month, today + horizon)
     return sorted(upcoming(out, now), key=lambda m: (m.starts_at, m.group))
+
+
+class MeetingNotFound(LookupError):
+    """A meeting that cannot be found: the message says which, in one line."""
+
+
+async def find_meeting(
+    session: AsyncSession, group_code: str | None, wanted: str | None, now: datetime
+) -> tuple[Group, CalendarMeeting]:
+    """The meeting `wanted` names ("next", a number like 22 or #022, or a date), with its group (the
+    only one, or TMAG, when none is named)."""
+    from bot.record.dates import parse_date
+
+    codes = await group_queries.group_codes(session)
+    code = (group_code or ("TMAG" if "TMAG" in codes or not codes else sorted(codes)[0])).upper()
+    found = await groups_of(session, code)
+    if not found:
+        raise MeetingNotFound(f"I don't know the group {code}")
+    group = found[0]
+    wanted = (wanted or "next").strip()
+    if wanted.lower() == "next":
+        coming = await upcoming_meetings(session, now, code)
+        if not coming:
+            raise MeetingNotFound(f"no upcoming {code} meeting is known")
+        return group, coming[0]
+    day = parse_date(wanted)
+    if day is None:
+        meeting = (
+            await meeting_queries.meeting_by_number(session, group.id, wanted.lstrip("#").lstrip("0") or "0")
+            if group.id is not None
+            else None
+        )
+        if meeting is None:
+            raise MeetingNotFound(f"no {code} meeting numbered {wanted}")
+        day = meeting.date
+    known = (
+        await meeting_queries.meetings_between(session, group.id, day.replace(day=1), day)
+        if group.id is not None
+        else []
+    )
+    on_the_day = [m for m in build_calendar(group, known, day, day) if m.date == day]
+    if not on_the_day:
+        raise MeetingNotFound(f"no {code} meeting on {day:%d %B %Y}")
+    return group, on_the_day[0]

@@ -8,6 +8,7 @@ and any free question ("what did we decide about the environments plan?").
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass, field
 
@@ -35,6 +36,16 @@ class Reply:
     change: ChangeResult | None = None
     iam: str | None = None  # the name someone says they are
     changes: list[ChangeResult] = field(default_factory=list)  # several at once: done REF REF ... note
+    file: ReplyFile | None = None  # a document for the person who asked (report draft)
+
+
+@dataclass
+class ReplyFile:
+    name: str
+    data: bytes
+    title: str
+    # What makes it again (the platform may only send it once the person accepts): group, meeting, now.
+    recipe: dict[str, str] = field(default_factory=dict)
 
 
 def options(text: str) -> tuple[str, dict[str, str]]:
@@ -140,12 +151,53 @@ async def run_command(
         return await _add_decision(db, rest[3:].strip(), person, clock)
     if word == "meeting":
         return await meeting_command(db, rest, person, clock)
+    if word == "report" and re.match(r"^draft\b", rest, re.IGNORECASE):
+        return await report_draft(db, rest[5:].strip(), person, clock)
     async with db.read() as session:
         codes = await group_queries.group_codes(session)
     statement = parse_statement(text, codes, await default_group_code(db, person))
     if statement is not None:
         return await change(statement.verb, f"{statement.ref} {statement.note or ''}")
     return await question(text)
+
+
+async def report_draft(db: Database, text: str, person: Person, clock: Clock) -> Reply:
+    """`report draft [GROUP] [next|NUMBER|DATE]`: the secretariat's Word draft of a meeting's report."""
+    from bot.calendar.schedule import MeetingNotFound
+    from bot.record.draft import draft_for, write_docx
+
+    if not person.is_secretariat:
+        return Reply("Only the secretariat can draft the report.", "error")
+    words = text.split()
+    async with db.read() as session:
+        codes = await group_queries.group_codes(session)
+    group = next((w.upper() for w in words if w.upper() in codes), None) or await default_group_code(
+        db, person
+    )
+    wanted = next((w for w in words if w.upper() not in codes), "next")
+    try:
+        draft = await draft_for(db, group, wanted, clock)
+    except MeetingNotFound as exc:
+        return Reply(f"{str(exc)[:1].upper()}{str(exc)[1:]}.", "error")
+    data = await asyncio.to_thread(write_docx, draft)
+    open_count = sum(1 for row in draft.previous if row.status == "Open")
+    when = f"{draft.meeting.date:%A %d %B %Y}"
+    return Reply(
+        f"Here is the draft headline report for {draft.group_code} on {when}: {open_count} open "
+        f"actions carried over, {len(draft.previous) - open_count} closed since the last meeting. "
+        "Check every row, add the meeting's actions and decisions, then publish it.",
+        "file",
+        file=ReplyFile(
+            draft.file_name,
+            data,
+            f"{draft.group_code} headline report draft",
+            {
+                "group": draft.group_code,
+                "meeting": draft.meeting.date.isoformat(),
+                "now": clock.now().isoformat(),
+            },
+        ),
+    )
 
 
 async def _add_action(db, text: str, person: Person, clock: Clock, source: str) -> Reply:

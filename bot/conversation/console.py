@@ -66,6 +66,11 @@ async def chat(db: Database, who: str | None, clock: Clock, stdin=None, stdout=N
             print(text, file=stdout)
             continue
         print(reply.text, file=stdout)
+        if reply.file is not None:  # what Slack or Teams would send: here, a file in the working folder
+            from pathlib import Path
+
+            Path(reply.file.name).write_bytes(reply.file.data)
+            print(f"(written to {reply.file.name})", file=stdout)
         _gap(stdout, interactive)
 
 

@@ -9,5 +9,6 @@ HELP = (
     "• when is the next TMAG / next extraordinary TMAG / next PSG\n"
     "• who is the DNO rep · who attended TMAG 7 · who chairs TMAG\n"
     "and take: done REF [REF...] [note] · update REF TEXT · reopen REF · undo\n"
-    "for the secretariat: confirm reported [GROUP] · action add · decision add · meeting add|move|cancel"
+    "for the secretariat: confirm reported [GROUP] · action add · decision add · meeting add|move|cancel\n"
+    "· report draft [GROUP] [next|NUMBER|DATE] (the next headline report in Word, sent to you)"
 )

@@ -84,6 +84,7 @@ async def export_data(db: Database) -> dict:
                 "due": action.due.isoformat() if action.due else None,
                 "status": action.status,
                 "reported_done": bool(action.reported_done),
+                "meeting": numbers.get(action.meeting_id),
                 "updates": [_event(event) for event in events.get(action.id, [])],
                 **_closing(events.get(action.id, []), action.status),
             }

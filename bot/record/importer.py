@@ -49,10 +49,11 @@ class ImportSummary:
     members_new: list[str] = field(default_factory=list)
     agenda_items: int = 0
     warnings: list[str] = field(default_factory=list)
+    note: str | None = None  # why nothing changed, when it is not that it was imported before
 
     def line(self) -> str:
         if self.status == "unchanged":
-            return f"{self.file_name}: already imported, nothing changed"
+            return f"{self.file_name}: {self.note or 'already imported, nothing changed'}"
         number = f" {self.meeting_number}" if self.meeting_number else ""
         kind = " (extraordinary)" if self.extraordinary else ""
         when = self.meeting_date.isoformat() if self.meeting_date else "?"
@@ -169,7 +170,17 @@ async def import_report(
     bot serving members meanwhile stays responsive. The command line has nothing else on its event loop
     and passes `in_thread=False`: thread hops are a noticeable part of a small report's import."""
     source = await _load(path, name, data, in_thread=in_thread)
+    if source.untouched_draft:
+        return _untouched(source)
     return await _store(db, source, clock, by, in_thread=in_thread)
+
+
+def _untouched(source) -> ImportSummary:
+    """A draft this bot wrote, read back before anyone filled it in: it says nothing new."""
+    return ImportSummary(source.name, "unchanged", note=UNTOUCHED_DRAFT)
+
+
+UNTOUCHED_DRAFT = "an untouched draft from tmag-bot, nothing to import (fill it in, then import the report)"
 
 
 class _DryRun(Exception):
@@ -182,6 +193,8 @@ async def preview_report(db: Database, *, name: str, data: bytes, clock: Clock) 
     """What importing would do (new and changed actions, decisions, meetings), without storing anything:
     the report is parsed first, then its rows are written in a transaction that is rolled back."""
     source = await _load(None, name, data)
+    if source.untouched_draft:
+        return _untouched(source)
     return await _store(db, source, clock, "preview", in_thread=True, dry_run=True)
 
 

@@ -43,6 +43,11 @@ async def hold_upload(
     )
 
 
+def nothing_to_do(name: str, summary: ImportSummary) -> str:
+    """Why a shared report needs no import."""
+    return summary.line() if summary.note else f"{name} is already imported; nothing to do."
+
+
 def preview_lines(file_name: str, summary: ImportSummary) -> list[str]:
     """What importing would do, in a few lines."""
     number = f" {summary.meeting_number}" if summary.meeting_number else ""

@@ -68,7 +68,9 @@ async def on_tmag(ack, command, respond, client, context) -> None:
         )
         return
     source = f"slack:/tmag in {command.get('channel_id')}"
-    blocks, fallback, _ = await reply_blocks(services, text, identity, source=source, user_id=user_id)
+    blocks, fallback, _ = await reply_blocks(
+        services, text, identity, source=source, user_id=user_id, client=client
+    )
     await respond(
         blocks=blocks,
         text=fallback,

@@ -17,7 +17,7 @@ from bot.record.changes import change_action
 from bot.record.importer import ReportError
 from bot.record.refs import find_refs
 from bot.record.reports.loader import check_size, max_report_bytes
-from bot.record.uploads import REPORT_SUFFIXES, hold_upload
+from bot.record.uploads import REPORT_SUFFIXES, hold_upload, nothing_to_do
 from handlers.slack import blocks as ui
 from handlers.slack import ids
 from handlers.slack.context import Services, begin, identify_slack_user, services_of
@@ -74,7 +74,9 @@ async def on_mention(event, client, context) -> None:
     services = services_of(context)
     text = MENTION.sub(" ", str(event.get("text") or "")).strip()
     source = await permalink(client, channel, ts)
-    blocks, fallback, _ = await reply_blocks(services, text, identity, source=source, user_id=user)
+    blocks, fallback, _ = await reply_blocks(
+        services, text, identity, source=source, user_id=user, client=client
+    )
     thread = event.get("thread_ts") if isinstance(event.get("thread_ts"), str) else None
     await tell(client, channel, user, blocks, fallback, thread_ts=thread)
 
@@ -101,7 +103,9 @@ async def on_message(event, client, context) -> None:
         identity = await begin(context, client, user)
         if identity is None:
             return
-        blocks, fallback, _ = await reply_blocks(services, text, identity, source="slack:dm", user_id=user)
+        blocks, fallback, _ = await reply_blocks(
+            services, text, identity, source="slack:dm", user_id=user, client=client
+        )
         await client.chat_postMessage(
             channel=channel, blocks=blocks, text=fallback, unfurl_links=False, unfurl_media=False
         )
@@ -282,7 +286,7 @@ async def handle_upload(services: Services, client, event: dict, user: str, chan
             continue
         if held.upload_id is None:
             await client.chat_postMessage(
-                channel=channel, thread_ts=ts, text=ui.fallback(f"{name} is already imported; nothing to do.")
+                channel=channel, thread_ts=ts, text=ui.fallback(nothing_to_do(name, held.summary))
             )
             continue
         await client.chat_postMessage(

@@ -14,9 +14,10 @@ log = logging.getLogger("tmag-bot.slack")
 
 
 async def reply_blocks(
-    services: Services, text: str, identity: SlackIdentity, *, source: str, user_id: str
+    services: Services, text: str, identity: SlackIdentity, *, source: str, user_id: str, client=None
 ) -> tuple[list, str, Reply | None]:
-    """Blocks and notification text answering a command or question, as the core would answer it."""
+    """Blocks and notification text answering a command or question, as the core would answer it; a file
+    the answer carries (a report draft) goes to the person by direct message."""
     clock = services.clock
     word = text.strip().split(" ", 1)[0].lower() if text.strip() else ""
     if word == "iam":
@@ -26,6 +27,8 @@ async def reply_blocks(
         )
         return ui.change_blocks(message), ui.fallback(message), None
     reply = await run_command(services.db, text, identity.person, clock, source=source)
+    if reply.file is not None and client is not None:
+        reply.text = await send_file(client, user_id, reply)
     if reply.answer is not None:
         blocks = ui.answer_blocks(reply.answer, clock.today(), question=text or "help")
     elif reply.changes:
@@ -37,6 +40,23 @@ async def reply_blocks(
     if identity.prompt is not None:
         blocks = ui.identity_prompt_blocks(*identity.prompt) + blocks
     return ui.to_dicts(blocks), ui.fallback(reply.text.split("\n", 1)[0]), reply
+
+
+async def send_file(client, user_id: str, reply: Reply) -> str:
+    """A file for one person, in their direct messages with the bot; what to tell them."""
+    try:
+        opened = await client.conversations_open(users=user_id)
+        await client.files_upload_v2(
+            channel=opened["channel"]["id"],
+            content=reply.file.data,
+            filename=reply.file.name,
+            title=reply.file.title,
+            initial_comment=reply.text,
+        )
+    except SlackApiError as exc:
+        log.warning("sending %s to %s failed: %s", reply.file.name, user_id, exc)
+        return f"I couldn't send you {reply.file.name}: Slack said {exc.response.get('error', 'no')}."
+    return f"I've sent you {reply.file.name} in our direct messages."
 
 
 async def permalink(client, channel: str | None, ts: str | None) -> str:

@@ -10,6 +10,7 @@
   chosen ones.
 - A report file sent in a personal chat: previewed with Import and Cancel, stored only on Import by the
   secretariat (as in Slack).
+- `report draft` (secretariat): the Word draft, offered in the personal chat and sent once accepted.
 - Added to a team or a chat: a welcome card saying how to begin.
 
 Requests are checked by the SDK (a Bot Framework token, or none in development mode); replies go to each
@@ -140,6 +141,10 @@ def register(bot: TeamsBot) -> None:
     async def on_message_action_submit(ctx):
         return await submit_mark_done(bot, ctx)
 
+    @app.on_file_consent
+    async def on_file_consent(ctx) -> None:
+        bot.later(send_consented_file(bot, ctx))
+
     @app.on_conversation_update
     async def on_conversation_update(ctx) -> None:
         # Added to a team, a group chat or a personal chat: Teams sends this (and an installationUpdate,
@@ -210,6 +215,9 @@ async def handle_message(bot: TeamsBot, ctx) -> None:
         return
     source = "teams:personal" if personal else f"teams:channel:{_channel_id(conversation.id)}"
     reply = await run_command(services.db, text, identity.person, services.clock, source=source)
+    if reply.file is not None:
+        await ctx.send(_file_offer(reply) if personal else _card_message(cards.change_card(IN_PERSONAL_CHAT)))
+        return
     card = _reply_card(reply, services, text)
     if identity.prompt is not None:
         member_id, name, typed = identity.prompt
@@ -304,7 +312,7 @@ async def _hold_file(bot: TeamsBot, caller: Caller, conversation_id: str, shared
     import aiohttp
 
     from bot.record.reports.loader import ReportError, check_size, max_report_bytes
-    from bot.record.uploads import NOTHING_STORED, REPORT_SUFFIXES, hold_upload, preview_lines
+    from bot.record.uploads import NOTHING_STORED, REPORT_SUFFIXES, hold_upload, nothing_to_do, preview_lines
 
     services = bot.services
     content = shared.content if isinstance(shared.content, dict) else {}
@@ -336,8 +344,82 @@ async def _hold_file(bot: TeamsBot, caller: Caller, conversation_id: str, shared
         log.warning("download of %s failed: %s", name, exc)
         return cards.change_card(f"I couldn't download {name} from Teams.")
     if held.upload_id is None:
-        return cards.change_card(f"{name} is already imported; nothing to do.")
+        return cards.change_card(nothing_to_do(name, held.summary))
     return cards.upload_card(held.upload_id, preview_lines(name, held.summary), NOTHING_STORED)
+
+
+# --- files for the person who asked (a report draft) ----------------------------------------------
+
+IN_PERSONAL_CHAT = "I send files in our personal chat: ask me there, in the same words."
+CONSENT = "application/vnd.microsoft.teams.card.file.consent"
+FILE_INFO = "application/vnd.microsoft.teams.card.file.info"
+
+
+def _file_offer(reply):
+    """Teams lets a bot send a file only once the person accepts it (it goes to their OneDrive): the
+    offer carries what makes the file again, so nothing is held meanwhile."""
+    from microsoft_teams.api import Attachment, FileConsentCard, MessageActivityInput
+
+    offer = FileConsentCard(
+        description=reply.file.title,
+        size_in_bytes=len(reply.file.data),
+        accept_context=reply.file.recipe,
+        decline_context=reply.file.recipe,
+    )
+    attachment = Attachment(content_type=CONSENT, name=reply.file.name, content=offer)
+    return MessageActivityInput(text=reply.text).add_attachments(attachment)
+
+
+async def send_consented_file(bot: TeamsBot, ctx) -> None:
+    """Accepted: make the file again, upload it where Teams says, and show it in the chat."""
+    import aiohttp
+    from microsoft_teams.api import Attachment, FileInfoCard, MessageActivityInput
+
+    from bot.calendar.clock import Clock
+    from bot.record.draft import draft_for, write_docx
+
+    services, activity = bot.services, ctx.activity
+    caller = caller_of(activity)
+    response = activity.value
+    recipe = response.context if isinstance(response.context, dict) else {}
+    if caller is None or not await first_time(services, activity):
+        return
+    if response.action != "accept" or response.upload_info is None:
+        await ctx.send(_card_message(cards.change_card("All right: not sent.")))
+        return
+    identity = await identify_teams_user(services, caller)
+    if not identity.person.is_secretariat:
+        await ctx.send(_card_message(cards.change_card("Only the secretariat can draft the report.")))
+        return
+    from datetime import datetime
+
+    try:
+        clock = Clock(datetime.fromisoformat(str(recipe.get("now"))))
+        draft = await draft_for(services.db, str(recipe.get("group")), str(recipe.get("meeting")), clock)
+    except (ValueError, LookupError) as exc:
+        await ctx.send(_card_message(cards.change_card(f"I couldn't make the file again: {exc}")))
+        return
+    data = await asyncio.to_thread(write_docx, draft)
+    upload = response.upload_info
+    headers = {"Content-Length": str(len(data)), "Content-Range": f"bytes 0-{len(data) - 1}/{len(data)}"}
+    try:
+        timeout = aiohttp.ClientTimeout(total=60)
+        async with (
+            aiohttp.ClientSession(timeout=timeout) as http,
+            http.put(upload.upload_url, data=data, headers=headers) as put,
+        ):
+            put.raise_for_status()
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        log.warning("uploading %s failed: %s", upload.name, exc)
+        await ctx.send(_card_message(cards.change_card(f"I couldn't upload {upload.name} to your OneDrive.")))
+        return
+    shown = Attachment(
+        content_type=FILE_INFO,
+        content_url=upload.content_url,
+        name=upload.name,
+        content=FileInfoCard(unique_id=upload.unique_id, file_type=upload.file_type),
+    )
+    await ctx.send(MessageActivityInput().add_attachments(shown))
 
 
 # --- cards ---------------------------------------------------------------------------------------

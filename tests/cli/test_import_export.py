@@ -39,10 +39,12 @@ def test_import_prints_a_line_per_file_and_export_writes_json(db_url, write, cap
         "due",
         "status",
         "reported_done",
+        "meeting",
         "updates",
         "closed_on",
         "closed_by",
     }
+    assert action["meeting"] == "40"  # the meeting that raised it
     assert set(action["updates"][0]) == {"kind", "text", "at", "recorded_at", "by", "source", "status"}
     assert [u["kind"] for u in action["updates"]] == ["created", "closed"]
     decision = data["decisions"][0]
@@ -81,7 +83,7 @@ def test_a_bad_file_gets_one_line_a_non_zero_exit_and_changes_nothing(db_url, wr
     captured = capsys.readouterr()
     assert captured.out == ""
     lines = captured.err.strip().splitlines()
-    assert len(lines) == 1 and "minutes.pdf" in lines[0] and "unknown format" in lines[0]
+    assert len(lines) == 1 and "minutes.pdf" in lines[0] and "not a readable PDF" in lines[0]
     assert main(["import", "/no/such/report.txt"]) == 1
     assert "no such file" in capsys.readouterr().err
     assert counts(path_of(db_url)) == before

@@ -140,3 +140,25 @@ async def test_stored_formatting_shows_as_typed_and_never_pings(bot):
         "Please *publish* the _plan_ ~now~ `today` &lt;!here&gt; [click](https://evil.example)"
         in holding[0]["text"]
     )
+
+
+async def test_report_draft_is_sent_to_the_secretariat_by_direct_message(bot):
+    from bot.record.importer import import_report
+    from tests.slack.conftest import NOW
+
+    await bot.command("report draft", user="U0SAM")
+    refused = (await bot.replies())[0]
+    assert "Only the secretariat can draft the report." in texts(refused["blocks"])
+    assert not bot.fake.uploads
+
+    await bot.command("report draft WMAG", user="U0ADA")  # the PMO secretariat lead
+    reply = (await bot.replies(2))[1]
+    assert "sent you wmag-33-2023-11-29-headline-report-draft.docx" in texts(reply["blocks"])
+    (upload,) = bot.fake.uploads.values()
+    assert upload["completed"] and upload["channel"] == "DU0ADA"
+    assert upload["filename"] == "wmag-33-2023-11-29-headline-report-draft.docx"
+    assert upload["comment"].startswith(
+        "Here is the draft headline report for WMAG on Wednesday 29 November 2023"
+    )
+    summary = await import_report(bot.db, name=upload["filename"], data=upload["data"], clock=NOW)
+    assert summary.status == "unchanged" and "untouched draft" in summary.line()

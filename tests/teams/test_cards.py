@@ -8,6 +8,7 @@ from tests.teams_fake import (
     card_action,
     card_actions,
     card_texts,
+    channel_message,
     conversation_update,
     installed_in_team,
     message_action,
@@ -204,3 +205,35 @@ Migration\\tWMAG33-01\\tConfirm the cutover rehearsal dates\\tProgramme (Lena Or
 
 **Date of next WMAG: 17 January 2024**
 """
+
+
+async def test_report_draft_is_offered_then_uploaded_once_accepted(teams):
+    from bot.record.importer import import_report
+    from tests.teams.conftest import NOW
+    from tests.teams_fake import file_consent
+
+    url = teams.fake.service_url
+    await teams.send(channel_message(url, "aad-ada", "Ada Brooks", "report draft WMAG"))
+    said = (await teams.fake.replies())[0]
+    assert "personal chat" in card_texts(said.card())[0][1]  # a file goes to one person, not a channel
+
+    await teams.send(personal_message(url, "aad-ada", "Ada Brooks", "report draft WMAG"))
+    offer = (await teams.fake.replies(2))[1].activity
+    attachment = offer["attachments"][0]
+    assert attachment["contentType"] == "application/vnd.microsoft.teams.card.file.consent"
+    assert attachment["name"] == "wmag-33-2023-11-29-headline-report-draft.docx"
+    context = attachment["content"]["acceptContext"]
+    assert context["group"] == "WMAG" and context["meeting"] == "2023-11-29"
+
+    status, _ = await teams.send(file_consent(url, "aad-ada", "Ada Brooks", context, teams.fake.base_url))
+    assert status == 200
+    shown = (await teams.fake.replies(3))[2].activity["attachments"][0]
+    assert shown["contentType"] == "application/vnd.microsoft.teams.card.file.info"
+    data = teams.fake.onedrive["draft.docx"]
+    assert len(data) == attachment["content"]["sizeInBytes"]  # made again, the same document
+    summary = await import_report(teams.db, name="draft.docx", data=data, clock=NOW)
+    assert "untouched draft" in summary.line()
+
+    await teams.send(file_consent(url, "aad-ada", "Ada Brooks", context, teams.fake.base_url, accept=False))
+    declined = (await teams.fake.replies(4))[3]
+    assert card_texts(declined.card())[0][1] == "All right: not sent."

@@ -34,6 +34,16 @@ class SourceFile:
     format: str  # text | markdown | html | docx | pdf
     sha256: str
     blocks: list[Block] = field(default_factory=list)
+    untouched_draft: bool = False  # a report draft this bot wrote, not edited since
+
+
+DRAFT_MARK = "tmag-bot-draft:"  # a draft's Word identifier property: this, then a digest of its text
+
+
+def blocks_digest(blocks: list[Block]) -> str:
+    """A digest of what a document says, to tell an untouched draft from an edited one."""
+    text = "\n".join("\t".join(block.cells) for block in blocks)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".csv", ".tsv", ""}
@@ -131,7 +141,10 @@ def _load_bytes(name: str, data: bytes) -> SourceFile:
     if data[:4] == b"PK\x03\x04":
         if suffix not in DOCX_SUFFIXES and not _is_docx(data):
             raise ReportError(f"{name}: unknown format (a zip archive that is not a Word .docx document)")
-        return SourceFile(name, "docx", digest, _docx_blocks(name, data))
+        blocks, identifier = _docx_blocks(name, data)
+        source = SourceFile(name, "docx", digest, blocks)
+        source.untouched_draft = identifier == DRAFT_MARK + blocks_digest(blocks)
+        return source
     if data.startswith(b"%PDF"):
         from bot.record.reports.pdf import pdf_blocks
 
@@ -322,7 +335,8 @@ def _html_blocks(name: str, text: str) -> list[Block]:
 # --- Word ---------------------------------------------------------------------------------------
 
 
-def _docx_blocks(name: str, data: bytes) -> list[Block]:
+def _docx_blocks(name: str, data: bytes) -> tuple[list[Block], str]:
+    """The document's blocks, and its identifier property (a draft of ours carries its mark there)."""
     import docx
     from docx.oxml.ns import qn
     from docx.table import Table
@@ -365,4 +379,4 @@ def _docx_blocks(name: str, data: bytes) -> list[Block]:
                     cells.append(cell_text(cell))
                 if any(cell.strip() for cell in cells):
                     blocks.append(Block(cells if len(cells) > 1 else [*cells, ""], table=table_count))
-    return blocks
+    return blocks, document.core_properties.identifier or ""

@@ -1,0 +1,384 @@
+"""The action log as an Excel workbook, both ways.
+
+Out: one sheet of actions per group with the secretariat's columns (Area, Action Ref, Action, Owner, Due
+Date, Update) plus Status, Last changed and Meeting; due dates as real dates; the header frozen, filters
+on, columns sized; then a sheet of decisions.
+
+In: the same workbook as edited by hand. A changed Status, Update, Due Date or Owner becomes the events a
+report's would (closed, reopened, updated, due moved, owner changed), with the workbook as their source
+and the importer's name; a new row with a new ref becomes an action; a row that did not change changes
+nothing, so reading the same workbook twice changes nothing. All in one transaction.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from bot.calendar.clock import Clock, real_utcnow
+from bot.people.identity import Person
+from bot.record.exporter import export_data, latest_update
+from bot.record.reports.loader import ReportError, check_size
+from bot.record.text import clean_cell, fold
+from bot.record.updates import update_closes, update_reopens, update_reports_delivery
+from storage.db import Database
+
+ACTION_COLUMNS = [
+    "Area",
+    "Action Ref",
+    "Action",
+    "Owner",
+    "Due Date",
+    "Update",
+    "Status",
+    "Last changed",
+    "Meeting",
+]
+DECISION_COLUMNS = ["Group", "Area", "Decision Ref", "Description", "Meeting"]
+WIDTHS = {"Area": 22, "Action Ref": 12, "Action": 60, "Owner": 30, "Due Date": 11, "Update": 50, "Status": 9}
+DATE_FORMAT = "DD/MM/YYYY"
+MAX_ROWS = 100_000  # an action log holds hundreds; a sheet of more is not one
+CLOSED_WORDS = {"closed", "complete", "completed", "done"}
+OPEN_WORDS = {"open", "ongoing", "in progress", "reopened"}
+
+
+# --- out -----------------------------------------------------------------------------------------
+
+
+async def export_workbook(db: Database) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    data = await export_data(db)
+    book = Workbook()
+    book.remove(book.active)
+    groups = sorted({a["group"] for a in data["actions"]} | {d["group"] for d in data["decisions"]})
+
+    def sheet(title: str, columns: list[str], rows: list[list]) -> None:
+        ws = book.create_sheet(title[:31])
+        ws.append(columns)
+        for cell in ws[1]:
+            cell.font = Font(bold=True)
+        for row in rows:
+            ws.append(row)
+        for index, name in enumerate(columns, 1):
+            letter = get_column_letter(index)
+            ws.column_dimensions[letter].width = WIDTHS.get(name, 14)
+            if name in ("Due Date", "Last changed"):
+                for cell in ws[letter][1:]:
+                    cell.number_format = DATE_FORMAT
+            if name in ("Action", "Update", "Description", "Owner", "Area"):
+                for cell in ws[letter][1:]:
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.freeze_panes = "A2"
+        ws.auto_filter.ref = ws.dimensions
+
+    for code in groups or ["TMAG"]:
+        actions = [a for a in data["actions"] if a["group"] == code]
+        sheet(f"{code} actions", ACTION_COLUMNS, [_action_row(a) for a in actions])
+    sheet(
+        "Decisions",
+        DECISION_COLUMNS,
+        [
+            [d["group"], d["area"] or "", d["ref"], d["text"], _meeting_name(d["group"], d["meeting"])]
+            for d in data["decisions"]
+        ],
+    )
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _action_row(action: dict) -> list:
+    changed = max((u["at"] for u in action["updates"]), default=None)
+    return [
+        action["area"] or "",
+        action["ref"],
+        action["text"],
+        action["owner"] or "",
+        date.fromisoformat(action["due"]) if action["due"] else None,
+        latest_update(action),
+        "Closed" if action["status"] == "closed" else "Open",
+        datetime.fromisoformat(changed).date() if changed else None,
+        _meeting_name(action["group"], action.get("meeting")),
+    ]
+
+
+def _meeting_name(code: str, number: str | None) -> str:
+    return f"{code} {number}" if number else ""
+
+
+# --- in ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class LogRow:
+    sheet: str
+    line: int
+    ref: str
+    area: str | None
+    text: str | None
+    owner: str | None
+    due: date | None
+    due_given: bool  # the Due Date cell held something (a blank cell leaves the due date alone)
+    update: str | None
+    status: str | None  # open | closed | None (not stated)
+
+
+@dataclass
+class WorkbookSummary:
+    file_name: str
+    changed: list[str] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        if not self.changed and not self.added:
+            return f"{self.file_name}: action log read, nothing changed ({self.unchanged} rows as recorded)"
+        parts = [f"{self.file_name}: action log read"]
+        if self.changed:
+            parts.append(f"{len(self.changed)} changed ({', '.join(self.changed[:12])})")
+        if self.added:
+            parts.append(f"{len(self.added)} added ({', '.join(self.added[:12])})")
+        parts.append(f"{self.unchanged} unchanged")
+        return "; ".join(parts)
+
+
+def is_workbook(name: str, data: bytes) -> bool:
+    if not data.startswith(b"PK\x03\x04"):
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "xl/workbook.xml" in archive.namelist()
+    except zipfile.BadZipFile:
+        return name.lower().endswith(".xlsx")
+
+
+HEADERS = {
+    "area": {"area"},
+    "ref": {"action ref", "ref", "action reference", "action id", "action no", "reference"},
+    "text": {"action", "action description", "description"},
+    "owner": {"owner", "owners", "action owner"},
+    "due": {"due date", "due", "date due", "target date"},
+    "update": {"update", "updates", "latest update", "comments", "progress"},
+    "status": {"status", "rag status", "action status"},
+}
+
+
+def read_workbook(name: str, data: bytes) -> list[LogRow]:
+    """The rows of every actions sheet (one whose header row names Action Ref and Action); ReportError,
+    in one line, for a file that is not an action log."""
+    from openpyxl import load_workbook
+
+    check_size(name, len(data))
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises several kinds for a damaged file
+        raise ReportError(f"{name}: not a readable Excel workbook ({exc.__class__.__name__})") from None
+    rows: list[LogRow] = []
+    found = False
+    try:
+        for ws in book.worksheets:
+            values = ws.iter_rows(values_only=True)
+            header = next(values, None)
+            columns = _columns(header or ())
+            if "ref" not in columns or "text" not in columns:
+                continue
+            found = True
+            for line, row in enumerate(values, 2):
+                if line > MAX_ROWS:
+                    raise ReportError(
+                        f"{name}: sheet {ws.title} has more than {MAX_ROWS:,} rows; is it an action log?"
+                    )
+                parsed = _row(ws.title, line, row, columns)
+                if parsed is not None:
+                    rows.append(parsed)
+    finally:
+        book.close()
+    if not found:
+        raise ReportError(
+            f"{name}: not an action log (no sheet has a header row with Action Ref and Action columns)"
+        )
+    return rows
+
+
+def _columns(header) -> dict[str, int]:
+    columns: dict[str, int] = {}
+    for index, cell in enumerate(header):
+        label = re.sub(r"[^a-z ]", "", str(cell or "").lower()).strip()
+        for name, labels in HEADERS.items():
+            if label in labels and name not in columns:
+                columns[name] = index
+    return columns
+
+
+def _row(sheet: str, line: int, row, columns: dict[str, int]) -> LogRow | None:
+    def get(name: str):
+        index = columns.get(name)
+        return row[index] if index is not None and index < len(row) else None
+
+    def text(name: str) -> str | None:
+        value = get(name)
+        return clean_cell(str(value)) or None if value is not None else None
+
+    ref = text("ref")
+    if not ref:
+        return None
+    due_cell = get("due")
+    due = _date_of(due_cell)
+    status_word = fold(text("status") or "")
+    status = "closed" if status_word in CLOSED_WORDS else "open" if status_word in OPEN_WORDS else None
+    return LogRow(
+        sheet,
+        line,
+        ref,
+        text("area"),
+        text("text"),
+        text("owner"),
+        due,
+        due_cell not in (None, ""),
+        text("update"),
+        status,
+    )
+
+
+def _date_of(value) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and value.strip():
+        from bot.record.dates import parse_date
+
+        return parse_date(value.strip())
+    return None
+
+
+async def apply_workbook(
+    db: Database, name: str, rows: list[LogRow], person: Person, clock: Clock
+) -> WorkbookSummary:
+    """Apply what was edited, in one transaction (secretariat only: the log is theirs)."""
+    from bot.people.members import load_index, resolve_owner_names
+    from bot.record.importer import insert_owner_rows, owner_rows
+    from bot.record.refs import parse_action_cell
+    from storage.models import Action, ActionEvent
+    from storage.queries import actions as action_queries
+    from storage.queries import groups as group_queries
+    from storage.queries.importing import ImportStore
+
+    summary = WorkbookSummary(name)
+    if not person.is_secretariat:
+        raise ReportError(f"{name}: only the secretariat can import the action log")
+    source = f"workbook:{name}"[:200]
+
+    async def apply(session) -> None:
+        summary.changed.clear(), summary.added.clear(), summary.warnings.clear()
+        summary.unchanged = 0
+        codes = await group_queries.group_codes(session)
+        store = await ImportStore.open(session)
+        new_names: list[int] = []
+        at, recorded = clock.utcnow(), real_utcnow()
+
+        def event(action: Action, kind: str, text: str | None, **extra) -> None:
+            session.add(
+                ActionEvent(
+                    action_id=action.id,
+                    kind=kind,
+                    text=text,
+                    at=at,
+                    recorded_at=recorded,
+                    by=person.display,
+                    member_id=person.member_id,
+                    slack_user_id=person.slack_user_id,
+                    teams_user_id=person.teams_user_id,
+                    source=source,
+                    **extra,
+                )
+            )
+
+        for row in rows:
+            group_code = re.match(r"^([A-Za-z]{2,10})", row.sheet)
+            parsed = parse_action_cell(row.ref, group_code.group(1).upper() if group_code else "TMAG")
+            if parsed is None:
+                summary.warnings.append(
+                    f"{row.sheet} row {row.line}: “{row.ref}” is not an action ref; left out"
+                )
+                continue
+            found = await action_queries.action_by_ref(session, parsed.canonical)
+            if found is None:
+                if not row.text:
+                    summary.warnings.append(
+                        f"{row.sheet} row {row.line}: {parsed.canonical} has no Action; left out"
+                    )
+                    continue
+                group = await group_queries.ensure_group(session, parsed.group)
+                action = Action(
+                    group_id=group.id,
+                    ref=parsed.canonical,
+                    area=row.area,
+                    text=row.text,
+                    owner=row.owner,
+                    due=row.due,
+                    status=row.status or "open",
+                    created_at=at,
+                    updated_at=recorded,
+                    news_on=clock.today(),
+                )
+                session.add(action)
+                await session.flush()
+                event(action, "created", row.update, status_after=action.status, due_after=row.due)
+                new_names += insert_owner_rows(store, [(action.id, owner_rows(row.owner, codes, group.code))])
+                summary.added.append(parsed.canonical)
+                continue
+            action = found[0]
+            said = {fold(t) for t in store.history_texts([action.id]).get(action.id, [])}
+            changed = False
+            if row.owner and fold(row.owner) != fold(action.owner):
+                event(action, "owner_changed", f"from {action.owner or 'none'} to {row.owner}")
+                action.owner, changed = row.owner, True
+                for old in (await action_queries.owners_of(session, [action.id])).get(action.id, []):
+                    await session.delete(old)
+                await session.flush()
+                rows_of_owner = owner_rows(row.owner, codes, found[1].code)
+                new_names += insert_owner_rows(store, [(action.id, rows_of_owner)])
+            if row.due_given and row.due is not None and row.due != action.due:
+                event(
+                    action,
+                    "due_moved",
+                    f"Due date moved from {action.due or 'none'} to {row.due}",
+                    due_before=action.due,
+                    due_after=row.due,
+                    status_before=action.status,
+                    status_after=action.status,
+                )
+                action.due, changed = row.due, True
+            update = row.update if row.update and fold(row.update) not in said else None
+            wanted = row.status
+            if wanted is None and update:
+                wanted = "closed" if update_closes(update) else "open" if update_reopens(update) else None
+            if wanted and wanted != action.status:
+                kind = "closed" if wanted == "closed" else "reopened"
+                event(action, kind, update, status_before=action.status, status_after=wanted)
+                action.status, changed, update = wanted, True, None
+                action.reported_done = False
+            if update:
+                event(action, "updated", update, status_before=action.status, status_after=action.status)
+                action.reported_done = action.status == "open" and update_reports_delivery(update)
+                changed = True
+            if changed:
+                action.updated_at = recorded
+                action.news_on = max(filter(None, (action.news_on, clock.today())))
+                summary.changed.append(action.ref)
+            else:
+                summary.unchanged += 1
+        if new_names:
+            names = await action_queries.owner_names_by_ids(session, new_names)
+            await resolve_owner_names(session, await load_index(session), names=names)
+
+    await db.transaction(apply)
+    return summary
