@@ -2,10 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
-from sqlalchemy import Column, Computed, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Column, Computed, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator):
+    """A moment stored as UTC without an offset, on every database (SQLite keeps it as text, PostgreSQL
+    as `timestamp`), and read back as an aware UTC datetime."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            return value.astimezone(UTC).replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if isinstance(value, datetime) and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
 
 
 def _fk(target: str, *, cascade: bool = False, nullable: bool = True, index: bool = True) -> Column:
@@ -51,7 +70,7 @@ class SourceDocument(SQLModel, table=True):
     file_name: str
     sha256: str = Field(unique=True, index=True)
     format: str
-    imported_at: datetime
+    imported_at: datetime = Field(sa_type=UTCDateTime)
     imported_by: str | None = None
 
 
@@ -70,8 +89,8 @@ class Meeting(SQLModel, table=True):
     venue: str | None = None
     source: str = "report"  # report | next-line | manual
     source_document_id: int | None = Field(default=None, sa_column=_fk("source_document.id"))
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class AgendaItem(SQLModel, table=True):
@@ -109,8 +128,8 @@ class Action(SQLModel, table=True):
     reported_done: bool = False
     # The last day anything was heard of it: a report listing it, a change made in chat.
     news_on: date | None = None
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
     # The due date as text with undated actions last ("9999-12-31"), so lists sort by an index.
     due_sort: str | None = Field(
         default=None, sa_column=Column(String, Computed("coalesce(due, '9999-12-31')", persisted=False))
@@ -159,10 +178,12 @@ class ActionEvent(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     action_id: int = Field(sa_column=_fk("action.id", cascade=True, nullable=False))
-    kind: str  # created | updated | closed | reopened
+    kind: str  # created | updated | closed | reopened | confirmed | due_moved | owner_changed
     text: str | None = None
-    at: datetime  # when it happened (a report's meeting time, or the moment of a message)
-    recorded_at: datetime
+    at: datetime = Field(
+        sa_type=UTCDateTime
+    )  # when it happened (a report's meeting time, or the moment of a message)
+    recorded_at: datetime = Field(sa_type=UTCDateTime)
     by: str | None = None
     member_id: int | None = Field(default=None, sa_column=_fk("member.id"))
     slack_user_id: str | None = None  # who, when the change came from Slack
@@ -185,7 +206,7 @@ class Decision(SQLModel, table=True):
     text: str
     meeting_id: int | None = Field(default=None, sa_column=_fk("meeting.id"))
     source_document_id: int | None = Field(default=None, sa_column=_fk("source_document.id"))
-    created_at: datetime
+    created_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class Mention(SQLModel, table=True):
@@ -217,8 +238,8 @@ class Member(SQLModel, table=True):
     teams_user_id: str | None = Field(default=None, unique=True, index=True)  # their Entra object id
     is_secretariat: bool = False
     is_chair: bool = False
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    updated_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class MemberAlias(SQLModel, table=True):
@@ -260,7 +281,7 @@ class HandledRequest(SQLModel, table=True):
     __tablename__ = "handled_request"
 
     key: str = Field(primary_key=True)
-    received_at: datetime
+    received_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class SlackUser(SQLModel, table=True):
@@ -274,9 +295,9 @@ class SlackUser(SQLModel, table=True):
     member_id: int | None = Field(default=None, sa_column=_fk("member.id"))
     # "Are you Kate Goodman?" is asked once, when the profile name is close but not certain.
     asked_member_id: int | None = Field(default=None, sa_column=_fk("member.id"))
-    asked_at: datetime | None = None
+    asked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     declined: bool = False
-    updated_at: datetime
+    updated_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class TeamsUser(SQLModel, table=True):
@@ -289,12 +310,12 @@ class TeamsUser(SQLModel, table=True):
     name: str | None = None
     member_id: int | None = Field(default=None, sa_column=_fk("member.id"))
     asked_member_id: int | None = Field(default=None, sa_column=_fk("member.id", index=False))
-    asked_at: datetime | None = None
+    asked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     declined: bool = False
     service_url: str | None = None
     tenant_id: str | None = None
     conversation_id: str | None = None
-    updated_at: datetime
+    updated_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class BotMessage(SQLModel, table=True):
@@ -305,7 +326,7 @@ class BotMessage(SQLModel, table=True):
     channel: str = Field(primary_key=True)
     ts: str = Field(primary_key=True)
     ref: str
-    created_at: datetime
+    created_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class PendingUpload(SQLModel, table=True):
@@ -321,7 +342,7 @@ class PendingUpload(SQLModel, table=True):
     channel: str
     status: str = "pending"  # pending | imported | cancelled
     decided_by: str | None = None
-    created_at: datetime
+    created_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class DigestRun(SQLModel, table=True):
@@ -338,15 +359,15 @@ class DigestRun(SQLModel, table=True):
     meeting_date: date
     extraordinary: bool = False
     slot: str  # digest | reminder
-    due_at: datetime
+    due_at: datetime = Field(sa_type=UTCDateTime)
     status: str = "claimed"  # claimed | sent | failed | skipped
     claimed_by: str | None = None
     # The claim's last heartbeat: a run whose claim has not been renewed for a lease is free again.
-    claimed_at: datetime | None = None
+    claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     attempts: int = 0
-    sent_at: datetime | None = None
+    sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     error: str | None = None
-    updated_at: datetime
+    updated_at: datetime = Field(sa_type=UTCDateTime)
 
 
 class DigestPart(SQLModel, table=True):
@@ -363,9 +384,9 @@ class DigestPart(SQLModel, table=True):
     key: str
     status: str = "pending"  # pending | claimed | sent | failed
     claimed_by: str | None = None
-    claimed_at: datetime | None = None
+    claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     attempts: int = 0
     channel: str | None = None
     ts: str | None = None
     error: str | None = None
-    updated_at: datetime
+    updated_at: datetime = Field(sa_type=UTCDateTime)
