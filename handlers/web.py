@@ -15,7 +15,12 @@ MAX_REQUEST = 2 * 1024 * 1024  # bytes: a Slack or Teams request is kilobytes
 
 
 def health_route(services: Services) -> web.RouteDef:
-    """GET /healthz: 200 while the database answers, 503 when it does not."""
+    """GET /healthz: 200 while the database answers, 503 when it does not (a load balancer then sends
+    requests to the other replicas). It says which replica answered and which kind of database it uses,
+    never where the database is."""
+    from bot.digests.runner import worker_name
+
+    about = {"kind": services.db.dialect, "replica": worker_name()}
 
     async def healthz(_request: web.Request) -> web.Response:
         try:
@@ -23,8 +28,8 @@ def health_route(services: Services) -> web.RouteDef:
                 await session.exec(text("SELECT 1"))
         except Exception as exc:  # the check itself must answer, whatever broke
             log.error("health check: database unavailable: %s", exc)
-            return web.json_response({"ok": False, "database": "unavailable"}, status=503)
-        return web.json_response({"ok": True, "database": "ok"})
+            return web.json_response({"ok": False, "database": "unavailable", **about}, status=503)
+        return web.json_response({"ok": True, "database": "ok", **about})
 
     return web.get("/healthz", healthz)
 

@@ -1,19 +1,25 @@
-"""The database: one SQLite file (WAL, foreign keys, busy timeout), upgraded in place by Alembic."""
+"""The database: one SQLite file (WAL, foreign keys, busy timeout) by default, or a PostgreSQL server
+(asyncpg, a connection pool) for a programme office; either upgraded in place by Alembic on start."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
+import random
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import NullPool
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 log = logging.getLogger("tmag-bot.db")
@@ -35,6 +41,10 @@ class DatabaseBusy(Exception):
         )
 
 
+class _Cancelled(Exception):
+    """A transaction whose caller was cancelled while it ran: rolled back."""
+
+
 class DatabaseUnavailable(Exception):
     """The database cannot be opened (a malformed DATABASE_URL, a path that cannot be created or
     opened): the message says which and why, in one line."""
@@ -51,26 +61,63 @@ def describe(url: str) -> str:
     return parsed.render_as_string(hide_password=True)
 
 
+def _sqlstate(exc: BaseException) -> str | None:
+    original = getattr(exc, "orig", exc)
+    return getattr(original, "sqlstate", None) or getattr(original, "pgcode", None)
+
+
 def is_transient(exc: BaseException) -> bool:
     """A write refused for now, not for good: SQLite's lock held past the busy timeout; (PostgreSQL)
-    a serialization failure or a deadlock."""
-    original = getattr(exc, "orig", exc)
-    text = str(original).lower()
+    a serialization failure, a deadlock, or a unique key another transaction took meanwhile (two
+    replicas both creating the same row: run again, the work finds the row the other committed)."""
+    text = str(getattr(exc, "orig", exc)).lower()
     if "database is locked" in text or "database table is locked" in text or "database is busy" in text:
         return True
-    code = getattr(original, "sqlstate", None) or getattr(original, "pgcode", None)
-    return code in {"40001", "40P01"}
+    return _sqlstate(exc) in {"40001", "40P01", UNIQUE_VIOLATION}
+
+
+UNIQUE_VIOLATION = "23505"
 
 
 def database_url() -> str:
     return os.environ.get("DATABASE_URL") or DEFAULT_URL
 
 
-def _driver_url(url: str, driver: str) -> str:
+SQLITE, POSTGRES = "sqlite", "postgresql"
+
+
+def _parsed(url: str):
+    if url.startswith("postgres://"):  # what hosting services hand out
+        url = "postgresql://" + url[len("postgres://") :]
     parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite":
-        raise ValueError(f"DATABASE_URL must be a SQLite URL, got {parsed.get_backend_name()!r}")
-    return parsed.set(drivername=driver).render_as_string(hide_password=False)
+    if parsed.get_backend_name() not in (SQLITE, POSTGRES):
+        raise ValueError(
+            f"DATABASE_URL must be a SQLite or PostgreSQL URL, got {parsed.get_backend_name()!r}"
+        )
+    return parsed
+
+
+def dialect_of(url: str) -> str:
+    """sqlite or postgresql."""
+    return _parsed(url).get_backend_name()
+
+
+def _driver_url(url: str, driver: str | None = None) -> str:
+    """The URL with the driver this code uses: aiosqlite (pysqlite for migrations), or asyncpg."""
+    parsed = _parsed(url)
+    if parsed.get_backend_name() == POSTGRES:
+        driver = "postgresql+asyncpg"
+    return parsed.set(drivername=driver or "sqlite+aiosqlite").render_as_string(hide_password=False)
+
+
+def _pool_settings() -> dict:
+    """PostgreSQL connection pool sizes (DB_POOL_SIZE, DB_MAX_OVERFLOW): per process."""
+
+    def number(name: str, default: int) -> int:
+        value = (os.environ.get(name) or "").strip()
+        return int(value) if value.isdigit() else default
+
+    return {"pool_size": number("DB_POOL_SIZE", 5), "max_overflow": number("DB_MAX_OVERFLOW", 10)}
 
 
 # SQLite copies the WAL back into the database file (and syncs it) once the WAL reaches this many
@@ -122,25 +169,80 @@ def sync_engine(url: str | None = None) -> Engine:
     return engine
 
 
+def _alembic_config(url: str):
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", "storage:migrations")
+    config.set_main_option(
+        "sqlalchemy.url",
+        _driver_url(url, "sqlite+pysqlite") if dialect_of(url) == SQLITE else _driver_url(url),
+    )
+    config.attributes["configure_logger"] = False
+    return config
+
+
 def migrate(url: str | None = None) -> None:
     """Create or upgrade the schema to the newest migration (safe with several processes at once)."""
     from alembic import command
-    from alembic.config import Config
 
     url = url or database_url()
-    ensure_parent_dir(url)
-    config = Config()
-    config.set_main_option("script_location", "storage:migrations")
-    config.set_main_option("sqlalchemy.url", _driver_url(url, "sqlite+pysqlite"))
-    config.attributes["configure_logger"] = False
-    command.upgrade(config, "head")
-    refresh_statistics(url)
+    if dialect_of(url) == SQLITE:
+        ensure_parent_dir(url)
+        command.upgrade(_alembic_config(url), "head")
+        refresh_statistics(url)
+        return
+    asyncio.run(_on_postgres(url, lambda connection, config: command.upgrade(config, "head")))
+
+
+async def _on_postgres(url: str, work):
+    """`work(connection, alembic config)` on a synchronous view of an asyncpg connection, in one
+    transaction (Alembic is synchronous; asyncpg is the only PostgreSQL driver this code uses)."""
+    engine = create_async_engine(_driver_url(url), poolclass=NullPool)
+    try:
+        async with engine.connect() as connection:
+
+            def run(sync_connection):
+                config = _alembic_config(url)
+                config.attributes["connection"] = sync_connection
+                return work(sync_connection, config)
+
+            found = await connection.run_sync(run)
+            await connection.commit()
+            return found
+    finally:
+        await engine.dispose()
+
+
+def schema_state(url: str | None = None) -> tuple[str | None, str]:
+    """(the database's schema revision, the newest this code knows)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    url = url or database_url()
+    head = ScriptDirectory.from_config(_alembic_config(url)).get_current_head()
+
+    def current(connection, _config=None) -> str | None:
+        return MigrationContext.configure(connection).get_current_revision()
+
+    if dialect_of(url) == SQLITE:
+        engine = sync_engine(url)
+        try:
+            with engine.connect() as connection:
+                return current(connection), head
+        finally:
+            engine.dispose()
+    return asyncio.run(_on_postgres(url, current)), head
 
 
 def refresh_statistics(url: str | None = None) -> None:
-    """Give SQLite's query planner fresh statistics (sampled, so it takes milliseconds). Without them
-    it may walk every open action by due date instead of looking up one member's few."""
-    engine = sync_engine(url or database_url())
+    """Give the query planner fresh statistics. Without them SQLite may walk every open action by due
+    date instead of looking up one member's few. (Sampled on SQLite, so it takes milliseconds.)"""
+    url = url or database_url()
+    if dialect_of(url) == POSTGRES:
+        asyncio.run(_on_postgres(url, lambda connection, _config: connection.exec_driver_sql("ANALYZE")))
+        return
+    engine = sync_engine(url)
     with engine.connect() as connection:
         connection.exec_driver_sql("PRAGMA analysis_limit = 1000")
         connection.exec_driver_sql("ANALYZE")
@@ -163,14 +265,26 @@ class Database:
         write_attempts: int = WRITE_ATTEMPTS,
     ) -> None:
         self.url = url or database_url()
+        self.dialect = dialect_of(self.url)
+        self.busy_timeout_ms = busy_timeout_ms
+        self._sync_engine: Engine | None = None  # SQLite: the bulk writer's own connections
         self.bulk = bulk
         self.write_attempts = write_attempts
-        self.engine: AsyncEngine = create_async_engine(_driver_url(self.url, "sqlite+aiosqlite"))
-        _tune_sqlite(
-            self.engine.sync_engine,
-            BULK_CHECKPOINT_PAGES if bulk else SERVING_CHECKPOINT_PAGES,
-            busy_timeout_ms,
-        )
+        if self.dialect == POSTGRES:
+            # Each process keeps its own pool; a write is one transaction at read committed, its claims
+            # and locks (unique keys, ON CONFLICT, row locks) making concurrent writers safe.
+            # A serving process checks a pooled connection before use (a server restarted or failed over
+            # meanwhile); a bulk run is short-lived and spares the round trip per transaction.
+            self.engine: AsyncEngine = create_async_engine(
+                _driver_url(self.url), pool_pre_ping=not bulk, **_pool_settings()
+            )
+        else:
+            self.engine = create_async_engine(_driver_url(self.url))
+            _tune_sqlite(
+                self.engine.sync_engine,
+                BULK_CHECKPOINT_PAGES if bulk else SERVING_CHECKPOINT_PAGES,
+                busy_timeout_ms,
+            )
         self._reader = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
         # Things built from whole tables (the member index, search vocabularies), each kept with the
         # table signature it was built from so a change elsewhere rebuilds it.
@@ -200,21 +314,94 @@ class Database:
             try:
                 async with self.write() as session:
                     return await work(session)
-            except OperationalError as exc:
+            except DBAPIError as exc:
                 if not is_transient(exc):
                     raise
                 log.warning(
-                    "a write was refused as busy (attempt %d of %d)", attempt + 1, self.write_attempts
+                    "a write was refused for now (%s; attempt %d of %d)",
+                    "busy" if self.dialect == SQLITE else "serialization failure or deadlock",
+                    attempt + 1,
+                    self.write_attempts,
                 )
                 if attempt + 1 == self.write_attempts:
+                    if _sqlstate(exc) == UNIQUE_VIOLATION:
+                        raise  # the same key every time: a real conflict, not a race
                     raise DatabaseBusy() from exc
-                await asyncio.sleep(0.05 * 2**attempt)
+                await asyncio.sleep(0.05 * 2**attempt * (0.5 + random.random()))  # jitter: not in step
         raise DatabaseBusy()
 
+    async def connection_transaction(self, work: Callable[[Connection], T], *, in_thread: bool = True) -> T:
+        """`work(connection)` (synchronous SQLAlchemy Core) in one write transaction, retried as
+        `transaction` is. On SQLite it runs on a connection of its own (pysqlite, in a worker thread
+        when `in_thread`), so its statements never wait on the event loop; on PostgreSQL on the
+        session's connection (asyncpg, through Session.run_sync)."""
+        for attempt in range(self.write_attempts):
+            try:
+                if self.dialect == SQLITE:
+                    if not in_thread:
+                        return self._on_sqlite(work, threading.Event())
+                    return await self._in_thread(work)
+                async with self.write() as session:
+                    return await session.run_sync(lambda sync_session: work(sync_session.connection()))
+            except DBAPIError as exc:
+                if not is_transient(exc) or attempt + 1 == self.write_attempts:
+                    if is_transient(exc) and _sqlstate(exc) != UNIQUE_VIOLATION:
+                        raise DatabaseBusy() from exc
+                    raise
+                log.warning(
+                    "a write was refused for now (attempt %d of %d)", attempt + 1, self.write_attempts
+                )
+                await asyncio.sleep(0.05 * 2**attempt * (0.5 + random.random()))
+        raise DatabaseBusy()
+
+    async def connection_read(self, work: Callable[[Connection], T], *, in_thread: bool = True) -> T:
+        """`work(connection)` reading only (synchronous Core), as `connection_transaction` runs it."""
+        if self.dialect == SQLITE:
+            run = partial(self._on_sqlite, work, threading.Event(), writing=False)
+            return await asyncio.to_thread(run) if in_thread else run()
+        async with self.read() as session:
+            return await session.run_sync(lambda sync_session: work(sync_session.connection()))
+
+    async def _in_thread(self, work: Callable[[Connection], T]) -> T:
+        """Cancelled meanwhile (a shutdown, a client gone): the thread finishes its statements, then
+        rolls back instead of committing; the cancellation is passed on once it has."""
+        cancelled = threading.Event()
+        running = asyncio.ensure_future(asyncio.to_thread(self._on_sqlite, work, cancelled))
+        try:
+            return await asyncio.shield(running)
+        except asyncio.CancelledError:
+            cancelled.set()
+            with contextlib.suppress(BaseException):
+                await running
+            raise
+
+    def _on_sqlite(
+        self, work: Callable[[Connection], T], cancelled: threading.Event, *, writing: bool = True
+    ) -> T:
+        if self._sync_engine is None:
+            self._sync_engine = create_engine(
+                _driver_url(self.url, "sqlite+pysqlite"), connect_args={"check_same_thread": False}
+            )
+            _tune_sqlite(
+                self._sync_engine,
+                BULK_CHECKPOINT_PAGES if self.bulk else SERVING_CHECKPOINT_PAGES,
+                self.busy_timeout_ms,
+            )
+        with (
+            self._sync_engine.connect().execution_options(sqlite_immediate=writing) as connection,
+            connection.begin(),
+        ):
+            done = work(connection)
+            if cancelled.is_set():
+                raise _Cancelled()  # leaves the transaction: rolled back
+            return done
+
     async def close(self) -> None:
-        if self.bulk:
+        if self.bulk and self.dialect == SQLITE:
             async with self.engine.connect() as connection:
                 await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        if self._sync_engine is not None:
+            self._sync_engine.dispose()
         await self.engine.dispose()
 
 
@@ -227,6 +414,6 @@ async def open_database(url: str | None = None, *, bulk: bool = False) -> Databa
         return Database(url, bulk=bulk)
     except (ValueError, ArgumentError) as exc:
         raise DatabaseUnavailable(f"DATABASE_URL {url!r} is not a database URL I can use: {exc}") from None
-    except (OperationalError, OSError) as exc:
+    except (DBAPIError, OSError) as exc:
         reason = getattr(exc, "orig", None) or getattr(exc, "strerror", None) or exc
         raise DatabaseUnavailable(f"cannot open the database {describe(url)}: {reason}") from None

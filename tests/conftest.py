@@ -1,4 +1,5 @@
-"""Shared fixtures: a real SQLite file per test, a fixed clock, and report writers."""
+"""Shared fixtures: a real database per test (a SQLite file, and a PostgreSQL database when a server is
+there: see tests/postgres.py), a fixed clock, and report writers."""
 
 from __future__ import annotations
 
@@ -10,12 +11,37 @@ import pytest
 
 from bot.calendar.clock import LONDON, Clock
 from storage.db import Database, open_database
+from tests import postgres
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    # Every test on a database runs on SQLite, and again on PostgreSQL when a server answers, unless it
+    # is about SQLite itself (marked sqlite_only).
+    if "db_url" in metafunc.fixturenames:
+        kinds = ["sqlite"]
+        if postgres.server() and not metafunc.definition.get_closest_marker("sqlite_only"):
+            kinds.append("postgresql")
+        metafunc.parametrize("db_url", kinds, indirect=True)
 
 
 @pytest.fixture
-def db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
-    url = f"sqlite:///{tmp_path / 'tmag.db'}"
+def db_url(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    if getattr(request, "param", "sqlite") == "postgresql":
+        url = postgres.fresh_database(request.node.name)
+        request.addfinalizer(lambda: postgres.drop_database(url))
+    else:
+        url = f"sqlite:///{tmp_path / 'tmag.db'}"
     monkeypatch.setenv("DATABASE_URL", url)
+    return url
+
+
+@pytest.fixture
+def pg_url(request: pytest.FixtureRequest) -> str:
+    """A fresh PostgreSQL database (for tests only about PostgreSQL); skipped when there is no server."""
+    if not postgres.server():
+        pytest.skip("no PostgreSQL server")
+    url = postgres.fresh_database(request.node.name)
+    request.addfinalizer(lambda: postgres.drop_database(url))
     return url
 
 
@@ -48,7 +74,21 @@ def write(tmp_path: Path):
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "sqlite_only: about SQLite itself; not run on PostgreSQL")
     # Never let a developer's .env point the tests at a real workspace or database.
     for name in list(os.environ):
         if name.startswith(("SLACK_", "TEAMS_")):
             os.environ.pop(name, None)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return postgres.describe()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    postgres.drop_template()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    if not postgres.server():
+        terminalreporter.write_line(postgres.describe())

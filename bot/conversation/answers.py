@@ -37,7 +37,7 @@ from storage.queries import search as search_queries
 
 SECTION_LIMIT = 50  # items shown per list; the rest are counted
 SHARED_LIMIT = 10  # in someone's own list, items they share with a role, organisation or group
-_stemmer = snowballstemmer.stemmer("porter")
+_stemmers: dict[str, snowballstemmer.stemmer] = {}  # by language: each database stems its own way
 
 
 @dataclass
@@ -716,26 +716,32 @@ async def _context(session, ref: str) -> list[tuple[str | None, str | None, str]
 # --- decisions, search --------------------------------------------------------------------------
 
 
-async def fts_queries(db, session, topic: str, kind: str) -> tuple[list[str], bool]:
-    """FTS5 queries for a topic, strictest first: every word (or the indexed word it was probably
-    meant to be, for a typo) must match; then any of them. And whether every word of the topic is in the
-    index (or close to a word that is): if not, nothing can match it well."""
+def _stem(language: str, word: str) -> str:
+    if language not in _stemmers:
+        _stemmers[language] = snowballstemmer.stemmer(language)
+    return _stemmers[language].stemWord(word)
+
+
+async def fts_queries(db, session, topic: str, kind: str) -> tuple[list[search_queries.Search], bool]:
+    """Searches for a topic, strictest first: every word (or the indexed word it was probably meant to
+    be, for a typo) must match; then any of them. And whether every word of the topic is in the index
+    (or close to a word that is): if not, nothing can match it well."""
     terms, ordered = await vocabulary(db, session, kind)
-    groups = []
+    language = search_queries.stemmer_language(session)
+    groups: list[list[search_queries.Term]] = []
     words = re.findall(r"[a-z0-9]+", topic.lower())
     for word in words:
-        stem = _stemmer.stemWord(word)
+        stem = _stem(language, word)
         if stem in terms or word in terms:
-            groups.append([f'"{word}"'])
+            groups.append([search_queries.Term(word)])
         elif len(stem) >= 4:
             close = process.extract(stem, ordered, scorer=fuzz.ratio, score_cutoff=80, limit=3)
             if close:
-                groups.append([f'"{term}"*' for term, _, _ in close])
+                groups.append([search_queries.Term(term, prefix=True) for term, _, _ in close])
     if not groups:
         return [], False
-    every = " AND ".join("(" + " OR ".join(g) + ")" for g in groups)
-    anything = " OR ".join(dict.fromkeys(term for g in groups for term in g))
-    return ([every, anything] if len(groups) > 1 else [anything]), len(groups) == len(words)
+    anything = [list(dict.fromkeys(term for group in groups for term in group))]
+    return ([groups, anything] if len(groups) > 1 else [anything]), len(groups) == len(words)
 
 
 async def _fts_search(db, session, topic: str, kind: str, limit: int) -> tuple[list, list]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -79,6 +80,80 @@ class MemberChange:
     created: bool
 
 
+def new_member(
+    name: str,
+    *,
+    initials: str | None = None,
+    role: str | None = None,
+    organisation: str | None = None,
+    constituency: str | None = None,
+    section: str | None = None,
+    now: datetime,
+) -> dict:
+    """A member's columns as a report first names them (the constituency read from a rep's role)."""
+    secretariat, chair = flags_for(role, section)
+    if constituency is None and role:
+        constituency = (
+            constituency_key(re.sub(r"\(.*?\)", "", role))
+            if re.search(r"\b(rep|representative|constituency)\b", role, re.I)
+            else None
+        )
+    return {
+        "name": name,
+        "key": fold(name),
+        "initials": initials,
+        "role": role,
+        "organisation": organisation,
+        "constituency": constituency,
+        "is_secretariat": secretariat,
+        "is_chair": chair,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def member_changes(
+    current: dict,
+    *,
+    initials: str | None = None,
+    role: str | None = None,
+    organisation: str | None = None,
+    constituency: str | None = None,
+    section: str | None = None,
+    overwrite: bool = False,
+) -> dict:
+    """What a report says of a known member that their record lacks (or, with `overwrite`, a newer
+    report's role and organisation): the changed columns only."""
+    changes: dict = {}
+    for field_name, value in (
+        ("initials", initials),
+        ("role", role),
+        ("organisation", organisation),
+        ("constituency", constituency),
+    ):
+        replaceable = current.get(field_name) is None or (overwrite and field_name != "initials")
+        if value and replaceable and current.get(field_name) != value:
+            changes[field_name] = value
+    secretariat, chair = flags_for(role, section)
+    if secretariat and not current.get("is_secretariat"):
+        changes["is_secretariat"] = True
+    if chair and not current.get("is_chair"):
+        changes["is_chair"] = True
+    return changes
+
+
+MEMBER_FIELDS = (
+    "name",
+    "key",
+    "initials",
+    "role",
+    "organisation",
+    "constituency",
+    "is_secretariat",
+    "is_chair",
+)
+
+
 async def upsert_member(
     session: AsyncSession,
     index: MemberIndex,
@@ -97,51 +172,50 @@ async def upsert_member(
     key = fold(name)
     found = index.best(key)
     now = clock.utcnow()
-    secretariat, chair = flags_for(role, section)
+    details = {
+        "initials": initials,
+        "role": role,
+        "organisation": organisation,
+        "constituency": constituency,
+        "section": section,
+    }
     if found is None:
-        if constituency is None and role:
-            constituency = (
-                constituency_key(re.sub(r"\(.*?\)", "", role))
-                if re.search(r"\b(rep|representative|constituency)\b", role, re.I)
-                else None
-            )
-        member = Member(
-            name=name,
-            key=key,
-            initials=initials,
-            role=role,
-            organisation=organisation,
-            constituency=constituency,
-            is_secretariat=secretariat,
-            is_chair=chair,
-            created_at=now,
-            updated_at=now,
-        )
+        member = Member(**new_member(name, **details, now=now))
         session.add(member)
         await session.flush()
         index.add(member.id, key, initials)
         return MemberChange(member, created=True)
     member = await member_queries.member_by_id(session, found[0])
-    changed = False
-    for field, value in (
-        ("initials", initials),
-        ("role", role),
-        ("organisation", organisation),
-        ("constituency", constituency),
-    ):
-        replaceable = getattr(member, field) is None or (overwrite and field != "initials")
-        if value and replaceable and getattr(member, field) != value:
-            setattr(member, field, value)
-            changed = True
+    current = {name_: getattr(member, name_) for name_ in MEMBER_FIELDS}
+    changes = member_changes(current, **details, overwrite=overwrite)
     if initials and initials.lower() not in index.initials:
         index.initials.setdefault(initials.lower(), []).append(member.id)
-    if secretariat and not member.is_secretariat:
-        member.is_secretariat, changed = True, True
-    if chair and not member.is_chair:
-        member.is_chair, changed = True, True
-    if changed:
+    for field_name, value in changes.items():
+        setattr(member, field_name, value)
+    if changes:
         member.updated_at = now
     return MemberChange(member, created=False)
+
+
+def owner_name_matches(
+    index: MemberIndex, names: dict[int, tuple[str, int | None, float | None]], changed_member_keys=()
+) -> list[int]:
+    """Which owner names (id -> (key, member id, score)) to look at again: every one given, when no
+    member changed; else those that might mean a member just added or renamed, and all initials."""
+    if not changed_member_keys:
+        return list(names)
+    keys = {name_id: key for name_id, (key, _, _) in names.items() if not key.startswith("initials:")}
+    todo = {name_id for name_id, (key, _, _) in names.items() if key.startswith("initials:")}
+    for member_key in changed_member_keys:
+        todo.update(index.similar_names(member_key, keys))
+    return list(todo)
+
+
+def resolved(index: MemberIndex, key: str, member_id: int | None, score: float | None):
+    """(member id, score) an owner name now resolves to, or None if that is what it already says."""
+    best = index.best(key)
+    found = best if best else (None, None)
+    return None if (member_id, score) == found else found
 
 
 async def resolve_owner_names(
@@ -156,17 +230,14 @@ async def resolve_owner_names(
     todo: dict[int, OwnerName] = {name.id: name for name in names}
     if changed_member_keys:
         every = {name.id: name for name in await action_queries.all_owner_names(session)}
-        keys = {name_id: name.key for name_id, name in every.items() if not name.key.startswith("initials:")}
-        for key in changed_member_keys:
-            for name_id in index.similar_names(key, keys):
-                todo.setdefault(name_id, every[name_id])
-        todo.update({name_id: name for name_id, name in every.items() if name.key.startswith("initials:")})
+        found = {i: (n.key, n.member_id, n.match_score) for i, n in every.items()}
+        for name_id in owner_name_matches(index, found, changed_member_keys):
+            todo.setdefault(name_id, every[name_id])
     changed = 0
     for name in todo.values():
-        best = index.best(name.key)
-        member_id, score = best if best else (None, None)
-        if (name.member_id, name.match_score) != (member_id, score):
-            name.member_id, name.match_score = member_id, score
+        now = resolved(index, name.key, name.member_id, name.match_score)
+        if now is not None:
+            name.member_id, name.match_score = now
             changed += 1
     return changed
 

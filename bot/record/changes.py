@@ -124,7 +124,7 @@ async def change_action(
         return ChangeResult(False, f"I can't see an action ref in “{ref_text[:80]}”.")
 
     async def apply(session) -> ChangeResult:
-        found = await action_queries.action_by_ref(session, ref)
+        found = await action_queries.action_by_ref(session, ref, for_update=True)
         if found is None:
             return ChangeResult(False, f"I don't know {ref}.", ref)
         action, _group = found
@@ -175,7 +175,7 @@ async def confirm_reported(
         group = await group_queries.group_by_code(session, group_code) if group_code else None
         if group_code and group is None:
             return ChangeResult(False, f"I don't know the group {group_code}.")
-        actions = await action_queries.reported_done(session, group.id if group else None)
+        actions = await action_queries.reported_done(session, group.id if group else None, for_update=True)
         if not actions:
             return ChangeResult(
                 False, f"Nothing {'of ' + group.code + ' ' if group else ''}is waiting to be confirmed."
@@ -212,7 +212,7 @@ async def undo_change(
         event = await session.get(ActionEvent, event_id)
         if event is None:
             return ChangeResult(False, "There is nothing to undo.")
-        action = await session.get(Action, event.action_id)
+        action = await session.get(Action, event.action_id, with_for_update=True)
         same_person = (
             (event.member_id is not None and event.member_id == person.member_id)
             or (event.slack_user_id is not None and event.slack_user_id == person.slack_user_id)
@@ -292,6 +292,7 @@ async def add_action(
 
     async def apply(session) -> ChangeResult:
         group = await group_queries.ensure_group(session, group_code)
+        await action_queries.lock_group_record(session, group.code)
         if wanted:
             parsed = parse_action_cell(wanted, group.code)
             if parsed is None:
@@ -318,7 +319,9 @@ async def add_action(
         session.add(action)
         await session.flush()
         rows = owner_rows(owner, await group_queries.group_codes(session), group.code)
-        new_names = insert_owner_rows(await ImportStore.open(session), [(action.id, rows)])
+        new_names = await session.run_sync(
+            lambda s: insert_owner_rows(ImportStore.of(s), [(action.id, rows)])
+        )
         session.add(
             ActionEvent(
                 action_id=action.id,
@@ -369,6 +372,7 @@ async def add_decision(
 
     async def apply(session) -> ChangeResult:
         group = await group_queries.ensure_group(session, group_code)
+        await action_queries.lock_group_record(session, group.code)
         if wanted:
             parsed = parse_decision_cell(wanted, group.code)
             if parsed is None:

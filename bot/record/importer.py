@@ -15,18 +15,15 @@ from pathlib import Path
 
 from bot.calendar.cadence import DEFAULT_CADENCES
 from bot.calendar.clock import Clock, london_datetime, real_utcnow
-from bot.people.members import load_index, resolve_owner_names, upsert_member
+from bot.people.matching import MemberIndex
+from bot.people.members import member_changes, new_member, owner_name_matches, resolved
 from bot.people.owners import parse_owner
 from bot.record.reports.loader import ReportError, SourceFile, load_bytes, load_report
 from bot.record.reports.parser import ParsedAction, ParsedReport, parse_report
 from bot.record.text import fold, passage_key
 from bot.record.updates import update_closes, update_reopens, update_reports_delivery
 from storage.db import Database
-from storage.models import Attendance
-from storage.queries import actions as action_queries
-from storage.queries import documents as document_queries
 from storage.queries import groups as group_queries
-from storage.queries import members as member_queries
 from storage.queries.importing import ActionState, ImportStore, iso, stamp
 
 
@@ -108,10 +105,14 @@ PARSE_ATTEMPTS = 3
 async def _parse(db: Database, source: SourceFile, in_thread: bool) -> tuple[ParsedReport | None, set[str]]:
     """The report parsed against the groups known now, outside any transaction (None if this very
     content was imported before)."""
-    async with db.read() as session:
-        codes = await group_queries.group_codes(session)
-        if await document_queries.document_imported(session, source.sha256):
-            return None, codes
+
+    def known(connection) -> tuple[set[str], bool]:
+        store = ImportStore(connection, writing=False)
+        return store.group_codes(), store.document_imported(source.sha256)
+
+    codes, imported = await db.connection_read(known, in_thread=in_thread)
+    if imported:
+        return None, codes
     report = (
         await asyncio.to_thread(parse_report, source, codes) if in_thread else parse_report(source, codes)
     )
@@ -127,25 +128,23 @@ async def _store(
         if report is None:
             return ImportSummary(source.name, "unchanged")
 
-        async def store(session, report=report, codes=codes):
-            store = await ImportStore.open(session)
+        def store(connection, report=report, codes=codes):
+            # The whole report as one synchronous call on one connection: no hop to the event loop
+            # between its statements (on SQLite, in a worker thread when `in_thread`).
+            store = ImportStore(connection)
+            store.lock_group(report.group)
             if store.group_codes() != codes:
                 return _REPARSE
-            # The report's own rows in one call (statements without a hop each), then the people in it
-            # through the models.
-            if in_thread:
-                stored = await store.call_in_thread(_store_report, store, source, report, codes, clock, by)
-            else:
-                stored = _store_report(store, source, report, codes, clock, by)
+            stored = _store_report(store, source, report, codes, clock, by)
             if stored is None:
                 return ImportSummary(source.name, "unchanged")
-            await _store_people(session, stored, clock)
+            _store_people(store, stored, clock)
             if dry_run:
                 raise _DryRun(stored.summary)
             return stored.summary
 
         try:
-            summary = await db.transaction(store)
+            summary = await db.connection_transaction(store, in_thread=in_thread)
         except _DryRun as dry:
             return dry.summary
         if summary is not _REPARSE:
@@ -261,17 +260,37 @@ def _store_report(
     return _Stored(summary, report, group_id, meeting_id, new_names)
 
 
-async def _store_people(session, stored: _Stored, clock: Clock) -> None:
+def _store_people(store: ImportStore, stored: _Stored, clock: Clock) -> None:
     """Attendees become members; owner names seen for the first time (and names of new members) are
-    matched to members."""
+    matched to members. A few statements for the whole report, however many people it names."""
     report = stored.report
-    index = await load_index(session) if report.attendees else None
-    new_member_keys = await _attendees(session, stored, index, clock) if index else []
-    if stored.new_owner_names or new_member_keys:
-        await session.flush()
-        index = index or await load_index(session)
-        names = await action_queries.owner_names_by_ids(session, stored.new_owner_names)
-        await resolve_owner_names(session, index, names=names, changed_member_keys=new_member_keys)
+    if not report.attendees and not stored.new_owner_names:
+        return
+    index = _member_index(store)
+    created_keys = _attendees(store, stored, index, clock) if report.attendees else []
+    if created_keys:
+        index = _member_index(store)  # with the new members' ids
+    if not stored.new_owner_names and not created_keys:
+        return
+    names = store.owner_names(None if created_keys else stored.new_owner_names)
+    todo = set(owner_name_matches(index, names, created_keys)) | set(stored.new_owner_names)
+    changes = []
+    for name_id in todo:
+        key, member_id, score = names[name_id]
+        now = resolved(index, key, member_id, score)
+        if now is not None:
+            changes.append((name_id, *now))
+    store.update_owner_names(changes)
+
+
+def _member_index(store: ImportStore) -> MemberIndex:
+    index = MemberIndex()
+    aliases: dict[int, list[str]] = {}
+    for member_id, alias in store.aliases():
+        aliases.setdefault(member_id, []).append(alias)
+    for member_id, key, initials in store.members():
+        index.add(member_id, key, initials, aliases.get(member_id, []))
+    return index
 
 
 @dataclass
@@ -353,48 +372,72 @@ def _scheduled_meeting(store: ImportStore, group_id: int, upcoming, document_id:
         )
 
 
-async def _attendees(session, stored: _Stored, index, clock: Clock) -> list[str]:
+def _attendees(store: ImportStore, stored: _Stored, index: MemberIndex, clock: Clock) -> list[str]:
     """Upsert each attendee as a member of the group (a later report's details win over an earlier
-    one's) and record attendance; returns the keys of members created."""
-    report, group_id, meeting_id, summary = stored.report, stored.group_id, stored.meeting_id, stored.summary
-    meeting_date = report.meeting.date
-    created_keys: list[str] = []
+    one's) and record attendance; returns the keys of members created. Matching goes person by person
+    (a name may come twice, or close to one just added); the database sees one statement of each kind."""
+    report, summary = stored.report, stored.summary
+    meeting_date, now = report.meeting.date, clock.utcnow()
+    known = [found[0] for a in report.attendees if (found := index.best(fold(a.name))) is not None]
+    current = store.member_details(known)
+    last = store.last_attended(known)
+    new: list[dict] = []  # members to create; in the index meanwhile as -1, -2, ...
+    changes: dict[int, dict] = {}
+    placed: list[tuple[int, object]] = []  # (member id or placeholder, attendee)
     for attendee in report.attendees:
-        existing = index.best(fold(attendee.name))
-        newest = True
-        if existing is not None:
-            last = await member_queries.last_attended(session, existing[0])
-            newest = last is None or last <= meeting_date
-        change = await upsert_member(
-            session,
-            index,
-            clock,
-            name=attendee.name,
-            initials=attendee.initials,
-            role=attendee.role,
-            organisation=attendee.organisation,
-            constituency=attendee.constituency,
-            section=attendee.section,
-            overwrite=newest,
+        details = {
+            "initials": attendee.initials,
+            "role": attendee.role,
+            "organisation": attendee.organisation,
+            "constituency": attendee.constituency,
+            "section": attendee.section,
+        }
+        found = index.best(fold(attendee.name))
+        if found is None:
+            new.append(new_member(attendee.name, **details, now=now))
+            placeholder = -len(new)
+            index.add(placeholder, new[-1]["key"], attendee.initials)
+            current[placeholder] = new[-1]
+            placed.append((placeholder, attendee))
+            continue
+        member_id = found[0]
+        newest = last.get(member_id) is None or last[member_id] <= meeting_date
+        change = member_changes(current[member_id], **details, overwrite=newest)
+        if change:
+            current[member_id] = current[member_id] | change
+            if member_id > 0:
+                changes.setdefault(member_id, {}).update(change)
+        if attendee.initials and attendee.initials.lower() not in index.initials:
+            index.initials.setdefault(attendee.initials.lower(), []).append(member_id)
+        placed.append((member_id, attendee))
+    ids = dict(
+        zip(
+            range(-1, -len(new) - 1, -1),
+            store.insert_members([current[-i - 1] for i in range(len(new))]),
+            strict=True,
         )
-        if change.created:
-            created_keys.append(change.member.key)
-            summary.members_new.append(change.member.name)
-        await member_queries.add_to_group(session, change.member.id, group_id)
-        if attendee.status in ("attended", "apologies"):
-            record = await member_queries.attendance(session, meeting_id, change.member.id)
-            if record is None:
-                session.add(
-                    Attendance(
-                        meeting_id=meeting_id,
-                        member_id=change.member.id,
-                        status=attendee.status,
-                        section=attendee.section,
-                        role=attendee.role,
-                        on_behalf_of=attendee.on_behalf_of,
-                    )
-                )
-    return created_keys
+    )
+    store.update_members(changes, now)
+    summary.members_new += [row["name"] for row in new]
+    members = [ids.get(member_id, member_id) for member_id, _ in placed]
+    store.add_to_group(members, stored.group_id)
+    present = store.attendance_of(stored.meeting_id)
+    rows = []
+    for member_id, (_, attendee) in zip(members, placed, strict=True):
+        if attendee.status in ("attended", "apologies") and member_id not in present:
+            present.add(member_id)
+            rows.append(
+                {
+                    "meeting_id": stored.meeting_id,
+                    "member_id": member_id,
+                    "status": attendee.status,
+                    "section": attendee.section,
+                    "role": attendee.role,
+                    "on_behalf_of": attendee.on_behalf_of,
+                }
+            )
+    store.insert_attendance(rows)
+    return [row["key"] for row in new]
 
 
 def owner_rows(owner: str | None, group_codes: set[str], default_group: str) -> list[dict]:

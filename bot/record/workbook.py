@@ -280,7 +280,6 @@ async def apply_workbook(
         summary.changed.clear(), summary.added.clear(), summary.warnings.clear()
         summary.unchanged = 0
         codes = await group_queries.group_codes(session)
-        store = await ImportStore.open(session)
         new_names: list[int] = []
         at, recorded = clock.utcnow(), real_utcnow()
 
@@ -332,11 +331,15 @@ async def apply_workbook(
                 session.add(action)
                 await session.flush()
                 event(action, "created", row.update, status_after=action.status, due_after=row.due)
-                new_names += insert_owner_rows(store, [(action.id, owner_rows(row.owner, codes, group.code))])
+                owned = [(action.id, owner_rows(row.owner, codes, group.code))]
+                new_names += await session.run_sync(
+                    lambda s, o=owned: insert_owner_rows(ImportStore.of(s), o)
+                )
                 summary.added.append(parsed.canonical)
                 continue
             action = found[0]
-            said = {fold(t) for t in store.history_texts([action.id]).get(action.id, [])}
+            history = await session.run_sync(lambda s, i=action.id: ImportStore.of(s).history_texts([i]))
+            said = {fold(t) for t in history.get(action.id, [])}
             changed = False
             if row.owner and fold(row.owner) != fold(action.owner):
                 event(action, "owner_changed", f"from {action.owner or 'none'} to {row.owner}")
@@ -344,8 +347,10 @@ async def apply_workbook(
                 for old in (await action_queries.owners_of(session, [action.id])).get(action.id, []):
                     await session.delete(old)
                 await session.flush()
-                rows_of_owner = owner_rows(row.owner, codes, found[1].code)
-                new_names += insert_owner_rows(store, [(action.id, rows_of_owner)])
+                owned = [(action.id, owner_rows(row.owner, codes, found[1].code))]
+                new_names += await session.run_sync(
+                    lambda s, o=owned: insert_owner_rows(ImportStore.of(s), o)
+                )
             if row.due_given and row.due is not None and row.due != action.due:
                 event(
                     action,

@@ -1,4 +1,5 @@
-"""Alembic environment: migrations run on a synchronous SQLite connection, one locked transaction."""
+"""Alembic environment: migrations run in one locked transaction, on SQLite (a synchronous connection,
+BEGIN IMMEDIATE) or PostgreSQL (the connection the caller hands over, under an advisory lock)."""
 
 from alembic import context
 from sqlmodel import SQLModel
@@ -8,17 +9,31 @@ from storage.db import sync_engine
 
 config = context.config
 target_metadata = SQLModel.metadata
+MIGRATION_LOCK = 72_617_301  # any number, the same in every process: one of them migrates at a time
 
 
 def include_object(obj, name, kind, reflected, compare_to) -> bool:
-    """Autogenerate compares only what the models declare: the FTS tables and the indexes that
+    """Autogenerate compares only what the models declare: the search tables and the indexes that
     migrations create by hand are not the models' business."""
     if kind == "table" and reflected and compare_to is None:
         return False
     return not (kind == "index" and reflected and compare_to is None)
 
 
-def run_migrations_online() -> None:
+def run_on_postgres(connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        include_object=include_object,
+        transactional_ddl=True,
+    )
+    with context.begin_transaction():
+        # Two replicas starting together: the second waits here, then finds the schema at head.
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+        context.run_migrations()
+
+
+def run_on_sqlite() -> None:
     engine = sync_engine(config.get_main_option("sqlalchemy.url"))
     # BEGIN IMMEDIATE before reading the version table, so two processes starting together
     # upgrade once: the second waits for the lock and then finds the schema at head.
@@ -37,4 +52,8 @@ def run_migrations_online() -> None:
 
 if context.is_offline_mode():
     raise SystemExit("offline migrations are not supported; run them against the database")
-run_migrations_online()
+given = config.attributes.get("connection")
+if given is not None:
+    run_on_postgres(given)
+else:
+    run_on_sqlite()

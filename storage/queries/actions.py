@@ -3,11 +3,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from sqlalchemy import func, insert
+from sqlalchemy import func, insert, text
 from sqlmodel import SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Action, ActionEvent, ActionOwner, Decision, Group, Meeting, Mention, OwnerName
+from storage.queries.dialect import POSTGRES, dialect_name
 
 
 async def insert_rows(session: AsyncSession, model: type[SQLModel], rows: list[dict]) -> None:
@@ -17,9 +18,25 @@ async def insert_rows(session: AsyncSession, model: type[SQLModel], rows: list[d
         await session.exec(insert(model.__table__), params=rows)
 
 
-async def action_by_ref(session: AsyncSession, ref: str) -> tuple[Action, Group] | None:
+async def action_by_ref(
+    session: AsyncSession, ref: str, *, for_update: bool = False
+) -> tuple[Action, Group] | None:
+    """The action and its group; `for_update` locks the action's row until the transaction ends, so two
+    changes to one action on PostgreSQL happen one after the other, the second seeing the first
+    (SQLite's single writer does that already; it has no row locks and SQLAlchemy leaves the clause out)."""
     query = select(Action, Group).join(Group, Group.id == Action.group_id).where(Action.ref == ref)
+    if for_update:
+        query = query.with_for_update(of=Action)
     return (await session.exec(query)).first()
+
+
+async def lock_group_record(session: AsyncSession, code: str) -> None:
+    """On PostgreSQL, one writer at a time of a group's new actions and decisions (an import, a ref added
+    by hand), so two of them never pick the same new ref. SQLite has one writer anyway."""
+    if dialect_name(session) == POSTGRES:
+        await session.exec(
+            text("SELECT pg_advisory_xact_lock(hashtext(:key))"), params={"key": f"import:{code}"}
+        )
 
 
 async def decision_by_ref(session: AsyncSession, ref: str) -> tuple[Decision, Group] | None:
@@ -144,11 +161,16 @@ async def latest_update_text(
     return (await session.exec(query)).first()
 
 
-async def reported_done(session: AsyncSession, group_id: int | None = None) -> list[Action]:
-    """Open actions whose latest update reports delivery, oldest due first."""
+async def reported_done(
+    session: AsyncSession, group_id: int | None = None, *, for_update: bool = False
+) -> list[Action]:
+    """Open actions whose latest update reports delivery, oldest due first (locked, with `for_update`:
+    a change made meanwhile elsewhere is waited for, and an action it closed is left out)."""
     query = select(Action).where(Action.status == "open", Action.reported_done == True)  # noqa: E712
     if group_id is not None:
         query = query.where(Action.group_id == group_id)
+    if for_update:
+        query = query.with_for_update()
     return list((await session.exec(query.order_by(Action.due_sort, Action.ref))).all())
 
 

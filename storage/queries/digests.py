@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, or_, update
-from sqlalchemy.dialects.sqlite import insert
+from sqlalchemy import and_, bindparam, or_, text, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -18,6 +17,7 @@ from storage.models import (
     DigestRun,
     Meeting,
 )
+from storage.queries.dialect import indexed_by, upsert
 
 
 async def claim_run(
@@ -39,7 +39,7 @@ async def claim_run(
     claim has not been renewed within the lease (its process went quiet), or one claimed by a process
     known to be dead, is taken over by a conditional update."""
     inserted = await session.exec(
-        insert(DigestRun)
+        upsert(session, DigestRun)
         .values(
             group_id=group_id,
             meeting_date=meeting_date,
@@ -103,7 +103,7 @@ async def record_skip(
 ) -> bool:
     """Note a slot that will not be posted (its meeting has begun); False if it was already decided."""
     result = await session.exec(
-        insert(DigestRun)
+        upsert(session, DigestRun)
         .values(
             group_id=group_id,
             meeting_date=meeting_date,
@@ -168,7 +168,7 @@ async def claim_part(
     """The part, created if new, claimed for one more attempt (its attempts before this one say whether
     it may already have been posted)."""
     await session.exec(
-        insert(DigestPart)
+        upsert(session, DigestPart)
         .values(run_id=run_id, key=key, status="pending", attempts=0, channel=channel, updated_at=now)
         .on_conflict_do_nothing()
     )
@@ -201,10 +201,10 @@ async def finish_part(
 ACTION_COLUMNS = (Action.id, Action.ref, Action.area, Action.text, Action.owner, Action.due, Action.status)
 
 
-async def _plain(session: AsyncSession, sql: str, params: tuple = ()) -> list[tuple]:
-    # A digest reads thousands of rows: plain tuples, without the ORM's per-row work (dates stay ISO text).
-    connection = await session.connection()
-    return (await connection.exec_driver_sql(sql, params)).all()
+async def _plain(session: AsyncSession, sql: str, params: dict | None = None) -> list[tuple]:
+    # A digest reads thousands of rows: plain tuples, without the ORM's per-row work. Dates are read as
+    # ISO text (CAST) on both databases.
+    return list((await session.exec(text(sql), params=params or {})).all())
 
 
 async def open_action_rows(session: AsyncSession, group_id: int) -> list[tuple]:
@@ -212,9 +212,10 @@ async def open_action_rows(session: AsyncSession, group_id: int) -> list[tuple]:
     (undated last)."""
     return await _plain(
         session,
-        "SELECT id, ref, due, reported_done, news_on FROM action INDEXED BY ix_action_group_open "
-        "WHERE group_id = ? AND status = 'open' ORDER BY due_sort, ref",
-        (group_id,),
+        "SELECT id, ref, CAST(due AS VARCHAR), reported_done, CAST(news_on AS VARCHAR) "
+        f"FROM action {indexed_by(session, 'ix_action_group_open')} "
+        "WHERE group_id = :group AND status = 'open' ORDER BY due_sort, ref",
+        {"group": group_id},
     )
 
 
@@ -225,9 +226,9 @@ async def open_owner_rows(session: AsyncSession, group_id: int) -> list[tuple]:
     return await _plain(
         session,
         "SELECT action_id, kind, name, key, role_key, org_key, owner_name_id "
-        "FROM action_owner INDEXED BY ix_action_owner_digest "
-        "WHERE group_id = ? AND status = 'open' ORDER BY due_sort, action_id",
-        (group_id,),
+        f"FROM action_owner {indexed_by(session, 'ix_action_owner_digest')} "
+        "WHERE group_id = :group AND status = 'open' ORDER BY due_sort, action_id",
+        {"group": group_id},
     )
 
 
@@ -242,13 +243,13 @@ async def resolved_owner_names(session: AsyncSession) -> dict[int, tuple[int, st
 async def action_details(session: AsyncSession, action_ids: list[int]) -> dict[int, tuple]:
     """id -> (text, area, owner cell) for the actions a digest shows in full."""
     out: dict[int, tuple] = {}
+    query = text("SELECT id, text, area, owner FROM action WHERE id IN :ids").bindparams(
+        bindparam("ids", expanding=True)
+    )
     for start in range(0, len(action_ids), 900):
-        chunk = action_ids[start : start + 900]
-        marks = ", ".join("?" * len(chunk))
-        for row in await _plain(
-            session, f"SELECT id, text, area, owner FROM action WHERE id IN ({marks})", tuple(chunk)
-        ):
-            out[row[0]] = row[1:]
+        rows = (await session.exec(query, params={"ids": action_ids[start : start + 900]})).all()
+        for row in rows:
+            out[row[0]] = tuple(row[1:])
     return out
 
 

@@ -1,44 +1,61 @@
-"""The importer's reads and writes, as plain SQL on the stdlib connection under the session's transaction.
+"""The importer's reads and writes: SQLAlchemy Core statements on the session's own connection and
+transaction, the same for SQLite and PostgreSQL.
 
-A report takes some twenty statements. Through the ORM each costs several hops to aiosqlite's thread plus
-SQLAlchemy's own work (about 0.8 ms each on a small machine); even bare aiosqlite costs a thread hop
-(about 0.13 ms) per statement. Here they run as plain synchronous calls (a few microseconds each), and the
-importer runs a whole report in one worker-thread call. The importer is the one bulk writer, so it speaks
-SQL; everything else uses the models. Values are written exactly as the models store them: dates as ISO
-text, timestamps as UTC "YYYY-MM-DD HH:MM:SS.ffffff", booleans as 0 and 1.
+A report takes some twenty statements; through the ORM each costs SQLAlchemy's unit-of-work besides the
+round trip. Here each is one Core statement (compiled once and cached), many rows at a time: executemany
+for plain inserts and updates, INSERT ... RETURNING for rows whose ids are needed. The importer runs a
+whole report as one synchronous call on the session's connection (Session.run_sync), so none of its
+statements waits on the event loop between them.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import TypeVar
 
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy.engine import Connection
 
-T = TypeVar("T")
-CHUNK = 500  # rows per multi-row statement (SQLite caps bound values per statement)
+from storage.models import (
+    Action,
+    ActionEvent,
+    ActionOwner,
+    AgendaItem,
+    Attendance,
+    Decision,
+    Group,
+    Meeting,
+    Member,
+    MemberAlias,
+    MemberGroup,
+    Mention,
+    OwnerName,
+    SourceDocument,
+)
+from storage.queries.dialect import upsert
+
+CHUNK = 500  # values per IN list (SQLite caps bound values per statement)
+ACTIONS, EVENTS, OWNERS = Action.__table__, ActionEvent.__table__, ActionOwner.__table__
+NAMES, DECISIONS, MENTIONS = OwnerName.__table__, Decision.__table__, Mention.__table__
+MEETINGS, AGENDA, GROUPS, DOCUMENTS = (
+    Meeting.__table__,
+    AgendaItem.__table__,
+    Group.__table__,
+    SourceDocument.__table__,
+)
+MEMBERS, ALIASES, MEMBER_GROUPS = Member.__table__, MemberAlias.__table__, MemberGroup.__table__
+ATTENDANCE = Attendance.__table__
 
 
-def stamp(moment: datetime) -> str:
-    """A timestamp as SQLAlchemy stores one in SQLite (UTC, no offset)."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+def stamp(moment: datetime) -> datetime:
+    """A moment as every timestamp is stored: UTC."""
+    return moment.astimezone(UTC)
 
 
-def iso(day: date | None) -> str | None:
-    return day.isoformat() if day else None
-
-
-def _day(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
-
-
-def _marks(count: int) -> str:
-    return ", ".join("?" * count)
+def iso(day: date | None) -> date | None:
+    """A calendar date, as stored (kept for the callers' symmetry with stamp)."""
+    return day
 
 
 @dataclass
@@ -75,75 +92,39 @@ class MeetingRow:
 
 
 class ImportStore:
-    """Synchronous statements inside a session's transaction. Use it only while that session awaits
-    nothing else, from one thread at a time: the session's own calls share the connection."""
+    """Statements on one connection inside its transaction. Made inside Session.run_sync, and used
+    only there: the session's own calls share the connection."""
 
-    def __init__(self, connection: sqlite3.Connection) -> None:
+    def __init__(self, connection: Connection, *, writing: bool = True) -> None:
         self.connection = connection
+        self.dialect = connection.dialect.name
+        if writing and not connection.in_transaction():  # plain statements would each commit on their own
+            raise RuntimeError("the import store needs a connection inside a transaction")
 
     @classmethod
-    async def open(cls, session: AsyncSession) -> ImportStore:
-        """The stdlib connection under this session's transaction (begun, so everything lands or nothing
-        does). SQLAlchemy opens aiosqlite's connections with check_same_thread=False, so any one thread
-        may use it; aiosqlite offers no public accessor for it, hence `_conn` (every import test goes
-        through here, so a change in aiosqlite fails loudly)."""
-        connection = await session.connection()
-        raw = await connection.get_raw_connection()
-        store = cls(raw.driver_connection._conn)
-        if not store.connection.in_transaction:  # plain statements would each commit on their own
-            raise RuntimeError("the import store needs a session inside a transaction")
-        return store
+    def of(cls, sync_session) -> ImportStore:
+        """The store on a (synchronous, run_sync) session's connection."""
+        return cls(sync_session.connection())
 
-    async def call_in_thread(self, work: Callable[..., T], *args) -> T:
-        """`work(*args)` in a worker thread, so a report's parsing and statements don't hold up the
-        event loop. If the caller is cancelled meanwhile, wait for the thread before passing the
-        cancellation on: the session then rolls back on this connection, which must be idle."""
-        running = asyncio.ensure_future(asyncio.to_thread(work, *args))
-        try:
-            return await asyncio.shield(running)
-        except asyncio.CancelledError:
-            with contextlib.suppress(BaseException):
-                await running
-            raise
+    def _upsert(self, table):
+        return upsert(self.connection, table)
 
-    def rows(self, sql: str, params: Sequence = ()) -> list:
-        return self.connection.execute(sql, params).fetchall()
-
-    def run(self, sql: str, params: Sequence = ()) -> None:
-        self.connection.execute(sql, params)
-
-    def many(self, sql: str, rows: list[Sequence]) -> None:
-        if rows:
-            self.connection.executemany(sql, rows)
-
-    def _in(self, sql: str, values: list, before: Sequence = ()) -> list:
-        """`sql` with `{}` standing for an IN list, run in chunks."""
+    def _in(self, query, column, values: list) -> list:
+        """`query` with `column IN values`, run in chunks."""
         out: list = []
         for start in range(0, len(values), CHUNK):
-            chunk = values[start : start + CHUNK]
-            out += self.rows(sql.format(_marks(len(chunk))), (*before, *chunk))
+            out += self.connection.execute(query.where(column.in_(values[start : start + CHUNK]))).all()
         return out
 
-    @staticmethod
-    def _insert_sql(table: str, columns: Sequence[str]) -> str:
-        quoted = ", ".join(f'"{column}"' for column in columns)  # "by" and "end" are SQL keywords
-        return f"INSERT INTO {table} ({quoted}) VALUES ({_marks(len(columns))})"
+    def _many(self, statement, rows: list[dict]) -> None:
+        if rows:
+            self.connection.execute(statement, rows)
 
-    def insert_returning(
-        self, table: str, columns: Sequence[str], rows: list[Sequence], returning: str
-    ) -> list:
-        out: list = []
-        row_marks = "(" + _marks(len(columns)) + ")"
-        quoted = ", ".join(f'"{column}"' for column in columns)
-        for start in range(0, len(rows), CHUNK):
-            chunk = rows[start : start + CHUNK]
-            sql = (
-                f"INSERT INTO {table} ({quoted}) VALUES "
-                + ", ".join([row_marks] * len(chunk))
-                + f" RETURNING {returning}"
-            )
-            out += self.rows(sql, [value for row in chunk for value in row])
-        return out
+    def lock_group(self, code: str) -> None:
+        """On PostgreSQL, one import of a group at a time (SQLite has one writer anyway): two reports
+        merging into the same actions at once would each miss the other's changes."""
+        if self.dialect == "postgresql":
+            self.connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock(hashtext('import:{code}'))")
 
     # --- documents and groups ---------------------------------------------------------------
 
@@ -151,98 +132,100 @@ class ImportStore:
         self, file_name: str, sha256: str, fmt: str, at: datetime, by: str | None
     ) -> int | None:
         """Record a document about to be imported: its id, or None if that content was imported before."""
-        found = self.rows(
-            "INSERT INTO source_document (file_name, sha256, format, imported_at, imported_by) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING RETURNING id",
-            (file_name, sha256, fmt, stamp(at), by),
+        statement = (
+            self._upsert(DOCUMENTS)
+            .values(file_name=file_name, sha256=sha256, format=fmt, imported_at=at, imported_by=by)
+            .on_conflict_do_nothing(index_elements=["sha256"])
+            .returning(DOCUMENTS.c.id)
         )
-        return found[0][0] if found else None
+        return self.connection.execute(statement).scalar()
+
+    def document_imported(self, sha256: str) -> bool:
+        found = self.connection.execute(select(DOCUMENTS.c.id).where(DOCUMENTS.c.sha256 == sha256)).first()
+        return found is not None
 
     def group_codes(self) -> set[str]:
-        return {row[0] for row in self.rows("SELECT code FROM working_group")}
+        return set(self.connection.execute(select(GROUPS.c.code)).scalars())
 
     def ensure_group(self, code: str, name: str | None, cadence: tuple[int, int, str] | None) -> int:
-        found = self.rows("SELECT id, name FROM working_group WHERE code = ?", (code,))
+        found = self.connection.execute(
+            select(GROUPS.c.id, GROUPS.c.name).where(GROUPS.c.code == code)
+        ).first()
         if found:
-            group_id, known_name = found[0]
+            group_id, known_name = found
             if name and not known_name:
-                self.run("UPDATE working_group SET name = ? WHERE id = ?", (name, group_id))
+                self.connection.execute(update(GROUPS).where(GROUPS.c.id == group_id).values(name=name))
             return group_id
         week, weekday, time = cadence or (None, None, None)
-        created = self.rows(
-            "INSERT INTO working_group (code, name, ref_prefix, cadence_week, cadence_weekday, cadence_time) "
-            "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-            (code, name, code, week, weekday, time),
+        statement = (
+            insert(GROUPS)
+            .values(
+                code=code,
+                name=name,
+                ref_prefix=code,
+                cadence_week=week,
+                cadence_weekday=weekday,
+                cadence_time=time,
+                **_group_defaults(),
+            )
+            .returning(GROUPS.c.id)
         )
-        return created[0][0]
+        return self.connection.execute(statement).scalar_one()
 
     # --- meetings ---------------------------------------------------------------------------
 
     def meetings(
         self, group_id: int, *, number: str | None = None, on: date | None = None
     ) -> list[MeetingRow]:
-        where, value = ("number = ?", number) if number is not None else ("date = ?", iso(on))
-        found = self.rows(
-            'SELECT id, number, date, start, "end", extraordinary, status, title, venue FROM meeting '
-            f"WHERE group_id = ? AND {where} ORDER BY id",
-            (group_id, value),
-        )
-        return [MeetingRow(r[0], r[1], _day(r[2]), r[3], r[4], bool(r[5]), r[6], r[7], r[8]) for r in found]
+        m = MEETINGS.c
+        query = select(m.id, m.number, m.date, m.start, m.end, m.extraordinary, m.status, m.title, m.venue)
+        query = query.where(m.group_id == group_id)
+        query = query.where(m.number == number) if number is not None else query.where(m.date == on)
+        return [MeetingRow(*row) for row in self.connection.execute(query.order_by(m.id)).all()]
 
     def save_meeting(self, group_id: int, meeting: MeetingRow | None, values: dict, now: datetime) -> int:
         """Insert a meeting, or update the given one with `values`; its id."""
-        values = {
-            k: (iso(v) if isinstance(v, date) else int(v) if isinstance(v, bool) else v)
-            for k, v in values.items()
-        }
         if meeting is None:
-            columns = ["group_id", *values, "created_at", "updated_at"]
-            row = [group_id, *values.values(), stamp(now), stamp(now)]
-            quoted = ", ".join(f'"{c}"' for c in columns)
-            return (
-                self.rows(f"INSERT INTO meeting ({quoted}) VALUES ({_marks(len(columns))}) RETURNING id", row)
-            )[0][0]
-        assignments = ", ".join(f'"{c}" = ?' for c in values)
-        self.run(
-            f"UPDATE meeting SET {assignments}, updated_at = ? WHERE id = ?",
-            (*values.values(), stamp(now), meeting.id),
+            statement = (
+                insert(MEETINGS)
+                .values(group_id=group_id, **values, created_at=now, updated_at=now)
+                .returning(MEETINGS.c.id)
+            )
+            return self.connection.execute(statement).scalar_one()
+        self.connection.execute(
+            update(MEETINGS).where(MEETINGS.c.id == meeting.id).values(**values, updated_at=now)
         )
         return meeting.id
 
     def replace_agenda(self, meeting_id: int, items: list[Sequence]) -> None:
         """items: (position, item, title, objective, kind, lead, start, end)."""
-        self.run("DELETE FROM agenda_item WHERE meeting_id = ?", (meeting_id,))
-        self.many(
-            "INSERT INTO agenda_item "
-            '(meeting_id, position, item, title, objective, kind, lead, start, "end") '
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(meeting_id, *item) for item in items],
+        self.connection.execute(delete(AGENDA).where(AGENDA.c.meeting_id == meeting_id))
+        names = ("position", "item", "title", "objective", "kind", "lead", "start", "end")
+        self._many(
+            insert(AGENDA),
+            [{"meeting_id": meeting_id, **dict(zip(names, item, strict=True))} for item in items],
         )
 
     # --- actions ------------------------------------------------------------------------------
 
     def actions(self, group_id: int, refs: list[str]) -> dict[str, ActionState]:
-        found = self._in(
-            "SELECT id, ref, area, text, owner, due, status, reported_on, reported_done, news_on FROM action "
-            "WHERE group_id = ? AND ref IN ({})",
-            refs,
-            (group_id,),
-        )
+        a = ACTIONS.c
+        query = select(
+            a.id, a.ref, a.area, a.text, a.owner, a.due, a.status, a.reported_on, a.reported_done, a.news_on
+        ).where(a.group_id == group_id)
         return {
-            r[1]: ActionState(
-                r[0], r[1], r[2], r[3], r[4], _day(r[5]), r[6], _day(r[7]), bool(r[8]), _day(r[9])
-            )
-            for r in found
+            r[1]: ActionState(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], bool(r[8]), r[9])
+            for r in self._in(query, a.ref, refs)
         }
 
     def history_texts(self, action_ids: list[int]) -> dict[int, list[str]]:
         """What updates, closes and reopenings already said, per action."""
+        e = EVENTS.c
+        query = select(e.action_id, e.text).where(
+            e.kind.in_(("updated", "closed", "reopened")), e.text.is_not(None)
+        )
         out: dict[int, list[str]] = {}
-        for action_id, text in self._in(
-            "SELECT action_id, text FROM action_event WHERE kind IN ('updated', 'closed', 'reopened') "
-            "AND text IS NOT NULL AND action_id IN ({})",
-            action_ids,
-        ):
+        for action_id, text in self._in(query, e.action_id, action_ids):
             out.setdefault(action_id, []).append(text)
         return out
 
@@ -264,24 +247,52 @@ class ImportStore:
 
     def insert_actions(self, rows: list[Sequence]) -> list[tuple[int, int, str]]:
         """Rows in ACTION_COLUMNS order; returns (id, group id, ref) of each."""
-        return self.insert_returning("action", self.ACTION_COLUMNS, rows, "id, group_id, ref")
+        if not rows:
+            return []
+        statement = insert(ACTIONS).returning(
+            ACTIONS.c.id, ACTIONS.c.group_id, ACTIONS.c.ref, sort_by_parameter_order=True
+        )
+        values = [dict(zip(self.ACTION_COLUMNS, row, strict=True)) for row in rows]
+        return [tuple(r) for r in self.connection.execute(statement, values).all()]
 
     def update_actions(self, states: Iterable[ActionState], now: datetime) -> None:
         """Write back the actions a report touched, each column group only where it changed: triggers
         rewrite the search index on any write to the wording and the owner rows on any write to the
         state, and most actions in a later report are only listed again, or only moved or closed."""
-        states, at = list(states), stamp(now)
-        self.many(
-            "UPDATE action SET area = ?, text = ?, owner = ? WHERE id = ?",
-            [(s.area, s.text, s.owner, s.id) for s in states if s.wording_changed],
+        states = list(states)
+        target = ACTIONS.c.id == bindparam("action_id")
+        self._many(
+            update(ACTIONS)
+            .where(target)
+            .values(area=bindparam("area"), text=bindparam("text"), owner=bindparam("owner")),
+            [
+                {"action_id": s.id, "area": s.area, "text": s.text, "owner": s.owner}
+                for s in states
+                if s.wording_changed
+            ],
         )
-        self.many(
-            "UPDATE action SET due = ?, status = ? WHERE id = ?",
-            [(iso(s.due), s.status, s.id) for s in states if s.state_changed],
+        self._many(
+            update(ACTIONS).where(target).values(due=bindparam("due"), status=bindparam("status")),
+            [{"action_id": s.id, "due": s.due, "status": s.status} for s in states if s.state_changed],
         )
-        self.many(
-            "UPDATE action SET reported_on = ?, reported_done = ?, news_on = ?, updated_at = ? WHERE id = ?",
-            [(iso(s.reported_on), int(s.reported_done), iso(s.news_on), at, s.id) for s in states],
+        self._many(
+            update(ACTIONS)
+            .where(target)
+            .values(
+                reported_on=bindparam("reported_on"),
+                reported_done=bindparam("reported_done"),
+                news_on=bindparam("news_on"),
+                updated_at=now,
+            ),
+            [
+                {
+                    "action_id": s.id,
+                    "reported_on": s.reported_on,
+                    "reported_done": s.reported_done,
+                    "news_on": s.news_on,
+                }
+                for s in states
+            ],
         )
 
     EVENT_COLUMNS = (
@@ -300,25 +311,23 @@ class ImportStore:
     )
 
     def insert_events(self, rows: list[Sequence]) -> None:
-        self.many(self._insert_sql("action_event", self.EVENT_COLUMNS), rows)
+        self._many(insert(EVENTS), [dict(zip(self.EVENT_COLUMNS, row, strict=True)) for row in rows])
 
     def delete_owners(self, action_ids: list[int]) -> None:
         for start in range(0, len(action_ids), CHUNK):
             chunk = action_ids[start : start + CHUNK]
-            self.run(f"DELETE FROM action_owner WHERE action_id IN ({_marks(len(chunk))})", chunk)
+            self.connection.execute(delete(OWNERS).where(OWNERS.c.action_id.in_(chunk)))
 
     def owner_name_ids(self, keys: list[str]) -> dict[str, int]:
-        return dict(
-            (key, name_id)
-            for name_id, key in self._in("SELECT id, key FROM owner_name WHERE key IN ({})", keys)
-        )
+        return {key: name_id for name_id, key in self._in(select(NAMES.c.id, NAMES.c.key), NAMES.c.key, keys)}
 
     def insert_owner_names(self, rows: list[tuple[str, str]]) -> dict[str, int]:
         """(key, name) rows; returns key -> id."""
-        return {
-            key: name_id
-            for name_id, key in self.insert_returning("owner_name", ("key", "name"), rows, "id, key")
-        }
+        if not rows:
+            return {}
+        statement = insert(NAMES).returning(NAMES.c.id, NAMES.c.key, sort_by_parameter_order=True)
+        found = self.connection.execute(statement, [{"key": key, "name": name} for key, name in rows]).all()
+        return {key: name_id for name_id, key in found}
 
     OWNER_COLUMNS = (
         "action_id",
@@ -333,45 +342,152 @@ class ImportStore:
     )
 
     def insert_owners(self, rows: list[Sequence]) -> None:
-        """Owner rows, each with a copy of its action's status, due date and group read in the same
-        statement (the owner lookups and digests index them)."""
+        """Owner rows, each with a copy of its action's status, due date and group (the owner lookups
+        and digests index them), read here in one statement."""
         if not rows:
             return
-        columns = ", ".join(f'"{column}"' for column in self.OWNER_COLUMNS[1:])
-        cursor = self.connection.executemany(
-            f"INSERT INTO action_owner (action_id, {columns}, status, due_sort, group_id) "
-            f"SELECT id, {_marks(len(self.OWNER_COLUMNS) - 1)}, status, due_sort, group_id "
-            "FROM action WHERE id = ?",
-            [(*row[1:], row[0]) for row in rows],
-        )
-        if cursor.rowcount != len(rows):  # a row whose action is missing would vanish silently
-            raise RuntimeError(f"{len(rows) - cursor.rowcount} owner rows name no stored action")
+        ids = list({row[0] for row in rows})
+        a = ACTIONS.c
+        state = {r[0]: r[1:] for r in self._in(select(a.id, a.status, a.due_sort, a.group_id), a.id, ids)}
+        missing = [i for i in ids if i not in state]
+        if missing:  # a row whose action is missing would vanish silently
+            raise RuntimeError(f"owner rows name no stored action: {missing[:5]}")
+        values = []
+        for row in rows:
+            status, due_sort, group_id = state[row[0]]
+            values.append(
+                dict(zip(self.OWNER_COLUMNS, row, strict=True))
+                | {"status": status, "due_sort": due_sort, "group_id": group_id}
+            )
+        self._many(insert(OWNERS), values)
 
     # --- decisions and discussion -----------------------------------------------------------------
 
     def decisions(self, group_id: int, refs: list[str]) -> dict[str, tuple[int, str, str | None]]:
-        found = self._in(
-            "SELECT id, ref, text, area FROM decision WHERE group_id = ? AND ref IN ({})", refs, (group_id,)
-        )
-        return {ref: (decision_id, text, area) for decision_id, ref, text, area in found}
+        d = DECISIONS.c
+        query = select(d.id, d.ref, d.text, d.area).where(d.group_id == group_id)
+        return {
+            ref: (decision_id, text, area) for decision_id, ref, text, area in self._in(query, d.ref, refs)
+        }
 
     def insert_decisions(self, rows: list[Sequence]) -> None:
         """(group_id, ref, area, text, meeting_id, source_document_id, created_at) rows."""
-        self.many(
-            "INSERT INTO decision (group_id, ref, area, text, meeting_id, source_document_id, created_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            rows,
-        )
+        names = ("group_id", "ref", "area", "text", "meeting_id", "source_document_id", "created_at")
+        self._many(insert(DECISIONS), [dict(zip(names, row, strict=True)) for row in rows])
 
     def update_decisions(self, rows: list[Sequence]) -> None:
         """(text, area, id) rows."""
-        self.many("UPDATE decision SET text = ?, area = ? WHERE id = ?", rows)
+        self._many(
+            update(DECISIONS)
+            .where(DECISIONS.c.id == bindparam("decision_id"))
+            .values(text=bindparam("text"), area=bindparam("area")),
+            [{"text": text, "area": area, "decision_id": decision_id} for text, area, decision_id in rows],
+        )
 
     def insert_mentions(self, rows: list[Sequence]) -> None:
         """(group_id, ref, kind, area, text, text_key, meeting_id, source_document_id) rows; a passage
         already kept for its ref is skipped."""
-        self.many(
-            "INSERT INTO mention (group_id, ref, kind, area, text, text_key, meeting_id, source_document_id) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (ref, text_key) DO NOTHING",
-            rows,
+        names = ("group_id", "ref", "kind", "area", "text", "text_key", "meeting_id", "source_document_id")
+        self._many(
+            self._upsert(MENTIONS).on_conflict_do_nothing(index_elements=["ref", "text_key"]),
+            [dict(zip(names, row, strict=True)) for row in rows],
         )
+
+    # --- people: members, their groups and attendance, and who owner names mean -------------------
+
+    def members(self) -> list[tuple[int, str, str | None]]:
+        """(id, folded name, initials) of every member, in name order (as the async index loads them)."""
+        m = MEMBERS.c
+        return [
+            tuple(r) for r in self.connection.execute(select(m.id, m.key, m.initials).order_by(m.name, m.id))
+        ]
+
+    def aliases(self) -> list[tuple[int, str]]:
+        return [tuple(r) for r in self.connection.execute(select(ALIASES.c.member_id, ALIASES.c.alias))]
+
+    MEMBER_COLUMNS = (
+        "name",
+        "key",
+        "initials",
+        "role",
+        "organisation",
+        "constituency",
+        "is_secretariat",
+        "is_chair",
+    )
+
+    def member_details(self, member_ids: list[int]) -> dict[int, dict]:
+        m = MEMBERS.c
+        query = select(m.id, *(m[name] for name in self.MEMBER_COLUMNS))
+        return {
+            r[0]: dict(zip(self.MEMBER_COLUMNS, r[1:], strict=True))
+            for r in self._in(query, m.id, member_ids)
+        }
+
+    def last_attended(self, member_ids: list[int]) -> dict[int, date]:
+        """Each member's latest meeting attended (or sent apologies to)."""
+        a, m = ATTENDANCE.c, MEETINGS.c
+        query = (
+            select(a.member_id, func.max(m.date)).join(MEETINGS, m.id == a.meeting_id).group_by(a.member_id)
+        )
+        return dict(tuple(r) for r in self._in(query, a.member_id, member_ids))
+
+    def insert_members(self, rows: list[dict]) -> list[int]:
+        """New members (each a dict of their columns); their ids, in order."""
+        if not rows:
+            return []
+        statement = insert(MEMBERS).returning(MEMBERS.c.id, sort_by_parameter_order=True)
+        return list(self.connection.execute(statement, rows).scalars())
+
+    def update_members(self, changes: dict[int, dict], now: datetime) -> None:
+        """member id -> changed columns; one statement per shape of change."""
+        shapes: dict[tuple, list[dict]] = {}
+        for member_id, values in changes.items():
+            shapes.setdefault(tuple(sorted(values)), []).append({"member_id": member_id, **values})
+        for names, rows in shapes.items():
+            statement = (
+                update(MEMBERS)
+                .where(MEMBERS.c.id == bindparam("member_id"))
+                .values(**{name: bindparam(name) for name in names}, updated_at=now)
+            )
+            self._many(statement, rows)
+
+    def add_to_group(self, member_ids: list[int], group_id: int) -> None:
+        self._many(
+            self._upsert(MEMBER_GROUPS).on_conflict_do_nothing(index_elements=["member_id", "group_id"]),
+            [{"member_id": member_id, "group_id": group_id} for member_id in dict.fromkeys(member_ids)],
+        )
+
+    def attendance_of(self, meeting_id: int) -> set[int]:
+        a = ATTENDANCE.c
+        return set(self.connection.execute(select(a.member_id).where(a.meeting_id == meeting_id)).scalars())
+
+    def insert_attendance(self, rows: list[dict]) -> None:
+        self._many(insert(ATTENDANCE), rows)
+
+    def owner_names(
+        self, name_ids: list[int] | None = None
+    ) -> dict[int, tuple[str, int | None, float | None]]:
+        """id -> (key, member id, score) of the given owner names, or of all of them."""
+        n = NAMES.c
+        query = select(n.id, n.key, n.member_id, n.match_score)
+        rows = self.connection.execute(query).all() if name_ids is None else self._in(query, n.id, name_ids)
+        return {r[0]: (r[1], r[2], r[3]) for r in rows}
+
+    def update_owner_names(self, rows: list[tuple[int, int | None, float | None]]) -> None:
+        """(id, member id, score) rows."""
+        self._many(
+            update(NAMES)
+            .where(NAMES.c.id == bindparam("name_id"))
+            .values(member_id=bindparam("member_id"), match_score=bindparam("score")),
+            [{"name_id": i, "member_id": member_id, "score": score} for i, member_id, score in rows],
+        )
+
+
+def _group_defaults() -> dict:
+    """A new group's settings, as the model's defaults give them."""
+    return {
+        column.name: column.default.arg
+        for column in GROUPS.columns
+        if column.default is not None and not callable(column.default.arg)
+    }

@@ -5,17 +5,17 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
-from sqlalchemy.dialects.sqlite import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import HandledRequest
+from storage.queries.dialect import upsert
 
 REQUEST_MEMORY = timedelta(days=2)  # longer than any platform retries a request or a signature is valid
 
 
 async def claim_request(session: AsyncSession, key: str, now: datetime) -> bool:
     """True the first time a request key is seen (in any process), False for a retry or replay of it."""
-    statement = insert(HandledRequest).values(key=key, received_at=now).on_conflict_do_nothing()
+    statement = upsert(session, HandledRequest).values(key=key, received_at=now).on_conflict_do_nothing()
     result = await session.exec(statement)
     return result.rowcount == 1
 

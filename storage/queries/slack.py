@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.dialects.sqlite import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import BotMessage, SlackUser
+from storage.queries.dialect import upsert
 
 
 async def slack_user(session: AsyncSession, user_id: str) -> SlackUser | None:
@@ -15,7 +15,7 @@ async def slack_user(session: AsyncSession, user_id: str) -> SlackUser | None:
 
 
 async def remember_bot_message(session: AsyncSession, channel: str, ts: str, ref: str, now: datetime) -> None:
-    statement = insert(BotMessage).values(channel=channel, ts=ts, ref=ref, created_at=now)
+    statement = upsert(session, BotMessage).values(channel=channel, ts=ts, ref=ref, created_at=now)
     await session.exec(statement.on_conflict_do_update(index_elements=["channel", "ts"], set_={"ref": ref}))
 
 

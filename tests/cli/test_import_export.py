@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from bot.cli import main
-from tests.core.test_importer import FIRST, SECOND, counts, path_of
+from tests.core.test_importer import FIRST, SECOND, counts
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -77,7 +77,7 @@ def test_export_csv_has_the_secretariats_columns_plus_status(db_url, write, caps
 def test_a_bad_file_gets_one_line_a_non_zero_exit_and_changes_nothing(db_url, write, capsys):
     main(["import", str(write("tmag-040.txt", FIRST))])
     capsys.readouterr()
-    before = counts(path_of(db_url))
+    before = counts(db_url)
     broken = write("minutes.pdf", b"%PDF-1.4 not a text report")
     assert main(["import", str(broken)]) == 1
     captured = capsys.readouterr()
@@ -86,11 +86,11 @@ def test_a_bad_file_gets_one_line_a_non_zero_exit_and_changes_nothing(db_url, wr
     assert len(lines) == 1 and "minutes.pdf" in lines[0] and "not a readable PDF" in lines[0]
     assert main(["import", "/no/such/report.txt"]) == 1
     assert "no such file" in capsys.readouterr().err
-    assert counts(path_of(db_url)) == before
+    assert counts(db_url) == before
 
 
 def test_python_dash_m_bot_runs_the_same_command_line(db_url, write, tmp_path):
-    env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'proc.db'}")
+    env = dict(os.environ, DATABASE_URL=db_url)
     done = subprocess.run(
         [sys.executable, "-m", "bot", "import", str(write("tmag-040.txt", FIRST))],
         cwd=ROOT,

@@ -79,7 +79,7 @@ def channel_posts(fake) -> list[dict]:
 async def runs(db) -> list[tuple]:
     async with db.read() as session:
         rows = await session.exec(
-            text("SELECT meeting_date, slot, status, attempts FROM digest_run ORDER BY id")
+            text("SELECT CAST(meeting_date AS VARCHAR), slot, status, attempts FROM digest_run ORDER BY id")
         )
         return [tuple(r) for r in rows.all()]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import threading
 from datetime import date
 from pathlib import Path
@@ -12,6 +11,8 @@ import pytest
 
 from bot.record.exporter import export_data
 from bot.record.importer import ReportError, import_report, update_closes
+from storage.queries.search import Term, search_actions
+from tests.fixtures import sql
 
 FIRST = """\
 ## MHHS Testing and Migration Advisory Group (TMAG) Headline Report
@@ -59,26 +60,21 @@ Area\tDecision Ref\tDescription
 """
 
 
-def counts(db_path: str) -> dict[str, int]:
-    with sqlite3.connect(db_path) as connection:
-        return {
-            table: connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
-            for table in (
-                "source_document",
-                "meeting",
-                "action",
-                "action_event",
-                "action_owner",
-                "decision",
-                "mention",
-                "member",
-                "owner_name",
-            )
-        }
+TABLES = (
+    "source_document",
+    "meeting",
+    "action",
+    "action_event",
+    "action_owner",
+    "decision",
+    "mention",
+    "member",
+    "owner_name",
+)
 
 
-def path_of(url: str) -> str:
-    return url.removeprefix("sqlite:///")
+def counts(url: str) -> dict[str, int]:
+    return sql.counts(url, TABLES)
 
 
 async def test_first_import_stores_everything(db, db_url, clock, write):
@@ -104,11 +100,11 @@ async def test_first_import_stores_everything(db, db_url, clock, write):
 async def test_importing_the_same_document_again_changes_nothing(db, db_url, clock, write):
     path = write("tmag-040.txt", FIRST)
     await import_report(db, path, clock=clock)
-    before = counts(path_of(db_url))
+    before = counts(db_url)
     again = await import_report(db, path, clock=clock)
     assert again.status == "unchanged"
     assert "nothing changed" in again.line()
-    assert counts(path_of(db_url)) == before
+    assert counts(db_url) == before
 
 
 async def test_a_later_report_updates_moves_due_dates_and_closes(db, clock, write):
@@ -155,28 +151,26 @@ async def test_a_later_reports_new_wording_and_owner_reach_search_and_owner_look
         )
     )
     await import_report(db, write("tmag-042.txt", third), clock=clock)
-    with sqlite3.connect(path_of(db_url)) as connection:
+    async with db.read() as session:
+        found = {
+            word: {a.ref for a, _, _ in await search_actions(session, [[Term(word)]])}
+            for word in ("runbook", "checklist", "calendar")
+        }
+    assert found["runbook"] == {"TMAG40-03"}
+    assert found["checklist"] == set()
+    assert found["calendar"] == {"TMAG40-01"}  # only seen again: still found
 
-        def matching(word: str) -> set[str]:
-            rows = connection.execute(
-                "SELECT ref FROM action WHERE id IN (SELECT rowid FROM action_fts WHERE action_fts MATCH ?)",
-                (word,),
-            )
-            return {ref for (ref,) in rows}
+    def owners(ref: str) -> list[tuple[str, str]]:
+        return sql.rows(
+            db_url,
+            "SELECT o.name, o.status FROM action_owner o JOIN action a ON a.id = o.action_id WHERE a.ref = :ref",
+            ref=ref,
+        )
 
-        def owners(ref: str) -> list[tuple[str, str]]:
-            return connection.execute(
-                "SELECT o.name, o.status FROM action_owner o JOIN action a ON a.id = o.action_id WHERE a.ref = ?",
-                (ref,),
-            ).fetchall()
-
-        assert matching("runbook") == {"TMAG40-03"}
-        assert matching("checklist") == set()
-        assert matching("calendar") == {"TMAG40-01"}  # only seen again: still found
-        assert owners("TMAG40-03") == [("PMO", "open")]  # was "TMAG members"
-        assert owners("TMAG41-01") == [("PMO", "closed")]
-        reported = dict(connection.execute("SELECT ref, reported_on FROM action").fetchall())
-        assert reported["TMAG40-01"] == "2024-10-16"  # the latest report to list it, though nothing changed
+    assert owners("TMAG40-03") == [("PMO", "open")]  # was "TMAG members"
+    assert owners("TMAG41-01") == [("PMO", "closed")]
+    reported = {ref: str(on) for ref, on in sql.rows(db_url, "SELECT ref, reported_on FROM action")}
+    assert reported["TMAG40-01"] == "2024-10-16"  # the latest report to list it, though nothing changed
 
 
 async def test_an_older_report_imported_later_adds_history_but_does_not_wind_back(db, clock, write):
@@ -191,27 +185,37 @@ async def test_an_older_report_imported_later_adds_history_but_does_not_wind_bac
 
 async def test_a_failure_part_way_through_writes_nothing(db, db_url, clock, write):
     await import_report(db, write("tmag-040.txt", FIRST), clock=clock)
-    before = counts(path_of(db_url))
+    before = counts(db_url)
     # The database refuses the new action's owner: by then the document, meeting, the new action,
     # the updates to the others and their events have all been written inside the transaction.
-    with sqlite3.connect(path_of(db_url)) as connection:
-        connection.execute(
+    refused = "NEW.action_id = (SELECT id FROM action WHERE ref = 'TMAG41-01')"
+    if sql.is_postgres(db_url):
+        sql.execute(
+            db_url,
+            "CREATE FUNCTION refuse_owner() RETURNS trigger LANGUAGE plpgsql AS "
+            f"$$ BEGIN IF {refused} THEN RAISE EXCEPTION 'owner refused'; END IF; RETURN NEW; END $$",
             "CREATE TRIGGER refuse_owner BEFORE INSERT ON action_owner "
-            "WHEN NEW.action_id = (SELECT id FROM action WHERE ref = 'TMAG41-01') "
-            "BEGIN SELECT RAISE(ABORT, 'owner refused'); END"
+            "FOR EACH ROW EXECUTE FUNCTION refuse_owner()",
+        )
+    else:
+        sql.execute(
+            db_url,
+            f"CREATE TRIGGER refuse_owner BEFORE INSERT ON action_owner WHEN {refused} "
+            "BEGIN SELECT RAISE(ABORT, 'owner refused'); END",
         )
     with pytest.raises(Exception, match="owner refused"):
         await import_report(db, write("tmag-041.txt", SECOND), clock=clock)
-    assert counts(path_of(db_url)) == before
+    assert counts(db_url) == before
 
 
+@pytest.mark.sqlite_only  # the worker thread's rollback; PostgreSQL's transactions run on the event loop
 async def test_a_cancelled_import_writes_nothing(db, db_url, clock, write, monkeypatch):
     """Cancelling an import (a shutdown, a client gone) while its statements run in the worker thread
     must not let the rollback slip in between them, leaving the later ones to commit one by one."""
     from storage.queries.importing import ImportStore
 
     await import_report(db, write("tmag-040.txt", FIRST), clock=clock)
-    before = counts(path_of(db_url)), await export_data(db)
+    before = counts(db_url), await export_data(db)
     reached, release = threading.Event(), threading.Event()
     update_actions = ImportStore.update_actions
 
@@ -228,7 +232,7 @@ async def test_a_cancelled_import_writes_nothing(db, db_url, clock, write, monke
     release.set()
     with pytest.raises(asyncio.CancelledError):
         await running
-    assert (counts(path_of(db_url)), await export_data(db)) == before
+    assert (counts(db_url), await export_data(db)) == before
     monkeypatch.undo()
     summary = await import_report(db, write("tmag-041.txt", SECOND), clock=clock)
     assert summary.actions_new == ["TMAG41-01"]
@@ -236,12 +240,12 @@ async def test_a_cancelled_import_writes_nothing(db, db_url, clock, write, monke
 
 
 async def test_bad_input_raises_and_writes_nothing(db, db_url, clock, write, tmp_path: Path):
-    before = counts(path_of(db_url))
+    before = counts(db_url)
     with pytest.raises(ReportError):
         await import_report(db, write("notes.txt", "Nothing to see here.\n"), clock=clock)
     with pytest.raises(ReportError):
         await import_report(db, tmp_path / "missing.docx", clock=clock)
-    assert counts(path_of(db_url)) == before
+    assert counts(db_url) == before
 
 
 @pytest.mark.parametrize(

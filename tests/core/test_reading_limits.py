@@ -15,7 +15,7 @@ from bot.record.dates import find_dates
 from bot.record.importer import import_report
 from bot.record.reports.loader import MAX_CELL_CHARS, MAX_TEXT_CHARS, ReportError, load_bytes
 from bot.record.reports.parser import excerpt, parse_report
-from tests.core.test_importer import counts, path_of
+from tests.core.test_importer import counts
 from tests.fixtures.world import MINUTES_031
 
 HANG = 10.0  # seconds: twenty times an honest read of these files on a slow machine
@@ -85,12 +85,12 @@ def test_a_text_longer_than_any_report_is_refused():
 async def test_a_file_over_the_size_limit_is_refused_before_it_is_read(db, db_url, clock, write, monkeypatch):
     path = write("big.txt", MINUTES_031 + " " * 3_000)
     monkeypatch.setenv("MAX_REPORT_MB", "0.001")  # 1 kB
-    before = counts(path_of(db_url))
+    before = counts(db_url)
     with pytest.raises(
         ReportError, match=r"too large to be a report \(0\.0 MB; the most I read is 0\.0 MB\)"
     ):
         await import_report(db, path, clock=clock)
-    assert counts(path_of(db_url)) == before
+    assert counts(db_url) == before
 
 
 def test_a_passage_naming_thousands_of_refs_keeps_a_window_around_each():

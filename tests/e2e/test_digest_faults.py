@@ -87,6 +87,7 @@ async def _wait(process) -> int:
     return process.exitcode
 
 
+@pytest.mark.sqlite_only  # SQLite's single writer (PostgreSQL: tests/e2e/test_replicas.py)
 async def test_twenty_killed_and_refused_runs_post_every_part_exactly_once(template, tmp_path):
     context = multiprocessing.get_context("fork")
     rng = random.Random(20231127)

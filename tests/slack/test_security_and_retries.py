@@ -89,10 +89,12 @@ async def test_a_server_error_is_retried(bot):
     )
 
 
-async def test_healthz(bot):
+async def test_healthz(bot, db):
     async with bot.http.get(bot.url.replace("/slack/events", "/healthz")) as response:
         assert response.status == 200
-        assert (await response.json()) == {"ok": True, "database": "ok"}
+        health = await response.json()
+    assert health == {"ok": True, "database": "ok", "kind": db.dialect, "replica": health["replica"]}
+    assert health["replica"].rpartition(":")[2].isdigit()  # host:pid, telling replicas apart
 
 
 # --- malformed and replayed requests ------------------------------------------------------------
@@ -203,6 +205,7 @@ def write_lock_held(path: str):
         holder.close()
 
 
+@pytest.mark.sqlite_only  # SQLite's single writer (PostgreSQL: tests/e2e/test_replicas.py)
 async def test_an_update_waits_out_a_short_lock_and_is_made(busy_bot, db_url):
     # Priya is a member not yet linked to her Slack user: identifying her writes the link.
     path = db_url.removeprefix("sqlite:///")
@@ -215,6 +218,7 @@ async def test_an_update_waits_out_a_short_lock_and_is_made(busy_bot, db_url):
     assert (await last_event(busy_bot, "WMAG31-05"))[:2] == ("updated", "cost analysis drafted")
 
 
+@pytest.mark.sqlite_only  # SQLite's single writer (PostgreSQL: tests/e2e/test_replicas.py)
 async def test_an_update_the_database_keeps_refusing_is_answered_plainly_and_changes_nothing(
     busy_bot, db_url
 ):

@@ -10,6 +10,7 @@ from sqlalchemy import text
 from storage.db import Database, migrate
 
 
+@pytest.mark.sqlite_only
 async def test_connections_use_wal_foreign_keys_and_a_busy_timeout(db):
     async with db.read() as session:
         journal = (await session.exec(text("PRAGMA journal_mode"))).one()[0]
@@ -124,7 +125,7 @@ async def test_owner_rows_carry_their_actions_state_and_one_for_a_missing_action
             await session.exec(
                 text(
                     "SELECT count(*) FROM action_owner o JOIN action a ON a.id = o.action_id "
-                    "WHERE o.status IS a.status AND o.due_sort IS a.due_sort AND o.group_id IS a.group_id"
+                    "WHERE o.status = a.status AND o.due_sort = a.due_sort AND o.group_id = a.group_id"
                 )
             )
         ).one()[0]
@@ -132,9 +133,7 @@ async def test_owner_rows_carry_their_actions_state_and_one_for_a_missing_action
     assert copied == total == 3
     row = [999_999, 0, "organisation", "Programme", "programme", None, "programme", None, None]
     with pytest.raises(RuntimeError, match="name no stored action"):
-        async with db.write() as session:
-            store = await ImportStore.open(session)
-            store.insert_owners([row])
+        await db.connection_transaction(lambda connection: ImportStore(connection).insert_owners([row]))
     async with db.read() as session:
         assert (await session.exec(text("SELECT count(*) FROM action_owner"))).one()[0] == 3
 
@@ -166,3 +165,38 @@ async def test_a_bulk_run_checkpoints_less_often_and_leaves_an_empty_wal(tmp_pat
         assert bot.execute("SELECT count(*) FROM working_group").fetchone()[0] == 2
     finally:
         bot.close()
+
+
+def _columns(url: str) -> dict[tuple[str, str], tuple[bool, bool]]:
+    """(table, column) -> (not null, has a default) for every table the models declare."""
+    from sqlalchemy import create_engine, inspect
+    from sqlmodel import SQLModel
+
+    from tests.fixtures.sql import sync_url
+
+    engine = create_engine(sync_url(url))
+    try:
+        found = {}
+        inspector = inspect(engine)
+        for table in SQLModel.metadata.sorted_tables:
+            for column in inspector.get_columns(table.name):
+                if column["name"] == "id" or column["name"] not in table.c:
+                    continue  # ids: SERIAL or rowid; columns of the search index: PostgreSQL's own
+                found[table.name, column["name"]] = (not column["nullable"], column["default"] is not None)
+        return found
+    finally:
+        engine.dispose()
+
+
+def test_postgres_schema_has_the_same_columns_as_sqlite(pg_url, tmp_path):
+    """The two histories (SQLite's migrations 0001-0013, PostgreSQL's 0014) must end at one schema:
+    the same columns, nullable alike, with defaults alike (raw inserts rely on them)."""
+    sqlite_url = f"sqlite:///{tmp_path / 'same.db'}"
+    migrate(sqlite_url)
+    migrate(pg_url)
+    on_sqlite, on_postgres = _columns(sqlite_url), _columns(pg_url)
+    computed = {("action", "due_sort")}  # SQLite computes it; PostgreSQL's trigger sets it
+    assert {k: v for k, v in on_postgres.items() if k not in computed} == {
+        k: v for k, v in on_sqlite.items() if k not in computed
+    }
+    assert len(on_sqlite) > 100

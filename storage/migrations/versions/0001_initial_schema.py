@@ -17,6 +17,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        return  # PostgreSQL starts from the whole schema in 0014
     op.create_table(
         "member",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -288,6 +290,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        return  # PostgreSQL starts from the whole schema in 0014
     with op.batch_alter_table("action_owner", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_action_owner_role_key"))
         batch_op.drop_index(batch_op.f("ix_action_owner_owner_name_id"))

@@ -24,6 +24,8 @@ INDEXES = {
 
 
 def upgrade() -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        return  # PostgreSQL starts from the whole schema in 0014
     for table, (fts, columns) in INDEXES.items():
         names = ", ".join(columns)
         new = ", ".join(f"new.{c}" for c in columns)
@@ -50,6 +52,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        return  # PostgreSQL starts from the whole schema in 0014
     for _table, (fts, _columns) in INDEXES.items():
         for suffix in ("insert", "delete", "update"):
             op.execute(f"DROP TRIGGER IF EXISTS {fts}_{suffix}")

@@ -30,6 +30,8 @@ LOOKUPS = {
 
 
 def upgrade() -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        return  # PostgreSQL starts from the whole schema in 0014
     with op.batch_alter_table("action_owner") as batch:
         batch.add_column(sa.Column("status", sa.String(), nullable=True))
         batch.add_column(sa.Column("due_sort", sa.String(), nullable=True))
@@ -60,6 +62,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        return  # PostgreSQL starts from the whole schema in 0014
     op.drop_index("ix_action_status_due_sort", "action")
     with op.batch_alter_table("action") as batch:
         batch.drop_column("due_sort")

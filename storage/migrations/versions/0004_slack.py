@@ -17,6 +17,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        return  # PostgreSQL starts from the whole schema in 0014
     op.create_table(
         "bot_message",
         sa.Column("channel", sa.String(), nullable=False),
@@ -70,6 +72,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        return  # PostgreSQL starts from the whole schema in 0014
     with op.batch_alter_table("action_event") as batch_op:
         batch_op.drop_column("slack_user_id")
     for table in ("slack_user", "slack_event", "pending_upload", "bot_message"):

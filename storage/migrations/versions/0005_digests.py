@@ -17,6 +17,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        return  # PostgreSQL starts from the whole schema in 0014
     op.create_table(
         "digest_run",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -69,6 +71,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        return  # PostgreSQL starts from the whole schema in 0014
     with op.batch_alter_table("working_group", schema=None) as batch_op:
         batch_op.drop_column("reminder_time")
         batch_op.drop_column("digest_time")

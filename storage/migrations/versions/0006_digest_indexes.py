@@ -23,6 +23,8 @@ NO_DUE = "9999-12-31"
 
 
 def upgrade() -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        return  # PostgreSQL starts from the whole schema in 0014
     with op.batch_alter_table("action_owner") as batch:
         batch.add_column(sa.Column("group_id", sa.Integer(), nullable=True))
     op.execute(
@@ -57,6 +59,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        return  # PostgreSQL starts from the whole schema in 0014
     op.drop_index("ix_action_owner_digest", "action_owner")
     op.drop_index("ix_action_group_open", "action")
     op.execute("DROP TRIGGER IF EXISTS action_owner_copy_state")

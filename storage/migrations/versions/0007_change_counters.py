@@ -23,6 +23,8 @@ WATCHED = {"members": ("member", "member_alias"), "groups": ("working_group",)}
 
 
 def upgrade() -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        return  # PostgreSQL starts from the whole schema in 0014
     op.create_table(
         "change_counter",
         sa.Column("name", sa.String(), primary_key=True),
@@ -39,6 +41,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        return  # PostgreSQL starts from the whole schema in 0014
     for tables in WATCHED.values():
         for table in tables:
             for event in ("insert", "update", "delete"):

@@ -41,6 +41,8 @@ COPY_STATE = (
 
 
 def upgrade() -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        return  # PostgreSQL starts from the whole schema in 0014
     for name, (table, _columns) in REDUNDANT.items():
         op.drop_index(name, table)
     op.execute("DROP TRIGGER IF EXISTS action_owner_copy_state")
@@ -50,6 +52,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        return  # PostgreSQL starts from the whole schema in 0014
     op.execute("DROP TRIGGER IF EXISTS action_owner_copy_state")
     op.execute(COPY_STATE.format(when=""))
     for name, (table, columns) in REDUNDANT.items():

@@ -46,12 +46,16 @@ LOOKUPS = {
 
 
 def upgrade() -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        return  # PostgreSQL starts from the whole schema in 0014
     for name, (_before, columns, rows) in LOOKUPS.items():
         op.drop_index(name, "action_owner")
         op.create_index(name, "action_owner", columns, sqlite_where=sa.text(rows))
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        return  # PostgreSQL starts from the whole schema in 0014
     for name, (columns, _now, _rows) in LOOKUPS.items():
         op.drop_index(name, "action_owner")
         op.create_index(name, "action_owner", columns)

@@ -42,6 +42,8 @@ def _text_key(text: str) -> str:
 
 
 def upgrade() -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        return  # PostgreSQL starts from the whole schema in 0014
     connection = op.get_bind()
 
     op.create_table(
@@ -149,6 +151,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        return  # PostgreSQL starts from the whole schema in 0014
     with op.batch_alter_table("mention") as batch_op:
         batch_op.drop_index("uq_mention_ref_text")
         batch_op.create_index("ix_mention_ref", ["ref"], unique=False)

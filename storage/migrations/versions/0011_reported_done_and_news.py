@@ -26,6 +26,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        return  # PostgreSQL starts from the whole schema in 0014
     from bot.record.updates import update_reports_delivery
 
     # Plain ADD COLUMN: a rebuilt table would lose the triggers and the computed due_sort column.
@@ -64,5 +66,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        return  # PostgreSQL starts from the whole schema in 0014
     op.drop_column("action", "news_on")
     op.drop_column("action", "reported_done")

@@ -17,6 +17,8 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        return  # PostgreSQL starts from the whole schema in 0014
     op.create_table(
         "teams_user",
         sa.Column("user_id", sa.String(), nullable=False),
@@ -42,6 +44,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name != "sqlite":
+        return  # PostgreSQL starts from the whole schema in 0014
     op.drop_column("action_event", "teams_user_id")
     op.drop_column("working_group", "teams_channel")
     op.drop_index("ix_member_teams_user_id", "member")
