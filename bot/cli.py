@@ -537,6 +537,69 @@ async def cmd_report_draft(args: argparse.Namespace) -> int:
     return 0
 
 
+async def cmd_db_check(args: argparse.Namespace) -> int:
+    """The database's kind, its schema revision and whether it is current; exit 1 when it is not (or
+    cannot be reached), so it serves as a deployment check. Changes nothing."""
+    from storage.db import SQLITE, database_url, describe, dialect_of, schema_state
+
+    url = database_url()
+    try:
+        kind = dialect_of(url)
+    except Exception as exc:
+        raise CliError(f"DATABASE_URL {url!r} is not a database URL I can use: {exc}") from None
+    print(f"database: {'SQLite' if kind == SQLITE else 'PostgreSQL'} {describe(url)}")
+    if kind == SQLITE:
+        from sqlalchemy.engine import make_url
+
+        path = make_url(url).database
+        if path and path != ":memory:" and not Path(path).expanduser().exists():
+            print("schema: none yet (the file is created, and the schema with it, on first use)")
+            return 1
+    try:
+        current, head = await asyncio.to_thread(schema_state, url)
+    except Exception as exc:
+        raise CliError(f"cannot reach the database: {getattr(exc, 'orig', None) or exc}") from None
+    if current == head:
+        print(f"schema: {current} (current)")
+        return 0
+    print(f"schema: {current or 'none'}, behind {head} (any tmag-bot command upgrades it in place)")
+    return 1
+
+
+async def cmd_db_copy(args: argparse.Namespace) -> int:
+    """Copy the whole record (DATABASE_URL) into an empty database, then check the two by comparing
+    their exports and row counts; a copy that does not match is taken back out."""
+    from bot.record.exporter import export_data
+    from storage.copy import TargetNotEmpty, copy_record, empty_record, row_counts
+    from storage.db import DatabaseUnavailable, describe, open_database
+
+    async with _database() as source:
+        if source.url == args.to:
+            raise CliError("--to names the database being copied")
+        try:
+            target = await open_database(args.to)
+        except DatabaseUnavailable as exc:
+            raise CliError(str(exc)) from None
+        try:
+            try:
+                result = await copy_record(source, target)
+            except TargetNotEmpty as exc:
+                raise CliError(str(exc)) from None
+            same = await export_data(source) == await export_data(target)
+            counts = await row_counts(source) == await row_counts(target)
+            if not (same and counts):
+                await empty_record(target)
+                raise CliError(
+                    "the copy's export differs from the original's, so it was taken back out "
+                    f"({describe(args.to)} is empty again)"
+                )
+        finally:
+            await target.close()
+    shown = ", ".join(f"{result.rows[name]} {name}s" for name in ("meeting", "action", "decision", "member"))
+    print(f"Copied {result.total} rows ({shown}) to {describe(args.to)}; the two exports match.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tmag-bot",
@@ -713,6 +776,19 @@ def build_parser() -> argparse.ArgumentParser:
     draft.add_argument("--now", help=now_help)
     draft.add_argument("--out", help="the .docx to write (default: named after the group and meeting)")
     draft.set_defaults(handler=cmd_report_draft)
+
+    database = commands.add_parser("db", help="the database: check its schema, copy it").add_subparsers(
+        dest="db_command", required=True, metavar="ACTION"
+    )
+    check = database.add_parser(
+        "check", help="the database's kind and schema revision, and whether it is current"
+    )
+    check.set_defaults(handler=cmd_db_check)
+    copy = database.add_parser(
+        "copy", help="copy the whole record into an empty database (SQLite or PostgreSQL)"
+    )
+    copy.add_argument("--to", required=True, metavar="URL", help="the empty database to copy into")
+    copy.set_defaults(handler=cmd_db_copy)
 
     teams = commands.add_parser("teams", help="Microsoft Teams").add_subparsers(
         dest="teams_command", required=True, metavar="ACTION"
