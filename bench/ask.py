@@ -1,7 +1,7 @@
 """Benchmark: "what is open for me" and a topic search at 100k actions and 5k members, against a naive
 baseline (SQL substring matching) in the same run. Prints p50/p95 and the ratio.
 
-    python -m bench.ask [--actions 100000] [--members 5000] [--queries 200]
+    python -m bench.ask [--actions 100000] [--members 5000] [--queries 200] [--database POSTGRES_URL]
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
+from bench import databases
 from bench.synthetic import AREAS, FIRST_NAMES, GROUPS, THINGS, VERBS
 from bot.calendar.clock import LONDON, Clock
 from bot.conversation.answers import ask
@@ -236,68 +237,74 @@ def report(label: str, ours: list[float], naive: list[float]) -> None:
     )
 
 
-async def run(actions: int, members: int, queries: int, keep: Path | None) -> None:
+async def run(actions: int, members: int, queries: int, keep: Path | None, server: str | None) -> None:
+    for where in databases.kinds(server):
+        print(f"--- {databases.label(where)}")
+        with tempfile.TemporaryDirectory() as folder:
+            if where is None and keep:
+                await run_on(f"sqlite:///{keep}", keep.exists(), actions, members, queries)
+                continue
+            async with databases.fresh(where, Path(folder), "ask") as url:
+                await run_on(url, False, actions, members, queries)
+
+
+async def run_on(url: str, reuse: bool, actions: int, members: int, queries: int) -> None:
     rng = random.Random(11)
-    with tempfile.TemporaryDirectory() as folder:
-        path = keep or Path(folder) / "ask.db"
-        reuse = path.exists()
-        db = await open_database(f"sqlite:///{path}")
-        started = time.perf_counter()
-        if reuse:
-            async with db.read() as session:
-                names = list((await session.exec(text("SELECT name FROM member ORDER BY id"))).scalars())
-            for _ in range(actions):  # keep the random sequence the same as a fresh build
-                rng.random()
-        else:
-            names = await populate(db, actions, members, rng)
-        await db.close()
-        await asyncio.to_thread(refresh_statistics, f"sqlite:///{path}")  # as the bot does when it starts
-        db = await open_database(f"sqlite:///{path}")
-        print(
-            f"{'reused' if reuse else 'built'} {actions} actions and {members} members "
-            f"in {time.perf_counter() - started:.1f} s"
-        )
-        clock = Clock(datetime(2024, 6, 1, 9, 0, tzinfo=LONDON))
-        askers = rng.sample(names, queries)
+    db = await open_database(url)
+    started = time.perf_counter()
+    if reuse:
         async with db.read() as session:
-            people = {name: await identify(session, name) for name in askers}
-        await ask(db, "what is open for me", people[askers[0]], clock)  # warm the caches once
-        settle()  # as `tmag-bot serve` does once started
+            names = list((await session.exec(text("SELECT name FROM member ORDER BY id"))).scalars())
+        for _ in range(actions):  # keep the random sequence the same as a fresh build
+            rng.random()
+    else:
+        names = await populate(db, actions, members, rng)
+    await db.close()
+    await asyncio.to_thread(refresh_statistics, url)  # as the bot does when it starts
+    db = await open_database(url)
+    print(
+        f"{'reused' if reuse else 'built'} {actions} actions and {members} members "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
+    clock = Clock(datetime(2024, 6, 1, 9, 0, tzinfo=LONDON))
+    askers = rng.sample(names, queries)
+    async with db.read() as session:
+        people = {name: await identify(session, name) for name in askers}
+    await ask(db, "what is open for me", people[askers[0]], clock)  # warm the caches once
+    settle()  # as `tmag-bot serve` does once started
 
-        async def mine(name):
-            await ask(db, "what is open for me", people[name], clock)
+    async def mine(name):
+        await ask(db, "what is open for me", people[name], clock)
 
-        async def naive_mine(name):
-            async with db.read() as session:
-                (
-                    await session.exec(
-                        text(
-                            "SELECT id, ref, text, owner, due FROM action WHERE status = 'open' "
-                            "AND owner LIKE :name ORDER BY due"
-                        ),
-                        params={"name": f"%{name}%"},
-                    )
-                ).all()
+    async def naive_mine(name):
+        async with db.read() as session:
+            (
+                await session.exec(
+                    text(
+                        "SELECT id, ref, text, owner, due FROM action WHERE status = 'open' "
+                        "AND owner LIKE :name ORDER BY due"
+                    ),
+                    params={"name": f"%{name}%"},
+                )
+            ).all()
 
-        topics = [rng.choice(TOPICS) for _ in range(queries)]
+    topics = [rng.choice(TOPICS) for _ in range(queries)]
 
-        async def topic(words):
-            await ask(db, f"actions about {words}", people[askers[0]], clock)
+    async def topic(words):
+        await ask(db, f"actions about {words}", people[askers[0]], clock)
 
-        async def naive_topic(words):
-            async with db.read() as session:
-                clauses = " OR ".join(f"text LIKE :w{i}" for i in range(len(words.split())))
-                params = {f"w{i}": f"%{w}%" for i, w in enumerate(words.split())}
-                rows = (
-                    await session.exec(
-                        text(f"SELECT id, ref, text FROM action WHERE {clauses}"), params=params
-                    )
-                ).all()
-                sorted(rows, key=lambda r: -sum(w in r[2].lower() for w in words.lower().split()))[:50]
+    async def naive_topic(words):
+        async with db.read() as session:
+            clauses = " OR ".join(f"text LIKE :w{i}" for i in range(len(words.split())))
+            params = {f"w{i}": f"%{w}%" for i, w in enumerate(words.split())}
+            rows = (
+                await session.exec(text(f"SELECT id, ref, text FROM action WHERE {clauses}"), params=params)
+            ).all()
+            sorted(rows, key=lambda r: -sum(w in r[2].lower() for w in words.lower().split()))[:50]
 
-        report("what is open for me", await timed(mine, askers), await timed(naive_mine, askers))
-        report("topic search", await timed(topic, topics), await timed(naive_topic, topics))
-        await db.close()
+    report("what is open for me", await timed(mine, askers), await timed(naive_mine, askers))
+    report("topic search", await timed(topic, topics), await timed(naive_topic, topics))
+    await db.close()
 
 
 def main() -> None:
@@ -305,9 +312,12 @@ def main() -> None:
     parser.add_argument("--actions", type=int, default=100_000)
     parser.add_argument("--members", type=int, default=5_000)
     parser.add_argument("--queries", type=int, default=200)
-    parser.add_argument("--keep", type=Path, help="keep the database in this file and reuse it next time")
+    parser.add_argument(
+        "--keep", type=Path, help="keep the SQLite database in this file and reuse it next time"
+    )
+    databases.add_argument(parser)
     args = parser.parse_args()
-    asyncio.run(run(args.actions, args.members, args.queries, args.keep))
+    asyncio.run(run(args.actions, args.members, args.queries, args.keep, args.database))
 
 
 if __name__ == "__main__":

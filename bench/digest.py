@@ -1,6 +1,6 @@
 """Benchmark: compose the digest for a meeting whose group has 10k open actions; target under 200 ms.
 
-python -m bench.digest [--open 10000] [--runs 20]
+python -m bench.digest [--open 10000] [--runs 20] [--database POSTGRES_URL]
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from bench import databases
 from bench.ask import percentile, populate
 from bot.calendar.clock import LONDON
 from bot.calendar.schedule import upcoming_meetings
@@ -23,27 +24,33 @@ from storage.db import open_database, refresh_statistics
 from storage.queries import groups as group_queries
 
 
-async def run(open_actions: int, runs: int) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite:///{Path(folder) / 'digest.db'}"
-        db = await open_database(url)
-        await populate(db, int(open_actions / 0.7), 1000, random.Random(5), groups=["TMAG"])
-        await db.close()
-        await asyncio.to_thread(refresh_statistics, url)
-        db = await open_database(url)
-        now = datetime(2024, 6, 1, 9, 0, tzinfo=LONDON)
-        settle()  # as `tmag-bot serve` does once started
+async def run(open_actions: int, runs: int, server: str | None) -> None:
+    for where in databases.kinds(server):
+        print(f"--- {databases.label(where)}")
+        with tempfile.TemporaryDirectory() as folder:
+            async with databases.fresh(where, Path(folder), "digest") as url:
+                await run_on(url, open_actions, runs)
+
+
+async def run_on(url: str, open_actions: int, runs: int) -> None:
+    db = await open_database(url)
+    await populate(db, int(open_actions / 0.7), 1000, random.Random(5), groups=["TMAG"])
+    await db.close()
+    await asyncio.to_thread(refresh_statistics, url)
+    db = await open_database(url)
+    now = datetime(2024, 6, 1, 9, 0, tzinfo=LONDON)
+    settle()  # as `tmag-bot serve` does once started
+    async with db.read() as session:
+        group = await group_queries.group_by_code(session, "TMAG")
+        meeting = (await upcoming_meetings(session, now, "TMAG"))[0]
+    timings, digest = [], None
+    for _ in range(runs + 2):
+        tick = time.perf_counter()
         async with db.read() as session:
-            group = await group_queries.group_by_code(session, "TMAG")
-            meeting = (await upcoming_meetings(session, now, "TMAG"))[0]
-        timings, digest = [], None
-        for _ in range(runs + 2):
-            tick = time.perf_counter()
-            async with db.read() as session:
-                digest = await compose_digest(session, group, meeting, now.date())
-            timings.append((time.perf_counter() - tick) * 1000)
-        timings = timings[2:]
-        await db.close()
+            digest = await compose_digest(session, group, meeting, now.date())
+        timings.append((time.perf_counter() - tick) * 1000)
+    timings = timings[2:]
+    await db.close()
     p95 = percentile(timings, 0.95)
     print(
         f"digest for {meeting.group} {meeting.date}: {len(digest.open)} open, {len(digest.overdue)} overdue, "
@@ -59,8 +66,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--open", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=20)
+    databases.add_argument(parser)
     args = parser.parse_args()
-    asyncio.run(run(args.open, args.runs))
+    asyncio.run(run(args.open, args.runs, args.database))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,68 @@
+"""Where a benchmark runs: a fresh SQLite file, and (with --database URL) a fresh database on that
+PostgreSQL server too, so the two sets of figures come out side by side in one run."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from storage.db import POSTGRES, dialect_of
+
+
+def add_argument(parser) -> None:
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        help="also run on this PostgreSQL server (a fresh database is made on it and dropped after); "
+        "SQLite always runs",
+    )
+
+
+def kinds(url: str | None) -> list[str | None]:
+    """SQLite (None), then the given server's URL."""
+    if url and dialect_of(url) != POSTGRES:
+        raise SystemExit("--database must be a PostgreSQL URL (SQLite always runs)")
+    return [None, url] if url else [None]
+
+
+def label(url: str | None) -> str:
+    return "SQLite" if url is None else "PostgreSQL"
+
+
+async def _admin(url: str, statement: str) -> None:
+    import asyncpg
+
+    parsed = make_url(url)
+    connection = await asyncpg.connect(
+        host=parsed.host,
+        port=parsed.port or 5432,
+        user=parsed.username,
+        password=parsed.password,
+        database="postgres",
+    )
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+@asynccontextmanager
+async def fresh(server: str | None, folder: Path, name: str) -> AsyncIterator[str]:
+    """The URL of an empty database: a SQLite file in `folder`, or a new database on `server`."""
+    if server is None:
+        yield f"sqlite:///{folder / f'{name}.db'}"
+        return
+    database = f"tmag_bench_{name}_{os.getpid()}"
+    await _admin(server, f'CREATE DATABASE "{database}"')
+    try:
+        yield (
+            make_url(server)
+            .set(drivername="postgresql+asyncpg", database=database)
+            .render_as_string(hide_password=False)
+        )
+    finally:
+        await _admin(server, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
