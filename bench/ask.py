@@ -158,60 +158,65 @@ async def populate(
                 ],
             )
         meetings = dict((await session.exec(text("SELECT group_id, id FROM meeting"))).all())
-        batch, owners = [], []
-        for i in range(actions):
-            code = groups[i % len(groups)]
-            roll = rng.random()
-            if roll < 0.6:
-                owner = f"Programme ({rng.choice(names)})"
-            elif roll < 0.75:
-                owner = f"{rng.choice(names)}, {rng.choice(names)}"
-            elif roll < 0.85:
-                owner = rng.choice(["DNO Representative", "iDNO rep", "Large Supplier representative"])
-            elif roll < 0.93:
-                owner = "Programme"
-            else:
-                owner = f"{code} members"
-            ref = f"{code}{100 + i // 100}-{i % 100 + 1:02d}"
-            batch.append(
-                {
-                    "group_id": group_ids[code],
-                    "ref": ref,
-                    "area": rng.choice(AREAS),
-                    "text": f"{rng.choice(VERBS)} {rng.choice(THINGS)} for {rng.choice(AREAS).lower()}",
-                    "owner": owner,
-                    "due": date(2023, 1, 1) + timedelta(days=rng.randint(0, 700)),
-                    "status": "open" if rng.random() < 0.7 else "closed",
-                    "meeting_id": meetings[group_ids[code]],
-                    "reported_on": date(2023, 1, 18),
-                    "created_at": now,
-                    "updated_at": now,
-                }
-            )
-            owners.append((ref, group_ids[code], owner_rows(owner, set(groups), code)))
-            if len(batch) == 5000 or i == actions - 1:
-                await insert_rows(session, Action, batch)
-                ids = dict(
-                    (
-                        await session.exec(
-                            text(
-                                "SELECT group_id || ' ' || ref, id FROM action "
-                                "WHERE id > (SELECT coalesce(max(action_id), 0) FROM action_owner)"
-                            )
-                        )
-                    ).all()
-                )
-                rows = []
-                for ref_, group_id, parts in owners:
-                    for part in parts:
-                        part["action_id"] = ids[f"{group_id} {ref_}"]
-                        part["owner_name_id"] = (
-                            name_ids.get(part["key"]) if part["kind"] == "person" else None
-                        )
-                        rows.append(part)
-                await insert_rows(session, ActionOwner, rows)
-                batch, owners = [], []
+    batch, owners = [], []
+    for i in range(actions):
+        code = groups[i % len(groups)]
+        roll = rng.random()
+        if roll < 0.6:
+            owner = f"Programme ({rng.choice(names)})"
+        elif roll < 0.75:
+            owner = f"{rng.choice(names)}, {rng.choice(names)}"
+        elif roll < 0.85:
+            owner = rng.choice(["DNO Representative", "iDNO rep", "Large Supplier representative"])
+        elif roll < 0.93:
+            owner = "Programme"
+        else:
+            owner = f"{code} members"
+        ref = f"{code}{100 + i // 100}-{i % 100 + 1:02d}"
+        batch.append(
+            {
+                "group_id": group_ids[code],
+                "ref": ref,
+                "area": rng.choice(AREAS),
+                "text": f"{rng.choice(VERBS)} {rng.choice(THINGS)} for {rng.choice(AREAS).lower()}",
+                "owner": owner,
+                "due": date(2023, 1, 1) + timedelta(days=rng.randint(0, 700)),
+                "status": "open" if rng.random() < 0.7 else "closed",
+                "meeting_id": meetings[group_ids[code]],
+                "reported_on": date(2023, 1, 18),
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+        owners.append((ref, group_ids[code], owner_rows(owner, set(groups), code)))
+        if len(batch) == 5000 or i == actions - 1:
+            # A transaction a batch: one transaction of a million rows makes SQLite's WAL crawl.
+            async with db.write() as session:
+                await flush(session, batch, owners, name_ids)
+            batch, owners = [], []
+
     return names
+
+
+async def flush(session, batch: list[dict], owners: list, name_ids: dict) -> None:
+    await insert_rows(session, Action, batch)
+    ids = dict(
+        (
+            await session.exec(
+                text(
+                    "SELECT group_id || ' ' || ref, id FROM action "
+                    "WHERE id > (SELECT coalesce(max(action_id), 0) FROM action_owner)"
+                )
+            )
+        ).all()
+    )
+    rows = []
+    for ref_, group_id, parts in owners:
+        for part in parts:
+            part["action_id"] = ids[f"{group_id} {ref_}"]
+            part["owner_name_id"] = name_ids.get(part["key"]) if part["kind"] == "person" else None
+            rows.append(part)
+    await insert_rows(session, ActionOwner, rows)
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -237,8 +242,10 @@ def report(label: str, ours: list[float], naive: list[float]) -> None:
     )
 
 
-async def run(actions: int, members: int, queries: int, keep: Path | None, server: str | None) -> None:
-    for where in databases.kinds(server):
+async def run(
+    actions: int, members: int, queries: int, keep: Path | None, server: str | None, skip_sqlite: bool
+) -> None:
+    for where in databases.kinds(server, skip_sqlite=skip_sqlite):
         print(f"--- {databases.label(where)}")
         with tempfile.TemporaryDirectory() as folder:
             if where is None and keep:
@@ -260,6 +267,7 @@ async def run_on(url: str, reuse: bool, actions: int, members: int, queries: int
     else:
         names = await populate(db, actions, members, rng)
     await db.close()
+    await databases.after_bulk_load(url)
     await asyncio.to_thread(refresh_statistics, url)  # as the bot does when it starts
     db = await open_database(url)
     print(
@@ -317,7 +325,7 @@ def main() -> None:
     )
     databases.add_argument(parser)
     args = parser.parse_args()
-    asyncio.run(run(args.actions, args.members, args.queries, args.keep, args.database))
+    asyncio.run(run(args.actions, args.members, args.queries, args.keep, args.database, args.skip_sqlite))
 
 
 if __name__ == "__main__":

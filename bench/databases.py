@@ -20,20 +20,25 @@ def add_argument(parser) -> None:
         help="also run on this PostgreSQL server (a fresh database is made on it and dropped after); "
         "SQLite always runs",
     )
+    parser.add_argument("--skip-sqlite", action="store_true", help="with --database: run on it alone")
 
 
-def kinds(url: str | None) -> list[str | None]:
-    """SQLite (None), then the given server's URL."""
+def kinds(url: str | None, *, skip_sqlite: bool = False) -> list[str | None]:
+    """SQLite (None), then the given server's URL (`skip_sqlite`: the server's alone, for a size too
+    large to build twice in one sitting)."""
     if url and dialect_of(url) != POSTGRES:
         raise SystemExit("--database must be a PostgreSQL URL (SQLite always runs)")
-    return [None, url] if url else [None]
+    if skip_sqlite and not url:
+        raise SystemExit("--skip-sqlite needs --database")
+    return [url] if skip_sqlite else [None, url] if url else [None]
 
 
 def label(url: str | None) -> str:
     return "SQLite" if url is None else "PostgreSQL"
 
 
-async def _admin(url: str, statement: str) -> None:
+async def _execute(url: str, statement: str, *, database: str | None = None) -> None:
+    """One statement outside any transaction (CREATE DATABASE and VACUUM refuse to run in one)."""
     import asyncpg
 
     parsed = make_url(url)
@@ -42,12 +47,16 @@ async def _admin(url: str, statement: str) -> None:
         port=parsed.port or 5432,
         user=parsed.username,
         password=parsed.password,
-        database="postgres",
+        database=database or parsed.database,
     )
     try:
         await connection.execute(statement)
     finally:
         await connection.close()
+
+
+async def _admin(url: str, statement: str) -> None:
+    await _execute(url, statement, database="postgres")
 
 
 @asynccontextmanager
@@ -66,3 +75,10 @@ async def fresh(server: str | None, folder: Path, name: str) -> AsyncIterator[st
         )
     finally:
         await _admin(server, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+async def after_bulk_load(url: str) -> None:
+    """PostgreSQL: VACUUM ANALYZE, as autovacuum does soon after a bulk load (until then index-only
+    scans still visit the table). SQLite needs nothing here."""
+    if dialect_of(url) == POSTGRES:
+        await _execute(url, "VACUUM ANALYZE")

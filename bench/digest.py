@@ -24,8 +24,8 @@ from storage.db import open_database, refresh_statistics
 from storage.queries import groups as group_queries
 
 
-async def run(open_actions: int, runs: int, server: str | None) -> None:
-    for where in databases.kinds(server):
+async def run(open_actions: int, runs: int, server: str | None, skip_sqlite: bool = False) -> None:
+    for where in databases.kinds(server, skip_sqlite=skip_sqlite):
         print(f"--- {databases.label(where)}")
         with tempfile.TemporaryDirectory() as folder:
             async with databases.fresh(where, Path(folder), "digest") as url:
@@ -36,6 +36,7 @@ async def run_on(url: str, open_actions: int, runs: int) -> None:
     db = await open_database(url)
     await populate(db, int(open_actions / 0.7), 1000, random.Random(5), groups=["TMAG"])
     await db.close()
+    await databases.after_bulk_load(url)
     await asyncio.to_thread(refresh_statistics, url)
     db = await open_database(url)
     now = datetime(2024, 6, 1, 9, 0, tzinfo=LONDON)
@@ -68,7 +69,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     databases.add_argument(parser)
     args = parser.parse_args()
-    asyncio.run(run(args.open, args.runs, args.database))
+    asyncio.run(run(args.open, args.runs, args.database, args.skip_sqlite))
 
 
 if __name__ == "__main__":

@@ -43,7 +43,7 @@ async def timed_import(paths: list[Path], url: str, *, bulk: bool) -> tuple[floa
     return total, sorted(timings)
 
 
-async def run(count: int, server: str | None) -> None:
+async def run(count: int, server: str | None, skip_sqlite: bool = False) -> None:
     rng = random.Random(7)
     pool = people(60, rng)
     with tempfile.TemporaryDirectory() as folder:
@@ -53,7 +53,7 @@ async def run(count: int, server: str | None) -> None:
             path = root / f"report-{index:04d}.txt"
             path.write_text(report(index, rng, pool), encoding="utf-8")
             paths.append(path)
-        for where in databases.kinds(server):
+        for where in databases.kinds(server, skip_sqlite=skip_sqlite):
             target = TARGET_S if where is None else TARGET_POSTGRES_S
             for label, bulk, name in (
                 ("bot (one upload at a time, worker thread)", False, "bot"),
@@ -78,7 +78,7 @@ def main() -> None:
     parser.add_argument("--reports", type=int, default=1000)
     databases.add_argument(parser)
     args = parser.parse_args()
-    asyncio.run(run(args.reports, args.database))
+    asyncio.run(run(args.reports, args.database, args.skip_sqlite))
 
 
 if __name__ == "__main__":

@@ -153,7 +153,7 @@ async def _person(db, who: str | None):
 
 async def cmd_ask(args: argparse.Namespace) -> int:
     from bot.conversation.answers import ask
-    from bot.conversation.commands import MAX_COMMAND
+    from bot.conversation.questions import MAX_COMMAND
 
     clock = _clock(args)
     if len(args.question) > MAX_COMMAND:

@@ -75,7 +75,7 @@ async def copy_record(source: Database, target: Database) -> CopyResult:
     """Copy everything from `source` into the empty `target`, in one transaction on the target;
     TargetNotEmpty (nothing written) if it holds anything already. The record is read whole first:
     a group's history is small next to memory."""
-    record = await source.connection_read(_read_all)
+    record = await source.connection_read(_read_all, snapshot=True)  # one moment of the source
     return await target.connection_transaction(lambda connection: _write_all(connection, record))
 
 

@@ -354,13 +354,22 @@ class Database:
                 await asyncio.sleep(0.05 * 2**attempt * (0.5 + random.random()))
         raise DatabaseBusy()
 
-    async def connection_read(self, work: Callable[[Connection], T], *, in_thread: bool = True) -> T:
-        """`work(connection)` reading only (synchronous Core), as `connection_transaction` runs it."""
+    async def connection_read(
+        self, work: Callable[[Connection], T], *, in_thread: bool = True, snapshot: bool = False
+    ) -> T:
+        """`work(connection)` reading only (synchronous Core), as `connection_transaction` runs it.
+        `snapshot`: every statement sees the same moment (SQLite's read transactions always do)."""
         if self.dialect == SQLITE:
             run = partial(self._on_sqlite, work, threading.Event(), writing=False)
             return await asyncio.to_thread(run) if in_thread else run()
-        async with self.read() as session:
-            return await session.run_sync(lambda sync_session: work(sync_session.connection()))
+        # PostgreSQL: without a snapshot, each statement is its own, with no BEGIN and ROLLBACK around.
+        async with self.engine.connect() as connection:
+            if not snapshot:
+                autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+                return await autocommit.run_sync(work)
+            repeatable = await connection.execution_options(isolation_level="REPEATABLE READ")
+            async with repeatable.begin():
+                return await repeatable.run_sync(work)
 
     async def _in_thread(self, work: Callable[[Connection], T]) -> T:
         """Cancelled meanwhile (a shutdown, a client gone): the thread finishes its statements, then
@@ -405,11 +414,52 @@ class Database:
         await self.engine.dispose()
 
 
+SCHEMA_HEAD = "0014"  # the newest migration's revision (a test holds it to Alembic's own view)
+
+
+def _sqlite_revision(url: str) -> str | None:
+    """The schema revision of a SQLite file, read with plain sqlite3 (no Alembic, no engine): None when
+    there is no file or no version table yet."""
+    import sqlite3
+
+    path = make_url(url).database
+    if not path or path == ":memory:" or not Path(path).expanduser().exists():
+        return None
+    try:
+        connection = sqlite3.connect(f"file:{Path(path).expanduser()}?mode=ro", uri=True, timeout=10)
+        try:
+            row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        return None
+    return row[0] if row else None
+
+
+async def _postgres_revision(db: Database) -> str | None:
+    from sqlalchemy import text
+
+    try:
+        async with db.read() as session:
+            return (await session.exec(text("SELECT version_num FROM alembic_version"))).first()[0]
+    except (DBAPIError, TypeError):  # no version table yet, or no row in it
+        return None
+
+
 async def open_database(url: str | None = None, *, bulk: bool = False) -> Database:
-    """Migrate (in a worker thread, Alembic is synchronous) and open the database; DatabaseUnavailable,
-    with the reason in one line, if it cannot be."""
+    """Open the database, first migrating it (in a worker thread, Alembic is synchronous) unless its
+    schema is already current, which is read cheaply so a quick command never loads Alembic;
+    DatabaseUnavailable, with the reason in one line, if it cannot be."""
     url = url or database_url()
     try:
+        if dialect_of(url) == SQLITE:
+            if _sqlite_revision(url) == SCHEMA_HEAD:
+                return Database(url, bulk=bulk)
+        else:
+            db = Database(url, bulk=bulk)
+            if await _postgres_revision(db) == SCHEMA_HEAD:
+                return db
+            await db.close()
         await asyncio.to_thread(migrate, url)
         return Database(url, bulk=bulk)
     except (ValueError, ArgumentError) as exc:

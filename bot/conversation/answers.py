@@ -10,7 +10,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-import snowballstemmer
 from rapidfuzz import fuzz, process
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -37,7 +36,7 @@ from storage.queries import search as search_queries
 
 SECTION_LIMIT = 50  # items shown per list; the rest are counted
 SHARED_LIMIT = 10  # in someone's own list, items they share with a role, organisation or group
-_stemmers: dict[str, snowballstemmer.stemmer] = {}  # by language: each database stems its own way
+_stemmers: dict = {}  # by language: each database stems its own way
 
 
 @dataclass
@@ -114,6 +113,15 @@ class Section:
     items: list[Item]
     total: int
     compact: bool = False  # listed briefly: ref, owner, days overdue
+    capped: bool = False  # the total was counted only so far: there are at least that many
+
+    def __post_init__(self) -> None:
+        if isinstance(self.total, ownership_queries.AtLeast):
+            self.capped = True
+
+    def more(self) -> str:
+        """ "… and 12 more", "… and over 950 more": what the list leaves out."""
+        return f"… and {'over ' if self.capped else ''}{self.total - len(self.items)} more"
 
 
 @dataclass
@@ -504,7 +512,8 @@ def _attention_first(sections: list[Section]) -> tuple[list[Section], list[Item]
             else:
                 news.append(item)
         dropped = len(section.items) - len(news)
-        kept.append(Section(section.title, section.reason, news, max(len(news), section.total - dropped)))
+        total = max(len(news), section.total - dropped)
+        kept.append(Section(section.title, section.reason, news, total, capped=section.capped))
     if quiet:
         quiet.sort(key=lambda i: (i.due or date.max, i.ref))
         kept.append(Section("No news since their due date", "no_news", quiet, len(quiet), compact=True))
@@ -544,16 +553,21 @@ async def person_sections(
     for reason, values, title in wanted:
         if not values:
             continue
-        limit = None if reason == "named" else SHARED_LIMIT + len(seen)
-        rows, total = await ownership_queries.actions_owned(
-            session,
-            reason,
-            values,
-            status=status,
-            due_before=due_before,
-            due_on_or_before=due_on_or_before,
-            limit=limit,
-        )
+        # Shared sections list a few: read a few more than that first, and as many as could repeat
+        # what is already listed only if too many of those did.
+        for limit in (None,) if reason == "named" else (SHARED_LIMIT * 3, SHARED_LIMIT + len(seen)):
+            rows, total = await ownership_queries.actions_owned(
+                session,
+                reason,
+                values,
+                status=status,
+                due_before=due_before,
+                due_on_or_before=due_on_or_before,
+                limit=limit,
+            )
+            fresh = sum(1 for action, _ in rows if action.id not in seen)
+            if limit is None or fresh >= SHARED_LIMIT or len(rows) < limit:
+                break
         items = []
         for action, group in rows:
             if action.id in seen:
@@ -718,6 +732,8 @@ async def _context(session, ref: str) -> list[tuple[str | None, str | None, str]
 
 def _stem(language: str, word: str) -> str:
     if language not in _stemmers:
+        import snowballstemmer  # here: only topic searches stem
+
         _stemmers[language] = snowballstemmer.stemmer(language)
     return _stemmers[language].stemWord(word)
 

@@ -16,6 +16,7 @@ from bot.calendar.clock import Clock
 from bot.calendar.meetings import add_meeting, cancel_meeting, move_meeting
 from bot.conversation.answers import Answer, ask
 from bot.conversation.help import HELP
+from bot.conversation.questions import MAX_COMMAND
 from bot.conversation.statements import parse_statement
 from bot.people.identity import Person
 from bot.record.changes import ChangeResult, add_action, add_decision, change_actions, confirm_reported
@@ -24,7 +25,6 @@ from bot.record.refs import find_refs
 from storage.db import Database
 from storage.queries import groups as group_queries
 
-MAX_COMMAND = 4000
 OPTION = re.compile(r"\b(owner|owners|due|area|ref|group)\s*:\s*", re.IGNORECASE)
 
 

@@ -93,9 +93,7 @@ def answer_pieces(answer: Answer, today: date, *, offset: int = 0, page: int = P
         if more:
             break
         if section.total > len(section.items) and shown:
-            pieces.append(
-                Piece("more", f"… and {section.total - len(section.items)} more {section.title.lower()}")
-            )
+            pieces.append(Piece("more", f"{section.more()} {section.title.lower()}"))
     if more:
         pieces.append(Piece("next_page", "Show more", offset=offset + shown))
     if answer.note:

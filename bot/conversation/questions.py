@@ -17,6 +17,8 @@ from bot.record.refs import Ref, find_refs, meeting_number
 from bot.record.text import fix_characters, plain_dashes
 
 # Words questions are made of; a misspelt one is put right before anything else is read.
+MAX_COMMAND = 4000  # characters in one question or command: longer is refused, unread
+
 KEYWORDS = {
     "open",
     "outstanding",

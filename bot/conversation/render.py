@@ -119,7 +119,7 @@ def render_text(answer, today: date) -> str:
             lines.append(f"\n{section.title}:")
         lines += [(compact_line if section.compact else item_line)(item, today) for item in section.items]
         if section.total > len(section.items):
-            lines.append(f"  … and {section.total - len(section.items)} more")
+            lines.append(f"  {section.more()}")
     if answer.note:
         lines.append(answer.note)
     return "\n".join(lines)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 
 from bot.calendar.cadence import DEFAULT_CADENCES
@@ -107,8 +108,7 @@ async def _parse(db: Database, source: SourceFile, in_thread: bool) -> tuple[Par
     content was imported before)."""
 
     def known(connection) -> tuple[set[str], bool]:
-        store = ImportStore(connection, writing=False)
-        return store.group_codes(), store.document_imported(source.sha256)
+        return ImportStore(connection, writing=False).known_groups_and_document(source.sha256)
 
     codes, imported = await db.connection_read(known, in_thread=in_thread)
     if imported:
@@ -123,32 +123,34 @@ async def _store(
     db: Database, source: SourceFile, clock: Clock, by: str | None, *, in_thread: bool, dry_run: bool = False
 ) -> ImportSummary:
     """Parse (outside any transaction), then store in one short transaction; `dry_run` rolls it back."""
-    for _ in range(PARSE_ATTEMPTS):
-        report, codes = await _parse(db, source, in_thread)
-        if report is None:
+
+    def store(connection, report: ParsedReport, codes: set[str]):
+        # The whole report as one synchronous call on one connection: no hop to the event loop
+        # between its statements (on SQLite, in a worker thread when `in_thread`).
+        store = ImportStore(connection)
+        store.lock_group(report.group)
+        if store.group_codes() != codes:
+            return _REPARSE
+        stored = _store_report(store, source, report, codes, clock, by)
+        if stored is None:
             return ImportSummary(source.name, "unchanged")
+        _store_people(store, stored, clock)
+        if dry_run:
+            raise _DryRun(stored.summary)
+        return stored.summary
 
-        def store(connection, report=report, codes=codes):
-            # The whole report as one synchronous call on one connection: no hop to the event loop
-            # between its statements (on SQLite, in a worker thread when `in_thread`).
-            store = ImportStore(connection)
-            store.lock_group(report.group)
-            if store.group_codes() != codes:
-                return _REPARSE
-            stored = _store_report(store, source, report, codes, clock, by)
-            if stored is None:
+    try:
+        for _ in range(PARSE_ATTEMPTS):
+            report, codes = await _parse(db, source, in_thread)
+            if report is None:
                 return ImportSummary(source.name, "unchanged")
-            _store_people(store, stored, clock)
-            if dry_run:
-                raise _DryRun(stored.summary)
-            return stored.summary
-
-        try:
-            summary = await db.connection_transaction(store, in_thread=in_thread)
-        except _DryRun as dry:
-            return dry.summary
-        if summary is not _REPARSE:
-            return summary
+            summary = await db.connection_transaction(
+                partial(store, report=report, codes=codes), in_thread=in_thread
+            )
+            if summary is not _REPARSE:
+                return summary
+    except _DryRun as dry:
+        return dry.summary
     raise ReportError(f"{source.name}: the groups kept changing while it was read; try again")
 
 

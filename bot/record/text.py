@@ -8,9 +8,6 @@ import re
 import unicodedata
 from functools import lru_cache
 
-import ftfy
-from confusable_homoglyphs import confusables
-
 # A tag is "<" + a name; a bare "<" in prose ("a < b") is left alone.
 TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
 BREAK_TAG = re.compile(r"</?(?:p|div|br|li|ul|ol|tr|h[1-6]|table|tbody|thead)\b[^<>]*>", re.IGNORECASE)
@@ -31,6 +28,8 @@ def _latin_lookalike(word: str) -> str:
 
     Words that are genuinely another script (no Latin look-alike for some letter) stay as they are.
     """
+    from confusable_homoglyphs import confusables  # here: its tables load slowly and are rarely needed
+
     found = confusables.is_confusable(word, greedy=True, preferred_aliases=["latin"]) or []
     swap: dict[str, str] = {}
     for entry in found:
@@ -44,6 +43,8 @@ def _latin_lookalike(word: str) -> str:
 def fix_characters(text: str) -> str:
     """Mojibake, compatibility forms (non-breaking spaces, ligatures) and look-alike letters."""
     if MOJIBAKE_HINT.search(text):
+        import ftfy  # here: only mojibake needs it, and it loads slowly
+
         text = ftfy.fix_text(text, normalization="NFC")
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)

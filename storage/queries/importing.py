@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import bindparam, delete, func, insert, select, update
+from sqlalchemy import Integer, String, bindparam, cast, delete, func, insert, null, select, update
 from sqlalchemy.engine import Connection
 
 from storage.models import (
@@ -98,6 +98,8 @@ class ImportStore:
     def __init__(self, connection: Connection, *, writing: bool = True) -> None:
         self.connection = connection
         self.dialect = connection.dialect.name
+        self._meetings: dict[int, list[MeetingRow]] = {}  # by group: read once, kept in step
+        self._groups: dict[str, tuple[int, str | None]] | None = None
         if writing and not connection.in_transaction():  # plain statements would each commit on their own
             raise RuntimeError("the import store needs a connection inside a transaction")
 
@@ -144,17 +146,33 @@ class ImportStore:
         found = self.connection.execute(select(DOCUMENTS.c.id).where(DOCUMENTS.c.sha256 == sha256)).first()
         return found is not None
 
+    def groups(self) -> dict[str, tuple[int, str | None]]:
+        """code -> (id, name) of every group, read once per transaction and kept in step here."""
+        if self._groups is None:
+            query = select(GROUPS.c.code, GROUPS.c.id, GROUPS.c.name)
+            self._groups = {code: (group_id, name) for code, group_id, name in self.connection.execute(query)}
+        return self._groups
+
     def group_codes(self) -> set[str]:
-        return set(self.connection.execute(select(GROUPS.c.code)).scalars())
+        return set(self.groups())
+
+    def known_groups_and_document(self, sha256: str) -> tuple[set[str], bool]:
+        """The group codes, and whether this content was imported before, in one statement (a report is
+        parsed against the codes, and not at all if it was)."""
+        rows = self.connection.execute(
+            select(GROUPS.c.code, cast(null(), Integer).label("document")).union_all(
+                select(cast(null(), String), DOCUMENTS.c.id).where(DOCUMENTS.c.sha256 == sha256)
+            )
+        ).all()
+        return {code for code, _ in rows if code is not None}, any(doc is not None for _, doc in rows)
 
     def ensure_group(self, code: str, name: str | None, cadence: tuple[int, int, str] | None) -> int:
-        found = self.connection.execute(
-            select(GROUPS.c.id, GROUPS.c.name).where(GROUPS.c.code == code)
-        ).first()
+        found = self.groups().get(code)
         if found:
             group_id, known_name = found
             if name and not known_name:
                 self.connection.execute(update(GROUPS).where(GROUPS.c.id == group_id).values(name=name))
+                self._groups[code] = (group_id, name)
             return group_id
         week, weekday, time = cadence or (None, None, None)
         statement = (
@@ -170,31 +188,48 @@ class ImportStore:
             )
             .returning(GROUPS.c.id)
         )
-        return self.connection.execute(statement).scalar_one()
+        group_id = self.connection.execute(statement).scalar_one()
+        self._groups[code] = (group_id, name)
+        return group_id
 
     # --- meetings ---------------------------------------------------------------------------
 
     def meetings(
         self, group_id: int, *, number: str | None = None, on: date | None = None
     ) -> list[MeetingRow]:
-        m = MEETINGS.c
-        query = select(m.id, m.number, m.date, m.start, m.end, m.extraordinary, m.status, m.title, m.venue)
-        query = query.where(m.group_id == group_id)
-        query = query.where(m.number == number) if number is not None else query.where(m.date == on)
-        return [MeetingRow(*row) for row in self.connection.execute(query.order_by(m.id)).all()]
+        """The group's meetings with this number (or, without one, on this day), oldest first. A group's
+        meetings are read once per transaction (a report looks several up) and kept in step here."""
+        if group_id not in self._meetings:
+            m = MEETINGS.c
+            query = select(
+                m.id, m.number, m.date, m.start, m.end, m.extraordinary, m.status, m.title, m.venue
+            )
+            rows = self.connection.execute(query.where(m.group_id == group_id).order_by(m.id)).all()
+            self._meetings[group_id] = [MeetingRow(*row) for row in rows]
+        found = self._meetings[group_id]
+        return [row for row in found if (row.number == number if number is not None else row.date == on)]
 
     def save_meeting(self, group_id: int, meeting: MeetingRow | None, values: dict, now: datetime) -> int:
         """Insert a meeting, or update the given one with `values`; its id."""
+        known = self._meetings.get(group_id)
         if meeting is None:
             statement = (
                 insert(MEETINGS)
                 .values(group_id=group_id, **values, created_at=now, updated_at=now)
                 .returning(MEETINGS.c.id)
             )
-            return self.connection.execute(statement).scalar_one()
+            meeting_id = self.connection.execute(statement).scalar_one()
+            if known is not None:
+                fields = {name: values.get(name) for name in MeetingRow.__dataclass_fields__ if name != "id"}
+                fields["extraordinary"] = bool(fields["extraordinary"])
+                known.append(MeetingRow(meeting_id, **fields))
+            return meeting_id
         self.connection.execute(
             update(MEETINGS).where(MEETINGS.c.id == meeting.id).values(**values, updated_at=now)
         )
+        for name, value in values.items():
+            if name in MeetingRow.__dataclass_fields__:
+                setattr(meeting, name, value)
         return meeting.id
 
     def replace_agenda(self, meeting_id: int, items: list[Sequence]) -> None:
@@ -261,6 +296,39 @@ class ImportStore:
         state, and most actions in a later report are only listed again, or only moved or closed."""
         states = list(states)
         target = ACTIONS.c.id == bindparam("action_id")
+        if self.dialect == "postgresql":
+            # One statement for all: PostgreSQL rewrites a whole row (and its search column) on any
+            # update anyway, and its triggers fire only WHEN a watched column really changed.
+            self._many(
+                update(ACTIONS)
+                .where(target)
+                .values(
+                    area=bindparam("area"),
+                    text=bindparam("text"),
+                    owner=bindparam("owner"),
+                    due=bindparam("due"),
+                    status=bindparam("status"),
+                    reported_on=bindparam("reported_on"),
+                    reported_done=bindparam("reported_done"),
+                    news_on=bindparam("news_on"),
+                    updated_at=now,
+                ),
+                [
+                    {
+                        "action_id": s.id,
+                        "area": s.area,
+                        "text": s.text,
+                        "owner": s.owner,
+                        "due": s.due,
+                        "status": s.status,
+                        "reported_on": s.reported_on,
+                        "reported_done": s.reported_done,
+                        "news_on": s.news_on,
+                    }
+                    for s in states
+                ],
+            )
+            return
         self._many(
             update(ACTIONS)
             .where(target)
@@ -345,6 +413,11 @@ class ImportStore:
         """Owner rows, each with a copy of its action's status, due date and group (the owner lookups
         and digests index them), read here in one statement."""
         if not rows:
+            return
+        if self.dialect == "postgresql":
+            # Its trigger copies the state in as each row goes in; the foreign key refuses a row whose
+            # action is missing.
+            self._many(insert(OWNERS), [dict(zip(self.OWNER_COLUMNS, row, strict=True)) for row in rows])
             return
         ids = list({row[0] for row in rows})
         a = ACTIONS.c

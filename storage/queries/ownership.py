@@ -89,6 +89,20 @@ async def actions_by_ids(session: AsyncSession, ids: list[int]) -> list[tuple[Ac
     return [found[i] for i in ids if i in found]
 
 
+COUNT_CAP = 1000  # a long list's total is counted this far, no further: "over 950 more" says enough
+
+
+class AtLeast(int):
+    """A count that stopped at COUNT_CAP: there are at least this many (counting every one of a
+    role's 30,000 open actions at every question would cost more than the answer)."""
+
+
+async def _count(session, rows) -> int:
+    """How many rows the query gives, counted up to COUNT_CAP (AtLeast when it got there)."""
+    found = (await session.exec(select(func.count()).select_from(rows.limit(COUNT_CAP).subquery()))).one()
+    return AtLeast(found) if found >= COUNT_CAP else found
+
+
 async def _owned_ids(session, condition, *, status, due_before, due_on_or_before, limit):
     """Action ids whose owner rows meet `condition`, soonest due first, and how many in all.
 
@@ -107,9 +121,10 @@ async def _owned_ids(session, condition, *, status, due_before, due_on_or_before
         found = found[:limit]
     if limit is None or len(found) < limit:
         return found, len(found)
-    counter = select(func.count()).select_from(ActionOwner).where(condition)
-    counter = _due_filters(counter, ActionOwner.due_sort, due_before, due_on_or_before)
-    return found, (await session.exec(counter)).one()
+    counter = _due_filters(
+        select(ActionOwner.action_id).where(condition), ActionOwner.due_sort, due_before, due_on_or_before
+    )
+    return found, await _count(session, counter)
 
 
 async def owner_name_ids_of(session: AsyncSession, member_id: int) -> list[int]:
@@ -157,7 +172,7 @@ async def all_open(
     """Every open action (of one group, if given), soonest due first; only those reported done, or only
     those not, if `reported_done` says so."""
     ids = select(Action.id).where(Action.status == "open")
-    counter = select(func.count(Action.id)).where(Action.status == "open")
+    counter = select(Action.id).where(Action.status == "open")
     if reported_done is not None:
         ids = ids.where(Action.reported_done == reported_done)
         counter = counter.where(Action.reported_done == reported_done)
@@ -170,7 +185,7 @@ async def all_open(
     if limit is not None:
         ids = ids.limit(limit)
     found = list((await session.exec(ids)).all())
-    total = len(found) if limit is None or len(found) < limit else (await session.exec(counter)).one()
+    total = len(found) if limit is None or len(found) < limit else await _count(session, counter)
     return await actions_by_ids(session, found), total
 
 

@@ -201,3 +201,22 @@ async def test_json_shape(world):
     meeting = data["items"][0]
     assert {"kind", "ref", "reason", "score", "date", "number", "extraordinary"} <= set(meeting)
     assert meeting["ref"] is None and meeting["reason"] == "schedule"
+
+
+async def test_a_long_list_is_cut_and_its_total_counted_only_so_far(world, monkeypatch):
+    """A role with tens of thousands of open actions is not counted one by one at every question: the
+    list stops at the section limit and the count at COUNT_CAP, and the answer says "over"."""
+    import bot.conversation.answers as answers
+    import storage.queries.ownership as ownership
+
+    full = await ask(world, "all open actions", "Ada Brooks", NOW)
+    listed = len(full.items)
+    assert listed >= 5
+    monkeypatch.setattr(answers, "SECTION_LIMIT", 2)
+    cut = await ask(world, "all open actions", "Ada Brooks", NOW)
+    assert len(cut.items) == 2
+    assert f"… and {listed - 2} more" in cut.text and "and over" not in cut.text  # counted in full
+    monkeypatch.setattr(ownership, "COUNT_CAP", 4)
+    capped = await ask(world, "all open actions", "Ada Brooks", NOW)
+    assert [i.ref for i in capped.items] == [i.ref for i in cut.items]
+    assert "… and over 2 more" in capped.text  # 4 counted, 2 listed: at least 2 more

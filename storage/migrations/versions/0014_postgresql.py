@@ -371,8 +371,9 @@ BEGIN
     NEW.due_sort := coalesce(to_char(NEW.due, 'YYYY-MM-DD'), '9999-12-31');
     RETURN NEW;
 END $$""",
-    "CREATE TRIGGER action_due_sort BEFORE INSERT OR UPDATE OF due ON action "
-    "FOR EACH ROW EXECUTE FUNCTION action_due_sort()",
+    "CREATE TRIGGER action_due_sort BEFORE INSERT ON action FOR EACH ROW EXECUTE FUNCTION action_due_sort()",
+    "CREATE TRIGGER action_due_sort_moved BEFORE UPDATE OF due ON action "
+    "FOR EACH ROW WHEN (OLD.due IS DISTINCT FROM NEW.due) EXECUTE FUNCTION action_due_sort()",
     # Owner rows carry their action's status, due_sort and group (the lookups index them).
     """CREATE FUNCTION action_owner_copy_state() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -391,8 +392,10 @@ BEGIN
     END IF;
     RETURN NULL;
 END $$""",
-    "CREATE TRIGGER action_state_to_owners AFTER UPDATE OF status, due ON action "
-    "FOR EACH ROW EXECUTE FUNCTION action_state_to_owners()",
+    # (WHEN: an import writes every column of each action it lists, once; only real changes cost.)
+    "CREATE TRIGGER action_state_to_owners AFTER UPDATE OF status, due ON action FOR EACH ROW "
+    "WHEN (OLD.status IS DISTINCT FROM NEW.status OR OLD.due IS DISTINCT FROM NEW.due) "
+    "EXECUTE FUNCTION action_state_to_owners()",
     # How many times members (with aliases) and groups changed: a process tells in one read whether
     # what it holds in memory is still right.
     "CREATE TABLE change_counter (name VARCHAR PRIMARY KEY, value BIGINT NOT NULL)",
@@ -436,10 +439,14 @@ BEGIN
     ON CONFLICT DO NOTHING;
     RETURN NULL;
 END $$""",
-    "CREATE TRIGGER action_search_terms AFTER INSERT OR UPDATE OF ref, area, text, owner ON action "
+    "CREATE TRIGGER action_search_terms AFTER INSERT ON action "
     "FOR EACH ROW EXECUTE FUNCTION keep_search_terms('action')",
-    "CREATE TRIGGER decision_search_terms AFTER INSERT OR UPDATE OF ref, area, text ON decision "
+    "CREATE TRIGGER action_search_terms_changed AFTER UPDATE OF ref, area, text, owner ON action "
+    "FOR EACH ROW WHEN (OLD.search IS DISTINCT FROM NEW.search) EXECUTE FUNCTION keep_search_terms('action')",
+    "CREATE TRIGGER decision_search_terms AFTER INSERT ON decision "
     "FOR EACH ROW EXECUTE FUNCTION keep_search_terms('decision')",
+    "CREATE TRIGGER decision_search_terms_changed AFTER UPDATE OF ref, area, text ON decision FOR EACH ROW "
+    "WHEN (OLD.search IS DISTINCT FROM NEW.search) EXECUTE FUNCTION keep_search_terms('decision')",
 ]
 
 
