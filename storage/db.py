@@ -103,9 +103,10 @@ def dialect_of(url: str) -> str:
 
 
 def _driver_url(url: str, driver: str | None = None) -> str:
-    """The URL with the driver this code uses: aiosqlite (pysqlite for migrations), or asyncpg."""
+    """The URL with the driver this code uses: aiosqlite or asyncpg, or (a synchronous connection of
+    its own, for bulk work) pysqlite or psycopg."""
     parsed = _parsed(url)
-    if parsed.get_backend_name() == POSTGRES:
+    if parsed.get_backend_name() == POSTGRES and not (driver or "").startswith(POSTGRES):
         driver = "postgresql+asyncpg"
     return parsed.set(drivername=driver or "sqlite+aiosqlite").render_as_string(hide_password=False)
 
@@ -267,7 +268,7 @@ class Database:
         self.url = url or database_url()
         self.dialect = dialect_of(self.url)
         self.busy_timeout_ms = busy_timeout_ms
-        self._sync_engine: Engine | None = None  # SQLite: the bulk writer's own connections
+        self._sync_engine: Engine | None = None  # bulk work's own synchronous connections
         self.bulk = bulk
         self.write_attempts = write_attempts
         if self.dialect == POSTGRES:
@@ -332,17 +333,13 @@ class Database:
 
     async def connection_transaction(self, work: Callable[[Connection], T], *, in_thread: bool = True) -> T:
         """`work(connection)` (synchronous SQLAlchemy Core) in one write transaction, retried as
-        `transaction` is. On SQLite it runs on a connection of its own (pysqlite, in a worker thread
-        when `in_thread`), so its statements never wait on the event loop; on PostgreSQL on the
-        session's connection (asyncpg, through Session.run_sync)."""
+        `transaction` is. It runs on a synchronous connection of its own (pysqlite or psycopg), in a
+        worker thread when `in_thread`: its statements never wait on the event loop, nor it on them."""
         for attempt in range(self.write_attempts):
             try:
-                if self.dialect == SQLITE:
-                    if not in_thread:
-                        return self._on_sqlite(work, threading.Event())
-                    return await self._in_thread(work)
-                async with self.write() as session:
-                    return await session.run_sync(lambda sync_session: work(sync_session.connection()))
+                if not in_thread:
+                    return self._on_own_connection(work, threading.Event())
+                return await self._in_thread(work)
             except DBAPIError as exc:
                 if not is_transient(exc) or attempt + 1 == self.write_attempts:
                     if is_transient(exc) and _sqlstate(exc) != UNIQUE_VIOLATION:
@@ -358,24 +355,16 @@ class Database:
         self, work: Callable[[Connection], T], *, in_thread: bool = True, snapshot: bool = False
     ) -> T:
         """`work(connection)` reading only (synchronous Core), as `connection_transaction` runs it.
-        `snapshot`: every statement sees the same moment (SQLite's read transactions always do)."""
-        if self.dialect == SQLITE:
-            run = partial(self._on_sqlite, work, threading.Event(), writing=False)
-            return await asyncio.to_thread(run) if in_thread else run()
-        # PostgreSQL: without a snapshot, each statement is its own, with no BEGIN and ROLLBACK around.
-        async with self.engine.connect() as connection:
-            if not snapshot:
-                autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
-                return await autocommit.run_sync(work)
-            repeatable = await connection.execution_options(isolation_level="REPEATABLE READ")
-            async with repeatable.begin():
-                return await repeatable.run_sync(work)
+        `snapshot`: every statement sees the same moment (SQLite's read transactions always do;
+        otherwise on PostgreSQL each statement is its own, with no BEGIN and ROLLBACK around them)."""
+        run = partial(self._on_own_connection, work, threading.Event(), writing=False, snapshot=snapshot)
+        return await asyncio.to_thread(run) if in_thread else run()
 
     async def _in_thread(self, work: Callable[[Connection], T]) -> T:
         """Cancelled meanwhile (a shutdown, a client gone): the thread finishes its statements, then
         rolls back instead of committing; the cancellation is passed on once it has."""
         cancelled = threading.Event()
-        running = asyncio.ensure_future(asyncio.to_thread(self._on_sqlite, work, cancelled))
+        running = asyncio.ensure_future(asyncio.to_thread(self._on_own_connection, work, cancelled))
         try:
             return await asyncio.shield(running)
         except asyncio.CancelledError:
@@ -384,26 +373,46 @@ class Database:
                 await running
             raise
 
-    def _on_sqlite(
-        self, work: Callable[[Connection], T], cancelled: threading.Event, *, writing: bool = True
-    ) -> T:
+    def _own_engine(self) -> Engine:
         if self._sync_engine is None:
-            self._sync_engine = create_engine(
-                _driver_url(self.url, "sqlite+pysqlite"), connect_args={"check_same_thread": False}
-            )
-            _tune_sqlite(
-                self._sync_engine,
-                BULK_CHECKPOINT_PAGES if self.bulk else SERVING_CHECKPOINT_PAGES,
-                self.busy_timeout_ms,
-            )
-        with (
-            self._sync_engine.connect().execution_options(sqlite_immediate=writing) as connection,
-            connection.begin(),
-        ):
-            done = work(connection)
-            if cancelled.is_set():
-                raise _Cancelled()  # leaves the transaction: rolled back
-            return done
+            if self.dialect == SQLITE:
+                self._sync_engine = create_engine(
+                    _driver_url(self.url, "sqlite+pysqlite"), connect_args={"check_same_thread": False}
+                )
+                _tune_sqlite(
+                    self._sync_engine,
+                    BULK_CHECKPOINT_PAGES if self.bulk else SERVING_CHECKPOINT_PAGES,
+                    self.busy_timeout_ms,
+                )
+            else:
+                self._sync_engine = create_engine(
+                    _driver_url(self.url, "postgresql+psycopg"),
+                    pool_pre_ping=not self.bulk,
+                    **_pool_settings(),
+                )
+        return self._sync_engine
+
+    def _on_own_connection(
+        self,
+        work: Callable[[Connection], T],
+        cancelled: threading.Event,
+        *,
+        writing: bool = True,
+        snapshot: bool = True,
+    ) -> T:
+        with self._own_engine().connect() as connection:
+            if self.dialect == SQLITE:
+                connection = connection.execution_options(sqlite_immediate=writing)
+            elif not writing:
+                level = "REPEATABLE READ" if snapshot else "AUTOCOMMIT"
+                connection = connection.execution_options(isolation_level=level)
+                if not snapshot:
+                    return work(connection)
+            with connection.begin():
+                done = work(connection)
+                if cancelled.is_set():
+                    raise _Cancelled()  # leaves the transaction: rolled back
+                return done
 
     async def close(self) -> None:
         if self.bulk and self.dialect == SQLITE:

@@ -432,21 +432,23 @@ SEARCH = [
     "setweight(to_tsvector('tmag', coalesce(ref, '')), 'D')) STORED",
     "CREATE INDEX ix_decision_search ON decision USING gin (search)",
     "CREATE TABLE search_term (kind VARCHAR NOT NULL, term VARCHAR NOT NULL, PRIMARY KEY (kind, term))",
+    # Statement-level, with the rows a statement wrote as a transition table: an import writes a
+    # report's actions in one statement, and their words go in with one INSERT.
     """CREATE FUNCTION keep_search_terms() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO search_term (kind, term)
-    SELECT TG_ARGV[0], word FROM unnest(tsvector_to_array(NEW.search)) AS word
+    SELECT DISTINCT TG_ARGV[0], word FROM changed, unnest(tsvector_to_array(changed.search)) AS word
     ON CONFLICT DO NOTHING;
     RETURN NULL;
 END $$""",
-    "CREATE TRIGGER action_search_terms AFTER INSERT ON action "
-    "FOR EACH ROW EXECUTE FUNCTION keep_search_terms('action')",
-    "CREATE TRIGGER action_search_terms_changed AFTER UPDATE OF ref, area, text, owner ON action "
-    "FOR EACH ROW WHEN (OLD.search IS DISTINCT FROM NEW.search) EXECUTE FUNCTION keep_search_terms('action')",
-    "CREATE TRIGGER decision_search_terms AFTER INSERT ON decision "
-    "FOR EACH ROW EXECUTE FUNCTION keep_search_terms('decision')",
-    "CREATE TRIGGER decision_search_terms_changed AFTER UPDATE OF ref, area, text ON decision FOR EACH ROW "
-    "WHEN (OLD.search IS DISTINCT FROM NEW.search) EXECUTE FUNCTION keep_search_terms('decision')",
+    "CREATE TRIGGER action_search_terms AFTER INSERT ON action REFERENCING NEW TABLE AS changed "
+    "FOR EACH STATEMENT EXECUTE FUNCTION keep_search_terms('action')",
+    "CREATE TRIGGER action_search_terms_changed AFTER UPDATE ON action REFERENCING NEW TABLE AS changed "
+    "FOR EACH STATEMENT EXECUTE FUNCTION keep_search_terms('action')",
+    "CREATE TRIGGER decision_search_terms AFTER INSERT ON decision REFERENCING NEW TABLE AS changed "
+    "FOR EACH STATEMENT EXECUTE FUNCTION keep_search_terms('decision')",
+    "CREATE TRIGGER decision_search_terms_changed AFTER UPDATE ON decision REFERENCING NEW TABLE AS changed "
+    "FOR EACH STATEMENT EXECUTE FUNCTION keep_search_terms('decision')",
 ]
 
 
