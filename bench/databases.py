@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from storage.db import POSTGRES, dialect_of
+from storage.db import POSTGRES, dialect_of, execute_outside_transaction
 
 
 def add_argument(parser) -> None:
@@ -37,26 +37,8 @@ def label(url: str | None) -> str:
     return "SQLite" if url is None else "PostgreSQL"
 
 
-async def _execute(url: str, statement: str, *, database: str | None = None) -> None:
-    """One statement outside any transaction (CREATE DATABASE and VACUUM refuse to run in one)."""
-    import asyncpg
-
-    parsed = make_url(url)
-    connection = await asyncpg.connect(
-        host=parsed.host,
-        port=parsed.port or 5432,
-        user=parsed.username,
-        password=parsed.password,
-        database=database or parsed.database,
-    )
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
 async def _admin(url: str, statement: str) -> None:
-    await _execute(url, statement, database="postgres")
+    await execute_outside_transaction(url, statement, database="postgres")
 
 
 @asynccontextmanager
@@ -81,4 +63,4 @@ async def after_bulk_load(url: str) -> None:
     """PostgreSQL: VACUUM ANALYZE, as autovacuum does soon after a bulk load (until then index-only
     scans still visit the table). SQLite needs nothing here."""
     if dialect_of(url) == POSTGRES:
-        await _execute(url, "VACUUM ANALYZE")
+        await execute_outside_transaction(url, "VACUUM ANALYZE")

@@ -311,16 +311,37 @@ class Database:
         """`await work(session)` in one write transaction, run again (from the start, in a new
         transaction) if the database refused it as busy; DatabaseBusy if it still does. `work` must do
         nothing outside the database that cannot be done twice."""
+
+        async def once() -> T:
+            async with self.write() as session:
+                return await work(session)
+
+        return await self._retried(once)
+
+    async def connection_transaction(self, work: Callable[[Connection], T], *, in_thread: bool = True) -> T:
+        """`work(connection)` (synchronous SQLAlchemy Core) in one write transaction, retried as
+        `transaction` is. It runs on a synchronous connection of its own (pysqlite or psycopg), in a
+        worker thread when `in_thread`: its statements never wait on the event loop, nor it on them."""
+
+        async def once() -> T:
+            if not in_thread:
+                return self._on_own_connection(work, threading.Event())
+            return await self._in_thread(work)
+
+        return await self._retried(once)
+
+    async def _retried(self, once: Callable[[], Awaitable[T]]) -> T:
+        """`once()` again, a bounded number of times with jitter, while the database refuses it for now;
+        then DatabaseBusy (or, for a unique key taken every time, the real conflict)."""
         for attempt in range(self.write_attempts):
             try:
-                async with self.write() as session:
-                    return await work(session)
+                return await once()
             except DBAPIError as exc:
                 if not is_transient(exc):
                     raise
                 log.warning(
                     "a write was refused for now (%s; attempt %d of %d)",
-                    "busy" if self.dialect == SQLITE else "serialization failure or deadlock",
+                    "busy" if self.dialect == SQLITE else "serialization failure, deadlock or taken key",
                     attempt + 1,
                     self.write_attempts,
                 )
@@ -329,26 +350,6 @@ class Database:
                         raise  # the same key every time: a real conflict, not a race
                     raise DatabaseBusy() from exc
                 await asyncio.sleep(0.05 * 2**attempt * (0.5 + random.random()))  # jitter: not in step
-        raise DatabaseBusy()
-
-    async def connection_transaction(self, work: Callable[[Connection], T], *, in_thread: bool = True) -> T:
-        """`work(connection)` (synchronous SQLAlchemy Core) in one write transaction, retried as
-        `transaction` is. It runs on a synchronous connection of its own (pysqlite or psycopg), in a
-        worker thread when `in_thread`: its statements never wait on the event loop, nor it on them."""
-        for attempt in range(self.write_attempts):
-            try:
-                if not in_thread:
-                    return self._on_own_connection(work, threading.Event())
-                return await self._in_thread(work)
-            except DBAPIError as exc:
-                if not is_transient(exc) or attempt + 1 == self.write_attempts:
-                    if is_transient(exc) and _sqlstate(exc) != UNIQUE_VIOLATION:
-                        raise DatabaseBusy() from exc
-                    raise
-                log.warning(
-                    "a write was refused for now (attempt %d of %d)", attempt + 1, self.write_attempts
-                )
-                await asyncio.sleep(0.05 * 2**attempt * (0.5 + random.random()))
         raise DatabaseBusy()
 
     async def connection_read(
@@ -421,6 +422,27 @@ class Database:
         if self._sync_engine is not None:
             self._sync_engine.dispose()
         await self.engine.dispose()
+
+
+async def execute_outside_transaction(url: str, *statements: str, database: str | None = None) -> None:
+    """PostgreSQL statements that refuse to run in a transaction (CREATE DATABASE, VACUUM), on the
+    server `url` names, in `database` if given (e.g. "postgres" to create or drop another)."""
+    import asyncpg
+
+    parsed = _parsed(url)
+    connection = await asyncpg.connect(
+        host=parsed.host,
+        port=parsed.port or 5432,
+        user=parsed.username,
+        password=parsed.password,
+        database=database or parsed.database,
+        timeout=10,
+    )
+    try:
+        for statement in statements:
+            await connection.execute(statement)
+    finally:
+        await connection.close()
 
 
 SCHEMA_HEAD = "0014"  # the newest migration's revision (a test holds it to Alembic's own view)

@@ -12,6 +12,8 @@ import socket
 
 from sqlalchemy.engine import make_url
 
+from storage.db import execute_outside_transaction
+
 DEFAULT_SERVER = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 TEMPLATE = f"tmag_test_template_{os.getpid()}"
 
@@ -27,23 +29,8 @@ def _admin(url: str) -> str:
     )
 
 
-async def _execute(url: str, *statements: str) -> None:
-    import asyncpg
-
-    parsed = make_url(url)
-    connection = await asyncpg.connect(
-        host=parsed.host,
-        port=parsed.port or 5432,
-        user=parsed.username,
-        password=parsed.password,
-        database=parsed.database,
-        timeout=5,
-    )
-    try:
-        for statement in statements:
-            await connection.execute(statement)
-    finally:
-        await connection.close()
+def _execute(url: str, *statements: str) -> None:
+    asyncio.run(execute_outside_transaction(url, *statements))
 
 
 def server() -> str | None:
@@ -62,7 +49,7 @@ def server() -> str | None:
         given = DEFAULT_SERVER
     url = _admin(given)
     try:
-        asyncio.run(_execute(url, "SELECT 1"))
+        _execute(url, "SELECT 1")
     except Exception as exc:
         _server.update(url=None, why=f"{make_url(url).render_as_string()} refused: {exc}")
         return None
@@ -82,9 +69,7 @@ def _template() -> str:
     if not _server.get("template"):
         from storage.db import migrate
 
-        asyncio.run(
-            _execute(server(), f'DROP DATABASE IF EXISTS "{TEMPLATE}"', f'CREATE DATABASE "{TEMPLATE}"')
-        )
+        _execute(server(), f'DROP DATABASE IF EXISTS "{TEMPLATE}"', f'CREATE DATABASE "{TEMPLATE}"')
         migrate(url)
         _server["template"] = url
     return url
@@ -94,16 +79,16 @@ def fresh_database(label: str) -> str:
     """A new database holding the current schema and nothing else."""
     _template()
     name = f"tmag_t_{os.getpid()}_{next(_counter)}_" + re.sub(r"[^a-z0-9]+", "_", label.lower())[:30]
-    asyncio.run(_execute(server(), f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE}"'))
+    _execute(server(), f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE}"')
     return make_url(server()).set(database=name).render_as_string(hide_password=False)
 
 
 def drop_database(url: str) -> None:
     name = make_url(url).database
-    asyncio.run(_execute(server(), f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    _execute(server(), f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def drop_template() -> None:
     if _server.get("template"):
-        asyncio.run(_execute(server(), f'DROP DATABASE IF EXISTS "{TEMPLATE}"'))
+        _execute(server(), f'DROP DATABASE IF EXISTS "{TEMPLATE}"')
         _server["template"] = None

@@ -25,7 +25,7 @@ from bot.record.text import fold, passage_key
 from bot.record.updates import update_closes, update_reopens, update_reports_delivery
 from storage.db import Database
 from storage.queries import groups as group_queries
-from storage.queries.importing import ActionState, ImportStore, iso, stamp
+from storage.queries.importing import ActionState, ImportStore, stamp
 
 
 @dataclass
@@ -544,8 +544,8 @@ def _actions(context: _Context, summary: ImportSummary) -> list[int]:
                 context.document_id,
                 changes.get("status_before"),
                 changes.get("status_after"),
-                iso(changes.get("due_before")),
-                iso(changes.get("due_after")),
+                changes.get("due_before"),
+                changes.get("due_after"),
             )
             for key, kind, text, changes in pending.events
         ]
@@ -558,7 +558,7 @@ def _new_action(context: _Context, parsed: ParsedAction, group_id: int, code: st
     closing = parsed.status == "closed" or (bool(parsed.update) and update_closes(parsed.update))
     key = (group_id, parsed.ref)
     now = stamp(context.now)
-    held = iso(context.report.meeting.date)
+    held = context.report.meeting.date
     pending.new_actions.append(
         [
             group_id,
@@ -566,7 +566,7 @@ def _new_action(context: _Context, parsed: ParsedAction, group_id: int, code: st
             parsed.area,
             parsed.text or "(no text)",
             parsed.owner,
-            iso(parsed.due),
+            parsed.due,
             "closed" if closing else "open",
             context.meeting_id,
             held,

@@ -53,11 +53,6 @@ def stamp(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
-def iso(day: date | None) -> date | None:
-    """A calendar date, as stored (kept for the callers' symmetry with stamp)."""
-    return day
-
-
 @dataclass
 class ActionState:
     """A known action as the importer merges a later report into it."""
@@ -141,10 +136,6 @@ class ImportStore:
             .returning(DOCUMENTS.c.id)
         )
         return self.connection.execute(statement).scalar()
-
-    def document_imported(self, sha256: str) -> bool:
-        found = self.connection.execute(select(DOCUMENTS.c.id).where(DOCUMENTS.c.sha256 == sha256)).first()
-        return found is not None
 
     def groups(self) -> dict[str, tuple[int, str | None]]:
         """code -> (id, name) of every group, read once per transaction and kept in step here."""
