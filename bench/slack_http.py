@@ -1,8 +1,9 @@
 """Benchmark: signed `/tmag mine` requests to `tmag-bot serve --http` at 100k actions, and in the same run
-to a Bolt app whose command only acknowledges. Prints p50/p95 of both and the ratio (target: the bot's
-p95 at most 1.5x the no-op's), and how long the answer itself takes to arrive.
+to a Bolt app whose command only acknowledges, with 1, 8 and 32 requests in flight. Prints p50/p95 of the
+acknowledgements of both and their ratio (targets: the bot's p95 at most 1.5x the no-op's one at a time,
+1.2x with 8 and 32 in flight), and when the answer arrived at the response URL.
 
-    python -m bench.slack_http [--requests 200] [--keep FILE]
+    python -m bench.slack_http [--requests 400] [--in-flight 1,8,32] [--keep FILE]
 
 Slack is faked on loopback (the tests' fake Web API), so nothing leaves the machine.
 """
@@ -13,7 +14,6 @@ import argparse
 import asyncio
 import os
 import random
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -23,7 +23,8 @@ from pathlib import Path
 import aiohttp
 from sqlalchemy import text
 
-from bench.ask import percentile, populate
+from bench.ask import populate
+from bench.in_flight import drive, report
 from storage.db import open_database
 from tests.slack_fake import FakeSlack, free_port, signed, slash_command, wait_healthy
 
@@ -31,7 +32,7 @@ SECRET = "bench-signing-secret"
 ROOT = Path(__file__).resolve().parents[1]
 
 
-async def run(requests: int, keep: Path | None) -> None:
+async def run(requests: int, levels: list[int], keep: Path | None) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = keep or Path(folder) / "slack.db"
         db = await open_database(f"sqlite:///{path}")
@@ -88,53 +89,40 @@ async def run(requests: int, keep: Path | None) -> None:
         }
         urls = {"tmag-bot": f"http://127.0.0.1:{ours_port}", "no-op": f"http://127.0.0.1:{noop_port}"}
         try:
-            async with aiohttp.ClientSession() as http:
+            async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
                 for name, process in servers.items():
                     await wait_healthy(http, urls[name], process)
-                acks = {name: [] for name in servers}
-                answered = []
-                for n in range(requests + 20):
-                    for name in ("tmag-bot", "no-op"):
-                        key = f"{name}-{n}"
-                        body = slash_command("mine", "U0BENCH", "C0BENCH", fake.response_url(key))
-                        headers = signed(SECRET, body, "application/x-www-form-urlencoded")
-                        before = len(fake.responses)
-                        tick = time.perf_counter()
-                        async with http.post(
-                            urls[name] + "/slack/events", data=body, headers=headers
-                        ) as response:
-                            assert response.status == 200, await response.text()
-                        took = (time.perf_counter() - tick) * 1000
-                        if name == "tmag-bot":
-                            await fake.wait_for(lambda b=before: len(fake.responses) > b, timeout=30)
-                            if n >= 20:
-                                answered.append((time.perf_counter() - tick) * 1000)
-                        if n >= 20:  # the first requests warm caches and Bolt's auth.test
-                            acks[name].append(took)
+
+                async def send(app: str, key: str) -> tuple[float, float | None]:
+                    body = slash_command("mine", "U0BENCH", "C0BENCH", fake.response_url(key))
+                    headers = signed(SECRET, body, "application/x-www-form-urlencoded")
+                    tick = time.perf_counter()
+                    async with http.post(urls[app] + "/slack/events", data=body, headers=headers) as response:
+                        assert response.status == 200, await response.text()
+                        await response.read()
+                    acked = (time.perf_counter() - tick) * 1000
+                    if app == "no-op":
+                        return acked, None
+                    return acked, (await fake.wait_for_response(key, timeout=60) - tick) * 1000
+
+                results = await drive(send, list(servers), levels, requests)
         finally:
             for process in servers.values():
                 process.terminate()
                 process.wait(timeout=20)
             await fake.stop()
-    ours, floor = acks["tmag-bot"], acks["no-op"]
-    ours95, floor95 = percentile(ours, 0.95), percentile(floor, 0.95)
-    print(
-        f"acknowledged  tmag-bot p50 {statistics.median(ours):6.1f} ms  p95 {ours95:6.1f} ms | "
-        f"no-op p50 {statistics.median(floor):6.1f} ms  p95 {floor95:6.1f} ms | "
-        f"p95 ratio {ours95 / floor95:.2f} (target <= 1.5)"
-    )
-    print(
-        f"answer posted tmag-bot p50 {statistics.median(answered):6.1f} ms  "
-        f"p95 {percentile(answered, 0.95):6.1f} ms (after the acknowledgement, to the response URL)"
-    )
+    report(results, "tmag-bot", "no-op", lambda in_flight: 1.5 if in_flight == 1 else 1.2)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--requests", type=int, default=400, help="per app and number in flight")
+    parser.add_argument(
+        "--in-flight", default="1,8,32", help="how many requests at once, comma-separated (default 1,8,32)"
+    )
     parser.add_argument("--keep", type=Path, help="keep the database in this file and reuse it")
     args = parser.parse_args()
-    asyncio.run(run(args.requests, args.keep))
+    asyncio.run(run(args.requests, [int(n) for n in args.in_flight.split(",")], args.keep))
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from slack_sdk.errors import SlackApiError
 from bot.calendar.clock import Clock
 from bot.config import Settings
 from bot.runtime import settle
+from handlers.answers import AnswerLoop
 from handlers.services import Services
 from handlers.web import application, calendar_route, health_route
 from storage.db import open_database, refresh_statistics
@@ -120,28 +121,37 @@ async def serve(settings: Settings, platforms: Platforms, *, port: int, host: st
     routes: list[web.RouteDef] = [health_route(services), calendar_route(services)]
     posters = []
     slack_app = teams_bot = socket_handler = runner = None
+    # Answers, Bolt over HTTP, the Teams SDK and digests run on a loop of their own (handlers/answers.py);
+    # this one acknowledges, checks health and serves calendars.
+    answers = await AnswerLoop(services).start()
+    answering_db = answers.services.db
     if platforms.slack:
         from handlers.slack.app import build_app, slack_routes, web_client
         from handlers.slack.digests import SlackDigestPoster
 
-        slack_app = build_app(services, socket_mode=platforms.slack == "socket")
-        posters.append(SlackDigestPoster(web_client(services, posting=True), db, clock))
+        if platforms.slack == "http":
+            # Bolt itself runs on the answering loop; this one checks and acknowledges (slack_routes).
+            slack_app = build_app(answers.services)
+        else:
+            # Socket Mode acknowledges through Bolt on this loop; the listeners answer on the other.
+            slack_app = build_app(services, socket_mode=True, answers=answers)
+        posters.append(SlackDigestPoster(web_client(services, posting=True), answering_db, clock))
         background.append(
             asyncio.create_task(with_backoff(slack_app.client.auth_test, "the bot token (SLACK_BOT_TOKEN)"))
         )
         if platforms.slack == "http":
-            routes += slack_routes(slack_app, services)
+            routes += slack_routes(slack_app, services, answers)
     if platforms.teams:
         from handlers.teams.bot import TeamsBot
         from handlers.teams.digests import TeamsDigestPoster
 
-        teams_bot = TeamsBot(services)
-        await teams_bot.start()
+        teams_bot = TeamsBot(services, answers)
+        await answers.run(teams_bot.start())
         routes += teams_bot.routes
-        posters.append(TeamsDigestPoster(teams_bot.app.api, db, teams_bot.bot_id, clock))
-    scheduler = DigestScheduler(DigestRunner(db, posters, clock))
+        posters.append(TeamsDigestPoster(teams_bot.app.api, answering_db, teams_bot.bot_id, clock))
+    scheduler = DigestScheduler(DigestRunner(answering_db, posters, clock))
     try:
-        scheduler.start()
+        await answers.call(scheduler.start)
         settle()
         runner = web.AppRunner(application(routes), access_log=None, shutdown_timeout=STOP_WITHIN)
         await runner.setup()
@@ -168,17 +178,18 @@ async def serve(settings: Settings, platforms: Platforms, *, port: int, host: st
         await stop.wait()
     finally:
         log.info("stopping")
-        await scheduler.stop(timeout=STOP_WITHIN)
+        await answers.run(scheduler.stop(timeout=STOP_WITHIN))
         for task in background:
             task.cancel()
         await asyncio.wait(background, timeout=STOP_WITHIN)
         if teams_bot is not None:
-            await teams_bot.stop(timeout=STOP_WITHIN)
+            await answers.run(teams_bot.stop(timeout=STOP_WITHIN))
         if socket_handler is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(socket_handler.close_async(), STOP_WITHIN)
         if runner is not None:
             await runner.cleanup()
+        await answers.stop(timeout=STOP_WITHIN)
         await db.close()
     if refused:
         raise refused[0]

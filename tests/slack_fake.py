@@ -37,6 +37,8 @@ class FakeSlack:
     files: dict[str, bytes] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     responses: list[dict] = field(default_factory=list)  # what was sent to response URLs
+    arrived: dict[str, float] = field(default_factory=dict)  # response key -> perf_counter() on arrival
+    _arrivals: dict[str, asyncio.Event] = field(default_factory=dict)
     # method -> [(status, headers, carried out)]: the next calls fail so; "carried out" means Slack did the
     # work (stored the message) and still answered with the error, as a 500 after a timeout can.
     failures: dict[str, list[tuple[int, dict, bool]]] = field(default_factory=lambda: defaultdict(list))
@@ -113,6 +115,12 @@ class FakeSlack:
         raise AssertionError(
             "the bot did not do it in time; calls so far: " + ", ".join(c.method for c in self.calls)
         )
+
+    async def wait_for_response(self, key: str, timeout: float = 10.0) -> float:
+        """When something was first sent to response URL `key` (perf_counter), waiting for it without
+        polling: benchmarks time answers as they arrive."""
+        await asyncio.wait_for(self._arrivals.setdefault(key, asyncio.Event()).wait(), timeout)
+        return self.arrived[key]
 
     async def _params(self, request: web.Request) -> dict:
         """A method's arguments, wherever the client put them (the query string, a form, JSON)."""
@@ -304,6 +312,9 @@ class FakeSlack:
         }
 
     async def _response_url(self, request: web.Request) -> web.Response:
+        key = request.match_info["key"]
+        self.arrived.setdefault(key, time.perf_counter())
+        self._arrivals.setdefault(key, asyncio.Event()).set()
         self.responses.append(await request.json())
         return web.Response(text="ok")
 

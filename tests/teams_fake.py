@@ -83,6 +83,7 @@ class FakeTeams:
     failures: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     files: dict[str, bytes] = field(default_factory=dict)  # what a file's download URL serves
     onedrive: dict[str, bytes] = field(default_factory=dict)  # files the bot uploaded, once accepted
+    arrived: dict[str, float] = field(default_factory=dict)  # conversation -> first arrival (perf_counter)
     base_url: str = ""
     key: rsa.RSAPrivateKey = field(
         default_factory=lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -158,6 +159,16 @@ class FakeTeams:
             f"Teams was not sent it in time; sent so far: {[s.conversation for s in self.sent]}"
         )
 
+    async def wait_for_reply(self, conversation: str, timeout: float = 10.0) -> float:
+        """When the first activity sent to `conversation` arrived (perf_counter; stamped on arrival, so
+        the brief polling here does not count)."""
+        deadline = time.monotonic() + timeout
+        while conversation not in self.arrived:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"nothing was sent to {conversation} in time")
+            await asyncio.sleep(0.002)
+        return self.arrived[conversation]
+
     async def replies(self, count: int = 1) -> list[Sent]:
         return await self.wait_for(lambda: self.sent if len(self.sent) >= count else None)
 
@@ -172,6 +183,7 @@ class FakeTeams:
             return web.json_response(
                 {"error": {"code": "ServiceError"}}, status=self.failures["activities"].pop(0)
             )
+        self.arrived.setdefault(request.match_info["conversation"], time.perf_counter())
         self.sent.append(
             Sent(
                 request.method,

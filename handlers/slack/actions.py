@@ -10,20 +10,20 @@ from bot.record.changes import change_action, confirm_reported, undo_change
 from bot.record.uploads import cancel_held, import_held
 from handlers.slack import blocks as ui
 from handlers.slack import ids
-from handlers.slack.context import answer_identity_prompt, begin, first_time, services_of
+from handlers.slack.context import answer_identity_prompt, apart, begin, first_time, services_of
 from handlers.slack.events import publish_home
 from handlers.slack.replies import permalink, tell
 
 
 def register(app) -> None:
-    app.action(ids.MARK_DONE)(on_mark_done)
-    app.action(ids.UNDO)(on_undo)
-    app.action(ids.SHOW_MORE)(on_show_more)
-    app.action(ids.IMPORT_REPORT)(on_import)
-    app.action(ids.CANCEL_IMPORT)(on_cancel_import)
-    app.action(ids.CONFIRM_IDENTITY)(on_identity_answer)
-    app.action(ids.DENY_IDENTITY)(on_identity_answer)
-    app.action(ids.CONFIRM_REPORTED)(on_confirm_reported)
+    app.action(ids.MARK_DONE)(apart(on_mark_done))
+    app.action(ids.UNDO)(apart(on_undo))
+    app.action(ids.SHOW_MORE)(apart(on_show_more))
+    app.action(ids.IMPORT_REPORT)(apart(on_import))
+    app.action(ids.CANCEL_IMPORT)(apart(on_cancel_import))
+    app.action(ids.CONFIRM_IDENTITY)(apart(on_identity_answer))
+    app.action(ids.DENY_IDENTITY)(apart(on_identity_answer))
+    app.action(ids.CONFIRM_REPORTED)(apart(on_confirm_reported))
 
 
 MAX_ID_DIGITS = 12  # database ids in button values: anything longer is not one of ours

@@ -21,6 +21,7 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 import handlers.slack
+from handlers.answers import AnswerLoop
 from handlers.services import Services
 from handlers.slack.context import install
 from handlers.slack.replies import tell_failure
@@ -58,7 +59,10 @@ class _TokenAndClient(logging.Filter):
         return "`token` will be unused" not in record.getMessage()
 
 
-def build_app(services: Services, *, socket_mode: bool = False) -> AsyncApp:
+def build_app(
+    services: Services, *, socket_mode: bool = False, answers: AnswerLoop | None = None
+) -> AsyncApp:
+    """The Bolt app. With `answers`, listeners acknowledge on this loop and answer on that one."""
     logging.getLogger("slack_bolt.AsyncApp").addFilter(_TokenAndClient())
     app = AsyncApp(
         client=web_client(services),
@@ -67,7 +71,7 @@ def build_app(services: Services, *, socket_mode: bool = False) -> AsyncApp:
         request_verification_enabled=not socket_mode,
         process_before_response=False,
     )
-    install(app, services)
+    install(app, services, answers)
     handlers.slack.register(app)
 
     @app.error
@@ -82,21 +86,33 @@ def build_app(services: Services, *, socket_mode: bool = False) -> AsyncApp:
     return app
 
 
-def _request_form(content_type: str, text: str) -> dict | None:
-    """The request's fields if the body is what its content type says (JSON, or a form whose payload
-    field, if any, is JSON); None otherwise."""
+def request_kind(content_type: str, text: str) -> str | None:
+    """What a request is ("command", "ssl_check", an event's or a payload's type, or "" if it says
+    nothing), if its body is what its content type says (JSON, or a form whose payload field, if any, is a
+    JSON object); None otherwise."""
     try:
         if content_type == "application/json":
             data = json.loads(text)
-            return data if isinstance(data, dict) else None
+            return str(data.get("type") or "") if isinstance(data, dict) else None
         if content_type == "application/x-www-form-urlencoded":
             form = dict(urllib.parse.parse_qsl(text, keep_blank_values=True, strict_parsing=bool(text)))
-            if "payload" in form and not isinstance(json.loads(form["payload"]), dict):
-                return None
-            return form
+            if "payload" in form:
+                payload = json.loads(form["payload"])
+                return str(payload.get("type") or "") if isinstance(payload, dict) else None
+            if form.get("ssl_check"):
+                return "ssl_check"
+            return "command" if "command" in form else ""
     except ValueError:
         return None
     return None
+
+
+# Requests every listener of ours acknowledges with an empty 200 (their answers go to the response URL,
+# the channel or a DM): acknowledged before Bolt sees them when answers are composed apart. Others (a
+# modal's submission, whose errors are its acknowledgement; Slack's URL check) wait for Bolt's answer.
+ACKNOWLEDGED_EMPTY = frozenset(
+    {"command", "event_callback", "block_actions", "message_action", "shortcut", "view_closed"}
+)
 
 
 def signature_valid(verifier: SignatureVerifier, body: bytes, headers) -> bool:
@@ -112,8 +128,10 @@ def signature_valid(verifier: SignatureVerifier, body: bytes, headers) -> bool:
         return False
 
 
-def slack_routes(app: AsyncApp, services: Services) -> list[web.RouteDef]:
-    """POST /slack/events: commands, events and interactivity."""
+def slack_routes(app: AsyncApp, services: Services, answers: AnswerLoop | None = None) -> list[web.RouteDef]:
+    """POST /slack/events: commands, events and interactivity. With `answers` (whose loop `app` serves),
+    this loop only checks a request and acknowledges it: Bolt, its listeners and their answers run there,
+    so answers being composed never delay the acknowledgement of the next request."""
     verifier = SignatureVerifier(services.settings.slack_signing_secret or "")
 
     async def events(request: web.Request) -> web.Response:
@@ -121,14 +139,20 @@ def slack_routes(app: AsyncApp, services: Services) -> list[web.RouteDef]:
         body = await request.read()
         if not services.settings.slack_signing_secret or not signature_valid(verifier, body, request.headers):
             return web.Response(status=401, text="invalid request signature")
-        if _request_form(request.content_type, body.decode("utf-8")) is None:
+        kind = request_kind(request.content_type, body.decode("utf-8"))
+        if kind is None:
             return web.Response(status=400, text="the body is not what its content type says")
-        response = await app.async_dispatch(await to_bolt_request(request))
-        return await to_aiohttp_response(response)
+        bolt_request = await to_bolt_request(request)
+        if answers is None:
+            return await to_aiohttp_response(await app.async_dispatch(bolt_request))
+        if kind in ACKNOWLEDGED_EMPTY:
+            answers.later(app.async_dispatch(bolt_request))
+            return web.Response(status=200)
+        return await to_aiohttp_response(await answers.run(app.async_dispatch(bolt_request)))
 
     return [web.post(EVENTS_PATH, events)]
 
 
-def web_app(app: AsyncApp, services: Services) -> web.Application:
+def web_app(app: AsyncApp, services: Services, answers: AnswerLoop | None = None) -> web.Application:
     """Slack's routes and the health check, as an application of their own."""
-    return application([*slack_routes(app, services), health_route(services)])
+    return application([*slack_routes(app, services, answers), health_route(services)])

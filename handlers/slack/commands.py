@@ -7,14 +7,14 @@ import re
 
 from handlers.slack import blocks as ui
 from handlers.slack import ids
-from handlers.slack.context import begin, services_of
+from handlers.slack.context import apart, begin, services_of
 from handlers.slack.replies import reply_blocks
 
 SHARE = re.compile(r"^\s*share\s+|\s+share\s*$", re.IGNORECASE)
 
 
 def register(app) -> None:
-    app.command(ids.COMMAND)(on_tmag)
+    app.command(ids.COMMAND)(apart(on_tmag))
 
 
 async def digest_reply(services, text: str, person, channel_id: str | None) -> tuple[list, str]:

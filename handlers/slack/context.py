@@ -8,8 +8,8 @@ writes are best effort: if the database is busy, the request is answered all the
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
+import inspect
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -20,6 +20,7 @@ from bot.people.identity import Person, identify, person_for_member
 from bot.people.linking import answer_prompt, link_candidates, link_user
 from bot.people.linking import claim_identity as link_claim
 from bot.people.members import load_index
+from handlers.answers import AnswerLoop
 from handlers.services import Services
 from storage.db import DatabaseBusy
 from storage.models import SlackUser
@@ -29,7 +30,9 @@ from storage.queries import slack as slack_queries
 
 log = logging.getLogger("tmag-bot.slack")
 PROFILE_MEMORY = timedelta(days=1)
-FIRST_TIME = "first_time"  # context key: a future, True unless this request was applied before
+REQUEST_KEY = "request_key"  # context key: what makes this request itself (see request_key)
+FIRST_TIME = "first_time"  # context key: True unless this request was applied before, once claimed
+ANSWERS = "answers"  # context key: the AnswerLoop listeners run on, if any
 
 
 @dataclass
@@ -60,29 +63,64 @@ async def _claim(services: Services, key: str) -> bool:
     return await services.db.transaction(claim)
 
 
-def install(app, services: Services) -> None:
-    """Global middleware: services on the context, and the request's claim started (not awaited: it runs
-    while the listener acknowledges, and the listener awaits it with `first_time`)."""
+def install(app, services: Services, answers: AnswerLoop | None = None) -> None:
+    """Global middleware: the services listeners use on the context (the answering loop's, when answers
+    are composed apart from the loop that acknowledges), and what makes the request itself."""
 
     @app.middleware
     async def attach_services(context, body, req, next):
-        context["services"] = services
-        key = request_key(body, req.headers)
-        if key is not None:
-            context[FIRST_TIME] = asyncio.ensure_future(_claim(services, key))
+        context["services"] = answers.services if answers is not None else services
+        context[ANSWERS] = answers
+        context[REQUEST_KEY] = request_key(body, req.headers)
         await next()
 
 
+def apart(listener):
+    """`listener` run on the answering loop, if there is one: acknowledged here at once, then the whole
+    listener (its reads, its answer, its posts) runs there while this loop goes on acknowledging. A
+    listener that answers in its acknowledgement (a view submission) is `apart_answering`."""
+    return _apart(listener, acks_first=True)
+
+
+def apart_answering(listener):
+    """`listener` run on the answering loop, its acknowledgement (which carries its answer, such as a
+    modal's errors) made back here: Slack's wait for it includes the answer, as it must."""
+    return _apart(listener, acks_first=False)
+
+
+def _apart(listener, *, acks_first: bool):
+    wanted = list(inspect.signature(listener).parameters)
+
+    async def run(args):  # Bolt passes every argument it has to a parameter named `args`
+        arguments = {name: getattr(args, name) for name in wanted}
+        answers = args.context.get(ANSWERS)
+        if answers is None:
+            return await listener(**arguments)
+        if "ack" in arguments:
+            if acks_first:
+                await args.ack()
+                arguments["ack"] = _acknowledged
+            else:
+                arguments["ack"] = answers.on_serving_loop(args.ack)
+        return await answers.run(listener(**arguments))
+
+    run.__name__, run.__qualname__, run.__doc__ = listener.__name__, listener.__qualname__, listener.__doc__
+    return run
+
+
+async def _acknowledged(*_args, **_kwargs) -> None:
+    """The acknowledgement, already made on the serving loop."""
+
+
 async def first_time(context) -> bool:
-    """Whether this request is applied for the first time (in any process). A retried event or a replayed
-    request is dropped here, after Slack has its acknowledgement."""
-    claim = context.get(FIRST_TIME)
-    if claim is None:
-        return True
-    if not await claim:
-        log.info("request %s was already applied; dropped", context.get("request_key", "(replay)"))
-        return False
-    return True
+    """Whether this request is applied for the first time (in any process): claimed by its key, once. A
+    retried event or a replayed request is dropped here, after Slack has its acknowledgement."""
+    if FIRST_TIME not in context:
+        key = context.get(REQUEST_KEY)
+        context[FIRST_TIME] = key is None or await _claim(services_of(context), key)
+        if not context[FIRST_TIME]:
+            log.info("request %s was already applied; dropped", key)
+    return context[FIRST_TIME]
 
 
 async def begin(context, client, user_id: str) -> SlackIdentity | None:

@@ -20,7 +20,7 @@ from bot.record.reports.loader import check_size, max_report_bytes
 from bot.record.uploads import REPORT_SUFFIXES, hold_upload, nothing_to_do
 from handlers.slack import blocks as ui
 from handlers.slack import ids
-from handlers.slack.context import Services, begin, identify_slack_user, services_of
+from handlers.slack.context import Services, apart, begin, identify_slack_user, services_of
 from handlers.slack.replies import permalink, reply_blocks, tell
 from storage.queries import actions as action_queries
 from storage.queries import groups as group_queries
@@ -44,10 +44,10 @@ SLACK_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")  # user and channel ids, message 
 
 
 def register(app) -> None:
-    app.event("app_mention")(on_mention)
-    app.event("message")(on_message)
-    app.event("reaction_added")(on_reaction)
-    app.event("app_home_opened")(on_home_opened)
+    app.event("app_mention")(apart(on_mention))
+    app.event("message")(apart(on_message))
+    app.event("reaction_added")(apart(on_reaction))
+    app.event("app_home_opened")(apart(on_home_opened))
 
 
 def _ids(event: dict, *names: str) -> tuple[str, ...] | None:

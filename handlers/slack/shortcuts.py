@@ -5,14 +5,14 @@ from __future__ import annotations
 from bot.record.refs import find_refs
 from handlers.slack import blocks as ui
 from handlers.slack import ids
-from handlers.slack.context import first_time, services_of
+from handlers.slack.context import apart, first_time, services_of
 from handlers.slack.replies import permalink
 from storage.queries import actions as action_queries
 from storage.queries import groups as group_queries
 
 
 def register(app) -> None:
-    app.shortcut(ids.MARK_DONE_SHORTCUT)(on_mark_done_shortcut)
+    app.shortcut(ids.MARK_DONE_SHORTCUT)(apart(on_mark_done_shortcut))
 
 
 async def on_mark_done_shortcut(ack, shortcut, client, context) -> None:

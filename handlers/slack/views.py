@@ -7,12 +7,12 @@ import json
 from bot.record.changes import change_action
 from handlers.slack import blocks as ui
 from handlers.slack import ids
-from handlers.slack.context import begin, services_of
+from handlers.slack.context import apart_answering, begin, services_of
 from handlers.slack.replies import tell
 
 
 def register(app) -> None:
-    app.view(ids.MARK_DONE_MODAL)(on_mark_done_submitted)
+    app.view(ids.MARK_DONE_MODAL)(apart_answering(on_mark_done_submitted))
 
 
 async def on_mark_done_submitted(ack, body, view, client, context) -> None:

@@ -14,8 +14,8 @@
 - Added to a team or a chat: a welcome card saying how to begin.
 
 Requests are checked by the SDK (a Bot Framework token, or none in development mode); replies go to each
-activity's serviceUrl. Answers to messages are composed after the SDK has answered Teams, so a slow answer
-never delays the acknowledgement.
+activity's serviceUrl. Answers to messages are composed after the SDK has answered Teams, and when the bot
+serves, on the answering loop (see adapter.py), so answers never delay an acknowledgement.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from bot.conversation.help import HELP
 from bot.conversation.statements import parse_statement
 from bot.record.changes import change_action, change_actions, confirm_reported, undo_change
 from bot.record.refs import find_refs
+from handlers.answers import AnswerLoop
 from handlers.services import Services
 from handlers.teams import cards, ids
 from handlers.teams.adapter import AiohttpAdapter
@@ -60,20 +61,23 @@ def quiet_sdk_warnings() -> None:
 class TeamsBot:
     """The Teams SDK app, its aiohttp routes, and the work it started in the background."""
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, answers: AnswerLoop | None = None) -> None:
+        """With `answers`, the SDK and every handler run on the answering loop, with its services."""
         quiet_sdk_warnings()
         from microsoft_teams.api.auth.cloud_environment import PUBLIC
         from microsoft_teams.apps import App
 
         settings = services.settings
-        self.services = services
-        self.adapter = AiohttpAdapter(require_auth=not settings.teams_dev)
+        self.services = answers.services if answers is not None else services
+        self.adapter = AiohttpAdapter(require_auth=not settings.teams_dev, answers=answers)
         cloud = PUBLIC
         if settings.teams_openid_metadata_url:
             from dataclasses import replace
 
             cloud = replace(PUBLIC, openid_metadata_url=settings.teams_openid_metadata_url)
         credentials = {}
+        if answers is not None and not settings.teams_dev:
+            self.adapter.check_tokens_with(settings.teams_client_id, cloud)
         if not settings.teams_dev:
             credentials = {
                 "client_id": settings.teams_client_id,

@@ -11,6 +11,7 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.people.members import add_member
+from handlers.answers import AnswerLoop
 from handlers.slack.app import EVENTS_PATH, build_app, web_app
 from handlers.slack.context import Services
 from storage.db import Database
@@ -67,15 +68,17 @@ class Bot:
 
 
 @contextlib.asynccontextmanager
-async def running_bot(db: Database):
-    """The real app over HTTP on loopback, on this database, against a fresh fake Slack."""
+async def running_bot(db: Database, *, answered_apart: bool = False):
+    """The real app over HTTP on loopback, on this database, against a fresh fake Slack. `answered_apart`:
+    as `serve` runs it, Bolt on an answering loop of its own, this loop checking and acknowledging."""
     fake = await FakeSlack(
         users={u: {"real_name": p, "display_name": ""} for u, (_, p) in PEOPLE.items()}
     ).start()
     settings = Settings(slack_bot_token="xoxb-test", slack_signing_secret=SECRET, slack_api_url=fake.api_url)
     services = Services(db, NOW, settings)
-    app = build_app(services)
-    runner = web.AppRunner(web_app(app, services), access_log=None)
+    answers = await AnswerLoop(services).start() if answered_apart else None
+    app = build_app(answers.services if answers else services)
+    runner = web.AppRunner(web_app(app, services, answers), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
@@ -83,6 +86,8 @@ async def running_bot(db: Database):
     async with aiohttp.ClientSession() as http:
         yield Bot(fake, f"http://127.0.0.1:{port}{EVENTS_PATH}", db, http, app)
     await runner.cleanup()
+    if answers is not None:
+        await answers.stop()
     await fake.stop()
     assert fake.unescaped() == []  # nothing the bot sent could ping, link or garble
 

@@ -11,6 +11,7 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.people.members import add_member
+from handlers.answers import AnswerLoop
 from handlers.services import Services
 from handlers.teams.bot import MESSAGING_ENDPOINT, TeamsBot
 from handlers.web import application, health_route
@@ -42,13 +43,15 @@ class Teams:
 
 
 @contextlib.asynccontextmanager
-async def running_teams(db: Database, settings_for):
-    """The bot with the settings `settings_for(fake)` gives (they may point at the fake's endpoints)."""
+async def running_teams(db: Database, settings_for, *, answered_apart: bool = False):
+    """The bot with the settings `settings_for(fake)` gives (they may point at the fake's endpoints);
+    `answered_apart`: as `serve` runs it, the SDK on an answering loop, this loop acknowledging."""
     fake = await FakeTeams().start()
     settings = settings_for(fake)
     services = Services(db, NOW, settings)
-    bot = TeamsBot(services)
-    await bot.start()
+    answers = await AnswerLoop(services).start() if answered_apart else None
+    bot = TeamsBot(services, answers)
+    await (answers.run(bot.start()) if answers else bot.start())
     runner = web.AppRunner(application([*bot.routes, health_route(services)]), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -58,8 +61,10 @@ async def running_teams(db: Database, settings_for):
         async with aiohttp.ClientSession() as http:
             yield Teams(fake, f"http://127.0.0.1:{port}{MESSAGING_ENDPOINT}", db, http, bot)
     finally:
-        await bot.stop()
+        await (answers.run(bot.stop()) if answers else bot.stop())
         await runner.cleanup()
+        if answers is not None:
+            await answers.stop()
         await fake.stop()
 
 

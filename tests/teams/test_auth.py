@@ -16,8 +16,10 @@ from tests.teams_fake import TENANT, channel_message, personal_message
 APP_ID = "00000000-0000-0000-0000-00000000a11d"
 
 
-@pytest.fixture
-async def signed_teams(db, write):
+@pytest.fixture(params=["in place", "answered apart"])
+async def signed_teams(db, write, request):
+    """Tokens checked by the SDK where it handles the activity, and (as `serve` runs it) by the SDK's
+    validator on the acknowledging loop, the SDK answering on a loop of its own."""
     await build_world(db, write)
     async with running_teams(
         db,
@@ -27,6 +29,7 @@ async def signed_teams(db, write):
             teams_tenant_id=TENANT,
             teams_openid_metadata_url=fake.openid_url,
         ),
+        answered_apart=request.param == "answered apart",
     ) as running:
         yield running
 
