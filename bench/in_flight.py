@@ -63,3 +63,17 @@ def report(results: dict, ours: str, floor: str, target: Callable[[int], float])
 
 def _p50_p95(figures: list[float]) -> str:
     return f"p50 {statistics.median(figures):6.1f} ms p95 {percentile(figures, 0.95):6.1f} ms"
+
+
+def resident_memory(pid: int) -> str:
+    """A process's resident memory now and at its peak (Linux's /proc), as "RSS N MB, peak M MB"."""
+    from pathlib import Path
+
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return "unknown (no /proc here)"
+    kilobytes = {
+        line.split(":")[0]: int(line.split()[1]) for line in status.splitlines() if line.startswith("Vm")
+    }
+    return f"RSS {kilobytes.get('VmRSS', 0) / 1024:.0f} MB, peak {kilobytes.get('VmHWM', 0) / 1024:.0f} MB"

@@ -24,7 +24,7 @@ import aiohttp
 from sqlalchemy import text
 
 from bench.ask import populate
-from bench.in_flight import drive, report
+from bench.in_flight import drive, report, resident_memory
 from storage.db import open_database
 from tests.slack_fake import FakeSlack, free_port, signed, slash_command, wait_healthy
 
@@ -106,11 +106,13 @@ async def run(requests: int, levels: list[int], keep: Path | None) -> None:
                     return acked, (await fake.wait_for_response(key, timeout=60) - tick) * 1000
 
                 results = await drive(send, list(servers), levels, requests)
+                memory = resident_memory(servers["tmag-bot"].pid)
         finally:
             for process in servers.values():
                 process.terminate()
                 process.wait(timeout=20)
             await fake.stop()
+    print(f"tmag-bot serve memory: {memory} (target: under 200 MB at 100k actions with 32 in flight)")
     report(results, "tmag-bot", "no-op", lambda in_flight: 1.5 if in_flight == 1 else 1.2)
 
 

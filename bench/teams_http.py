@@ -24,7 +24,7 @@ import aiohttp
 from sqlalchemy import text
 
 from bench.ask import populate
-from bench.in_flight import drive, report
+from bench.in_flight import drive, report, resident_memory
 from storage.db import open_database
 from tests.slack_fake import free_port, wait_healthy
 from tests.teams_fake import FakeTeams, as_json, personal_message
@@ -98,6 +98,7 @@ async def run(requests: int, levels: list[int], keep: Path | None) -> None:
                     return acked, (await fake.wait_for_reply(conversation, timeout=60) - tick) * 1000
 
                 results = await drive(send, list(servers), levels, requests)
+                memory = resident_memory(servers["tmag-bot"].pid)
                 shown = next(s for s in reversed(fake.sent) if s.conversation.startswith("a:chat-tmag-bot"))
         finally:
             for process in servers.values():
@@ -105,6 +106,7 @@ async def run(requests: int, levels: list[int], keep: Path | None) -> None:
                 process.wait(timeout=20)
             await fake.stop()
     print(f"the bot's answer card holds {len(shown.card()['body'])} elements")
+    print(f"tmag-bot serve memory: {memory} (target: under 200 MB at 100k actions with 32 in flight)")
     report(results, "tmag-bot", "echo", lambda in_flight: 1.5 if in_flight == 1 else 1.2)
 
 
