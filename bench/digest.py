@@ -1,4 +1,5 @@
-"""Benchmark: compose the digest for a meeting whose group has 10k open actions; target under 200 ms.
+"""Benchmark: compose the digest for a meeting whose group has 10k open actions (targets: p95 at most
+100 ms at 10k open actions, 200 ms at 100k).
 
 python -m bench.digest [--open 10000] [--runs 20] [--database POSTGRES_URL]
 """
@@ -53,13 +54,14 @@ async def run_on(url: str, open_actions: int, runs: int) -> None:
     timings = timings[2:]
     await db.close()
     p95 = percentile(timings, 0.95)
+    target = 100 if len(digest.open) <= 10_500 else 200
     print(
         f"digest for {meeting.group} {meeting.date}: {len(digest.open)} open, {len(digest.overdue)} overdue, "
         f"{len(digest.by_owner)} owners"
     )
     print(
         f"compose p50 {statistics.median(timings):.1f} ms, p95 {p95:.1f} ms "
-        f"(target under 200 ms: {'met' if p95 < 200 else 'NOT met'})"
+        f"(target p95 <= {target} ms: {'met' if p95 <= target else 'NOT met'})"
     )
 
 
