@@ -134,7 +134,7 @@ async def serve(settings: Settings, platforms: Platforms, *, port: int, host: st
             slack_app = build_app(answers.services)
         else:
             # Socket Mode acknowledges through Bolt on this loop; the listeners answer on the other.
-            slack_app = build_app(services, socket_mode=True, answers=answers)
+            slack_app = build_app(services, answers=answers)
         posters.append(SlackDigestPoster(web_client(services, posting=True), answering_db, clock))
         background.append(
             asyncio.create_task(with_backoff(slack_app.client.auth_test, "the bot token (SLACK_BOT_TOKEN)"))

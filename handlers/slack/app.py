@@ -59,16 +59,15 @@ class _TokenAndClient(logging.Filter):
         return "`token` will be unused" not in record.getMessage()
 
 
-def build_app(
-    services: Services, *, socket_mode: bool = False, answers: AnswerLoop | None = None
-) -> AsyncApp:
+def build_app(services: Services, *, answers: AnswerLoop | None = None) -> AsyncApp:
     """The Bolt app. With `answers`, listeners acknowledge on this loop and answer on that one."""
     logging.getLogger("slack_bolt.AsyncApp").addFilter(_TokenAndClient())
     app = AsyncApp(
         client=web_client(services),
         signing_secret=services.settings.slack_signing_secret,
-        # Socket Mode has no HTTP requests to sign; over HTTP every request is verified (401 if not).
-        request_verification_enabled=not socket_mode,
+        # Over HTTP every request is verified once, by slack_routes, before Bolt sees it (401 if not);
+        # Socket Mode has no HTTP requests to sign.
+        request_verification_enabled=False,
         process_before_response=False,
     )
     install(app, services, answers)

@@ -51,7 +51,7 @@ def test_missing_settings_are_named(args, env, named, monkeypatch, capsys, db_ur
 
 async def test_socket_mode_app_needs_no_signing_secret(db):
     settings = Settings(slack_bot_token="xoxb-1", slack_app_token="xapp-1")
-    app = build_app(Services(db, NOW, settings), socket_mode=True)
+    app = build_app(Services(db, NOW, settings))
     assert app.client.token == "xoxb-1"
     assert app.client.base_url == "https://slack.com/api/"
 
