@@ -428,41 +428,29 @@ async def _owned(db, session, question: Question, asker: Person, group: str | No
         due_by = nxt.date
         heading_when = f" before the next {nxt.group} ({nxt.date:%d %b %Y})"
     filters = {"due_before": due_before, "due_on_or_before": due_by}
-    sections: list[Section] = []
-    if whose.everyone:
-        overdue = question.intent == "overdue"
-        wanted = {"overdue": False, "reported": True}.get(question.intent)
-        rows, total = await ownership_queries.all_open(
-            session, limit=SECTION_LIMIT, reported_done=wanted, **filters
-        )
-        items = [action_item(a, g, "schedule", today) for a, g in rows]
-        title = {"overdue": "With news since their due date", "reported": "Reported done, to confirm"}
-        sections.append(Section(title.get(question.intent, "All open actions"), "schedule", items, total))
-        if overdue:  # the reported done are not overdue: fetched apart, to be counted
-            rows, total = await ownership_queries.all_open(
-                session, limit=SECTION_LIMIT, reported_done=True, **filters
+    intent = question.intent
+
+    def read(connection) -> tuple[list[Section], dict[str, date]]:
+        # Every list and count of the answer in one call on a connection of its own: its statements
+        # run one after another in a worker thread, none of them waiting on the event loop.
+        if whose.everyone:
+            sections = _everyone_sections(connection, intent, today, filters)
+        elif whose.person is not None:
+            sections = person_sections(connection, whose.person, today, **filters)
+        else:
+            reason, values = (
+                ("role", [whose.role_key])
+                if whose.role_key
+                else ("organisation", [whose.org_key])
+                if whose.org_key
+                else ("group", [whose.group_code])
             )
-            sections.append(
-                Section(
-                    "Reported done",
-                    "schedule",
-                    [action_item(a, g, "schedule", today) for a, g in rows],
-                    total,
-                )
+            sections = _sections_for(
+                connection, reason, values, today, title=whose.label, qualified=True, **filters
             )
-    elif whose.person is not None:
-        sections = await person_sections(session, whose.person, today, **filters)
-    else:
-        reason, values = (
-            ("role", [whose.role_key])
-            if whose.role_key
-            else ("organisation", [whose.org_key])
-            if whose.org_key
-            else ("group", [whose.group_code])
-        )
-        sections = await _sections_for(
-            session, reason, values, today, title=whose.label, qualified=True, **filters
-        )
+        return sections, meeting_queries.latest_held_dates(connection)
+
+    sections, latest_held = await db.connection_read(read)
     kind = {"open": "Open", "overdue": "Overdue", "due_before_next": "Due", "reported": "Reported done"}[
         question.intent
     ]
@@ -470,7 +458,7 @@ async def _owned(db, session, question: Question, asker: Person, group: str | No
     if whose.guessed:
         heading += f" (taking “{whose.guessed}” as {whose.label})"
     items = [item for section in sections for item in section.items]
-    mark_no_news(items, await meeting_queries.latest_held_dates(session))
+    mark_no_news(items, latest_held)
     reported: list[Item] = []
     reported_total = 0
     if question.intent == "overdue":
@@ -490,6 +478,23 @@ async def _owned(db, session, question: Question, asker: Person, group: str | No
     if not answer.sections and not reported:
         answer.note = _nothing_for(whose, asker)
     return answer
+
+
+def _everyone_sections(connection, intent: str, today: date, filters: dict) -> list[Section]:
+    """Every open action, soonest due first; for "overdue", those reported done fetched apart, to be
+    counted (they are not overdue)."""
+    wanted = {"overdue": False, "reported": True}.get(intent)
+    rows, total = ownership_queries.all_open(connection, limit=SECTION_LIMIT, reported_done=wanted, **filters)
+    items = [action_item(a, g, "schedule", today) for a, g in rows]
+    title = {"overdue": "With news since their due date", "reported": "Reported done, to confirm"}
+    sections = [Section(title.get(intent, "All open actions"), "schedule", items, total)]
+    if intent == "overdue":
+        rows, total = ownership_queries.all_open(
+            connection, limit=SECTION_LIMIT, reported_done=True, **filters
+        )
+        items = [action_item(a, g, "schedule", today) for a, g in rows]
+        sections.append(Section("Reported done", "schedule", items, total))
+    return sections
 
 
 def _attention_first(sections: list[Section]) -> tuple[list[Section], list[Item], int]:
@@ -531,8 +536,8 @@ def _nothing_for(whose: Whose, asker: Person) -> str:
     return f"I don't know anyone called {whose.label} in the group's reports."
 
 
-async def person_sections(
-    session,
+def person_sections(
+    connection,
     person: Person,
     today: date,
     *,
@@ -555,9 +560,11 @@ async def person_sections(
             continue
         # Shared sections list a few: read a few more than that first, and as many as could repeat
         # what is already listed only if too many of those did.
-        for limit in (None,) if reason == "named" else (SHARED_LIMIT * 3, SHARED_LIMIT + len(seen)):
-            rows, total = await ownership_queries.actions_owned(
-                session,
+        # Named lists are capped too (a programme lead may be named on thousands): listed to
+        # SECTION_LIMIT, the rest counted.
+        for limit in (SECTION_LIMIT,) if reason == "named" else (SHARED_LIMIT * 3, SHARED_LIMIT + len(seen)):
+            rows, total = ownership_queries.actions_owned(
+                connection,
                 reason,
                 values,
                 status=status,
@@ -566,7 +573,7 @@ async def person_sections(
                 limit=limit,
             )
             fresh = sum(1 for action, _ in rows if action.id not in seen)
-            if limit is None or fresh >= SHARED_LIMIT or len(rows) < limit:
+            if reason == "named" or fresh >= SHARED_LIMIT or len(rows) < limit:
                 break
         items = []
         for action, group in rows:
@@ -589,8 +596,8 @@ def _section_title(reason: str, person: Person, values: list) -> str:
     return "For " + ", ".join(f"{v} members" for v in values)
 
 
-async def _sections_for(
-    session,
+def _sections_for(
+    connection,
     reason: str,
     values: list,
     today: date,
@@ -601,14 +608,19 @@ async def _sections_for(
     due_on_or_before=None,
 ) -> list[Section]:
     """Actions of a role, organisation or group, including people named for it ("iDNO rep (Stacey Buck)")."""
-    rows, total = await ownership_queries.actions_owned(
-        session, reason, values, due_before=due_before, due_on_or_before=due_on_or_before, limit=SECTION_LIMIT
+    rows, total = ownership_queries.actions_owned(
+        connection,
+        reason,
+        values,
+        due_before=due_before,
+        due_on_or_before=due_on_or_before,
+        limit=SECTION_LIMIT,
     )
     items = [action_item(a, g, reason, today) for a, g in rows]
     sections = [Section(f"For {title}", reason, items, total)]
     if qualified and reason in ("role", "organisation"):
-        more, _ = await ownership_queries.actions_qualified_by(
-            session,
+        more, _ = ownership_queries.actions_qualified_by(
+            connection,
             reason,
             values,
             due_before=due_before,

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import func
+from sqlalchemy.engine import Connection
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -65,7 +66,7 @@ async def last_held(session: AsyncSession, group_id: int, before: date) -> Meeti
     return (await session.exec(query)).first()
 
 
-async def latest_held_dates(session: AsyncSession) -> dict[str, date]:
+def latest_held_dates(connection: Connection) -> dict[str, date]:
     """Group code -> the date of its latest meeting with a report (held)."""
     query = (
         select(Group.code, func.max(Meeting.date))
@@ -73,4 +74,4 @@ async def latest_held_dates(session: AsyncSession) -> dict[str, date]:
         .where(Meeting.status == "held")
         .group_by(Group.code)
     )
-    return {code: day for code, day in (await session.exec(query)).all()}
+    return {code: day for code, day in connection.execute(query).all()}

@@ -12,6 +12,7 @@ from datetime import date
 from typing import NamedTuple
 
 from sqlalchemy import func, literal
+from sqlalchemy.engine import Connection
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -65,7 +66,7 @@ class GroupRow(NamedTuple):
     code: str
 
 
-async def actions_by_ids(session: AsyncSession, ids: list[int]) -> list[tuple[ActionRow, GroupRow]]:
+def actions_by_ids(connection: Connection, ids: list[int]) -> list[tuple[ActionRow, GroupRow]]:
     """The actions, in the order of `ids`, each with its group."""
     if not ids:
         return []
@@ -85,7 +86,7 @@ async def actions_by_ids(session: AsyncSession, ids: list[int]) -> list[tuple[Ac
         .join(Group, Group.id == Action.group_id)
         .where(col(Action.id).in_(ids))
     )
-    found = {row[0]: (ActionRow(*row[:9]), GroupRow(row[9])) for row in (await session.exec(query)).all()}
+    found = {row[0]: (ActionRow(*row[:9]), GroupRow(row[9])) for row in connection.execute(query).all()}
     return [found[i] for i in ids if i in found]
 
 
@@ -97,13 +98,14 @@ class AtLeast(int):
     role's 30,000 open actions at every question would cost more than the answer)."""
 
 
-async def _count(session, rows) -> int:
+def _count(connection: Connection, rows) -> int:
     """How many rows the query gives, counted up to COUNT_CAP (AtLeast when it got there)."""
-    found = (await session.exec(select(func.count()).select_from(rows.limit(COUNT_CAP).subquery()))).one()
+    counted = select(func.count()).select_from(rows.limit(COUNT_CAP).subquery())
+    found = connection.execute(counted).scalar_one()
     return AtLeast(found) if found >= COUNT_CAP else found
 
 
-async def _owned_ids(session, condition, *, status, due_before, due_on_or_before, limit):
+def _owned_ids(connection: Connection, condition, *, status, due_before, due_on_or_before, limit):
     """Action ids whose owner rows meet `condition`, soonest due first, and how many in all.
 
     The lookup indexes end in (status, due_sort), so this walks one index in order and stops at the
@@ -116,7 +118,7 @@ async def _owned_ids(session, condition, *, status, due_before, due_on_or_before
     ids = ids.order_by(ActionOwner.due_sort, ActionOwner.action_id)
     if limit is not None:
         ids = ids.limit(limit * 2)
-    found = list(dict.fromkeys((await session.exec(ids)).all()))
+    found = list(dict.fromkeys(connection.execute(ids).scalars()))
     if limit is not None:
         found = found[:limit]
     if limit is None or len(found) < limit:
@@ -124,7 +126,7 @@ async def _owned_ids(session, condition, *, status, due_before, due_on_or_before
     counter = _due_filters(
         select(ActionOwner.action_id).where(condition), ActionOwner.due_sort, due_before, due_on_or_before
     )
-    return found, await _count(session, counter)
+    return found, _count(connection, counter)
 
 
 async def owner_name_ids_of(session: AsyncSession, member_id: int) -> list[int]:
@@ -135,8 +137,8 @@ async def unresolved_owner_names(session: AsyncSession) -> list[OwnerName]:
     return list((await session.exec(select(OwnerName).where(col(OwnerName.member_id).is_(None)))).all())
 
 
-async def actions_owned(
-    session: AsyncSession,
+def actions_owned(
+    connection: Connection,
     reason: str,
     values: Iterable,
     *,
@@ -149,19 +151,19 @@ async def actions_owned(
     values = list(values)
     if not values:
         return [], 0
-    ids, total = await _owned_ids(
-        session,
+    ids, total = _owned_ids(
+        connection,
         _owner_condition(reason, values),
         status=status,
         due_before=due_before,
         due_on_or_before=due_on_or_before,
         limit=limit,
     )
-    return await actions_by_ids(session, ids), total
+    return actions_by_ids(connection, ids), total
 
 
-async def all_open(
-    session: AsyncSession,
+def all_open(
+    connection: Connection,
     *,
     group_id: int | None = None,
     due_before: date | None = None,
@@ -184,9 +186,9 @@ async def all_open(
     counter = _due_filters(counter, Action.due_sort, due_before, due_on_or_before)
     if limit is not None:
         ids = ids.limit(limit)
-    found = list((await session.exec(ids)).all())
-    total = len(found) if limit is None or len(found) < limit else await _count(session, counter)
-    return await actions_by_ids(session, found), total
+    found = list(connection.execute(ids).scalars())
+    total = len(found) if limit is None or len(found) < limit else _count(connection, counter)
+    return actions_by_ids(connection, found), total
 
 
 async def owner_rows_with_names(
@@ -201,8 +203,8 @@ async def owner_rows_with_names(
     return list((await session.exec(query)).all())
 
 
-async def actions_qualified_by(
-    session: AsyncSession,
+def actions_qualified_by(
+    connection: Connection,
     reason: str,
     values: Iterable,
     *,
@@ -215,12 +217,12 @@ async def actions_qualified_by(
     values = list(values)
     column = ActionOwner.role_key if reason == "role" else ActionOwner.org_key
     condition = (ActionOwner.kind != reason) & col(column).in_(values)
-    ids, total = await _owned_ids(
-        session,
+    ids, total = _owned_ids(
+        connection,
         condition,
         status="open",
         due_before=due_before,
         due_on_or_before=due_on_or_before,
         limit=limit,
     )
-    return await actions_by_ids(session, ids), total
+    return actions_by_ids(connection, ids), total

@@ -125,7 +125,7 @@ async def search_actions(session: AsyncSession, search: Search, *, limit: int = 
     ranks = await _ranked(session, "action", search, limit)
     if not ranks:
         return []
-    found = await actions_by_ids(session, list(ranks))
+    found = await session.run_sync(lambda orm: actions_by_ids(orm.connection(), list(ranks)))
     return [(action, group, ranks[action.id]) for action, group in found]
 
 

@@ -220,3 +220,34 @@ async def test_a_long_list_is_cut_and_its_total_counted_only_so_far(world, monke
     capped = await ask(world, "all open actions", "Ada Brooks", NOW)
     assert [i.ref for i in capped.items] == [i.ref for i in cut.items]
     assert "… and over 2 more" in capped.text  # 4 counted, 2 listed: at least 2 more
+
+
+async def test_a_long_named_list_is_cut_and_counted_like_the_others(world, monkeypatch):
+    """Someone named on hundreds of actions (a programme lead) gets the soonest due listed and the rest
+    counted, not every one of them in every answer."""
+    from datetime import date
+
+    import bot.conversation.answers as answers
+    from bot.people.identity import identify
+    from bot.record.changes import add_action
+
+    async with world.read() as session:
+        ada = await identify(session, "Ada Brooks")
+    for day in (20, 21, 22):
+        await add_action(
+            world,
+            ada,
+            NOW,
+            text=f"Chase tranche {day}",
+            group_code="WMAG",
+            owner="Lena Ortiz",
+            due=date(2023, 12, day),
+        )
+    full = await ask(world, "what is open for me", "Lena Ortiz", NOW)
+    named = refs(full, "named")
+    assert len(named) == 4
+    monkeypatch.setattr(answers, "SECTION_LIMIT", 2)
+    cut = await ask(world, "what is open for me", "Lena Ortiz", NOW)
+    assert refs(cut, "named") == named[:2]  # the soonest due first, as in the full list
+    assert "… and 2 more" in cut.text
+    assert refs(cut, "group") == refs(full, "group")  # the other sections are as they were
