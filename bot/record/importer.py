@@ -382,7 +382,7 @@ def _attendees(store: ImportStore, stored: _Stored, index: MemberIndex, clock: C
     meeting_date, now = report.meeting.date, clock.utcnow()
     known = [found[0] for a in report.attendees if (found := index.best(fold(a.name))) is not None]
     current = store.member_details(known)
-    last = store.last_attended(known)
+    later = store.attended_after(known, meeting_date)
     new: list[dict] = []  # members to create; in the index meanwhile as -1, -2, ...
     changes: dict[int, dict] = {}
     placed: list[tuple[int, object]] = []  # (member id or placeholder, attendee)
@@ -403,7 +403,7 @@ def _attendees(store: ImportStore, stored: _Stored, index: MemberIndex, clock: C
             placed.append((placeholder, attendee))
             continue
         member_id = found[0]
-        newest = last.get(member_id) is None or last[member_id] <= meeting_date
+        newest = member_id not in later
         change = member_changes(current[member_id], **details, overwrite=newest)
         if change:
             current[member_id] = current[member_id] | change

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Integer, String, bindparam, cast, delete, func, insert, null, select, update
+from sqlalchemy import Integer, String, bindparam, cast, delete, insert, null, select, update
 from sqlalchemy.engine import Connection
 
 from storage.models import (
@@ -93,7 +93,6 @@ class ImportStore:
     def __init__(self, connection: Connection, *, writing: bool = True) -> None:
         self.connection = connection
         self.dialect = connection.dialect.name
-        self._meetings: dict[int, list[MeetingRow]] = {}  # by group: read once, kept in step
         self._groups: dict[str, tuple[int, str | None]] | None = None
         if writing and not connection.in_transaction():  # plain statements would each commit on their own
             raise RuntimeError("the import store needs a connection inside a transaction")
@@ -188,33 +187,24 @@ class ImportStore:
     def meetings(
         self, group_id: int, *, number: str | None = None, on: date | None = None
     ) -> list[MeetingRow]:
-        """The group's meetings with this number (or, without one, on this day), oldest first. A group's
-        meetings are read once per transaction (a report looks several up) and kept in step here."""
-        if group_id not in self._meetings:
-            m = MEETINGS.c
-            query = select(
-                m.id, m.number, m.date, m.start, m.end, m.extraordinary, m.status, m.title, m.venue
-            )
-            rows = self.connection.execute(query.where(m.group_id == group_id).order_by(m.id)).all()
-            self._meetings[group_id] = [MeetingRow(*row) for row in rows]
-        found = self._meetings[group_id]
-        return [row for row in found if (row.number == number if number is not None else row.date == on)]
+        """The group's meetings with this number (or, without one, on this day), oldest first. Only those
+        are read: a group's whole list grows by a meeting a report, and reading it all for every report
+        made a folder of reports slower the more of them there were."""
+        m = MEETINGS.c
+        query = select(m.id, m.number, m.date, m.start, m.end, m.extraordinary, m.status, m.title, m.venue)
+        which = m.number == number if number is not None else m.date == on
+        rows = self.connection.execute(query.where(m.group_id == group_id, which).order_by(m.id)).all()
+        return [MeetingRow(*row) for row in rows]
 
     def save_meeting(self, group_id: int, meeting: MeetingRow | None, values: dict, now: datetime) -> int:
         """Insert a meeting, or update the given one with `values`; its id."""
-        known = self._meetings.get(group_id)
         if meeting is None:
             statement = (
                 insert(MEETINGS)
                 .values(group_id=group_id, **values, created_at=now, updated_at=now)
                 .returning(MEETINGS.c.id)
             )
-            meeting_id = self.connection.execute(statement).scalar_one()
-            if known is not None:
-                fields = {name: values.get(name) for name in MeetingRow.__dataclass_fields__ if name != "id"}
-                fields["extraordinary"] = bool(fields["extraordinary"])
-                known.append(MeetingRow(meeting_id, **fields))
-            return meeting_id
+            return self.connection.execute(statement).scalar_one()
         self.connection.execute(
             update(MEETINGS).where(MEETINGS.c.id == meeting.id).values(**values, updated_at=now)
         )
@@ -488,13 +478,14 @@ class ImportStore:
             for r in self._in(query, m.id, member_ids)
         }
 
-    def last_attended(self, member_ids: list[int]) -> dict[int, date]:
-        """Each member's latest meeting attended (or sent apologies to)."""
+    def attended_after(self, member_ids: list[int], day: date) -> set[int]:
+        """Those of the members who attended (or sent apologies to) a meeting after `day`: a report's
+        details of them are then not the newest. Looked up by meeting (few are later than a report being
+        imported), not by member (whose attendance grows with every report)."""
         a, m = ATTENDANCE.c, MEETINGS.c
-        query = (
-            select(a.member_id, func.max(m.date)).join(MEETINGS, m.id == a.meeting_id).group_by(a.member_id)
-        )
-        return dict(tuple(r) for r in self._in(query, a.member_id, member_ids))
+        later = select(m.id).where(m.date > day).scalar_subquery()
+        query = select(a.member_id).where(a.meeting_id.in_(later)).distinct()
+        return {row[0] for row in self._in(query, a.member_id, member_ids)}
 
     def insert_members(self, rows: list[dict]) -> list[int]:
         """New members (each a dict of their columns); their ids, in order."""

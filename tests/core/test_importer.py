@@ -267,3 +267,47 @@ async def test_bad_input_raises_and_writes_nothing(db, db_url, clock, write, tmp
 )
 def test_which_updates_close_an_action(text, closes):
     assert update_closes(text) is closes
+
+
+def _minutes(number: int, day: str, role: str) -> str:
+    return f"""\
+Widget Migration Advisory Group (WMAG) Actions and Minutes
+
+Meeting number\tWMAG {number:03d}\tVenue\tVirtual – MS Teams
+Date and time\t{day} 1000-1200\tClassification\tPublic
+
+Attendees
+
+Industry Participants
+
+Nadia Quinn (NQ)\t{role}
+Oscar Reyes (OR)\tDNO Representative
+
+Actions
+
+Area\tAction Ref\tAction\tOwner\tDue Date
+Plan\tWMAG{number}-01\tPublish the plan\tProgramme (Oscar Reyes)\t15/12/23
+"""
+
+
+async def test_a_members_details_come_from_their_newest_report_whatever_the_import_order(db, clock, write):
+    """An attendee's role is what the newest report they attended says: an older report imported later
+    (a back catalogue, a correction) fills gaps but never overwrites it."""
+    from storage.queries import members as member_queries
+
+    async def role_of(name):
+        async with db.read() as session:
+            members = {m.name: m for m in await member_queries.all_members(session)}
+        return members[name].role
+
+    await import_report(
+        db, write("wmag-032.txt", _minutes(32, "15 November 2023", "iDNO Representative")), clock=clock
+    )
+    await import_report(
+        db, write("wmag-031.txt", _minutes(31, "18 October 2023", "DNO Representative")), clock=clock
+    )
+    assert await role_of("Nadia Quinn") == "iDNO Representative"
+    await import_report(
+        db, write("wmag-033.txt", _minutes(33, "13 December 2023", "Consumer Representative")), clock=clock
+    )
+    assert await role_of("Nadia Quinn") == "Consumer Representative"
