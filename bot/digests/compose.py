@@ -31,16 +31,37 @@ class DigestAction:
     due: date | None
     overdue: bool
     reported_done: bool = False
-    no_news: bool = False
     text: str | None = None  # filled in (fill_details) only for the actions a digest shows in full
     area: str | None = None
     owner: str | None = None
-    members: set[int] | None = None  # members named as owners
-    roles: set[str] | None = None  # role keys that own it
+
+
+LISTS = digest_queries.LISTS
+BY_OWNER_LISTED = 15  # refs named per owner in "Open by owner" (the rest are counted)
+BY_OWNER_NAMED = 30  # owners whose refs are named, the most loaded first (every owner is counted)
+
+
+@dataclass
+class OwnerLoad:
+    """An owner's open actions in a digest: how many, and the first few refs (soonest due first)."""
+
+    count: int
+    refs: list[str]
+
+
+@dataclass
+class OwnedItems:
+    """A member's own items for their direct message: the first LISTED in full, and how many in all."""
+
+    items: list[DigestAction]
+    total: int
 
 
 @dataclass
 class Digest:
+    """A meeting's digest as it is shown: each list holds its first SHOWN actions (soonest due first) and
+    `counts` how many there are in all, so a digest costs what it shows, not what is open."""
+
     group: str
     meeting: CalendarMeeting
     today: date
@@ -48,38 +69,27 @@ class Digest:
     agenda: list[tuple[str | None, str, str | None, str | None]] = field(
         default_factory=list
     )  # item, title, kind, lead
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(("open", *LISTS), 0))
     open: list[DigestAction] = field(default_factory=list)
+    overdue: list[DigestAction] = field(default_factory=list)  # past due, not reported done
+    attention: list[DigestAction] = field(default_factory=list)  # overdue with news: looked at first
+    no_news: list[DigestAction] = field(default_factory=list)  # overdue, nothing heard since due
+    reported: list[DigestAction] = field(default_factory=list)  # reported done, to confirm
+    due_before_meeting: list[DigestAction] = field(default_factory=list)
     closed_since_last: list[DigestAction] = field(default_factory=list)
     decisions_since_last: list[tuple[str, str, str | None]] = field(
         default_factory=list
     )  # ref, text, meeting
-    by_owner: dict[str, list[str]] = field(default_factory=dict)
+    by_owner: dict[str, OwnerLoad] = field(default_factory=dict)
 
     @property
-    def overdue(self) -> list[DigestAction]:
-        """Past due and not reported done (with news or without)."""
-        return [a for a in self.open if a.overdue]
+    def needing_attention(self) -> list[DigestAction]:
+        """Overdue with news, then due before the meeting (never overdue): the first of each."""
+        return self.attention + self.due_before_meeting
 
     @property
-    def attention(self) -> list[DigestAction]:
-        """Overdue with news since their due date: what the meeting should look at first."""
-        return [a for a in self.open if a.overdue and not a.no_news]
-
-    @property
-    def no_news(self) -> list[DigestAction]:
-        return [a for a in self.open if a.no_news]
-
-    @property
-    def reported(self) -> list[DigestAction]:
-        return [a for a in self.open if a.reported_done]
-
-    @property
-    def due_before_meeting(self) -> list[DigestAction]:
-        return [
-            a
-            for a in self.open
-            if a.due is not None and not a.reported_done and self.today <= a.due <= self.meeting.date
-        ]
+    def needing_attention_count(self) -> int:
+        return self.counts["attention"] + self.counts["due_before_meeting"]
 
     @property
     def decisions_sought(self) -> list[str]:
@@ -92,6 +102,7 @@ class Digest:
         return f"{self.group}{number}{kind}: {self.meeting.date:%A %d %B %Y}{start}"
 
     def to_json(self) -> dict:
+        """The meeting, the counts, and each list's first SHOWN refs (by owner: the first few each)."""
         meeting = self.meeting
         return {
             "meeting": {
@@ -105,6 +116,8 @@ class Digest:
                 "agenda": [title for _, title, _, _ in self.agenda],
                 "decisions_sought": self.decisions_sought,
             },
+            "counts": dict(self.counts),
+            "listed_up_to": SHOWN,
             "open": [a.ref for a in self.open],
             "overdue": [a.ref for a in self.overdue],
             "attention": [a.ref for a in self.attention],
@@ -113,66 +126,50 @@ class Digest:
             "due_before_meeting": [a.ref for a in self.due_before_meeting],
             "closed_since_last": [a.ref for a in self.closed_since_last],
             "decisions_since_last": [ref for ref, _, _ in self.decisions_since_last],
-            "by_owner": self.by_owner,
+            "by_owner": {owner: load.refs for owner, load in self.by_owner.items()},
+            "by_owner_counts": {owner: load.count for owner, load in self.by_owner.items()},
         }
 
 
 def _owner_label(
-    kind: str, name: str, key: str, role_key: str | None, org_key: str | None, member_name: str | None
+    kind: str, role_key: str | None, org_key: str | None, key: str, written: str, member_name: str | None
 ) -> str:
+    """How a digest names an owner: a member by their name (whatever the report called them), a person
+    no member matches as written, a role or an organisation by its usual name, a group as its members."""
     if kind == "person":
-        return member_name or name
+        return member_name or written
     if kind == "role":
         label = role_label(role_key or key)
         return label[4:] if label.startswith("the ") else label
     if kind == "organisation":
-        return organisation_name(org_key or key) or name
+        return organisation_name(org_key or key) or written
     return f"{key} members"
+
+
+def digest_action(row: tuple, today: date) -> DigestAction:
+    """A digest's action from (id, ref, due, reported done)."""
+    action_id, ref, due, reported = row
+    due_date = date.fromisoformat(due) if isinstance(due, str) else due
+    overdue = due_date is not None and due_date < today and not reported
+    return DigestAction(action_id, ref, due_date, overdue, bool(reported))
 
 
 async def compose_digest(
     session: AsyncSession, group: Group, meeting: CalendarMeeting, today: date
 ) -> Digest:
+    """Counts and per-owner roll-ups in SQL; only the actions shown are read."""
     digest = Digest(group.code, meeting, today)
-    actions: dict[int, DigestAction] = {}
     reported_meeting = await meeting_queries.last_held(session, group.id, today + timedelta(days=1))
     latest_report = reported_meeting.date if reported_meeting else date.min
-    for action_id, ref, due, reported, news in await digest_queries.open_action_rows(session, group.id):
-        due_date = date.fromisoformat(due) if due else None
-        overdue = due_date is not None and due_date < today and not reported
-        # Overdue with nothing heard since the due date, though the group has met (with a report) since.
-        quiet = overdue and (news is None or news <= due) and latest_report > due_date
-        actions[action_id] = DigestAction(action_id, ref, due_date, overdue, bool(reported), quiet)
-    members = await digest_queries.resolved_owner_names(session)
-    by_owner: dict[str, dict[str, None]] = defaultdict(dict)  # owner -> refs, soonest due first, once each
-    labels: dict[tuple, str] = {}
-    owned: set[int] = set()
-    # Owner rows come soonest due first too, so each owner's list needs no sorting.
-    owner_rows = await digest_queries.open_owner_rows(session, group.id)
-    for action_id, kind, name, key, role_key, org_key, name_id in owner_rows:
-        action = actions.get(action_id)
-        if action is None:
-            continue  # another group's
-        resolved = members.get(name_id) if name_id is not None else None
-        if kind == "person":
-            label = resolved[1] if resolved else name
-            if resolved:
-                action.members = (action.members or set()) | {resolved[0]}
-        else:
-            label_key = (kind, name, key, role_key, org_key)
-            label = labels.get(label_key)
-            if label is None:
-                label = labels[label_key] = _owner_label(kind, name, key, role_key, org_key, None)
-            if kind == "role" and role_key:
-                action.roles = (action.roles or set()) | {role_key}
-        by_owner[label][action.ref] = None
-        owned.add(action_id)
-    for action_id in actions.keys() - owned:
-        by_owner["No owner stated"][actions[action_id].ref] = None
-    digest.open = list(actions.values())  # soonest due first: the overdue lead
-    digest.by_owner = {owner: list(refs) for owner, refs in sorted(by_owner.items())}
-    shown = digest.attention[:SHOWN] + digest.due_before_meeting[:SHOWN] + digest.reported[:SHOWN]
-    await fill_details(session, shown + digest.no_news[:SHOWN])
+    dates = {"today": today, "meeting_date": meeting.date, "latest_report": latest_report}
+    digest.counts = await digest_queries.open_counts(session, group.id, **dates)
+    shown: dict[int, DigestAction] = {}  # one object per action, whichever lists hold it
+    for name in ("open", *LISTS):
+        count = digest.counts[name]
+        rows = await digest_queries.open_listed(session, group.id, name, SHOWN, **dates) if count else []
+        setattr(digest, name, [shown.setdefault(row[0], digest_action(row, today)) for row in rows])
+    await fill_details(session, list(shown.values()))
+    digest.by_owner = await _by_owner(session, group.id)
 
     previous = await meeting_queries.last_held(session, group.id, meeting.date)
     if previous is not None:
@@ -196,6 +193,30 @@ async def compose_digest(
     return digest
 
 
+async def _by_owner(session: AsyncSession, group_id: int) -> dict[str, OwnerLoad]:
+    """Owner label -> their load, by label. Every owner is counted; the BY_OWNER_NAMED most loaded have
+    their first refs named too. Owners that read the same (two spellings of one member) are one line,
+    their counts added (an action naming both is counted under each)."""
+    rows = await digest_queries.open_by_owner(session, group_id)
+    people = [name_id for kind, name_id, *_ in rows if kind == "person" and name_id is not None]
+    members = await digest_queries.owner_names(session, people)
+    loads: dict[str, OwnerLoad] = {}
+    owners: dict[str, list[tuple]] = defaultdict(list)  # label -> the owner keys it stands for
+    for kind, name_id, role_key, org_key, key, written, count in rows:
+        label = _owner_label(kind, role_key, org_key, key, written, members.get(name_id))
+        loads.setdefault(label, OwnerLoad(0, [])).count += count
+        owners[label].append((kind, name_id, role_key, org_key, key))
+    for label in sorted(loads, key=lambda label: (-loads[label].count, label))[:BY_OWNER_NAMED]:
+        found = []
+        for owner in owners[label]:
+            found += await digest_queries.owner_refs(session, group_id, owner, BY_OWNER_LISTED)
+        loads[label].refs = list(dict.fromkeys(ref for _, ref in sorted(found)))[:BY_OWNER_LISTED]
+    unowned, refs = await digest_queries.open_without_owner(session, group_id, BY_OWNER_LISTED)
+    if unowned:
+        loads["No owner stated"] = OwnerLoad(unowned, refs)
+    return dict(sorted(loads.items()))
+
+
 async def fill_details(session: AsyncSession, actions: list[DigestAction]) -> None:
     """Read the text, area and owner cell of the actions about to be shown."""
     missing = [a for a in actions if a.text is None]
@@ -211,11 +232,17 @@ ATTENTION_SHOWN = 8  # actions listed in full where the digest is first read (th
 
 def summary_line(digest: Digest) -> str:
     """The counts, in the order they matter."""
+    counts = digest.counts
     return (
-        f"{len(digest.open)} open — {len(digest.attention)} overdue with news · "
-        f"{len(digest.due_before_meeting)} due before the meeting · {len(digest.reported)} reported done "
-        f"(to confirm) · {len(digest.no_news)} with no news since their due date."
+        f"{counts['open']} open — {counts['attention']} overdue with news · "
+        f"{counts['due_before_meeting']} due before the meeting · {counts['reported']} reported done "
+        f"(to confirm) · {counts['no_news']} with no news since their due date."
     )
+
+
+def and_more(listed: int, total: int) -> str:
+    """ " … and N more" when a list shows fewer than there are; "" when it shows them all."""
+    return f" … and {total - listed} more" if total > listed else ""
 
 
 def since_line(digest: Digest) -> str:
@@ -232,15 +259,6 @@ def brief(action: DigestAction, today: date, owner: str | None = None) -> str:
     return f"{action.ref} ({who}{days} days)"
 
 
-def owners_of(digest: Digest) -> dict[str, str]:
-    """ref -> the first owner the digest lists it under (for brief lists)."""
-    out: dict[str, str] = {}
-    for owner, refs in digest.by_owner.items():
-        for ref in refs:
-            out.setdefault(ref, owner)
-    return out
-
-
 def render_digest(digest: Digest, width: int = 110) -> str:
     """The digest as plain text (the command line's `digest`): one screen, what needs attention first."""
     import textwrap
@@ -251,22 +269,23 @@ def render_digest(digest: Digest, width: int = 110) -> str:
         lines.append(shorten("Agenda: " + "; ".join(title for _, title, _, _ in digest.agenda), width * 2))
     if digest.decisions_sought:
         lines.append(shorten("Decisions sought: " + "; ".join(digest.decisions_sought), width * 2))
-    attention = digest.attention + [a for a in digest.due_before_meeting if not a.overdue]
+    attention = digest.needing_attention[:ATTENTION_SHOWN]
     if attention:
         lines.append("\nNeeds attention:")
-        for action in attention[:ATTENTION_SHOWN]:
+        for action in attention:
             lines.append(
                 f"• {action.ref}: {shorten(action.text, 90)} — {shorten(action.owner, 40) or 'no owner'} — "
                 f"due {when(action.due, today)}"
             )
-        if len(attention) > ATTENTION_SHOWN:
-            lines.append(f"  … and {len(attention) - ATTENTION_SHOWN} more (tmag-bot ask overdue)")
-    owners = owners_of(digest)
+        more = and_more(len(attention), digest.needing_attention_count)
+        if more:
+            lines.append(f" {more} (tmag-bot ask overdue)")
+    counts = digest.counts
     if digest.reported:
-        refs = ", ".join(a.ref for a in digest.reported)
+        refs = ", ".join(a.ref for a in digest.reported) + and_more(len(digest.reported), counts["reported"])
         lines.append("")
         lines += textwrap.wrap(
-            f"Reported done, to confirm ({len(digest.reported)}): {refs}. "
+            f"Reported done, to confirm ({counts['reported']}): {refs}. "
             f"The secretariat confirms them with: confirm reported {digest.group}",
             width,
             subsequent_indent="  ",
@@ -274,8 +293,9 @@ def render_digest(digest: Digest, width: int = 110) -> str:
     if digest.no_news:
         lines.append("")
         lines += textwrap.wrap(
-            f"No news since their due date ({len(digest.no_news)}): "
-            + ", ".join(brief(a, today, a.owner or owners.get(a.ref)) for a in digest.no_news),
+            f"No news since their due date ({counts['no_news']}): "
+            + ", ".join(brief(a, today, a.owner) for a in digest.no_news)
+            + and_more(len(digest.no_news), counts["no_news"]),
             width,
             subsequent_indent="  ",
         )
@@ -288,7 +308,7 @@ def render_digest(digest: Digest, width: int = 110) -> str:
         closed = "Closed since the last meeting: " + ", ".join(a.ref for a in digest.closed_since_last)
         lines += ["", *textwrap.wrap(closed, width, subsequent_indent="  ")]
     if digest.by_owner:
-        counts = sorted(digest.by_owner.items(), key=lambda kv: (-len(kv[1]), kv[0]))
-        owned = "Open by owner: " + " · ".join(f"{owner} {len(refs)}" for owner, refs in counts)
+        loads = sorted(digest.by_owner.items(), key=lambda kv: (-kv[1].count, kv[0]))
+        owned = "Open by owner: " + " · ".join(f"{owner} {load.count}" for owner, load in loads)
         lines += ["", *textwrap.wrap(owned, width, subsequent_indent="  ")]
     return "\n".join(lines)

@@ -13,7 +13,16 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from bot.conversation.render import shorten, when
-from bot.digests.compose import SHOWN, Digest, DigestAction, brief, owners_of, since_line, summary_line
+from bot.digests.compose import (
+    SHOWN,
+    Digest,
+    DigestAction,
+    OwnedItems,
+    and_more,
+    brief,
+    since_line,
+    summary_line,
+)
 
 CHANNEL_SHOWN = 5  # actions the channel message itself lists; the thread has the rest
 LISTED = SHOWN  # actions listed in full per thread message (their details are loaded)
@@ -39,18 +48,14 @@ def action_line(action: DigestAction, today: date) -> tuple[str, str, str]:
     return "item", f"{flag}{action.ref}: {shorten(action.text, 300)}\n{details}", action.ref
 
 
-def needing_attention(digest: Digest) -> list[DigestAction]:
-    return digest.attention + [a for a in digest.due_before_meeting if not a.overdue]
-
-
 def channel_message(digest: Digest, slot: str, mine: str = "/tmag mine") -> Message:
     title = digest.title()
     if slot == "reminder":
         return Message().add(
             "text",
-            f"⏰ Today: {title}\n{len(digest.attention)} overdue with news, "
-            f"{len(digest.reported)} reported done to confirm, "
-            f"{len(digest.no_news)} with no news since their due date. {mine} shows yours.",
+            f"⏰ Today: {title}\n{digest.counts['attention']} overdue with news, "
+            f"{digest.counts['reported']} reported done to confirm, "
+            f"{digest.counts['no_news']} with no news since their due date. {mine} shows yours.",
         )
     lines = [f"🗓️ Digest for {title}", summary_line(digest), since_line(digest)]
     if digest.agenda:
@@ -58,11 +63,11 @@ def channel_message(digest: Digest, slot: str, mine: str = "/tmag mine") -> Mess
     if digest.decisions_sought:
         lines.append("Decisions sought: " + "; ".join(digest.decisions_sought))
     message = Message().add("heading", "\n".join(lines))
-    attention = needing_attention(digest)
+    attention = digest.needing_attention
     if attention:
         message.add("title", "Needs attention")
         message.lines += [action_line(a, digest.today) for a in attention[:CHANNEL_SHOWN]]
-    rest = len(attention) - CHANNEL_SHOWN
+    rest = digest.needing_attention_count - CHANNEL_SHOWN
     more = (
         f"{rest} more needing attention, and the details, in the thread"
         if rest > 0
@@ -74,38 +79,40 @@ def channel_message(digest: Digest, slot: str, mine: str = "/tmag mine") -> Mess
 def thread_messages(digest: Digest, overdue: str = "/tmag overdue") -> list[Message]:
     today = digest.today
     messages: list[Message] = []
-    later = needing_attention(digest)[CHANNEL_SHOWN:]
-    if later:
-        message = Message().add("title", f"Also needing attention ({len(later)})")
-        message.lines += [action_line(a, today) for a in later[:LISTED]]
-        if len(later) > LISTED:
-            message.add("context", f"… and {len(later) - LISTED} more ({overdue})")
+    later = digest.needing_attention[CHANNEL_SHOWN:][:LISTED]
+    later_count = digest.needing_attention_count - CHANNEL_SHOWN
+    if later_count > 0:
+        message = Message().add("title", f"Also needing attention ({later_count})")
+        message.lines += [action_line(a, today) for a in later]
+        if later_count > len(later):
+            message.add("context", f"{and_more(len(later), later_count).strip()} ({overdue})")
         messages.append(message)
-    owners = owners_of(digest)
+    counts = digest.counts
     if digest.reported:
         listed = "\n".join(
-            f"{a.ref}: {shorten(a.text, 80)} — {shorten(a.owner or owners.get(a.ref), 40)}"
-            for a in digest.reported[:LISTED]
+            f"{a.ref}: {shorten(a.text, 80)} — {shorten(a.owner, 40)}" for a in digest.reported[:LISTED]
         )
-        if len(digest.reported) > LISTED:
-            listed += f"\n… and {len(digest.reported) - LISTED} more"
+        if counts["reported"] > len(digest.reported[:LISTED]):
+            listed += "\n" + and_more(len(digest.reported[:LISTED]), counts["reported"]).strip()
         message = Message(confirm=digest.group).add(
-            "title", f"Reported done, to confirm ({len(digest.reported)})"
+            "title", f"Reported done, to confirm ({counts['reported']})"
         )
         message.add("text", listed).add(
             "context", "Only the secretariat can confirm; each confirmation is recorded."
         )
         messages.append(message)
     if digest.no_news:
-        briefs = ", ".join(brief(a, today, a.owner or owners.get(a.ref)) for a in digest.no_news)
+        briefs = ", ".join(brief(a, today, a.owner) for a in digest.no_news)
+        briefs += and_more(len(digest.no_news), counts["no_news"])
         messages.append(
-            Message()
-            .add("title", f"No news since their due date ({len(digest.no_news)})")
-            .add("text", briefs)
+            Message().add("title", f"No news since their due date ({counts['no_news']})").add("text", briefs)
         )
     owned = [
-        f"{owner}: {', '.join(refs[:15])}" + (f" … (+{len(refs) - 15})" if len(refs) > 15 else "")
-        for owner, refs in digest.by_owner.items()
+        f"{owner}: {', '.join(load.refs)}"
+        + (f" … (+{load.count - len(load.refs)})" if load.count > len(load.refs) else "")
+        if load.refs
+        else f"{owner}: {load.count} open"  # beyond the most loaded owners, counted only
+        for owner, load in digest.by_owner.items()
     ]
     for start in range(0, len(owned), 30):
         message = Message().add("title", "Open by owner") if start == 0 else Message()
@@ -123,9 +130,10 @@ def thread_messages(digest: Digest, overdue: str = "/tmag overdue") -> list[Mess
     return messages or [Message().add("text", "Nothing open. 🎉")]
 
 
-def direct_message(digest: Digest, items: list[DigestAction], mine: str = "/tmag mine") -> Message:
-    message = Message().add("text", f"Before {digest.title()}, these are yours ({len(items)}):")
-    message.lines += [action_line(a, digest.today) for a in items[:LISTED]]
-    if len(items) > LISTED:
-        message.add("context", f"… and {len(items) - LISTED} more: {mine}")
+def direct_message(digest: Digest, owned: OwnedItems, mine: str = "/tmag mine") -> Message:
+    message = Message().add("text", f"Before {digest.title()}, these are yours ({owned.total}):")
+    items = owned.items[:LISTED]
+    message.lines += [action_line(a, digest.today) for a in items]
+    if owned.total > len(items):
+        message.add("context", f"{and_more(len(items), owned.total).strip()}: {mine}")
     return message

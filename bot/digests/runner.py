@@ -24,7 +24,6 @@ import contextlib
 import logging
 import os
 import socket
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -32,7 +31,7 @@ from typing import Protocol
 from bot.calendar.cadence import CalendarMeeting
 from bot.calendar.clock import Clock
 from bot.calendar.schedule import upcoming_meetings
-from bot.digests.compose import SHOWN, Digest, DigestAction, compose_digest, fill_details
+from bot.digests.compose import SHOWN, Digest, OwnedItems, compose_digest, digest_action, fill_details
 from bot.digests.timing import DIGEST, REMINDER, DigestSlot, slots_for
 from bot.people.identity import member_role_keys
 from storage.db import Database
@@ -93,7 +92,7 @@ class Poster(Protocol):
         digest: Digest,
         slot: str,
         channel: str | None,
-        direct: list[tuple[str, int, list[DigestAction]]],
+        direct: list[tuple[str, int, OwnedItems]],
     ) -> list[Part]:
         """The run's parts in posting order; `direct` holds (address, member id, their items)."""
         ...
@@ -266,43 +265,31 @@ class DigestRunner:
             digest = await compose_digest(session, group, slot.meeting, self.clock.today())
         return digest, group
 
-    async def _owners(self, digest: Digest) -> list[tuple[Member, list[DigestAction]]]:
-        """Each member some platform can reach, with their open items in the digest: those naming them
-        as an owner, and those owned by a role they hold (soonest due first, each once)."""
+    async def _owners(self, group: Group) -> list[tuple[Member, OwnedItems]]:
+        """Each member some platform can reach, with their open items in the group: those naming them as
+        an owner, and those owned by a role they hold (soonest due first, each once). Read per member, the
+        first LISTED in full and the rest counted: a message costs what it shows."""
+        today = self.clock.today()
+        out = []
         async with self.db.read() as session:
             members = [
                 m
                 for m in await member_queries.all_members(session)
                 if any(poster.address_of(m) for poster in self.posters)
             ]
-        if not members:
-            return []
-        position = {id(a): i for i, a in enumerate(digest.open)}
-        named: dict[int, list[DigestAction]] = defaultdict(list)
-        by_role: dict[str, list[DigestAction]] = defaultdict(list)
-        for action in digest.open:
-            for member_id in action.members or ():
-                named[member_id].append(action)
-            for role in action.roles or ():
-                by_role[role].append(action)
-        out = []
-        for member in members:
-            found = {id(a): a for a in named.get(member.id, [])}
-            for role in member_role_keys(member):
-                found.update({id(a): a for a in by_role.get(role, [])})
-            if found:
-                out.append((member, sorted(found.values(), key=lambda a: position[id(a)])))
+            for member in members:
+                total, rows = await digest_queries.open_owned_by(
+                    session, group.id, member.id, sorted(member_role_keys(member)), SHOWN
+                )
+                if total:
+                    out.append((member, OwnedItems([digest_action(row, today) for row in rows], total)))
+            await fill_details(session, [a for _, owned in out for a in owned.items])
         return out
 
     async def _deliver(self, run_id: int, slot: DigestSlot, heartbeat: asyncio.Task) -> str | None:
         """Post every part not yet sent, in order; what could not be reached, if anything."""
         digest, group = await self.compose(slot)
-        owners = await self._owners(digest) if slot.slot == DIGEST else []
-        if owners:
-            async with self.db.read() as session:
-                await fill_details(
-                    session, list({id(a): a for _, items in owners for a in items[:SHOWN]}.values())
-                )
+        owners = await self._owners(group) if slot.slot == DIGEST else []
         async with self.db.read() as session:
             done = {key: part for key, part in (await digest_queries.parts_of(session, run_id)).items()}
         channels = unreached = 0
@@ -310,8 +297,8 @@ class DigestRunner:
             channel = poster.channel_of(group)
             channels += bool(channel)
             direct = [
-                (address, member.id, items)
-                for member, items in owners
+                (address, member.id, owned)
+                for member, owned in owners
                 if (address := poster.address_of(member)) is not None
             ]
             thread: str | None = None

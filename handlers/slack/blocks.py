@@ -275,5 +275,6 @@ def digest_thread_blocks(digest) -> list[list[Block]]:
     return [message_blocks(message) for message in thread_messages(digest)]
 
 
-def digest_dm_blocks(digest, items: list) -> list[Block]:
-    return message_blocks(direct_message(digest, items))
+def digest_dm_blocks(digest, owned) -> list[Block]:
+    """An owner's own items (OwnedItems) before the meeting."""
+    return message_blocks(direct_message(digest, owned))

@@ -62,9 +62,9 @@ class SlackDigestPoster:
                     f"slack:dm:{member_id}",
                     "direct",
                     user,
-                    (ui.digest_dm_blocks(digest, items), f"Your actions before {title}", items),
+                    (ui.digest_dm_blocks(digest, owned), f"Your actions before {title}", owned.items),
                 )
-                for user, member_id, items in direct
+                for user, member_id, owned in direct
             ]
         return parts
 

@@ -72,9 +72,9 @@ class TeamsDigestPoster:
                     f"teams:dm:{member_id}",
                     "direct",
                     user,
-                    cards.message_card(direct_message(digest, items, MINE)),
+                    cards.message_card(direct_message(digest, owned, MINE)),
                 )
-                for user, member_id, items in direct
+                for user, member_id, owned in direct
             ]
         return parts
 

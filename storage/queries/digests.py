@@ -5,17 +5,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, bindparam, or_, text, update
+from sqlalchemy import and_, bindparam, func, or_, text, union, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import (
     Action,
     ActionEvent,
+    ActionOwner,
     Decision,
     DigestPart,
     DigestRun,
     Meeting,
+    OwnerName,
 )
 from storage.queries.dialect import indexed_by, upsert
 
@@ -207,37 +209,176 @@ async def _plain(session: AsyncSession, sql: str, params: dict | None = None) ->
     return list((await session.exec(text(sql), params=params or {})).all())
 
 
-async def open_action_rows(session: AsyncSession, group_id: int) -> list[tuple]:
-    """(id, ref, due ISO date, reported done, news ISO date) of a group's open actions, soonest due first
-    (undated last)."""
-    return await _plain(
-        session,
-        "SELECT id, ref, CAST(due AS VARCHAR), reported_done, CAST(news_on AS VARCHAR) "
-        f"FROM action {indexed_by(session, 'ix_action_group_open')} "
-        "WHERE group_id = :group AND status = 'open' ORDER BY due_sort, ref",
-        {"group": group_id},
+LISTS = ("overdue", "attention", "no_news", "reported", "due_before_meeting")
+
+
+def _open_where(name: str) -> str:
+    """Which of a group's open actions each of a digest's lists holds, as SQL on `action`.
+
+    overdue: past due and not reported done; no_news: overdue with nothing heard since its due date (no
+    news, or news no later than it), though the group has met with a report since; attention: overdue
+    with news; reported: reported done, awaiting confirmation; due_before_meeting: due from today to the
+    meeting day and not reported done. Each is a range of ix_action_digest (group, status, reported
+    done, sortable due date), whose due and news_on columns tell "no news" without the table."""
+    overdue = "reported_done = :no AND due_sort < :today"
+    quiet = "due_sort < :latest AND (news_on IS NULL OR news_on <= due)"
+    return {
+        "open": "",
+        "overdue": f"AND {overdue}",
+        "no_news": f"AND {overdue} AND {quiet}",
+        "attention": f"AND {overdue} AND NOT ({quiet})",
+        "reported": "AND reported_done = :yes",
+        "due_before_meeting": "AND reported_done = :no AND due_sort >= :today AND due_sort <= :meeting",
+    }[name]
+
+
+def _open_params(group_id: int, today: date, meeting_date: date, latest_report: date) -> dict:
+    # Sortable due dates are ISO text (undated: 9999-12-31), so text comparison is date order.
+    return {
+        "group": group_id,
+        "today": today.isoformat(),
+        "meeting": meeting_date.isoformat(),
+        "latest": latest_report.isoformat(),
+        "yes": True,
+        "no": False,
+    }
+
+
+async def open_counts(
+    session: AsyncSession, group_id: int, today: date, meeting_date: date, latest_report: date
+) -> dict[str, int]:
+    """How many of the group's open actions there are, and how many each list holds: each count is a
+    range of one index, read without the table. Attention is overdue less no news."""
+    index = indexed_by(session, "ix_action_digest")
+    source = f"FROM action {index} WHERE group_id = :group AND status = 'open'"
+    counted = ("open", "overdue", "no_news", "reported", "due_before_meeting")
+    sql = "SELECT " + ", ".join(f"(SELECT count(*) {source} {_open_where(name)})" for name in counted)
+    row = (await _plain(session, sql, _open_params(group_id, today, meeting_date, latest_report)))[0]
+    counts = dict(zip(counted, (int(value) for value in row), strict=True))
+    counts["attention"] = counts["overdue"] - counts["no_news"]
+    return counts
+
+
+async def open_listed(
+    session: AsyncSession,
+    group_id: int,
+    name: str,
+    limit: int,
+    *,
+    today: date,
+    meeting_date: date,
+    latest_report: date,
+) -> list[tuple]:
+    """(id, ref, due, reported done) of the first `limit` of a list's actions (see _open_where), soonest
+    due first (undated last)."""
+    index = "ix_action_group_open" if name == "open" else "ix_action_digest"
+    sql = (
+        f"SELECT id, ref, due, reported_done FROM action {indexed_by(session, index)} "
+        f"WHERE group_id = :group AND status = 'open' {_open_where(name)} ORDER BY due_sort, ref LIMIT :limit"
     )
+    params = _open_params(group_id, today, meeting_date, latest_report) | {"limit": limit}
+    return await _plain(session, sql, params)
 
 
-async def open_owner_rows(session: AsyncSession, group_id: int) -> list[tuple]:
-    """(action id, kind, name, key, role key, org key, owner name id) of the owners of a group's open
-    actions, soonest due first. Owner rows carry their action's group, status and due date, and one
-    covering index holds all of this, so it is read in order without touching the table."""
-    return await _plain(
-        session,
-        "SELECT action_id, kind, name, key, role_key, org_key, owner_name_id "
-        f"FROM action_owner {indexed_by(session, 'ix_action_owner_digest')} "
-        "WHERE group_id = :group AND status = 'open' ORDER BY due_sort, action_id",
-        {"group": group_id},
+OWNER_KEY = ("kind", "owner_name_id", "role_key", "org_key", "key")  # one owner, as the rows name it
+
+
+async def open_by_owner(session: AsyncSession, group_id: int) -> list[tuple]:
+    """Each owner of the group's open actions, as (kind, owner name id, role key, org key, key, a name as
+    written, how many): one grouped walk of ix_action_owner_rollup, which holds the owner rows in owner
+    order, so nothing is sorted."""
+    columns = ", ".join(OWNER_KEY)
+    sql = (
+        f"SELECT {columns}, min(name), count(*) "
+        f"FROM action_owner {indexed_by(session, 'ix_action_owner_rollup')} "
+        f"WHERE group_id = :group AND status = 'open' GROUP BY {columns}"
     )
+    return await _plain(session, sql, {"group": group_id})
 
 
-async def resolved_owner_names(session: AsyncSession) -> dict[int, tuple[int, str]]:
-    """Owner name id -> (member id, member name), for names that resolved to a member."""
+async def owner_refs(session: AsyncSession, group_id: int, owner: tuple, limit: int) -> list[tuple]:
+    """(sortable due date, ref) of one owner's first `limit` open actions in the group, soonest due
+    first; `owner` as open_by_owner gives it (its first five values)."""
+    params: dict = {"group": group_id, "limit": limit}
+    tests = []
+    for column, value in zip(OWNER_KEY, owner, strict=False):
+        if value is None:
+            tests.append(f"o.{column} IS NULL")  # written so, an index can still be used for it
+        else:
+            tests.append(f"o.{column} = :{column}")
+            params[column] = value
+    sql = (
+        f"SELECT o.due_sort, a.ref FROM action_owner AS o {indexed_by(session, 'ix_action_owner_rollup')} "
+        "JOIN action AS a ON a.id = o.action_id "
+        f"WHERE o.group_id = :group AND o.status = 'open' AND {' AND '.join(tests)} "
+        "ORDER BY o.due_sort, o.action_id LIMIT :limit"
+    )
+    return await _plain(session, sql, params)
+
+
+async def owner_names(session: AsyncSession, name_ids: list[int]) -> dict[int, str]:
+    """Owner name id -> the name of the member it resolved to, for those that did."""
+    if not name_ids:
+        return {}
+    query = text(
+        "SELECT n.id, m.name FROM owner_name n JOIN member m ON m.id = n.member_id WHERE n.id IN :ids"
+    ).bindparams(bindparam("ids", expanding=True))
+    out: dict[int, str] = {}
+    for start in range(0, len(name_ids), 900):
+        out.update((await session.exec(query, params={"ids": name_ids[start : start + 900]})).all())
+    return out
+
+
+async def open_without_owner(session: AsyncSession, group_id: int, listed: int) -> tuple[int, list[str]]:
+    """How many of the group's open actions name no owner, and the first `listed` refs. Counted as the
+    open actions less those with a first owner row (one index range each); listed only if there are any."""
+    sql = (
+        f"SELECT (SELECT count(*) FROM action {indexed_by(session, 'ix_action_digest')} "
+        "WHERE group_id = :group AND status = 'open') - "
+        f"(SELECT count(*) FROM action_owner {indexed_by(session, 'ix_action_owner_first')} "
+        "WHERE group_id = :group AND status = 'open' AND position = 0)"
+    )
+    count = int((await _plain(session, sql, {"group": group_id}))[0][0])
+    if count <= 0:
+        return 0, []
     rows = await _plain(
-        session, "SELECT n.id, n.member_id, m.name FROM owner_name n JOIN member m ON m.id = n.member_id"
+        session,
+        "SELECT a.ref FROM action a WHERE a.group_id = :group AND a.status = 'open' "
+        "AND NOT EXISTS (SELECT 1 FROM action_owner o WHERE o.action_id = a.id) "
+        "ORDER BY a.due_sort, a.ref LIMIT :listed",
+        {"group": group_id, "listed": listed},
     )
-    return {name_id: (member_id, name) for name_id, member_id, name in rows}
+    return count, [ref for (ref,) in rows]
+
+
+async def open_owned_by(
+    session: AsyncSession, group_id: int, member_id: int, role_keys: Sequence[str], limit: int
+) -> tuple[int, list[tuple]]:
+    """A member's open actions in the group: those naming them as an owner and those owned by a role they
+    hold. Their number, and (id, ref, due, reported done) of the first `limit`, soonest due first."""
+    in_group = and_(ActionOwner.group_id == group_id, ActionOwner.status == "open")
+    named = (
+        select(ActionOwner.action_id)
+        .join(OwnerName, OwnerName.id == ActionOwner.owner_name_id)
+        .where(in_group, ActionOwner.kind == "person", OwnerName.member_id == member_id)
+    )
+    ids = named
+    if role_keys:
+        by_role = select(ActionOwner.action_id).where(
+            in_group, ActionOwner.kind == "role", col(ActionOwner.role_key).in_(list(role_keys))
+        )
+        ids = union(named, by_role)
+    owned = ids.subquery()
+    total = (await session.exec(select(func.count()).select_from(owned))).one()
+    if not total:
+        return 0, []
+    rows = await session.exec(
+        select(Action.id, Action.ref, Action.due, Action.reported_done)
+        .where(col(Action.id).in_(select(owned.c.action_id)))
+        .order_by(Action.due_sort, Action.ref)
+        .limit(limit)
+    )
+    return int(total), list(rows.all())
 
 
 async def action_details(session: AsyncSession, action_ids: list[int]) -> dict[int, tuple]:

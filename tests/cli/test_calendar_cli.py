@@ -38,8 +38,16 @@ def test_digest_shows_json_and_text(db_url, write, capsys):
         "closed_since_last",
         "decisions_since_last",
         "by_owner",
+        "by_owner_counts",
+        "counts",
+        "listed_up_to",
     }
     assert data["meeting"]["date"] == "2023-11-29" and data["closed_since_last"] == ["WMAG31-03"]
+    # Few enough to list them all: each count is its list's length.
+    counts = data["counts"]
+    assert counts["open"] == len(data["open"]) and counts["no_news"] == len(data["no_news"])
+    assert counts["reported"] == len(data["reported_done"]) and counts["overdue"] == len(data["overdue"])
+    assert data["by_owner_counts"] == {owner: len(refs) for owner, refs in data["by_owner"].items()}
     assert main(["digest", "--group", "WMAG", "--meeting", "2023-12-20", "--now", "2023-12-18T09:00"]) == 0
     assert capsys.readouterr().out.startswith("Digest for WMAG: Wednesday 20 December 2023")
     assert main(["digest", "--group", "WMAG", "--meeting", "2023-12-21"]) == 1

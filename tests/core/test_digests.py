@@ -341,3 +341,81 @@ async def test_without_a_channel_owners_still_get_theirs(world, fake):
     assert [r.status for r in await runner(world, fake, SLOT).run_due()] == ["sent"]
     assert channel_posts(fake) == []
     assert {c["channel"] for c in fake.calls_to("chat.postMessage")} == {"U0SAM", "U0PRIYA", "U0ADA"}
+
+
+async def test_a_long_digest_counts_everything_and_lists_the_first(world, fake):
+    """More open actions than a digest lists: each count is exact, each list holds the first SHOWN
+    (soonest due first), each owner's line and direct message say how many more there are."""
+    from bot.digests.compose import BY_OWNER_LISTED, SHOWN
+    from bot.digests.layout import thread_messages
+    from bot.record.changes import add_action
+
+    async with world.read() as session:
+        ada = await identify(session, "Ada Brooks")
+    extra = SHOWN + 5
+    for n in range(extra):
+        added = await add_action(
+            world,
+            ada,
+            clock_at(SLOT),
+            text=f"Long-running item {n}",
+            group_code="WMAG",
+            owner="Sam Hatton",
+            due=date(2023, 10, 1) + timedelta(days=n % 20),
+        )
+        assert added.ok, added.message
+    async with world.read() as session:
+        group = await group_queries.group_by_code(session, "WMAG")
+        from bot.calendar.schedule import upcoming_meetings
+
+        meeting = (await upcoming_meetings(session, clock_at(SLOT).now(), "WMAG"))[0]
+        digest = await compose_digest(session, group, meeting, date(2023, 11, 27))
+    data = digest.to_json()
+    counts = data["counts"]
+    assert counts["overdue"] >= extra and len(data["overdue"]) == SHOWN
+    assert counts["open"] > SHOWN and len(data["open"]) == SHOWN
+    dues = [a.due for a in digest.overdue]
+    assert dues == sorted(dues)  # soonest due first
+    assert data["by_owner_counts"]["Sam Hatton"] == extra + 1  # and WMAG31-02, due in December
+    assert len(data["by_owner"]["Sam Hatton"]) == BY_OWNER_LISTED
+    said = "\n".join(text for message in thread_messages(digest) for _, text, _ in message.lines)
+    assert (
+        f"Sam Hatton: {', '.join(data['by_owner']['Sam Hatton'])} … (+{extra + 1 - BY_OWNER_LISTED})" in said
+    )
+
+    await runner(world, fake, SLOT).run_due()
+    direct = [c for c in fake.calls_to("chat.postMessage") if c["channel"] == "U0SAM"]
+    shown = str(direct[0]["blocks"])
+    assert f"these are yours ({extra + 1})" in shown and f"and {extra + 1 - SHOWN} more" in shown
+
+
+async def test_every_owner_is_counted_and_the_most_loaded_have_their_refs_named(world, monkeypatch):
+    """A group with hundreds of owners: each is counted in "Open by owner", and the refs are named for
+    the most loaded (the rest would be a wall of refs nobody reads, and cost a query each)."""
+    import bot.digests.compose as compose
+    from bot.calendar.schedule import upcoming_meetings
+    from bot.digests.layout import thread_messages
+
+    async def digest_now():
+        async with world.read() as session:
+            group = await group_queries.group_by_code(session, "WMAG")
+            meeting = (await upcoming_meetings(session, clock_at(SLOT).now(), "WMAG"))[0]
+            return await compose_digest(session, group, meeting, date(2023, 11, 27))
+
+    full = await digest_now()
+    assert all(
+        load.refs and len(load.refs) == min(load.count, compose.BY_OWNER_LISTED)
+        for load in full.by_owner.values()
+    )
+    monkeypatch.setattr(compose, "BY_OWNER_NAMED", 2)
+    cut = await digest_now()
+    assert {owner: load.count for owner, load in cut.by_owner.items()} == {
+        owner: load.count for owner, load in full.by_owner.items()
+    }
+    named = [owner for owner, load in cut.by_owner.items() if load.refs]
+    most = sorted(full.by_owner, key=lambda owner: (-full.by_owner[owner].count, owner))[:2]
+    assert sorted(named) == sorted(most)
+    assert all(cut.by_owner[owner].refs == full.by_owner[owner].refs for owner in named)
+    said = "\n".join(text for message in thread_messages(cut) for _, text, _ in message.lines)
+    quiet = next(owner for owner in cut.by_owner if owner not in named)
+    assert f"{quiet}: {cut.by_owner[quiet].count} open" in said
