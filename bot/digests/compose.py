@@ -197,20 +197,25 @@ async def _by_owner(session: AsyncSession, group_id: int) -> dict[str, OwnerLoad
     """Owner label -> their load, by label. Every owner is counted; the BY_OWNER_NAMED most loaded have
     their first refs named too. Owners that read the same (two spellings of one member) are one line,
     their counts added (an action naming both is counted under each)."""
-    rows = await digest_queries.open_by_owner(session, group_id)
-    people = [name_id for kind, name_id, *_ in rows if kind == "person" and name_id is not None]
-    members = await digest_queries.owner_names(session, people)
     loads: dict[str, OwnerLoad] = {}
     owners: dict[str, list[tuple]] = defaultdict(list)  # label -> the owner keys it stands for
-    for kind, name_id, role_key, org_key, key, written, count in rows:
-        label = _owner_label(kind, role_key, org_key, key, written, members.get(name_id))
+    labels: dict[tuple, str] = {}  # the same role or organisation comes back under many spellings
+    for row in await digest_queries.open_by_owner(session, group_id):
+        kind, name_id, role_key, org_key, key, written, count, member_name = row
+        said = (kind, role_key, org_key, key, written, member_name)
+        label = labels.get(said)
+        if label is None:
+            label = labels[said] = _owner_label(*said)
         loads.setdefault(label, OwnerLoad(0, [])).count += count
         owners[label].append((kind, name_id, role_key, org_key, key))
-    for label in sorted(loads, key=lambda label: (-loads[label].count, label))[:BY_OWNER_NAMED]:
-        found = []
-        for owner in owners[label]:
-            found += await digest_queries.owner_refs(session, group_id, owner, BY_OWNER_LISTED)
-        loads[label].refs = list(dict.fromkeys(ref for _, ref in sorted(found)))[:BY_OWNER_LISTED]
+    named = sorted(loads, key=lambda label: (-loads[label].count, label))[:BY_OWNER_NAMED]
+    keys = [(label, owner) for label in named for owner in owners[label]]
+    found = await digest_queries.owner_refs(session, group_id, [owner for _, owner in keys], BY_OWNER_LISTED)
+    refs: dict[str, list[tuple]] = defaultdict(list)
+    for (label, _), rows in zip(keys, found, strict=True):
+        refs[label] += rows
+    for label, rows in refs.items():
+        loads[label].refs = list(dict.fromkeys(ref for _, ref in sorted(rows)))[:BY_OWNER_LISTED]
     unowned, refs = await digest_queries.open_without_owner(session, group_id, BY_OWNER_LISTED)
     if unowned:
         loads["No owner stated"] = OwnerLoad(unowned, refs)

@@ -281,52 +281,58 @@ async def open_listed(
 
 
 OWNER_KEY = ("kind", "owner_name_id", "role_key", "org_key", "key")  # one owner, as the rows name it
+OWNERS_PER_STATEMENT = 100
 
 
 async def open_by_owner(session: AsyncSession, group_id: int) -> list[tuple]:
     """Each owner of the group's open actions, as (kind, owner name id, role key, org key, key, a name as
-    written, how many): one grouped walk of ix_action_owner_rollup, which holds the owner rows in owner
-    order, so nothing is sorted."""
+    written, how many, the name of the member it resolved to): one grouped walk of
+    ix_action_owner_rollup, which holds the owner rows in owner order, so nothing is sorted; the members'
+    names are joined to the few grouped rows after."""
     columns = ", ".join(OWNER_KEY)
     sql = (
-        f"SELECT {columns}, min(name), count(*) "
+        "SELECT owned.*, m.name FROM ("
+        f"SELECT {columns}, min(name) AS written, count(*) AS total "
         f"FROM action_owner {indexed_by(session, 'ix_action_owner_rollup')} "
         f"WHERE group_id = :group AND status = 'open' GROUP BY {columns}"
+        ") AS owned LEFT JOIN owner_name n ON n.id = owned.owner_name_id "
+        "LEFT JOIN member m ON m.id = n.member_id"
     )
     return await _plain(session, sql, {"group": group_id})
 
 
-async def owner_refs(session: AsyncSession, group_id: int, owner: tuple, limit: int) -> list[tuple]:
-    """(sortable due date, ref) of one owner's first `limit` open actions in the group, soonest due
-    first; `owner` as open_by_owner gives it (its first five values)."""
+async def owner_refs(
+    session: AsyncSession, group_id: int, owners: list[tuple], limit: int
+) -> list[list[tuple]]:
+    """For each owner (as open_by_owner gives it: its first five values), (sortable due date, ref) of
+    their first `limit` open actions in the group, soonest due first. One statement for them all: each
+    owner's part is a short walk of ix_action_owner_rollup."""
+    if len(owners) > OWNERS_PER_STATEMENT:  # SQLite takes at most 500 parts in one compound SELECT
+        head = await owner_refs(session, group_id, owners[:OWNERS_PER_STATEMENT], limit)
+        return head + await owner_refs(session, group_id, owners[OWNERS_PER_STATEMENT:], limit)
+    if not owners:
+        return []
     params: dict = {"group": group_id, "limit": limit}
-    tests = []
-    for column, value in zip(OWNER_KEY, owner, strict=False):
-        if value is None:
-            tests.append(f"o.{column} IS NULL")  # written so, an index can still be used for it
-        else:
-            tests.append(f"o.{column} = :{column}")
-            params[column] = value
-    sql = (
-        f"SELECT o.due_sort, a.ref FROM action_owner AS o {indexed_by(session, 'ix_action_owner_rollup')} "
-        "JOIN action AS a ON a.id = o.action_id "
-        f"WHERE o.group_id = :group AND o.status = 'open' AND {' AND '.join(tests)} "
-        "ORDER BY o.due_sort, o.action_id LIMIT :limit"
-    )
-    return await _plain(session, sql, params)
-
-
-async def owner_names(session: AsyncSession, name_ids: list[int]) -> dict[int, str]:
-    """Owner name id -> the name of the member it resolved to, for those that did."""
-    if not name_ids:
-        return {}
-    query = text(
-        "SELECT n.id, m.name FROM owner_name n JOIN member m ON m.id = n.member_id WHERE n.id IN :ids"
-    ).bindparams(bindparam("ids", expanding=True))
-    out: dict[int, str] = {}
-    for start in range(0, len(name_ids), 900):
-        out.update((await session.exec(query, params={"ids": name_ids[start : start + 900]})).all())
-    return out
+    parts = []
+    for number, owner in enumerate(owners):
+        tests = []
+        for column, value in zip(OWNER_KEY, owner, strict=False):
+            if value is None:
+                tests.append(f"o.{column} IS NULL")  # written so, the index still serves it
+            else:
+                tests.append(f"o.{column} = :{column}_{number}")
+                params[f"{column}_{number}"] = value
+        parts.append(
+            f"SELECT * FROM (SELECT {number} AS owner, o.due_sort AS due_sort, a.ref AS ref "
+            f"FROM action_owner AS o {indexed_by(session, 'ix_action_owner_rollup')} "
+            "JOIN action AS a ON a.id = o.action_id "
+            f"WHERE o.group_id = :group AND o.status = 'open' AND {' AND '.join(tests)} "
+            "ORDER BY o.due_sort, o.action_id LIMIT :limit) AS part"
+        )
+    found: list[list[tuple]] = [[] for _ in owners]
+    for number, due_sort, ref in await _plain(session, " UNION ALL ".join(parts), params):
+        found[number].append((due_sort, ref))
+    return found
 
 
 async def open_without_owner(session: AsyncSession, group_id: int, listed: int) -> tuple[int, list[str]]:

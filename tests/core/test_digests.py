@@ -419,3 +419,18 @@ async def test_every_owner_is_counted_and_the_most_loaded_have_their_refs_named(
     said = "\n".join(text for message in thread_messages(cut) for _, text, _ in message.lines)
     quiet = next(owner for owner in cut.by_owner if owner not in named)
     assert f"{quiet}: {cut.by_owner[quiet].count} open" in said
+
+
+async def test_owners_refs_read_in_several_statements_are_the_same(world, monkeypatch):
+    """However many owners' refs are read at once, each gets their own, soonest due first."""
+    import storage.queries.digests as digest_queries
+
+    async with world.read() as session:
+        group = await group_queries.group_by_code(session, "WMAG")
+        owners = [row[:5] for row in await digest_queries.open_by_owner(session, group.id)]
+        whole = await digest_queries.owner_refs(session, group.id, owners, 15)
+        monkeypatch.setattr(digest_queries, "OWNERS_PER_STATEMENT", 2)
+        split = await digest_queries.owner_refs(session, group.id, owners, 15)
+    assert len(owners) > 2 and split == whole
+    dues = [[due for due, _ in rows] for rows in whole]
+    assert all(due == sorted(due) for due in dues) and all(whole)  # soonest due first, none empty
