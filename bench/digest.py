@@ -20,7 +20,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from bench import databases
-from bench.ask import percentile, populate
+from bench.ask import big_page_cache, percentile, populate
 from bot.calendar.clock import LONDON
 from bot.calendar.schedule import upcoming_meetings
 from bot.digests.compose import compose_digest
@@ -39,6 +39,7 @@ async def run(open_actions: int, runs: int, server: str | None, skip_sqlite: boo
 
 async def run_on(url: str, open_actions: int, runs: int) -> None:
     db = await open_database(url)
+    big_page_cache(db)
     await populate(db, int(open_actions / 0.7), 1000, random.Random(5), groups=["TMAG"])
     await db.close()
     await databases.after_bulk_load(url)
