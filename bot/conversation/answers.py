@@ -608,25 +608,12 @@ def _sections_for(
     due_on_or_before=None,
 ) -> list[Section]:
     """Actions of a role, organisation or group, including people named for it ("iDNO rep (Stacey Buck)")."""
-    rows, total = ownership_queries.actions_owned(
-        connection,
-        reason,
-        values,
-        due_before=due_before,
-        due_on_or_before=due_on_or_before,
-        limit=SECTION_LIMIT,
-    )
+    window = {"due_before": due_before, "due_on_or_before": due_on_or_before, "limit": SECTION_LIMIT}
+    rows, total = ownership_queries.actions_owned(connection, reason, values, **window)
     items = [action_item(a, g, reason, today) for a, g in rows]
     sections = [Section(f"For {title}", reason, items, total)]
     if qualified and reason in ("role", "organisation"):
-        more, _ = ownership_queries.actions_qualified_by(
-            connection,
-            reason,
-            values,
-            due_before=due_before,
-            due_on_or_before=due_on_or_before,
-            limit=SECTION_LIMIT,
-        )
+        more, _ = ownership_queries.actions_qualified_by(connection, reason, values, **window)
         have = {i.ref for i in items}
         extra = [action_item(a, g, reason, today) for a, g in more if a.ref not in have]
         if extra:
