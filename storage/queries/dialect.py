@@ -17,7 +17,12 @@ def dialect_name(bind) -> str:
 
 def upsert(bind, table):
     """INSERT for `table` with on_conflict_do_nothing / on_conflict_do_update, on either database."""
-    return (postgresql if dialect_name(bind) == POSTGRES else sqlite).insert(table)
+    return upsert_for(dialect_name(bind), table)
+
+
+def upsert_for(dialect: str, table):
+    """The same, for a dialect named sqlite or postgresql (for statements built once per dialect)."""
+    return (postgresql if dialect == POSTGRES else sqlite).insert(table)
 
 
 def indexed_by(bind, index: str) -> str:

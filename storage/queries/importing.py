@@ -2,10 +2,14 @@
 transaction, the same for SQLite and PostgreSQL.
 
 A report takes some twenty statements; through the ORM each costs SQLAlchemy's unit-of-work besides the
-round trip. Here each is one Core statement (compiled once and cached), many rows at a time: executemany
-for plain inserts and updates, INSERT ... RETURNING for rows whose ids are needed. The importer runs a
-whole report as one synchronous call on the session's connection (Session.run_sync), so none of its
-statements waits on the event loop between them.
+round trip. Here each is one Core statement, many rows at a time: executemany for plain inserts and
+updates, INSERT ... RETURNING for rows whose ids are needed. The importer runs a whole report as one
+synchronous call on the session's connection (Session.run_sync), so none of its statements waits on the
+event loop between them.
+
+Every statement is built once, below, with its values as bound parameters. Building one (select(...)
+.where(...)) costs SQLAlchemy five times what running it against a warm compiled cache does, and a
+folder of reports runs some 27,000 of them; a statement object built once also keeps its cache key.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cache
 
 from sqlalchemy import Integer, String, bindparam, cast, delete, insert, null, select, update
 from sqlalchemy.engine import Connection
@@ -33,7 +38,7 @@ from storage.models import (
     OwnerName,
     SourceDocument,
 )
-from storage.queries.dialect import upsert
+from storage.queries.dialect import upsert_for
 
 CHUNK = 500  # values per IN list (SQLite caps bound values per statement)
 ACTIONS, EVENTS, OWNERS = Action.__table__, ActionEvent.__table__, ActionOwner.__table__
@@ -46,6 +51,110 @@ MEETINGS, AGENDA, GROUPS, DOCUMENTS = (
 )
 MEMBERS, ALIASES, MEMBER_GROUPS = Member.__table__, MemberAlias.__table__, MemberGroup.__table__
 ATTENDANCE = Attendance.__table__
+
+
+def _listed(column):
+    """`column IN :values`, the list bound when the statement runs (in chunks of CHUNK)."""
+    return column.in_(bindparam("values", expanding=True))
+
+
+_a, _e, _d, _m, _n = ACTIONS.c, EVENTS.c, DECISIONS.c, MEETINGS.c, NAMES.c
+GROUP_ROWS = select(GROUPS.c.code, GROUPS.c.id, GROUPS.c.name)
+GROUP_CODES_AND_DOCUMENT = select(GROUPS.c.code, cast(null(), Integer).label("document")).union_all(
+    select(cast(null(), String), DOCUMENTS.c.id).where(DOCUMENTS.c.sha256 == bindparam("sha256"))
+)
+UPDATE_GROUP_NAME = update(GROUPS).where(GROUPS.c.id == bindparam("group_id"))
+_MEETING_ROWS = select(
+    _m.id, _m.number, _m.date, _m.start, _m.end, _m.extraordinary, _m.status, _m.title, _m.venue
+)
+MEETINGS_NUMBERED = _MEETING_ROWS.where(
+    _m.group_id == bindparam("group_id"), _m.number == bindparam("number")
+).order_by(_m.id)
+MEETINGS_ON = _MEETING_ROWS.where(_m.group_id == bindparam("group_id"), _m.date == bindparam("on")).order_by(
+    _m.id
+)
+INSERT_MEETING = insert(MEETINGS).returning(_m.id)
+# Its SET clause is the columns each call passes (SQLAlchemy compiles and caches one per set of names).
+UPDATE_MEETING = update(MEETINGS).where(_m.id == bindparam("meeting_id"))
+DELETE_AGENDA = delete(AGENDA).where(AGENDA.c.meeting_id == bindparam("meeting_id"))
+INSERT_AGENDA = insert(AGENDA)
+ACTION_ROWS = select(
+    _a.id, _a.ref, _a.area, _a.text, _a.owner, _a.due, _a.status, _a.reported_on, _a.reported_done, _a.news_on
+).where(_a.group_id == bindparam("group_id"), _listed(_a.ref))
+HISTORY_TEXTS = select(_e.action_id, _e.text).where(
+    _e.kind.in_(("updated", "closed", "reopened")), _e.text.is_not(None), _listed(_e.action_id)
+)
+# No sort_by_parameter_order: each row comes back with its group and ref, so any order does, and SQLite
+# (whose RETURNING order is not guaranteed) would otherwise insert one row per statement.
+INSERT_ACTIONS = insert(ACTIONS).returning(_a.id, _a.group_id, _a.ref)
+UPDATE_ACTION = update(ACTIONS).where(_a.id == bindparam("action_id"))
+INSERT_EVENTS = insert(EVENTS)
+DELETE_OWNERS = delete(OWNERS).where(_listed(OWNERS.c.action_id))
+OWNER_NAME_IDS = select(_n.id, _n.key).where(_listed(_n.key))
+INSERT_OWNER_NAMES = insert(NAMES).returning(_n.id, _n.key)
+ACTION_STATES = select(_a.id, _a.status, _a.due_sort, _a.group_id).where(_listed(_a.id))
+INSERT_OWNERS = insert(OWNERS)
+DECISION_ROWS = select(_d.id, _d.ref, _d.text, _d.area).where(
+    _d.group_id == bindparam("group_id"), _listed(_d.ref)
+)
+INSERT_DECISIONS = insert(DECISIONS)
+UPDATE_DECISION = update(DECISIONS).where(_d.id == bindparam("decision_id"))
+MEMBER_ROWS = select(MEMBERS.c.id, MEMBERS.c.key, MEMBERS.c.initials).order_by(MEMBERS.c.name, MEMBERS.c.id)
+ALIAS_ROWS = select(ALIASES.c.member_id, ALIASES.c.alias)
+MEMBER_COLUMNS = (
+    "name",
+    "key",
+    "initials",
+    "role",
+    "organisation",
+    "constituency",
+    "is_secretariat",
+    "is_chair",
+)
+MEMBER_DETAILS = select(MEMBERS.c.id, *(MEMBERS.c[name] for name in MEMBER_COLUMNS)).where(
+    _listed(MEMBERS.c.id)
+)
+# Looked up by meeting (few are later than a report being imported), not by member (whose attendance
+# grows with every report): "+ 0" keeps SQLite's planner off the member index, which it otherwise
+# prefers.
+ATTENDED_AFTER = (
+    select(ATTENDANCE.c.member_id)
+    .where(
+        ATTENDANCE.c.meeting_id.in_(select(_m.id).where(_m.date > bindparam("day")).scalar_subquery()),
+        _listed(ATTENDANCE.c.member_id + 0),
+    )
+    .distinct()
+)
+INSERT_MEMBERS = insert(MEMBERS).returning(MEMBERS.c.id, sort_by_parameter_order=True)
+UPDATE_MEMBER = update(MEMBERS).where(MEMBERS.c.id == bindparam("member_id"))
+ATTENDANCE_OF = select(ATTENDANCE.c.member_id).where(ATTENDANCE.c.meeting_id == bindparam("meeting_id"))
+INSERT_ATTENDANCE = insert(ATTENDANCE)
+_OWNER_NAME_ROWS = select(_n.id, _n.key, _n.member_id, _n.match_score)
+OWNER_NAME_ROWS = _OWNER_NAME_ROWS.where(_listed(_n.id))
+UPDATE_OWNER_NAME = (
+    update(NAMES)
+    .where(_n.id == bindparam("name_id"))
+    .values(member_id=bindparam("member_id"), match_score=bindparam("score"))
+)
+
+
+@cache
+def _claim_document(dialect: str):
+    return (
+        upsert_for(dialect, DOCUMENTS)
+        .on_conflict_do_nothing(index_elements=["sha256"])
+        .returning(DOCUMENTS.c.id)
+    )
+
+
+@cache
+def _insert_mentions(dialect: str):
+    return upsert_for(dialect, MENTIONS).on_conflict_do_nothing(index_elements=["ref", "text_key"])
+
+
+@cache
+def _add_to_group(dialect: str):
+    return upsert_for(dialect, MEMBER_GROUPS).on_conflict_do_nothing(index_elements=["member_id", "group_id"])
 
 
 def stamp(moment: datetime) -> datetime:
@@ -102,14 +211,13 @@ class ImportStore:
         """The store on a (synchronous, run_sync) session's connection."""
         return cls(sync_session.connection())
 
-    def _upsert(self, table):
-        return upsert(self.connection, table)
-
-    def _in(self, query, column, values: list) -> list:
-        """`query` with `column IN values`, run in chunks."""
+    def _in(self, statement, values: list, **params) -> list:
+        """A statement with `IN :values` (see _listed), run in chunks; all its rows."""
         out: list = []
         for start in range(0, len(values), CHUNK):
-            out += self.connection.execute(query.where(column.in_(values[start : start + CHUNK]))).all()
+            out += self.connection.execute(
+                statement, {"values": values[start : start + CHUNK], **params}
+            ).all()
         return out
 
     def _many(self, statement, rows: list[dict]) -> None:
@@ -128,19 +236,20 @@ class ImportStore:
         self, file_name: str, sha256: str, fmt: str, at: datetime, by: str | None
     ) -> int | None:
         """Record a document about to be imported: its id, or None if that content was imported before."""
-        statement = (
-            self._upsert(DOCUMENTS)
-            .values(file_name=file_name, sha256=sha256, format=fmt, imported_at=at, imported_by=by)
-            .on_conflict_do_nothing(index_elements=["sha256"])
-            .returning(DOCUMENTS.c.id)
-        )
-        return self.connection.execute(statement).scalar()
+        values = {
+            "file_name": file_name,
+            "sha256": sha256,
+            "format": fmt,
+            "imported_at": at,
+            "imported_by": by,
+        }
+        return self.connection.execute(_claim_document(self.dialect), values).scalar()
 
     def groups(self) -> dict[str, tuple[int, str | None]]:
         """code -> (id, name) of every group, read once per transaction and kept in step here."""
         if self._groups is None:
-            query = select(GROUPS.c.code, GROUPS.c.id, GROUPS.c.name)
-            self._groups = {code: (group_id, name) for code, group_id, name in self.connection.execute(query)}
+            rows = self.connection.execute(GROUP_ROWS)
+            self._groups = {code: (group_id, name) for code, group_id, name in rows}
         return self._groups
 
     def group_codes(self) -> set[str]:
@@ -149,11 +258,7 @@ class ImportStore:
     def known_groups_and_document(self, sha256: str) -> tuple[set[str], bool]:
         """The group codes, and whether this content was imported before, in one statement (a report is
         parsed against the codes, and not at all if it was)."""
-        rows = self.connection.execute(
-            select(GROUPS.c.code, cast(null(), Integer).label("document")).union_all(
-                select(cast(null(), String), DOCUMENTS.c.id).where(DOCUMENTS.c.sha256 == sha256)
-            )
-        ).all()
+        rows = self.connection.execute(GROUP_CODES_AND_DOCUMENT, {"sha256": sha256}).all()
         return {code for code, _ in rows if code is not None}, any(doc is not None for _, doc in rows)
 
     def ensure_group(self, code: str, name: str | None, cadence: tuple[int, int, str] | None) -> int:
@@ -161,7 +266,7 @@ class ImportStore:
         if found:
             group_id, known_name = found
             if name and not known_name:
-                self.connection.execute(update(GROUPS).where(GROUPS.c.id == group_id).values(name=name))
+                self.connection.execute(UPDATE_GROUP_NAME, {"group_id": group_id, "name": name})
                 self._groups[code] = (group_id, name)
             return group_id
         week, weekday, time = cadence or (None, None, None)
@@ -190,24 +295,18 @@ class ImportStore:
         """The group's meetings with this number (or, without one, on this day), oldest first. Only those
         are read: a group's whole list grows by a meeting a report, and reading it all for every report
         made a folder of reports slower the more of them there were."""
-        m = MEETINGS.c
-        query = select(m.id, m.number, m.date, m.start, m.end, m.extraordinary, m.status, m.title, m.venue)
-        which = m.number == number if number is not None else m.date == on
-        rows = self.connection.execute(query.where(m.group_id == group_id, which).order_by(m.id)).all()
+        if number is not None:
+            rows = self.connection.execute(MEETINGS_NUMBERED, {"group_id": group_id, "number": number})
+        else:
+            rows = self.connection.execute(MEETINGS_ON, {"group_id": group_id, "on": on})
         return [MeetingRow(*row) for row in rows]
 
     def save_meeting(self, group_id: int, meeting: MeetingRow | None, values: dict, now: datetime) -> int:
         """Insert a meeting, or update the given one with `values`; its id."""
         if meeting is None:
-            statement = (
-                insert(MEETINGS)
-                .values(group_id=group_id, **values, created_at=now, updated_at=now)
-                .returning(MEETINGS.c.id)
-            )
-            return self.connection.execute(statement).scalar_one()
-        self.connection.execute(
-            update(MEETINGS).where(MEETINGS.c.id == meeting.id).values(**values, updated_at=now)
-        )
+            row = {"group_id": group_id, **values, "created_at": now, "updated_at": now}
+            return self.connection.execute(INSERT_MEETING, row).scalar_one()
+        self.connection.execute(UPDATE_MEETING, {"meeting_id": meeting.id, **values, "updated_at": now})
         for name, value in values.items():
             if name in MeetingRow.__dataclass_fields__:
                 setattr(meeting, name, value)
@@ -215,33 +314,25 @@ class ImportStore:
 
     def replace_agenda(self, meeting_id: int, items: list[Sequence]) -> None:
         """items: (position, item, title, objective, kind, lead, start, end)."""
-        self.connection.execute(delete(AGENDA).where(AGENDA.c.meeting_id == meeting_id))
+        self.connection.execute(DELETE_AGENDA, {"meeting_id": meeting_id})
         names = ("position", "item", "title", "objective", "kind", "lead", "start", "end")
         self._many(
-            insert(AGENDA),
+            INSERT_AGENDA,
             [{"meeting_id": meeting_id, **dict(zip(names, item, strict=True))} for item in items],
         )
 
     # --- actions ------------------------------------------------------------------------------
 
     def actions(self, group_id: int, refs: list[str]) -> dict[str, ActionState]:
-        a = ACTIONS.c
-        query = select(
-            a.id, a.ref, a.area, a.text, a.owner, a.due, a.status, a.reported_on, a.reported_done, a.news_on
-        ).where(a.group_id == group_id)
         return {
             r[1]: ActionState(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], bool(r[8]), r[9])
-            for r in self._in(query, a.ref, refs)
+            for r in self._in(ACTION_ROWS, refs, group_id=group_id)
         }
 
     def history_texts(self, action_ids: list[int]) -> dict[int, list[str]]:
         """What updates, closes and reopenings already said, per action."""
-        e = EVENTS.c
-        query = select(e.action_id, e.text).where(
-            e.kind.in_(("updated", "closed", "reopened")), e.text.is_not(None)
-        )
         out: dict[int, list[str]] = {}
-        for action_id, text in self._in(query, e.action_id, action_ids):
+        for action_id, text in self._in(HISTORY_TEXTS, action_ids):
             out.setdefault(action_id, []).append(text)
         return out
 
@@ -262,38 +353,22 @@ class ImportStore:
     )
 
     def insert_actions(self, rows: list[Sequence]) -> list[tuple[int, int, str]]:
-        """Rows in ACTION_COLUMNS order; returns (id, group id, ref) of each."""
+        """Rows in ACTION_COLUMNS order; returns (id, group id, ref) of each, in no particular order."""
         if not rows:
             return []
-        statement = insert(ACTIONS).returning(
-            ACTIONS.c.id, ACTIONS.c.group_id, ACTIONS.c.ref, sort_by_parameter_order=True
-        )
         values = [dict(zip(self.ACTION_COLUMNS, row, strict=True)) for row in rows]
-        return [tuple(r) for r in self.connection.execute(statement, values).all()]
+        return [tuple(r) for r in self.connection.execute(INSERT_ACTIONS, values).all()]
 
     def update_actions(self, states: Iterable[ActionState], now: datetime) -> None:
         """Write back the actions a report touched, each column group only where it changed: triggers
         rewrite the search index on any write to the wording and the owner rows on any write to the
         state, and most actions in a later report are only listed again, or only moved or closed."""
         states = list(states)
-        target = ACTIONS.c.id == bindparam("action_id")
         if self.dialect == "postgresql":
             # One statement for all: PostgreSQL rewrites a whole row (and its search column) on any
             # update anyway, and its triggers fire only WHEN a watched column really changed.
             self._many(
-                update(ACTIONS)
-                .where(target)
-                .values(
-                    area=bindparam("area"),
-                    text=bindparam("text"),
-                    owner=bindparam("owner"),
-                    due=bindparam("due"),
-                    status=bindparam("status"),
-                    reported_on=bindparam("reported_on"),
-                    reported_done=bindparam("reported_done"),
-                    news_on=bindparam("news_on"),
-                    updated_at=now,
-                ),
+                UPDATE_ACTION,
                 [
                     {
                         "action_id": s.id,
@@ -305,15 +380,14 @@ class ImportStore:
                         "reported_on": s.reported_on,
                         "reported_done": s.reported_done,
                         "news_on": s.news_on,
+                        "updated_at": now,
                     }
                     for s in states
                 ],
             )
             return
         self._many(
-            update(ACTIONS)
-            .where(target)
-            .values(area=bindparam("area"), text=bindparam("text"), owner=bindparam("owner")),
+            UPDATE_ACTION,
             [
                 {"action_id": s.id, "area": s.area, "text": s.text, "owner": s.owner}
                 for s in states
@@ -321,24 +395,18 @@ class ImportStore:
             ],
         )
         self._many(
-            update(ACTIONS).where(target).values(due=bindparam("due"), status=bindparam("status")),
+            UPDATE_ACTION,
             [{"action_id": s.id, "due": s.due, "status": s.status} for s in states if s.state_changed],
         )
         self._many(
-            update(ACTIONS)
-            .where(target)
-            .values(
-                reported_on=bindparam("reported_on"),
-                reported_done=bindparam("reported_done"),
-                news_on=bindparam("news_on"),
-                updated_at=now,
-            ),
+            UPDATE_ACTION,
             [
                 {
                     "action_id": s.id,
                     "reported_on": s.reported_on,
                     "reported_done": s.reported_done,
                     "news_on": s.news_on,
+                    "updated_at": now,
                 }
                 for s in states
             ],
@@ -360,22 +428,22 @@ class ImportStore:
     )
 
     def insert_events(self, rows: list[Sequence]) -> None:
-        self._many(insert(EVENTS), [dict(zip(self.EVENT_COLUMNS, row, strict=True)) for row in rows])
+        self._many(INSERT_EVENTS, [dict(zip(self.EVENT_COLUMNS, row, strict=True)) for row in rows])
 
     def delete_owners(self, action_ids: list[int]) -> None:
         for start in range(0, len(action_ids), CHUNK):
-            chunk = action_ids[start : start + CHUNK]
-            self.connection.execute(delete(OWNERS).where(OWNERS.c.action_id.in_(chunk)))
+            self.connection.execute(DELETE_OWNERS, {"values": action_ids[start : start + CHUNK]})
 
     def owner_name_ids(self, keys: list[str]) -> dict[str, int]:
-        return {key: name_id for name_id, key in self._in(select(NAMES.c.id, NAMES.c.key), NAMES.c.key, keys)}
+        return {key: name_id for name_id, key in self._in(OWNER_NAME_IDS, keys)}
 
     def insert_owner_names(self, rows: list[tuple[str, str]]) -> dict[str, int]:
         """(key, name) rows; returns key -> id."""
         if not rows:
             return {}
-        statement = insert(NAMES).returning(NAMES.c.id, NAMES.c.key, sort_by_parameter_order=True)
-        found = self.connection.execute(statement, [{"key": key, "name": name} for key, name in rows]).all()
+        found = self.connection.execute(
+            INSERT_OWNER_NAMES, [{"key": key, "name": name} for key, name in rows]
+        )
         return {key: name_id for name_id, key in found}
 
     OWNER_COLUMNS = (
@@ -398,11 +466,10 @@ class ImportStore:
         if self.dialect == "postgresql":
             # Its trigger copies the state in as each row goes in; the foreign key refuses a row whose
             # action is missing.
-            self._many(insert(OWNERS), [dict(zip(self.OWNER_COLUMNS, row, strict=True)) for row in rows])
+            self._many(INSERT_OWNERS, [dict(zip(self.OWNER_COLUMNS, row, strict=True)) for row in rows])
             return
         ids = list({row[0] for row in rows})
-        a = ACTIONS.c
-        state = {r[0]: r[1:] for r in self._in(select(a.id, a.status, a.due_sort, a.group_id), a.id, ids)}
+        state = {r[0]: r[1:] for r in self._in(ACTION_STATES, ids)}
         missing = [i for i in ids if i not in state]
         if missing:  # a row whose action is missing would vanish silently
             raise RuntimeError(f"owner rows name no stored action: {missing[:5]}")
@@ -413,28 +480,23 @@ class ImportStore:
                 dict(zip(self.OWNER_COLUMNS, row, strict=True))
                 | {"status": status, "due_sort": due_sort, "group_id": group_id}
             )
-        self._many(insert(OWNERS), values)
+        self._many(INSERT_OWNERS, values)
 
     # --- decisions and discussion -----------------------------------------------------------------
 
     def decisions(self, group_id: int, refs: list[str]) -> dict[str, tuple[int, str, str | None]]:
-        d = DECISIONS.c
-        query = select(d.id, d.ref, d.text, d.area).where(d.group_id == group_id)
-        return {
-            ref: (decision_id, text, area) for decision_id, ref, text, area in self._in(query, d.ref, refs)
-        }
+        rows = self._in(DECISION_ROWS, refs, group_id=group_id)
+        return {ref: (decision_id, text, area) for decision_id, ref, text, area in rows}
 
     def insert_decisions(self, rows: list[Sequence]) -> None:
         """(group_id, ref, area, text, meeting_id, source_document_id, created_at) rows."""
         names = ("group_id", "ref", "area", "text", "meeting_id", "source_document_id", "created_at")
-        self._many(insert(DECISIONS), [dict(zip(names, row, strict=True)) for row in rows])
+        self._many(INSERT_DECISIONS, [dict(zip(names, row, strict=True)) for row in rows])
 
     def update_decisions(self, rows: list[Sequence]) -> None:
         """(text, area, id) rows."""
         self._many(
-            update(DECISIONS)
-            .where(DECISIONS.c.id == bindparam("decision_id"))
-            .values(text=bindparam("text"), area=bindparam("area")),
+            UPDATE_DECISION,
             [{"text": text, "area": area, "decision_id": decision_id} for text, area, decision_id in rows],
         )
 
@@ -442,99 +504,69 @@ class ImportStore:
         """(group_id, ref, kind, area, text, text_key, meeting_id, source_document_id) rows; a passage
         already kept for its ref is skipped."""
         names = ("group_id", "ref", "kind", "area", "text", "text_key", "meeting_id", "source_document_id")
-        self._many(
-            self._upsert(MENTIONS).on_conflict_do_nothing(index_elements=["ref", "text_key"]),
-            [dict(zip(names, row, strict=True)) for row in rows],
-        )
+        self._many(_insert_mentions(self.dialect), [dict(zip(names, row, strict=True)) for row in rows])
 
     # --- people: members, their groups and attendance, and who owner names mean -------------------
 
     def members(self) -> list[tuple[int, str, str | None]]:
         """(id, folded name, initials) of every member, in name order (as the async index loads them)."""
-        m = MEMBERS.c
-        return [
-            tuple(r) for r in self.connection.execute(select(m.id, m.key, m.initials).order_by(m.name, m.id))
-        ]
+        return [tuple(r) for r in self.connection.execute(MEMBER_ROWS)]
 
     def aliases(self) -> list[tuple[int, str]]:
-        return [tuple(r) for r in self.connection.execute(select(ALIASES.c.member_id, ALIASES.c.alias))]
-
-    MEMBER_COLUMNS = (
-        "name",
-        "key",
-        "initials",
-        "role",
-        "organisation",
-        "constituency",
-        "is_secretariat",
-        "is_chair",
-    )
+        return [tuple(r) for r in self.connection.execute(ALIAS_ROWS)]
 
     def member_details(self, member_ids: list[int]) -> dict[int, dict]:
-        m = MEMBERS.c
-        query = select(m.id, *(m[name] for name in self.MEMBER_COLUMNS))
         return {
-            r[0]: dict(zip(self.MEMBER_COLUMNS, r[1:], strict=True))
-            for r in self._in(query, m.id, member_ids)
+            r[0]: dict(zip(MEMBER_COLUMNS, r[1:], strict=True)) for r in self._in(MEMBER_DETAILS, member_ids)
         }
 
     def attended_after(self, member_ids: list[int], day: date) -> set[int]:
         """Those of the members who attended (or sent apologies to) a meeting after `day`: a report's
-        details of them are then not the newest. Looked up by meeting (few are later than a report being
-        imported), not by member (whose attendance grows with every report)."""
-        a, m = ATTENDANCE.c, MEETINGS.c
-        later = select(m.id).where(m.date > day).scalar_subquery()
-        query = select(a.member_id).where(a.meeting_id.in_(later)).distinct()
-        return {row[0] for row in self._in(query, a.member_id, member_ids)}
+        details of them are then not the newest."""
+        return {row[0] for row in self._in(ATTENDED_AFTER, member_ids, day=day)}
 
     def insert_members(self, rows: list[dict]) -> list[int]:
         """New members (each a dict of their columns); their ids, in order."""
         if not rows:
             return []
-        statement = insert(MEMBERS).returning(MEMBERS.c.id, sort_by_parameter_order=True)
-        return list(self.connection.execute(statement, rows).scalars())
+        return list(self.connection.execute(INSERT_MEMBERS, rows).scalars())
 
     def update_members(self, changes: dict[int, dict], now: datetime) -> None:
         """member id -> changed columns; one statement per shape of change."""
         shapes: dict[tuple, list[dict]] = {}
         for member_id, values in changes.items():
-            shapes.setdefault(tuple(sorted(values)), []).append({"member_id": member_id, **values})
-        for names, rows in shapes.items():
-            statement = (
-                update(MEMBERS)
-                .where(MEMBERS.c.id == bindparam("member_id"))
-                .values(**{name: bindparam(name) for name in names}, updated_at=now)
+            shapes.setdefault(tuple(sorted(values)), []).append(
+                {"member_id": member_id, **values, "updated_at": now}
             )
-            self._many(statement, rows)
+        for rows in shapes.values():
+            self._many(UPDATE_MEMBER, rows)
 
     def add_to_group(self, member_ids: list[int], group_id: int) -> None:
         self._many(
-            self._upsert(MEMBER_GROUPS).on_conflict_do_nothing(index_elements=["member_id", "group_id"]),
+            _add_to_group(self.dialect),
             [{"member_id": member_id, "group_id": group_id} for member_id in dict.fromkeys(member_ids)],
         )
 
     def attendance_of(self, meeting_id: int) -> set[int]:
-        a = ATTENDANCE.c
-        return set(self.connection.execute(select(a.member_id).where(a.meeting_id == meeting_id)).scalars())
+        return set(self.connection.execute(ATTENDANCE_OF, {"meeting_id": meeting_id}).scalars())
 
     def insert_attendance(self, rows: list[dict]) -> None:
-        self._many(insert(ATTENDANCE), rows)
+        self._many(INSERT_ATTENDANCE, rows)
 
     def owner_names(
         self, name_ids: list[int] | None = None
     ) -> dict[int, tuple[str, int | None, float | None]]:
         """id -> (key, member id, score) of the given owner names, or of all of them."""
-        n = NAMES.c
-        query = select(n.id, n.key, n.member_id, n.match_score)
-        rows = self.connection.execute(query).all() if name_ids is None else self._in(query, n.id, name_ids)
+        if name_ids is None:
+            rows = self.connection.execute(_OWNER_NAME_ROWS).all()
+        else:
+            rows = self._in(OWNER_NAME_ROWS, name_ids)
         return {r[0]: (r[1], r[2], r[3]) for r in rows}
 
     def update_owner_names(self, rows: list[tuple[int, int | None, float | None]]) -> None:
         """(id, member id, score) rows."""
         self._many(
-            update(NAMES)
-            .where(NAMES.c.id == bindparam("name_id"))
-            .values(member_id=bindparam("member_id"), match_score=bindparam("score")),
+            UPDATE_OWNER_NAME,
             [{"name_id": i, "member_id": member_id, "score": score} for i, member_id, score in rows],
         )
 
