@@ -59,30 +59,50 @@ def _outcome(result) -> int:
 
 
 async def cmd_import(args: argparse.Namespace) -> int:
-    from bot.record.importer import ReportError, import_report
+    from bot.record.importer import BATCH_REPORTS, ReportError, import_batch
 
     clock = Clock()  # a report's events carry its meeting's time; the import is recorded at the real time
     by = args.as_ or _operator()
     failed = 0
+    # Reports in batches, each batch one transaction (each report a savepoint in it); an action log
+    # workbook goes on its own, in its place in the order given.
+    runs: list[list[str]] = []
+    for path in args.files:
+        if _is_workbook(path):
+            runs.append([path])
+        elif runs and len(runs[-1]) < BATCH_REPORTS and not _is_workbook(runs[-1][0]):
+            runs[-1].append(path)
+        else:
+            runs.append([path])
     async with _database(bulk=len(args.files) > 1) as db:
-        for path in args.files:
-            try:
-                if Path(path).suffix.lower() in (".xlsx", ".xlsm"):
-                    print(await _import_workbook(db, Path(path), by, clock))
-                    continue
-                summary = await import_report(db, path, clock=clock, by=by, in_thread=False)
-            except ReportError as exc:
-                print(f"tmag-bot: {exc}", file=sys.stderr)
-                failed += 1
+        for run in runs:
+            if _is_workbook(run[0]):
+                try:
+                    print(await _import_workbook(db, Path(run[0]), by, clock))
+                except ReportError as exc:
+                    print(f"tmag-bot: {exc}", file=sys.stderr)
+                    failed += 1
                 continue
-            print(summary.line())
-            for warning in summary.warnings:
-                print(f"  warning: {warning}", file=sys.stderr)
+            batch = await import_batch(db, run, clock=clock, by=by)
+            for outcome in batch.outcomes:
+                if isinstance(outcome, ReportError):
+                    print(f"tmag-bot: {outcome}", file=sys.stderr)
+                    failed += 1
+                    continue
+                print(outcome.line())
+                for warning in outcome.warnings:
+                    print(f"  warning: {warning}", file=sys.stderr)
+            if batch.failure is not None:
+                raise batch.failure
     if len(args.files) > failed:
         from storage.db import refresh_statistics
 
         await asyncio.to_thread(refresh_statistics)
     return 1 if failed else 0
+
+
+def _is_workbook(path: str) -> bool:
+    return Path(path).suffix.lower() in (".xlsx", ".xlsm")
 
 
 def _operator() -> str:

@@ -23,7 +23,7 @@ from bot.record.reports.loader import ReportError, SourceFile, load_bytes, load_
 from bot.record.reports.parser import ParsedAction, ParsedReport, parse_report
 from bot.record.text import fold, passage_key
 from bot.record.updates import update_closes, update_reopens, update_reports_delivery
-from storage.db import Database
+from storage.db import Database, is_transient
 from storage.queries import groups as group_queries
 from storage.queries.importing import ActionState, ImportStore, stamp
 
@@ -107,16 +107,39 @@ async def _parse(db: Database, source: SourceFile, in_thread: bool) -> tuple[Par
     """The report parsed against the groups known now, outside any transaction (None if this very
     content was imported before)."""
 
-    def known(connection) -> tuple[set[str], bool]:
-        return ImportStore(connection, writing=False).known_groups_and_document(source.sha256)
-
-    codes, imported = await db.connection_read(known, in_thread=in_thread)
+    codes, imported = await _known(db, [source.sha256], in_thread)
     if imported:
         return None, codes
     report = (
         await asyncio.to_thread(parse_report, source, codes) if in_thread else parse_report(source, codes)
     )
     return report, codes
+
+
+async def _known(db: Database, shas: list[str], in_thread: bool) -> tuple[set[str], set[str]]:
+    """The group codes, and which of these contents were imported before."""
+
+    def known(connection) -> tuple[set[str], set[str]]:
+        return ImportStore(connection, writing=False).known_groups_and_documents(shas)
+
+    return await db.connection_read(known, in_thread=in_thread)
+
+
+def _store_parsed(
+    store: ImportStore,
+    source: SourceFile,
+    report: ParsedReport,
+    codes: set[str],
+    clock: Clock,
+    by: str | None,
+) -> tuple[ImportSummary, bool]:
+    """A parsed report's rows and people; the summary, and whether it was stored (False: the same
+    content was imported meanwhile)."""
+    stored = _store_report(store, source, report, codes, clock, by)
+    if stored is None:
+        return ImportSummary(source.name, "unchanged"), False
+    _store_people(store, stored, clock)
+    return stored.summary, True
 
 
 async def _store(
@@ -131,13 +154,10 @@ async def _store(
         store.lock_group(report.group)
         if store.group_codes() != codes:
             return _REPARSE
-        stored = _store_report(store, source, report, codes, clock, by)
-        if stored is None:
-            return ImportSummary(source.name, "unchanged")
-        _store_people(store, stored, clock)
-        if dry_run:
-            raise _DryRun(stored.summary)
-        return stored.summary
+        summary, stored = _store_parsed(store, source, report, codes, clock, by)
+        if stored and dry_run:
+            raise _DryRun(summary)
+        return summary
 
     try:
         for _ in range(PARSE_ATTEMPTS):
@@ -174,6 +194,80 @@ async def import_report(
     if source.untouched_draft:
         return _untouched(source)
     return await _store(db, source, clock, by, in_thread=in_thread)
+
+
+BATCH_REPORTS = 25  # reports a folder's import commits together
+
+
+@dataclass
+class BatchImport:
+    """What a batch did: each path's summary or the ReportError that kept it out, in order, up to an
+    unexpected error that stopped it (the reports before that are committed)."""
+
+    outcomes: list[ImportSummary | ReportError]
+    failure: Exception | None = None
+
+
+async def import_batch(
+    db: Database, paths: list[Path | str], *, clock: Clock, by: str | None = None
+) -> BatchImport:
+    """Several reports (a folder given to the command line) in one transaction, each in a savepoint of
+    its own: a report is stored whole or not at all, as import_report stores it, while the batch pays
+    one commit (a commit cost as much as a small report's statements). Reports are read and parsed
+    first, and parsed again inside only if a report before them added a group."""
+    outcomes: list[ImportSummary | ReportError | None] = [None] * len(paths)
+    sources: dict[int, SourceFile] = {}
+    for index, path in enumerate(paths):
+        try:
+            source = load_report(path)
+        except ReportError as exc:
+            outcomes[index] = exc
+            continue
+        if source.untouched_draft:
+            outcomes[index] = _untouched(source)
+        else:
+            sources[index] = source
+    codes, imported = await _known(db, [source.sha256 for source in sources.values()], in_thread=False)
+    parsed: dict[int, ParsedReport] = {}
+    for index, source in sources.items():
+        if source.sha256 in imported:
+            outcomes[index] = ImportSummary(source.name, "unchanged")
+            continue
+        try:
+            parsed[index] = parse_report(source, codes)
+        except ReportError as exc:
+            outcomes[index] = exc
+
+    def store_all(connection) -> tuple[dict[int, ImportSummary | ReportError], tuple[int, Exception] | None]:
+        store = ImportStore(connection)
+        done: dict[int, ImportSummary | ReportError] = {}
+        for index, report in parsed.items():
+            source, now_known = sources[index], store.group_codes()
+            if now_known != codes:  # a report before it in the batch added a group
+                try:
+                    report = parse_report(source, now_known)
+                except ReportError as exc:
+                    done[index] = exc
+                    continue
+            store.lock_group(report.group)
+            savepoint = connection.begin_nested()
+            try:
+                done[index] = _store_parsed(store, source, report, now_known, clock, by)[0]
+            except Exception as exc:
+                savepoint.rollback()
+                if is_transient(exc):
+                    raise  # the whole batch runs again
+                return done, (index, exc)
+            savepoint.commit()
+        return done, None
+
+    done, failure = await db.connection_transaction(store_all, in_thread=False) if parsed else ({}, None)
+    for index, outcome in done.items():
+        outcomes[index] = outcome
+    if failure is not None:
+        stopped_at, exc = failure
+        return BatchImport([o for o in outcomes[:stopped_at] if o is not None], exc)
+    return BatchImport([o for o in outcomes if o is not None])
 
 
 def _untouched(source) -> ImportSummary:
@@ -695,4 +789,14 @@ def _mentions(context: _Context) -> None:
     )
 
 
-__all__ = ["ImportSummary", "ReportError", "import_report", "preview_report", "read_report", "update_closes"]
+__all__ = [
+    "BATCH_REPORTS",
+    "BatchImport",
+    "ImportSummary",
+    "ReportError",
+    "import_batch",
+    "import_report",
+    "preview_report",
+    "read_report",
+    "update_closes",
+]

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
 
-from sqlalchemy import Integer, String, bindparam, cast, delete, insert, null, select, update
+from sqlalchemy import String, bindparam, cast, delete, insert, null, select, update
 from sqlalchemy.engine import Connection
 
 from storage.models import (
@@ -60,8 +60,8 @@ def _listed(column):
 
 _a, _e, _d, _m, _n = ACTIONS.c, EVENTS.c, DECISIONS.c, MEETINGS.c, NAMES.c
 GROUP_ROWS = select(GROUPS.c.code, GROUPS.c.id, GROUPS.c.name)
-GROUP_CODES_AND_DOCUMENT = select(GROUPS.c.code, cast(null(), Integer).label("document")).union_all(
-    select(cast(null(), String), DOCUMENTS.c.id).where(DOCUMENTS.c.sha256 == bindparam("sha256"))
+GROUP_CODES_AND_DOCUMENTS = select(GROUPS.c.code, cast(null(), String).label("sha256")).union_all(
+    select(cast(null(), String), DOCUMENTS.c.sha256).where(_listed(DOCUMENTS.c.sha256))
 )
 UPDATE_GROUP_NAME = update(GROUPS).where(GROUPS.c.id == bindparam("group_id"))
 _MEETING_ROWS = select(
@@ -255,11 +255,19 @@ class ImportStore:
     def group_codes(self) -> set[str]:
         return set(self.groups())
 
-    def known_groups_and_document(self, sha256: str) -> tuple[set[str], bool]:
-        """The group codes, and whether this content was imported before, in one statement (a report is
-        parsed against the codes, and not at all if it was)."""
-        rows = self.connection.execute(GROUP_CODES_AND_DOCUMENT, {"sha256": sha256}).all()
-        return {code for code, _ in rows if code is not None}, any(doc is not None for _, doc in rows)
+    def known_groups_and_documents(self, shas: list[str]) -> tuple[set[str], set[str]]:
+        """The group codes, and which of these contents were imported before, in one statement (a report
+        is parsed against the codes, and not at all if it was)."""
+        codes: set[str] = set()
+        imported: set[str] = set()
+        for start in range(0, max(len(shas), 1), CHUNK):
+            chunk = shas[start : start + CHUNK]
+            for code, sha in self.connection.execute(GROUP_CODES_AND_DOCUMENTS, {"values": chunk}):
+                if code is not None:
+                    codes.add(code)
+                else:
+                    imported.add(sha)
+        return codes, imported
 
     def ensure_group(self, code: str, name: str | None, cadence: tuple[int, int, str] | None) -> int:
         found = self.groups().get(code)

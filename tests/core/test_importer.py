@@ -10,7 +10,9 @@ from pathlib import Path
 import pytest
 
 from bot.record.exporter import export_data
-from bot.record.importer import ReportError, import_report, update_closes
+from bot.record.importer import ReportError, import_batch, import_report, update_closes
+from bot.record.reports.loader import load_bytes
+from bot.record.reports.parser import parse_report
 from storage.queries.search import Term, search_actions
 from tests.fixtures import sql
 
@@ -311,3 +313,90 @@ async def test_a_members_details_come_from_their_newest_report_whatever_the_impo
         db, write("wmag-033.txt", _minutes(33, "13 December 2023", "Consumer Representative")), clock=clock
     )
     assert await role_of("Nadia Quinn") == "Consumer Representative"
+
+
+# --- a folder of reports in batches ------------------------------------------------------------
+
+DESIGN_GROUP = """\
+## MHHS Design Advisory Group (DAG) Headline Report
+
+Meeting number **DAG 012**
+
+Date and time **14 August 2024 1000-1200**
+
+### Actions
+
+Area\tAction Ref\tAction\tOwner\tDue Date\tUpdate
+<b>Design</b>\tDAG12-01\tCirculate the design note\tProgramme (PMO)\t11/09/24\t
+"""
+
+NAMES_THE_DESIGN_ACTION = (
+    FIRST + "\nMinutes\n\n2. Design\n\nThe group noted DAG12-01 from the design group.\n"
+)
+
+
+async def test_a_batch_stores_what_one_report_at_a_time_stores(db, db_url, clock, write, tmp_path):
+    paths = [write("tmag-040.txt", FIRST), write("tmag-041.txt", SECOND), write("again.txt", FIRST)]
+    broken = write("minutes.pdf", b"%PDF-1.4 not a text report")
+    batch = await import_batch(db, [paths[0], broken, paths[1], paths[2]], clock=clock)
+    assert batch.failure is None
+    first, refused, second, again = batch.outcomes
+    assert first.actions_new == ["TMAG40-01", "TMAG40-02", "TMAG40-03"]
+    assert isinstance(refused, ReportError) and "minutes.pdf" in str(refused)
+    assert second.actions_closed == ["TMAG40-02"] and again.status == "unchanged"
+    batched = await export_data(db)
+
+    from storage.db import open_database
+
+    one_by_one = await open_database(f"sqlite:///{tmp_path / 'one-by-one.db'}")
+    try:
+        for path in paths:
+            await import_report(one_by_one, path, clock=clock)
+        expected = await export_data(one_by_one)
+    finally:
+        await one_by_one.close()
+
+    def without_times(data):
+        for action in data["actions"]:
+            for update in action["updates"]:
+                update.pop("recorded_at")
+        return data
+
+    assert without_times(batched) == without_times(expected)
+
+
+async def test_a_report_a_group_added_earlier_in_the_batch_names_is_read_again(db, db_url, clock, write):
+    later = load_bytes("tmag-040.txt", NAMES_THE_DESIGN_ACTION.encode())
+    assert not [m for m in parse_report(later, {"TMAG"}).mentions if m.ref == "DAG12-01"]  # read before
+    paths = [write("dag-012.txt", DESIGN_GROUP), write("tmag-040.txt", NAMES_THE_DESIGN_ACTION)]
+    batch = await import_batch(db, paths, clock=clock)
+    assert batch.failure is None and [o.group for o in batch.outcomes] == ["DAG", "TMAG"]
+    mentions = sql.rows(db_url, "SELECT ref, text FROM mention WHERE ref = 'DAG12-01'")
+    assert mentions == [("DAG12-01", "The group noted DAG12-01 from the design group.")]
+
+
+async def test_a_report_that_fails_midway_leaves_nothing_and_stops_the_batch(db, db_url, clock, write):
+    """The database refuses one of the second report's rows: the first report stays, nothing of the
+    second is kept (not its document, meeting or other actions), the third is not started."""
+    if sql.is_postgres(db_url):
+        sql.execute(
+            db_url,
+            "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$ "
+            "LANGUAGE plpgsql",
+            "CREATE TRIGGER refuse BEFORE INSERT ON action FOR EACH ROW WHEN (NEW.ref = 'TMAG41-01') "
+            "EXECUTE FUNCTION refuse()",
+        )
+    else:
+        sql.execute(
+            db_url,
+            "CREATE TRIGGER refuse BEFORE INSERT ON action WHEN NEW.ref = 'TMAG41-01' "
+            "BEGIN SELECT RAISE(ABORT, 'refused'); END",
+        )
+    paths = [write("tmag-040.txt", FIRST), write("tmag-041.txt", SECOND), write("dag-012.txt", DESIGN_GROUP)]
+    batch = await import_batch(db, paths, clock=clock)
+    assert "refused" in str(batch.failure)
+    assert [o.file_name for o in batch.outcomes] == ["tmag-040.txt"]
+    assert sql.rows(db_url, "SELECT file_name FROM source_document") == [("tmag-040.txt",)]
+    assert sql.rows(db_url, "SELECT number FROM meeting WHERE number IS NOT NULL") == [("40",)]
+    assert sql.rows(db_url, "SELECT status FROM action WHERE ref = 'TMAG40-02'") == [("open",)]
+    assert sql.rows(db_url, "SELECT count(*) FROM working_group WHERE code = 'DAG'") == [(0,)]
