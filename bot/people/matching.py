@@ -72,6 +72,11 @@ def person_score(a: str, b: str) -> float:
     return round(0.6 * surname + 0.4 * first, 1)
 
 
+def _first_and_surname(name_key: str) -> tuple[str, str]:
+    words = name_key.split()
+    return (words[0], _ocr(words[-1])) if words else ("", "")
+
+
 @dataclass
 class MemberIndex:
     """Members by name, alias and initials, for resolving the names reports use."""
@@ -80,6 +85,10 @@ class MemberIndex:
     aliases: dict[str, int] = field(default_factory=dict)  # folded alias -> member id
     initials: dict[str, list[int]] = field(default_factory=dict)  # lower-case initials -> member ids
     _words: set[str] | None = field(default=None, repr=False)
+    # Folded name -> member ids, and how many members share each (first name, surname as misread):
+    # a name only they could score 100 against (see best).
+    _exact: dict[str, list[int]] | None = field(default=None, repr=False)
+    _pairs: dict[tuple[str, str], int] | None = field(default=None, repr=False)
 
     @property
     def name_words(self) -> set[str]:
@@ -91,7 +100,7 @@ class MemberIndex:
     def add(
         self, member_id: int, name_key: str, initials: str | None = None, aliases: list[str] = ()
     ) -> None:
-        self._words = None
+        self._words = self._exact = self._pairs = None
         self.names[member_id] = name_key
         for alias in aliases:
             self.aliases[fold(alias)] = member_id
@@ -107,6 +116,9 @@ class MemberIndex:
             return self.aliases[name_key], 100.0
         if not self.names:
             return None
+        exact = self._exactly(name_key)
+        if exact is not None:
+            return exact, 100.0
         candidates = process.extract(
             name_key, self.names, scorer=fuzz.token_sort_ratio, score_cutoff=55, limit=12
         )
@@ -120,6 +132,22 @@ class MemberIndex:
         if len(scored) > 1 and scored[0][0] - scored[1][0] < AMBIGUITY_MARGIN and scored[0][0] < 100:
             return None
         return scored[0][1], scored[0][0]
+
+    def _exactly(self, name_key: str) -> int | None:
+        """The member whose folded name this is, when no other member could also score 100 against it:
+        what the fuzzy search below would return, without comparing the name with every member. A
+        score of 100 needs the same first name and the same surname as misread (person_score), so a
+        member alone with theirs wins outright."""
+        if self._exact is None or self._pairs is None:
+            self._exact, self._pairs = {}, {}
+            for member_id, key in self.names.items():
+                self._exact.setdefault(key, []).append(member_id)
+                pair = _first_and_surname(key)
+                self._pairs[pair] = self._pairs.get(pair, 0) + 1
+        ids = self._exact.get(name_key)
+        if ids and len(ids) == 1 and self._pairs.get(_first_and_surname(name_key)) == 1:
+            return ids[0]
+        return None
 
     def similar_names(self, member_key: str, names: dict[int, str]) -> list[int]:
         """Of `names` (id -> folded owner name), those that might mean a member with this name."""

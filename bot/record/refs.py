@@ -92,6 +92,7 @@ def _text_patterns(prefixes: tuple[str, ...], loose: bool) -> tuple[re.Pattern, 
     return action, decision
 
 
+_DIGIT = re.compile(r"\d")
 _PATTERN_CACHE: dict[tuple[tuple[str, ...], bool], tuple[re.Pattern, re.Pattern]] = {}
 
 
@@ -99,6 +100,8 @@ def find_refs(
     text: str, prefixes: Iterable[str], default_prefix: str | None = None, *, loose: bool = False
 ) -> Iterator[tuple[Ref, int, int]]:
     """Every action or decision ref in running text, with its span; prefixes are the known groups."""
+    if not _DIGIT.search(text):  # every ref has a number; most of a report's paragraphs have none
+        return
     key = (tuple(sorted({p.upper() for p in prefixes})), loose)
     if key not in _PATTERN_CACHE:
         _PATTERN_CACHE[key] = _text_patterns(*key)

@@ -84,6 +84,38 @@ def test_a_name_that_fits_two_members_equally_goes_to_neither():
     assert index.best("jo marsh") == (1, 100.0)
 
 
+class FuzzyOnly(MemberIndex):
+    """Every name compared with every member, as before exact names were looked up first."""
+
+    def _exactly(self, name_key):
+        return None
+
+
+def test_a_members_exact_name_resolves_as_comparing_it_with_everyone_would():
+    members = [
+        "nicola bumford",
+        "nicola burnford",  # the same surname as misread: both score 100 against either
+        "john smith",
+        "john a smith",  # the same first name and surname
+        "ian hall",
+        "ian hatton",
+        "david jones",
+        "dave jones",
+        "cher",
+        "martin hanley",
+    ]
+    quick, full = MemberIndex(), FuzzyOnly()
+    for member_id, name in enumerate(members, start=1):
+        quick.add(member_id, name)
+        full.add(member_id, name)
+    asked = [*members, "ian hal", "martin cranfield", "nicola bunford", "j smith", "cher lloyd", "john smyth"]
+    assert [quick.best(name) for name in asked] == [full.best(name) for name in asked]
+    assert quick.best("ian hall") == (5, 100.0) and quick.best("martin hanley") == (10, 100.0)
+    quick.add(11, "ian hall")  # a second member of that name: neither is sure any more
+    full.add(11, "ian hall")
+    assert quick.best("ian hall") == full.best("ian hall")
+
+
 def test_initials_and_aliases_resolve_to_the_member():
     index = MemberIndex()
     index.add(1, "lena ortiz", "LO", ["lena.ortiz"])
