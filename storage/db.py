@@ -138,7 +138,12 @@ def _tune_sqlite(
     pysqlite's own transaction handling starts transactions lazily (a read can't later be
     upgraded to a write once another process holds the lock), so SQLAlchemy issues BEGIN itself:
     IMMEDIATE for sessions opened with `writing=True`, plain BEGIN otherwise.
+
+    A bulk run (checkpoint_pages at BULK_CHECKPOINT_PAGES) also keeps its temporary files in memory:
+    each INSERT into a table with triggers writes a statement journal, and a folder of reports runs
+    thousands of them; a serving bot keeps SQLite's default, so that a large sort can spill to disk.
     """
+    bulk = checkpoint_pages >= BULK_CHECKPOINT_PAGES
 
     @event.listens_for(sync_engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:
@@ -149,6 +154,8 @@ def _tune_sqlite(
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute(f"PRAGMA wal_autocheckpoint = {checkpoint_pages}")
+        if bulk:
+            cursor.execute("PRAGMA temp_store = MEMORY")
         cursor.close()
 
     @event.listens_for(sync_engine, "begin")
