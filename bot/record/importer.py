@@ -417,10 +417,11 @@ def _held_meeting(
 ) -> int:
     """The held meeting the report is of: the one with its number, or the one scheduled that day, or new."""
     parsed = report.meeting
-    found = store.meetings(group_id, number=parsed.number) if parsed.number else []
+    candidates = store.meetings(group_id, number=parsed.number or None, on=parsed.date)  # one statement
+    found = [m for m in candidates if parsed.number and m.number == parsed.number]
     meeting = found[0] if found else None
     if meeting is None:
-        same_day = store.meetings(group_id, on=parsed.date)
+        same_day = [m for m in candidates if m.date == parsed.date]
         meeting = next((m for m in same_day if m.number in (None, parsed.number)), None)
     values = {
         "number": parsed.number or (meeting.number if meeting else None),

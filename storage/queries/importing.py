@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
 
-from sqlalchemy import String, bindparam, cast, delete, insert, null, select, update
+from sqlalchemy import String, bindparam, cast, delete, insert, null, or_, select, update
 from sqlalchemy.engine import Connection
 
 from storage.models import (
@@ -73,6 +73,9 @@ MEETINGS_NUMBERED = _MEETING_ROWS.where(
 MEETINGS_ON = _MEETING_ROWS.where(_m.group_id == bindparam("group_id"), _m.date == bindparam("on")).order_by(
     _m.id
 )
+MEETINGS_NUMBERED_OR_ON = _MEETING_ROWS.where(
+    _m.group_id == bindparam("group_id"), or_(_m.number == bindparam("number"), _m.date == bindparam("on"))
+).order_by(_m.id)
 INSERT_MEETING = insert(MEETINGS).returning(_m.id)
 # Its SET clause is the columns each call passes (SQLAlchemy compiles and caches one per set of names).
 UPDATE_MEETING = update(MEETINGS).where(_m.id == bindparam("meeting_id"))
@@ -304,10 +307,13 @@ class ImportStore:
     def meetings(
         self, group_id: int, *, number: str | None = None, on: date | None = None
     ) -> list[MeetingRow]:
-        """The group's meetings with this number (or, without one, on this day), oldest first. Only those
-        are read: a group's whole list grows by a meeting a report, and reading it all for every report
-        made a folder of reports slower the more of them there were."""
-        if number is not None:
+        """The group's meetings with this number or on this day (either, or both), oldest first. Only
+        those are read: a group's whole list grows by a meeting a report, and reading it all for every
+        report made a folder of reports slower the more of them there were."""
+        if number is not None and on is not None:
+            params = {"group_id": group_id, "number": number, "on": on}
+            rows = self.connection.execute(MEETINGS_NUMBERED_OR_ON, params)
+        elif number is not None:
             rows = self.connection.execute(MEETINGS_NUMBERED, {"group_id": group_id, "number": number})
         else:
             rows = self.connection.execute(MEETINGS_ON, {"group_id": group_id, "on": on})

@@ -56,6 +56,7 @@ KNOWN_BINARY = {
     b"GIF8": "GIF image",
 }
 PIPE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+MARKDOWN_HEADING_LINE = re.compile(r"^\s{0,3}#{1,6}\s")
 
 # Bounds on what is read. Real headline reports and minutes hold 5-25 thousand characters of text, and
 # their longest cell (a discussion item) a few thousand, so these leave ample room while keeping the
@@ -228,7 +229,7 @@ def text_blocks(text: str) -> list[Block]:
         elif "\t" in line:
             blocks.append(Block(line.split("\t"), line=number))
         else:
-            heading = bool(re.match(r"^\s{0,3}#{1,6}\s", line))
+            heading = bool(MARKDOWN_HEADING_LINE.match(line))
             blocks.append(Block([line], heading=heading, line=number))
     return blocks
 
