@@ -95,6 +95,8 @@ def clean_paragraphs(text: str | None) -> list[str]:
 
 
 def plain_dashes(text: str) -> str:
+    if text.isascii():  # every dash it replaces is outside ASCII (and the check costs nothing)
+        return text
     return DASHES.sub("-", text)
 
 

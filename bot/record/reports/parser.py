@@ -680,9 +680,10 @@ class ReportParser:
         found: dict[tuple[str, date], NextMeeting] = {}
         groups = self.known_groups | {group}
         for _block, cells in self.rows:
-            line = plain_dashes(" ".join(c for c in cells if c))
-            if not NEXT_WORD.search(line):
+            line = " ".join(c for c in cells if c)
+            if not NEXT_WORD.search(line):  # a dash is a word boundary before and after plain_dashes
                 continue
+            line = plain_dashes(line)
             dates = find_dates(line)  # once per line: a line may say "next" many times
             starts = [start for _, start, _ in dates]
             for match in NEXT_WORD.finditer(line):
