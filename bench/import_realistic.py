@@ -5,7 +5,9 @@ of the small synthetic reports in the same run.
 The realistic set mixes reports like the programme's own (headline reports and minutes of 5-20 KB:
 attendee lists of 10-25 with initials, roles and "on behalf of", inline ACTION and DECISION mentions,
 decisions, previous-actions tables), the small synthetic ones (10 action rows, no attendees), and, with
---seeds, real published reports. Target: the realistic 1,000 in under 10 s.
+--seeds, real published reports. Target: the realistic 1,000 in under 10 s. Beside each set it prints a
+machine check (a fixed Python loop, about 0.3 s when this 2-core machine is quiet): figures from runs
+whose checks differ are not comparable.
 
 python -m bench.import_realistic [--reports 1000] [--seeds DIR] [--runs 3] [--database POSTGRES_URL]
 """
@@ -58,6 +60,16 @@ def write_sets(root: Path, count: int, seeds: Path | None) -> dict[str, list[Pat
     return sets
 
 
+def machine_check() -> float:
+    """Seconds for a fixed pure-Python loop: this machine's speed at the moment. Its figures move by a
+    third between quiet and busy spells; the check, run beside each import, says which this was."""
+    started = time.perf_counter()
+    total = 0
+    for step in range(10_000_000):
+        total += step
+    return time.perf_counter() - started
+
+
 def import_once(paths: list[Path], url: str) -> float:
     env = dict(os.environ, DATABASE_URL=url, LOG_LEVEL="WARNING")
     started = time.perf_counter()
@@ -81,8 +93,9 @@ async def run(
         }
         for where in databases.kinds(server, skip_sqlite=skip_sqlite):
             for name in ("small", "realistic"):
-                times = []
+                times, checks = [], []
                 for attempt in range(runs):
+                    checks.append(machine_check())
                     async with databases.fresh(where, root, f"{name}{attempt}") as url:
                         times.append(await asyncio.to_thread(import_once, sets[name], url))
                 line = (
@@ -94,6 +107,7 @@ async def run(
                     met = "met" if statistics.median(times) < TARGET_S * count / 1000 else "NOT met"
                     line += f"; target 1,000 under {TARGET_S} s: {met}"
                 print(line, flush=True)
+                print(f"  machine check beside these runs: {statistics.median(checks):.3f} s", flush=True)
 
 
 def main() -> None:
