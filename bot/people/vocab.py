@@ -109,6 +109,8 @@ _CONSTITUENCY_INDEX = {spelling: key for key, spellings in CONSTITUENCIES.items(
 _ORG_INDEX = {spelling: key for key, spellings in ORGANISATIONS.items() for spelling in spellings}
 _OFFICE_INDEX = {spelling: key for key, spellings in OFFICES.items() for spelling in spellings}
 _REP_SUFFIX = re.compile(r"\s+(?:" + "|".join(sorted(REP_WORDS, key=len, reverse=True)) + r")$")
+_LEADING_ARTICLE = re.compile(r"^(?:the|a|an|all)\s+")
+_LEADING_THE = re.compile(r"^(?:the)\s+")
 # The longest spelling, in words: a role cell's head longer than this can name no constituency.
 _LONGEST_CONSTITUENCY = max(len(spelling.split()) for spelling in _CONSTITUENCY_INDEX)
 
@@ -119,7 +121,7 @@ def constituency_key(text: str | None) -> str | None:
     if not folded:
         return None
     folded = _REP_SUFFIX.sub("", folded)
-    folded = re.sub(r"^(?:the|a|an|all)\s+", "", folded)
+    folded = _LEADING_ARTICLE.sub("", folded)
     if folded in _CONSTITUENCY_INDEX:
         return _CONSTITUENCY_INDEX[folded]
     # "large supplier constituency lsc" -> try the words before any bracketed abbreviation. Only the
@@ -134,12 +136,12 @@ def constituency_key(text: str | None) -> str | None:
 
 def organisation_key(text: str | None) -> str | None:
     folded = fold(text)
-    folded = re.sub(r"^(?:the)\s+", "", folded)
+    folded = _LEADING_THE.sub("", folded)
     return _ORG_INDEX.get(folded)
 
 
 def office_key(text: str | None) -> str | None:
-    folded = re.sub(r"^(?:the)\s+", "", fold(text))
+    folded = _LEADING_THE.sub("", fold(text))
     return _OFFICE_INDEX.get(folded)
 
 

@@ -93,7 +93,11 @@ def _text_patterns(prefixes: tuple[str, ...], loose: bool) -> tuple[re.Pattern, 
 
 
 _DIGIT = re.compile(r"\d")
-_PATTERN_CACHE: dict[tuple[tuple[str, ...], bool], tuple[re.Pattern, re.Pattern]] = {}
+
+
+@lru_cache(maxsize=256)  # a report asks for the same groups' patterns paragraph after paragraph
+def _patterns(prefixes: frozenset[str], loose: bool) -> tuple[re.Pattern, re.Pattern]:
+    return _text_patterns(tuple(sorted({p.upper() for p in prefixes})), loose)
 
 
 def find_refs(
@@ -102,10 +106,7 @@ def find_refs(
     """Every action or decision ref in running text, with its span; prefixes are the known groups."""
     if not _DIGIT.search(text):  # every ref has a number; most of a report's paragraphs have none
         return
-    key = (tuple(sorted({p.upper() for p in prefixes})), loose)
-    if key not in _PATTERN_CACHE:
-        _PATTERN_CACHE[key] = _text_patterns(*key)
-    action, decision = _PATTERN_CACHE[key]
+    action, decision = _patterns(frozenset(prefixes), loose)
     text = plain_dashes(text)
     taken: list[tuple[int, int]] = []
     for found in decision.finditer(text):

@@ -20,6 +20,7 @@ NON_LATIN_LETTER = re.compile(r"[\u0370-\u03ff\u0400-\u04ff]")
 WORD_WITH_NON_LATIN = re.compile(r"\w*[\u0370-\u03ff\u0400-\u04ff]\w*")
 MOJIBAKE_HINT = re.compile(r"[ÂÃâ][\u0080-\u00bf€™œ]")
 WORDS = re.compile(r"[0-9a-z]+")
+NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 @lru_cache(maxsize=4096)
@@ -108,8 +109,13 @@ def fold(text: str | None) -> str:
     if text.isascii():
         return " ".join(WORDS.findall(text.lower()))
     text = unicodedata.normalize("NFKD", fix_characters(text)).casefold()
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    # Accents off, looked at only where the text is not ASCII (a paragraph is, but for a curly quote).
+    text = NON_ASCII.sub(_without_accent, text)
     return " ".join(WORDS.findall(text))
+
+
+def _without_accent(found: re.Match) -> str:
+    return "" if unicodedata.combining(found.group()) else found.group()
 
 
 def passage_key(text: str | None) -> str:

@@ -369,6 +369,12 @@ FOOTER = re.compile(
 )
 SEPARATOR_ROW = re.compile(r"^[\s\-=_:|+]*$")
 NEXT_WORD = re.compile(r"\bnext\b", re.IGNORECASE)
+STANDALONE_MENTION = re.compile(r"^\s*(?:ACTION|DECISION)\b", re.IGNORECASE)
+NAME_WITH_INITIALS = re.compile(r"^(?P<name>[^()]+?)\s*\((?P<initials>[A-Za-z]{1,6})\)\s*(?P<rest>.*)$")
+NAME_SEPARATOR = re.compile(r"\s+-\s+|\s*[,:;|]\s*")
+ON_BEHALF_OF = re.compile(r"\bon\s+behalf\s+of\s+(?P<obo>[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*){0,3})")
+BRACKETED = re.compile(r"\(.*?\)")
+REPRESENTS = re.compile(r"\b(rep|representative|constituency)\b", re.IGNORECASE)
 MAX_TITLE = 400  # characters; a longer line at the top of a report is prose
 
 TITLE_GROUP = re.compile(r"\(([A-Z][A-Za-z&]{1,9})\)")
@@ -1074,7 +1080,7 @@ class ReportParser:
     ) -> str | None:
         for paragraph in clean_paragraphs(raw):
             found = list(refmod.find_refs(paragraph, self.known_groups | {group}, group))
-            standalone = bool(re.match(r"^\s*(?:ACTION|DECISION)\b", paragraph, re.IGNORECASE))
+            standalone = bool(STANDALONE_MENTION.match(paragraph))
             if found:
                 seen = set()
                 for ref, start, end in found:
@@ -1144,15 +1150,13 @@ def _split_attendee(text: str) -> tuple[str, str | None, str | None, str | None]
     """
     text = " ".join(plain_dashes(text).replace("’", "'").split())
     initials = obo = role = None
-    found = re.match(r"^(?P<name>[^()]+?)\s*\((?P<initials>[A-Za-z]{1,6})\)\s*(?P<rest>.*)$", text)
+    found = NAME_WITH_INITIALS.match(text)
     if found:
         name, initials, rest = found["name"], found["initials"], found["rest"]
     else:
-        parts = re.split(r"\s+-\s+|\s*[,:;|]\s*", text, maxsplit=1)
+        parts = NAME_SEPARATOR.split(text, maxsplit=1)
         name, rest = parts[0], parts[1] if len(parts) > 1 else ""
-    behalf = re.search(
-        r"\bon\s+behalf\s+of\s+(?P<obo>[A-Z][\w'.-]*(?:\s+[A-Z][\w'.-]*){0,3})", f"{name} {rest}"
-    )
+    behalf = ON_BEHALF_OF.search(f"{name} {rest}")
     if behalf:
         obo = behalf["obo"]
         name = re.sub(r"\s*\bon\s+behalf\s+of\b.*$", "", name)
@@ -1167,7 +1171,7 @@ def _split_attendee(text: str) -> tuple[str, str | None, str | None, str | None]
         )
         name, role = " ".join(words[:cut]), " ".join(words[cut:] + ([role] if role else []))
         words = name.split()
-    if not words or not re.match(r"^[A-Z]", name) or len(words) > 4:
+    if not words or not name[:1].isascii() or not name[:1].isupper() or len(words) > 4:
         return None
     return name.strip(), initials, obo, role
 
@@ -1176,12 +1180,8 @@ def _attendee(name, initials, role, organisation, section, obo) -> ParsedAttende
     constituency = None
     org_key = organisation_key(organisation) if organisation else None
     if role:
-        inner = re.sub(r"\(.*?\)", "", role)
-        constituency = (
-            constituency_key(inner)
-            if re.search(r"\b(rep|representative|constituency)\b", inner, re.I)
-            else None
-        )
+        inner = BRACKETED.sub("", role)
+        constituency = constituency_key(inner) if REPRESENTS.search(inner) else None
         if org_key is None:
             head = re.sub(r"\b(representative|rep)\b.*$", "", inner, flags=re.I).strip()
             org_key = organisation_key(head) or organisation_key(inner.split()[0] if inner.split() else "")
