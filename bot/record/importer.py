@@ -514,11 +514,11 @@ def _attendees(store: ImportStore, stored: _Stored, index: MemberIndex, clock: C
             strict=True,
         )
     )
-    store.update_members(changes, now)
+    store.update_members(changes, current, now)
     summary.members_new += [row["name"] for row in new]
     members = [ids.get(member_id, member_id) for member_id, _ in placed]
     store.add_to_group(members, stored.group_id)
-    present = store.attendance_of(stored.meeting_id)
+    present: set[int] = set()  # listed twice: the first line counts (as for one already stored)
     rows = []
     for member_id, (_, attendee) in zip(members, placed, strict=True):
         if attendee.status in ("attended", "apologies") and member_id not in present:
@@ -569,11 +569,16 @@ def attach_owner_names(store: ImportStore, rows: list[dict]) -> list[int]:
     return list(created.values())
 
 
-def insert_owner_rows(store: ImportStore, owned: list[tuple[int, list[dict]]]) -> list[int]:
-    """Store each action's owner rows; returns the ids of owner names seen for the first time."""
+def insert_owner_rows(
+    store: ImportStore,
+    owned: list[tuple[int, list[dict]]],
+    states: dict[int, tuple[str, date | None, int]] | None = None,
+) -> list[int]:
+    """Store each action's owner rows (with the actions' status, due date and group id where `states`
+    gives them); returns the ids of owner names seen for the first time."""
     rows = [row | {"action_id": action_id} for action_id, action_rows in owned for row in action_rows]
     new_names = attach_owner_names(store, rows)
-    store.insert_owners([[row[c] for c in ImportStore.OWNER_COLUMNS] for row in rows])
+    store.insert_owners([[row[c] for c in ImportStore.OWNER_COLUMNS] for row in rows], states)
     return new_names
 
 
@@ -646,7 +651,16 @@ def _actions(context: _Context, summary: ImportSummary) -> list[int]:
         ]
     )
     store.delete_owners(pending.replaced)
-    return insert_owner_rows(store, [(ids[key], rows) for key, rows in pending.owners])
+    # The actions' state as just written, for the owner rows' copies (no statement to read it back).
+    new_state = {(row[0], row[1]): (row[6], row[5]) for row in pending.new_actions}
+    states: dict[int, tuple[str, date | None, int]] = {}
+    for key, _rows in pending.owners:
+        action_id = ids[key]
+        if key in new_state:
+            states[action_id] = (*new_state[key], key[0])
+        elif action_id in pending.touched:
+            states[action_id] = (pending.touched[action_id].status, pending.touched[action_id].due, key[0])
+    return insert_owner_rows(store, [(ids[key], rows) for key, rows in pending.owners], states)
 
 
 def _new_action(context: _Context, parsed: ParsedAction, group_id: int, code: str, pending: _Pending) -> str:

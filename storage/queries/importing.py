@@ -41,6 +41,7 @@ from storage.models import (
 from storage.queries.dialect import upsert_for
 
 CHUNK = 500  # values per IN list (SQLite caps bound values per statement)
+NO_DUE_DATE = "9999-12-31"  # an undated action's sortable due date (Action.due_sort)
 ACTIONS, EVENTS, OWNERS = Action.__table__, ActionEvent.__table__, ActionOwner.__table__
 NAMES, DECISIONS, MENTIONS = OwnerName.__table__, Decision.__table__, Mention.__table__
 MEETINGS, AGENDA, GROUPS, DOCUMENTS = (
@@ -134,8 +135,6 @@ ATTENDED_AFTER = (
 )
 INSERT_MEMBERS = insert(MEMBERS).returning(MEMBERS.c.id, sort_by_parameter_order=True)
 UPDATE_MEMBER = update(MEMBERS).where(MEMBERS.c.id == bindparam("member_id"))
-ATTENDANCE_OF = select(ATTENDANCE.c.member_id).where(ATTENDANCE.c.meeting_id == bindparam("meeting_id"))
-INSERT_ATTENDANCE = insert(ATTENDANCE)
 _OWNER_NAME_ROWS = select(_n.id, _n.key, _n.member_id, _n.match_score)
 OWNER_NAME_ROWS = _OWNER_NAME_ROWS.where(_listed(_n.id))
 UPDATE_OWNER_NAME = (
@@ -157,6 +156,11 @@ def _claim_document(dialect: str):
 @cache
 def _insert_mentions(dialect: str):
     return upsert_for(dialect, MENTIONS).on_conflict_do_nothing(index_elements=["ref", "text_key"])
+
+
+@cache
+def _insert_attendance(dialect: str):
+    return upsert_for(dialect, ATTENDANCE).on_conflict_do_nothing(index_elements=["meeting_id", "member_id"])
 
 
 @cache
@@ -210,6 +214,12 @@ class ImportStore:
         self.connection = connection
         self.dialect = connection.dialect.name
         self._groups: dict[str, tuple[int, str | None]] | None = None
+        # Read once per store and kept in step by its own writes: a batch of reports shares one store
+        # in one transaction, in which nobody else writes these (SQLite's lock; on PostgreSQL a
+        # concurrent insert of the same key fails ours, and the batch runs again).
+        self._owner_name_ids: dict[str, int] = {}
+        self._member_rows: list[tuple[int, str, str | None]] | None = None
+        self._alias_rows: list[tuple[int, str]] | None = None
         if writing and not connection.in_transaction():  # plain statements would each commit on their own
             raise RuntimeError("the import store needs a connection inside a transaction")
 
@@ -453,7 +463,9 @@ class ImportStore:
             self.connection.execute(DELETE_OWNERS, {"values": action_ids[start : start + CHUNK]})
 
     def owner_name_ids(self, keys: list[str]) -> dict[str, int]:
-        return {key: name_id for name_id, key in self._in(OWNER_NAME_IDS, keys)}
+        unknown = [key for key in keys if key not in self._owner_name_ids]
+        self._owner_name_ids.update({key: name_id for name_id, key in self._in(OWNER_NAME_IDS, unknown)})
+        return {key: self._owner_name_ids[key] for key in keys if key in self._owner_name_ids}
 
     def insert_owner_names(self, rows: list[tuple[str, str]]) -> dict[str, int]:
         """(key, name) rows; returns key -> id."""
@@ -462,7 +474,9 @@ class ImportStore:
         found = self.connection.execute(
             INSERT_OWNER_NAMES, [{"key": key, "name": name} for key, name in rows]
         )
-        return {key: name_id for name_id, key in found}
+        created = {key: name_id for name_id, key in found}
+        self._owner_name_ids.update(created)
+        return created
 
     OWNER_COLUMNS = (
         "action_id",
@@ -476,9 +490,12 @@ class ImportStore:
         "owner_name_id",
     )
 
-    def insert_owners(self, rows: list[Sequence]) -> None:
+    def insert_owners(
+        self, rows: list[Sequence], states: dict[int, tuple[str, date | None, int]] | None = None
+    ) -> None:
         """Owner rows, each with a copy of its action's status, due date and group (the owner lookups
-        and digests index them), read here in one statement."""
+        and digests index them): from `states` (action id -> status, due, group id, as the actions now
+        stand) where the caller knows them, else read here in one statement."""
         if not rows:
             return
         if self.dialect == "postgresql":
@@ -486,9 +503,14 @@ class ImportStore:
             # action is missing.
             self._many(INSERT_OWNERS, [dict(zip(self.OWNER_COLUMNS, row, strict=True)) for row in rows])
             return
-        ids = list({row[0] for row in rows})
-        state = {r[0]: r[1:] for r in self._in(ACTION_STATES, ids)}
-        missing = [i for i in ids if i not in state]
+        states = states or {}
+        state = {
+            action_id: (status, due.isoformat() if due else NO_DUE_DATE, group_id)
+            for action_id, (status, due, group_id) in states.items()
+        }
+        unknown = list({row[0] for row in rows} - set(state))
+        state |= {r[0]: r[1:] for r in self._in(ACTION_STATES, unknown)}
+        missing = [i for i in unknown if i not in state]
         if missing:  # a row whose action is missing would vanish silently
             raise RuntimeError(f"owner rows name no stored action: {missing[:5]}")
         values = []
@@ -528,10 +550,14 @@ class ImportStore:
 
     def members(self) -> list[tuple[int, str, str | None]]:
         """(id, folded name, initials) of every member, in name order (as the async index loads them)."""
-        return [tuple(r) for r in self.connection.execute(MEMBER_ROWS)]
+        if self._member_rows is None:
+            self._member_rows = [tuple(r) for r in self.connection.execute(MEMBER_ROWS)]
+        return self._member_rows
 
     def aliases(self) -> list[tuple[int, str]]:
-        return [tuple(r) for r in self.connection.execute(ALIAS_ROWS)]
+        if self._alias_rows is None:
+            self._alias_rows = [tuple(r) for r in self.connection.execute(ALIAS_ROWS)]
+        return self._alias_rows
 
     def member_details(self, member_ids: list[int]) -> dict[int, dict]:
         return {
@@ -547,17 +573,23 @@ class ImportStore:
         """New members (each a dict of their columns); their ids, in order."""
         if not rows:
             return []
+        self._member_rows = None
         return list(self.connection.execute(INSERT_MEMBERS, rows).scalars())
 
-    def update_members(self, changes: dict[int, dict], now: datetime) -> None:
-        """member id -> changed columns; one statement per shape of change."""
-        shapes: dict[tuple, list[dict]] = {}
-        for member_id, values in changes.items():
-            shapes.setdefault(tuple(sorted(values)), []).append(
-                {"member_id": member_id, **values, "updated_at": now}
-            )
-        for rows in shapes.values():
-            self._many(UPDATE_MEMBER, rows)
+    # What a report can change of a known member (see member_changes).
+    DETAIL_COLUMNS = ("initials", "role", "organisation", "constituency", "is_secretariat", "is_chair")
+
+    def update_members(self, changes: dict[int, dict], current: dict[int, dict], now: datetime) -> None:
+        """Write the members with changes (id -> changed columns): their details as `current` holds
+        them (id -> DETAIL_COLUMNS and more), all in one statement whatever changed (one per shape of
+        change was three statements a report)."""
+        if any("initials" in changed for changed in changes.values()):
+            self._member_rows = None  # the member index reads initials
+        rows = [
+            {"member_id": member_id, **{name: current[member_id][name] for name in self.DETAIL_COLUMNS}}
+            for member_id in changes
+        ]
+        self._many(UPDATE_MEMBER, [row | {"updated_at": now} for row in rows])
 
     def add_to_group(self, member_ids: list[int], group_id: int) -> None:
         self._many(
@@ -565,11 +597,9 @@ class ImportStore:
             [{"member_id": member_id, "group_id": group_id} for member_id in dict.fromkeys(member_ids)],
         )
 
-    def attendance_of(self, meeting_id: int) -> set[int]:
-        return set(self.connection.execute(ATTENDANCE_OF, {"meeting_id": meeting_id}).scalars())
-
     def insert_attendance(self, rows: list[dict]) -> None:
-        self._many(INSERT_ATTENDANCE, rows)
+        """Attendance rows; a member already recorded at that meeting keeps what was recorded."""
+        self._many(_insert_attendance(self.dialect), rows)
 
     def owner_names(
         self, name_ids: list[int] | None = None

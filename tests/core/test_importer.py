@@ -336,11 +336,22 @@ NAMES_THE_DESIGN_ACTION = (
 
 
 async def test_a_batch_stores_what_one_report_at_a_time_stores(db, db_url, clock, write, tmp_path):
+    """Reports in one transaction share what they have read (owner names, members): the record comes
+    out as importing them one by one makes it, attendance and members' newest details included."""
     paths = [write("tmag-040.txt", FIRST), write("tmag-041.txt", SECOND), write("again.txt", FIRST)]
+    paths += [
+        write(f"wmag-{number}.txt", _minutes(number, day, role))
+        for number, day, role in (
+            (32, "15 November 2023", "iDNO Representative"),
+            (31, "18 October 2023", "DNO Representative"),  # older, imported later
+            (33, "13 December 2023", "Consumer Representative"),
+        )
+    ]
     broken = write("minutes.pdf", b"%PDF-1.4 not a text report")
-    batch = await import_batch(db, [paths[0], broken, paths[1], paths[2]], clock=clock)
+    batch = await import_batch(db, [paths[0], broken, *paths[1:]], clock=clock)
     assert batch.failure is None
-    first, refused, second, again = batch.outcomes
+    first, refused, second, again, *minutes = batch.outcomes
+    assert [m.members_new for m in minutes] == [["Nadia Quinn", "Oscar Reyes"], [], []]
     assert first.actions_new == ["TMAG40-01", "TMAG40-02", "TMAG40-03"]
     assert isinstance(refused, ReportError) and "minutes.pdf" in str(refused)
     assert second.actions_closed == ["TMAG40-02"] and again.status == "unchanged"
@@ -363,6 +374,15 @@ async def test_a_batch_stores_what_one_report_at_a_time_stores(db, db_url, clock
         return data
 
     assert without_times(batched) == without_times(expected)
+    attendance = (
+        "SELECT m.name, mt.number, a.status, a.role FROM attendance a JOIN member m ON m.id = a.member_id "
+        "JOIN meeting mt ON mt.id = a.meeting_id ORDER BY 1, 2"
+    )
+    owners = "SELECT o.name, o.kind, o.status, o.due_sort FROM action_owner o ORDER BY 1, 2, 3, 4"
+    one_by_one_url = f"sqlite:///{tmp_path / 'one-by-one.db'}"
+    for query in (attendance, owners):
+        assert sql.rows(db_url, query) == sql.rows(one_by_one_url, query)
+    assert len(sql.rows(db_url, attendance)) == 6
 
 
 async def test_a_report_a_group_added_earlier_in_the_batch_names_is_read_again(db, db_url, clock, write):
