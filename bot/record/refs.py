@@ -96,8 +96,17 @@ _DIGIT = re.compile(r"\d")
 
 
 @lru_cache(maxsize=256)  # a report asks for the same groups' patterns paragraph after paragraph
-def _patterns(prefixes: frozenset[str], loose: bool) -> tuple[re.Pattern, re.Pattern]:
-    return _text_patterns(tuple(sorted({p.upper() for p in prefixes})), loose)
+def _patterns(prefixes: frozenset[str], loose: bool) -> tuple[re.Pattern, re.Pattern, tuple[str, ...]]:
+    """The action and decision patterns, and the words one of which any ref they find contains (the
+    groups' prefixes, and when loose the "dec" a bare "DEC 41" has), case-folded."""
+    upper = tuple(sorted({p.upper() for p in prefixes}))
+    needles = tuple(p.casefold() for p in upper if p) + (("dec",) if loose else ())
+    return (*_text_patterns(upper, loose), needles)
+
+
+# Letters the patterns' IGNORECASE matches to an ASCII letter but case-folding does not turn into it
+# (K and the long s fold to k and s already).
+_DOTTED_AND_DOTLESS_I = str.maketrans({"\u0130": "i", "\u0131": "i"})
 
 
 def find_refs(
@@ -106,7 +115,10 @@ def find_refs(
     """Every action or decision ref in running text, with its span; prefixes are the known groups."""
     if not _DIGIT.search(text):  # every ref has a number; most of a report's paragraphs have none
         return
-    action, decision = _patterns(frozenset(prefixes), loose)
+    action, decision, needles = _patterns(frozenset(prefixes), loose)
+    folded = text.translate(_DOTTED_AND_DOTLESS_I).casefold()
+    if not any(needle in folded for needle in needles):  # a plain search, before two regex scans
+        return
     text = plain_dashes(text)
     taken: list[tuple[int, int]] = []
     for found in decision.finditer(text):

@@ -8,6 +8,7 @@ from datetime import date
 import docx
 import pytest
 
+from bot.record.refs import find_refs
 from bot.record.reports.loader import ReportError, load_bytes, load_report
 from bot.record.reports.parser import parse_report
 
@@ -363,6 +364,25 @@ def test_loose_refs_in_cells_are_made_canonical():
     report = parse("wmag.txt", text)
     assert "WMAG31-02" in by_ref(report.actions)
     assert [d.ref for d in report.decisions] == ["WMAG-DEC88"]
+
+
+@pytest.mark.parametrize(
+    ("text", "refs"),
+    [
+        ("See TIMG03-02 and SMWG-DEC12.", [("action", "03-02"), ("decision", "DEC12")]),
+        ("tımg 03-02 was closed", [("action", "03-02")]),  # a dotless i
+        ("TİMG03-02 was closed", [("action", "03-02")]),  # a dotted capital I
+        ("ſmwg03-01 (a long s)", [("action", "03-01")]),
+        ("The K in TAK03-01 is a Kelvin sign", [("action", "03-01")]),
+        ("Dates 03-02 and 2023, but no group", []),
+        ("DEC 41 as a member asks it", [("decision", "DEC41")]),
+    ],
+)
+def test_refs_in_running_text_are_found_whatever_letters_spell_the_group(text, refs):
+    """Text is searched for a group's name before the patterns run; letters the patterns treat as the
+    same (ignoring case) must not hide a ref from that search."""
+    found = find_refs(text.replace("TAK", "TA\u212a"), {"TIMG", "SMWG", "TAK"}, "TIMG", loose=True)
+    assert sorted((ref.kind, ref.canonical[-5:]) for ref, _, _ in found) == refs
 
 
 @pytest.mark.parametrize(
