@@ -93,12 +93,20 @@ async def cmd_import(args: argparse.Namespace) -> int:
                 for warning in outcome.warnings:
                     print(f"  warning: {warning}", file=sys.stderr)
             if batch.failure is not None:
-                raise batch.failure
+                reason = _first_line(batch.failure)
+                raise CliError(
+                    f"{batch.failed_file}: the database refused it ({reason}); nothing of it was kept, and"
+                    " the files after it were not imported"
+                )
     if len(args.files) > failed:
         from storage.db import refresh_statistics
 
         await asyncio.to_thread(refresh_statistics)
     return 1 if failed else 0
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
 def _is_workbook(path: str) -> bool:

@@ -206,6 +206,7 @@ class BatchImport:
 
     outcomes: list[ImportSummary | ReportError]
     failure: Exception | None = None
+    failed_file: str | None = None  # the report the failure stopped at
 
 
 async def import_batch(
@@ -253,6 +254,10 @@ async def import_batch(
             savepoint = connection.begin_nested()
             try:
                 done[index] = _store_parsed(store, source, report, now_known, clock, by)[0]
+            except ReportError as exc:  # this report refused: nothing of it kept, the batch goes on
+                savepoint.rollback()
+                done[index] = exc
+                continue
             except Exception as exc:
                 savepoint.rollback()
                 if is_transient(exc):
@@ -266,7 +271,8 @@ async def import_batch(
         outcomes[index] = outcome
     if failure is not None:
         stopped_at, exc = failure
-        return BatchImport([o for o in outcomes[:stopped_at] if o is not None], exc)
+        kept = [o for o in outcomes[:stopped_at] if o is not None]
+        return BatchImport(kept, exc, sources[stopped_at].name)
     return BatchImport([o for o in outcomes if o is not None])
 
 

@@ -89,6 +89,38 @@ def test_a_bad_file_gets_one_line_a_non_zero_exit_and_changes_nothing(db_url, wr
     assert counts(db_url) == before
 
 
+def test_a_file_the_database_refuses_stops_the_import_there_and_says_so(db_url, write, capsys):
+    """The files before it are kept and printed; nothing of it or after it is kept."""
+    from tests.core.test_importer import DESIGN_GROUP
+    from tests.fixtures import sql
+
+    main(["export"])  # creates the database
+    capsys.readouterr()
+    if sql.is_postgres(db_url):
+        sql.execute(
+            db_url,
+            "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused by a test'; END $$ "
+            "LANGUAGE plpgsql",
+            "CREATE TRIGGER refuse BEFORE INSERT ON action FOR EACH ROW WHEN (NEW.ref = 'TMAG41-01') "
+            "EXECUTE FUNCTION refuse()",
+        )
+    else:
+        sql.execute(
+            db_url,
+            "CREATE TRIGGER refuse BEFORE INSERT ON action WHEN NEW.ref = 'TMAG41-01' "
+            "BEGIN SELECT RAISE(ABORT, 'refused by a test'); END",
+        )
+    files = [write("tmag-040.txt", FIRST), write("tmag-041.txt", SECOND), write("dag-012.txt", DESIGN_GROUP)]
+    assert main(["import", *map(str, files)]) == 1
+    captured = capsys.readouterr()
+    assert captured.out.startswith("tmag-040.txt: TMAG 40") and len(captured.out.splitlines()) == 1
+    assert captured.err.strip() == (
+        "tmag-bot: tmag-041.txt: the database refused it (refused by a test); nothing of it was kept, and"
+        " the files after it were not imported"
+    )
+    assert sql.rows(db_url, "SELECT file_name FROM source_document") == [("tmag-040.txt",)]
+
+
 def test_python_dash_m_bot_runs_the_same_command_line(db_url, write, tmp_path):
     env = dict(os.environ, DATABASE_URL=db_url)
     done = subprocess.run(
