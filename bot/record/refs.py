@@ -95,18 +95,26 @@ def _text_patterns(prefixes: tuple[str, ...], loose: bool) -> tuple[re.Pattern, 
 _DIGIT = re.compile(r"\d")
 
 
-@lru_cache(maxsize=256)  # a report asks for the same groups' patterns paragraph after paragraph
-def _patterns(prefixes: frozenset[str], loose: bool) -> tuple[re.Pattern, re.Pattern, tuple[str, ...]]:
-    """The action and decision patterns, and the words one of which any ref they find contains (the
-    groups' prefixes, and when loose the "dec" a bare "DEC 41" has), case-folded."""
-    upper = tuple(sorted({p.upper() for p in prefixes}))
-    needles = tuple(p.casefold() for p in upper if p) + (("dec",) if loose else ())
-    return (*_text_patterns(upper, loose), needles)
-
-
 # Letters the patterns' IGNORECASE matches to an ASCII letter but case-folding does not turn into it
 # (K and the long s fold to k and s already).
 _DOTTED_AND_DOTLESS_I = str.maketrans({"\u0130": "i", "\u0131": "i"})
+
+
+def _letters(text: str) -> str:
+    """Text as the patterns compare it, ignoring case."""
+    return text.translate(_DOTTED_AND_DOTLESS_I).casefold()
+
+
+@lru_cache(maxsize=256)  # a report asks for the same groups' patterns paragraph after paragraph
+def _patterns(
+    prefixes: frozenset[str], loose: bool
+) -> tuple[re.Pattern, re.Pattern, tuple[str, ...], dict[str, str]]:
+    """The action and decision patterns; the words one of which any ref they find contains (the
+    groups' prefixes, and when loose the "dec" a bare "DEC 41" has), case-folded; and each prefix as
+    the group spells it, by its case-folded letters."""
+    upper = tuple(sorted({p.upper() for p in prefixes}))
+    needles = tuple(_letters(p) for p in upper if p) + (("dec",) if loose else ())
+    return (*_text_patterns(upper, loose), needles, {_letters(p): p for p in upper})
 
 
 def find_refs(
@@ -115,21 +123,25 @@ def find_refs(
     """Every action or decision ref in running text, with its span; prefixes are the known groups."""
     if not _DIGIT.search(text):  # every ref has a number; most of a report's paragraphs have none
         return
-    action, decision, needles = _patterns(frozenset(prefixes), loose)
-    folded = text.translate(_DOTTED_AND_DOTLESS_I).casefold()
+    action, decision, needles, spelled = _patterns(frozenset(prefixes), loose)
+    folded = _letters(text)
     if not any(needle in folded for needle in needles):  # a plain search, before two regex scans
         return
     text = plain_dashes(text)
     taken: list[tuple[int, int]] = []
     for found in decision.finditer(text):
-        prefix = (found.group("prefix") or default_prefix or "").upper()
+        written = found.group("prefix")
+        prefix = (
+            spelled.get(_letters(written), written.upper()) if written else (default_prefix or "").upper()
+        )
         if prefix:
             taken.append(found.span())
             yield Ref("decision", prefix, decision_ref(prefix, found.group("seq"))), *found.span()
     for found in action.finditer(text):
         if any(start <= found.start() < end for start, end in taken):
             continue
-        prefix = found.group("prefix").upper()
+        # As the group spells it: "tımg03-02", with a dotless i, is TIMG03-02.
+        prefix = spelled.get(_letters(found.group("prefix")), found.group("prefix").upper())
         yield (
             Ref("action", prefix, action_ref(prefix, found.group("meeting"), found.group("seq"))),
             *found.span(),
