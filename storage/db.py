@@ -191,15 +191,26 @@ def _alembic_config(url: str):
 
 
 def migrate(url: str | None = None) -> None:
-    """Create or upgrade the schema to the newest migration (safe with several processes at once)."""
-    from alembic import command
-
+    """Create or upgrade the schema to the newest migration (safe with several processes at once). A
+    new SQLite database is made from the migrations' snapshot in one step (storage/snapshot.py)."""
     url = url or database_url()
     if dialect_of(url) == SQLITE:
+        from storage.snapshot import create_from_snapshot
+
         ensure_parent_dir(url)
-        command.upgrade(_alembic_config(url), "head")
+        engine = sync_engine(url)
+        try:
+            created = create_from_snapshot(engine)
+        finally:
+            engine.dispose()
+        if not created:
+            from alembic import command
+
+            command.upgrade(_alembic_config(url), "head")
         refresh_statistics(url)
         return
+    from alembic import command
+
     asyncio.run(_on_postgres(url, lambda connection, config: command.upgrade(config, "head")))
 
 

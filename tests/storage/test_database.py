@@ -235,3 +235,61 @@ async def test_an_older_schema_is_upgraded_on_open_and_a_current_one_is_left_alo
     db = await open_database(db_url)
     await db.close()
     assert await asyncio.to_thread(schema_state, db_url) == (SCHEMA_HEAD, SCHEMA_HEAD)
+
+
+def _everything(path) -> tuple[dict, dict]:
+    """A SQLite database's whole schema and every row (full-text search's own tables included, the
+    planner's statistics not). Tables are described column by column, key by key and index by index:
+    the migrations' CREATE TABLE text lists foreign keys in an order that changes from run to run."""
+    with sqlite3.connect(path) as connection:
+        run = connection.execute
+        tables = [
+            name
+            for (name,) in run(
+                "SELECT name FROM pragma_table_list WHERE schema = 'main' AND type IN ('table', 'shadow') "
+                "AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            )
+        ]
+        schema = {
+            "tables": {
+                name: {
+                    "columns": run(f'PRAGMA table_xinfo("{name}")').fetchall(),
+                    "foreign keys": sorted(row[2:] for row in run(f'PRAGMA foreign_key_list("{name}")')),
+                    "indexes": sorted(
+                        (
+                            index[1],
+                            index[2],
+                            index[3],
+                            index[4],
+                            run(f'PRAGMA index_xinfo("{index[1]}")').fetchall(),
+                        )
+                        for index in run(f'PRAGMA index_list("{name}")')
+                    ),
+                }
+                for name in tables
+            },
+            "the rest": sorted(
+                run(
+                    "SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE type != 'table' OR sql LIKE "
+                    "'CREATE VIRTUAL%'"
+                ).fetchall(),
+                key=repr,
+            ),
+        }
+        rows = {name: sorted(run(f'SELECT * FROM "{name}"').fetchall(), key=repr) for name in tables}
+    return schema, rows
+
+
+def test_a_new_sqlite_database_made_from_the_snapshot_is_the_one_the_migrations_build(tmp_path):
+    """If this fails after adding a migration, write the snapshot again: `python -m storage.snapshot`."""
+    from alembic import command
+
+    from storage.db import _alembic_config
+
+    long_way, snapshot = tmp_path / "migrated.db", tmp_path / "snapshot.db"
+    command.upgrade(_alembic_config(f"sqlite:///{long_way}"), "head")
+    migrate(f"sqlite:///{snapshot}")  # an empty file: made from the snapshot
+    schema, rows = _everything(snapshot)
+    assert (schema, rows) == _everything(long_way)
+    assert rows["alembic_version"] and rows["action_fts_config"]  # the revision, search set up
+    assert len(schema["tables"]) > 20 and schema["the rest"]
