@@ -256,10 +256,12 @@ async def import_batch(
                 done[index] = _store_parsed(store, source, report, now_known, clock, by)[0]
             except ReportError as exc:  # this report refused: nothing of it kept, the batch goes on
                 savepoint.rollback()
+                store.forget()
                 done[index] = exc
                 continue
             except Exception as exc:
                 savepoint.rollback()
+                store.forget()
                 if is_transient(exc):
                     raise  # the whole batch runs again
                 return done, (index, exc)

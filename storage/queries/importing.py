@@ -223,6 +223,11 @@ class ImportStore:
         if writing and not connection.in_transaction():  # plain statements would each commit on their own
             raise RuntimeError("the import store needs a connection inside a transaction")
 
+    def forget(self) -> None:
+        """Drop what was read and kept: after rolling back to a savepoint, some of it may be gone."""
+        self._groups = self._member_rows = self._alias_rows = None
+        self._owner_name_ids = {}
+
     @classmethod
     def of(cls, sync_session) -> ImportStore:
         """The store on a (synchronous, run_sync) session's connection."""

@@ -420,3 +420,27 @@ async def test_a_report_that_fails_midway_leaves_nothing_and_stops_the_batch(db,
     assert sql.rows(db_url, "SELECT number FROM meeting WHERE number IS NOT NULL") == [("40",)]
     assert sql.rows(db_url, "SELECT status FROM action WHERE ref = 'TMAG40-02'") == [("open",)]
     assert sql.rows(db_url, "SELECT count(*) FROM working_group WHERE code = 'DAG'") == [(0,)]
+
+
+async def test_an_import_store_forgets_what_a_rolled_back_report_wrote(db, db_url):
+    """A batch shares one store; a report rolled back to its savepoint must not leave the next one
+    using a group or an owner name that is gone."""
+    from sqlalchemy import create_engine
+
+    from storage.queries.importing import ImportStore
+
+    engine = create_engine(sql.sync_url(db_url))
+    try:
+        with engine.connect() as connection, connection.begin():
+            store = ImportStore(connection)
+            assert "XYZ" not in store.group_codes()
+            savepoint = connection.begin_nested()
+            store.ensure_group("XYZ", None, None)
+            store.insert_owner_names([("kate goodman", "Kate Goodman")])
+            assert "XYZ" in store.group_codes() and store.owner_name_ids(["kate goodman"])
+            savepoint.rollback()
+            store.forget()
+            assert "XYZ" not in store.group_codes()
+            assert store.owner_name_ids(["kate goodman"]) == {}
+    finally:
+        engine.dispose()
