@@ -1,4 +1,5 @@
-"""Import a report into the database: one document, one transaction, merged with what is known.
+"""Import a report into the database: one document, stored whole or not at all (its own transaction, or
+its own savepoint in a batch's), merged with what is known.
 
 Importing the same document again changes nothing. A later report that lists a known ref adds an
 update to its history and moves its due date rather than duplicating it; an Update saying closed,
