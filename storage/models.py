@@ -242,6 +242,19 @@ class Member(SQLModel, table=True):
     updated_at: datetime = Field(sa_type=UTCDateTime)
 
 
+# A member's details as the importer reads, compares and writes them.
+MEMBER_FIELDS = (
+    "name",
+    "key",
+    "initials",
+    "role",
+    "organisation",
+    "constituency",
+    "is_secretariat",
+    "is_chair",
+)
+
+
 class MemberAlias(SQLModel, table=True):
     __tablename__ = "member_alias"
 

@@ -12,7 +12,7 @@ from bot.calendar.clock import Clock
 from bot.people.matching import MemberIndex, person_score
 from bot.people.vocab import constituency_key, organisation_key, organisation_name, role_keys
 from bot.record.text import fold
-from storage.models import Member, OwnerName
+from storage.models import MEMBER_FIELDS, Member, OwnerName
 from storage.queries import actions as action_queries
 from storage.queries import members as member_queries
 
@@ -140,18 +140,6 @@ def member_changes(
     if chair and not current.get("is_chair"):
         changes["is_chair"] = True
     return changes
-
-
-MEMBER_FIELDS = (
-    "name",
-    "key",
-    "initials",
-    "role",
-    "organisation",
-    "constituency",
-    "is_secretariat",
-    "is_chair",
-)
 
 
 async def upsert_member(

@@ -23,6 +23,7 @@ from sqlalchemy import String, bindparam, cast, delete, insert, null, or_, selec
 from sqlalchemy.engine import Connection
 
 from storage.models import (
+    MEMBER_FIELDS,
     Action,
     ActionEvent,
     ActionOwner,
@@ -109,17 +110,7 @@ INSERT_DECISIONS = insert(DECISIONS).returning(DECISIONS.c.id)  # multi-row: see
 UPDATE_DECISION = update(DECISIONS).where(_d.id == bindparam("decision_id"))
 MEMBER_ROWS = select(MEMBERS.c.id, MEMBERS.c.key, MEMBERS.c.initials).order_by(MEMBERS.c.name, MEMBERS.c.id)
 ALIAS_ROWS = select(ALIASES.c.member_id, ALIASES.c.alias)
-MEMBER_COLUMNS = (
-    "name",
-    "key",
-    "initials",
-    "role",
-    "organisation",
-    "constituency",
-    "is_secretariat",
-    "is_chair",
-)
-MEMBER_DETAILS = select(MEMBERS.c.id, *(MEMBERS.c[name] for name in MEMBER_COLUMNS)).where(
+MEMBER_DETAILS = select(MEMBERS.c.id, *(MEMBERS.c[name] for name in MEMBER_FIELDS)).where(
     _listed(MEMBERS.c.id)
 )
 # Looked up by meeting (few are later than a report being imported), not by member (whose attendance
@@ -566,7 +557,7 @@ class ImportStore:
 
     def member_details(self, member_ids: list[int]) -> dict[int, dict]:
         return {
-            r[0]: dict(zip(MEMBER_COLUMNS, r[1:], strict=True)) for r in self._in(MEMBER_DETAILS, member_ids)
+            r[0]: dict(zip(MEMBER_FIELDS, r[1:], strict=True)) for r in self._in(MEMBER_DETAILS, member_ids)
         }
 
     def attended_after(self, member_ids: list[int], day: date) -> set[int]:

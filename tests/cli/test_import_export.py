@@ -96,20 +96,7 @@ def test_a_file_the_database_refuses_stops_the_import_there_and_says_so(db_url, 
 
     main(["export"])  # creates the database
     capsys.readouterr()
-    if sql.is_postgres(db_url):
-        sql.execute(
-            db_url,
-            "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused by a test'; END $$ "
-            "LANGUAGE plpgsql",
-            "CREATE TRIGGER refuse BEFORE INSERT ON action FOR EACH ROW WHEN (NEW.ref = 'TMAG41-01') "
-            "EXECUTE FUNCTION refuse()",
-        )
-    else:
-        sql.execute(
-            db_url,
-            "CREATE TRIGGER refuse BEFORE INSERT ON action WHEN NEW.ref = 'TMAG41-01' "
-            "BEGIN SELECT RAISE(ABORT, 'refused by a test'); END",
-        )
+    sql.refuse_action(db_url, "TMAG41-01", "refused by a test")
     files = [write("tmag-040.txt", FIRST), write("tmag-041.txt", SECOND), write("dag-012.txt", DESIGN_GROUP)]
     assert main(["import", *map(str, files)]) == 1
     captured = capsys.readouterr()

@@ -398,20 +398,7 @@ async def test_a_report_a_group_added_earlier_in_the_batch_names_is_read_again(d
 async def test_a_report_that_fails_midway_leaves_nothing_and_stops_the_batch(db, db_url, clock, write):
     """The database refuses one of the second report's rows: the first report stays, nothing of the
     second is kept (not its document, meeting or other actions), the third is not started."""
-    if sql.is_postgres(db_url):
-        sql.execute(
-            db_url,
-            "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$ "
-            "LANGUAGE plpgsql",
-            "CREATE TRIGGER refuse BEFORE INSERT ON action FOR EACH ROW WHEN (NEW.ref = 'TMAG41-01') "
-            "EXECUTE FUNCTION refuse()",
-        )
-    else:
-        sql.execute(
-            db_url,
-            "CREATE TRIGGER refuse BEFORE INSERT ON action WHEN NEW.ref = 'TMAG41-01' "
-            "BEGIN SELECT RAISE(ABORT, 'refused'); END",
-        )
+    sql.refuse_action(db_url, "TMAG41-01", "refused")
     paths = [write("tmag-040.txt", FIRST), write("tmag-041.txt", SECOND), write("dag-012.txt", DESIGN_GROUP)]
     batch = await import_batch(db, paths, clock=clock)
     assert "refused" in str(batch.failure)
