@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 from bench import databases
+from bench.machine import machine_check
 from bench.synthetic import people, realistic_report, report
 
 TARGET_S = 10
@@ -58,16 +59,6 @@ def write_sets(root: Path, count: int, seeds: Path | None) -> dict[str, list[Pat
         path.write_text(text, encoding="utf-8")
         sets["realistic"].append(path)
     return sets
-
-
-def machine_check() -> float:
-    """Seconds for a fixed pure-Python loop: this machine's speed at the moment. Its figures move by a
-    third between quiet and busy spells; the check, run beside each import, says which this was."""
-    started = time.perf_counter()
-    total = 0
-    for step in range(10_000_000):
-        total += step
-    return time.perf_counter() - started
 
 
 def import_once(paths: list[Path], url: str) -> float:
