@@ -14,6 +14,7 @@ from dotenv import find_dotenv, load_dotenv
 
 from bot import __version__
 from bot.calendar.clock import Clock, parse_now
+from bot.runtime import quiet_start, started
 
 
 class CliError(Exception):
@@ -37,6 +38,7 @@ async def _database(*, bulk: bool = False, needs_record: bool = False):
         db = await open_database(bulk=bulk)
     except DatabaseUnavailable as exc:
         raise CliError(str(exc)) from None
+    started()
     try:
         if needs_record and not await _has_record(db):
             raise CliError(f"no reports imported yet in {describe(db.url)} (tmag-bot import FILE...)")
@@ -833,6 +835,13 @@ def build_parser() -> argparse.ArgumentParser:
     teams_package.add_argument("--out", default="tmag-bot-teams.zip", help="the zip to write")
     teams_package.set_defaults(handler=cmd_teams_package)
     return parser
+
+
+def run() -> int:
+    """The `tmag-bot` program: `main` with a quiet start, for a process that ends with the command.
+    A caller whose process goes on (the tests) calls `main`, which leaves the garbage collector alone."""
+    quiet_start()
+    return main()
 
 
 def main(argv: list[str] | None = None) -> int:
