@@ -14,11 +14,13 @@ import compileall
 import os
 import random
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from contextlib import closing
 from pathlib import Path
 
 from bench.machine import machine_check
@@ -27,10 +29,18 @@ from bench.synthetic import people, realistic_report
 TARGET_S = 0.5
 ROOT = Path(__file__).resolve().parent.parent
 SMALL_REPORTS = 20
+BUSIEST_MEMBER = """
+    SELECT member.name FROM member
+    JOIN owner_name ON owner_name.member_id = member.id
+    JOIN action_owner ON action_owner.owner_name_id = owner_name.id
+    WHERE action_owner.status = 'open'
+    GROUP BY member.id ORDER BY count(*) DESC, member.id LIMIT 1
+"""
 
 
 def build_database(folder: Path, seeds: Path | None) -> tuple[str, str]:
-    """A database of a few reports, and the name of someone in them to ask as."""
+    """A database of a few reports, and the name of the member who owns most open actions in it, to
+    ask as."""
     rng = random.Random(7)
     pool = people(40, rng)
     reports = folder / "reports"
@@ -49,7 +59,9 @@ def build_database(folder: Path, seeds: Path | None) -> tuple[str, str]:
     )
     if done.returncode != 0:
         raise SystemExit(f"tmag-bot import failed: {done.stderr.strip()[-500:]}")
-    return url, pool[0][0]
+    with closing(sqlite3.connect(folder / "small.db")) as connection:
+        (name,) = connection.execute(BUSIEST_MEMBER).fetchone()
+    return url, name
 
 
 def _env(url: str) -> dict[str, str]:
@@ -79,13 +91,14 @@ def commands(name: str) -> dict[str, list[str]]:
     }
 
 
-def time_once(command: list[str], url: str) -> float:
+def time_once(command: list[str], url: str) -> tuple[float, str]:
+    """Seconds from spawn to exit, and what the command printed."""
     started = time.perf_counter()
     done = subprocess.run(command, env=_env(url), capture_output=True, text=True, cwd=ROOT)
     took = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed: {done.stderr.strip()[-500:]}")
-    return took
+    return took, done.stdout
 
 
 def run(runs: int, seeds: Path | None) -> None:
@@ -94,14 +107,17 @@ def run(runs: int, seeds: Path | None) -> None:
     with tempfile.TemporaryDirectory() as folder:
         url, name = build_database(Path(folder), seeds)
         timed = commands(name)
-        for command in timed.values():
-            time_once(command, url)  # any bytecode still missing is written now
+        print(f"asking as {name}, on a database of {'the seeds' if seeds else f'{SMALL_REPORTS} reports'}:")
+        for label, command in timed.items():
+            _, printed = time_once(command, url)  # any bytecode still missing is written now
+            if label.startswith("tmag-bot ask"):
+                print(f"  {label} answers with {len(printed.splitlines())} lines: {printed.splitlines()[0]}")
         times: dict[str, list[float]] = {label: [] for label in timed}
         checks = []
         for _ in range(runs):
             checks.append(machine_check())
             for label, command in timed.items():  # interleaved, so a busy spell hits them all alike
-                times[label].append(time_once(command, url))
+                times[label].append(time_once(command, url)[0])
     for label, taken in times.items():
         line = (
             f"{label}: min {min(taken):.3f} s, median {statistics.median(taken):.3f} s, "
