@@ -24,7 +24,8 @@ def started() -> None:
 def settle() -> None:
     """After start-up: move everything built so far (libraries, the app, caches) out of the garbage
     collector's sight. It is all long-lived, and scanning it on every full collection made answers that
-    build many small objects (a 10k-action digest) stall for tens of milliseconds at random."""
+    build many small objects (a 10k-action digest) stall for tens of milliseconds at random. Collection
+    is on from here, also after a quiet start."""
     gc.collect()
     gc.freeze()
     gc.enable()
