@@ -127,7 +127,7 @@ def _operator() -> str:
 
 async def _import_workbook(db, path: Path, by: str, clock) -> str:
     """An action log edited by hand, read back (the command line runs with the secretariat's rights)."""
-    from bot.people.identity import identify
+    from bot.people.identity import operator
     from bot.record.reports.loader import ReportError, check_size
     from bot.record.workbook import apply_workbook, read_workbook
 
@@ -139,7 +139,7 @@ async def _import_workbook(db, path: Path, by: str, clock) -> str:
         raise ReportError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     rows = read_workbook(path.name, data)
     async with db.read() as session:
-        person = await identify(session, by, admin=True)
+        person = await operator(session, by)
     summary = await apply_workbook(db, path.name, rows, person, clock)
     for warning in summary.warnings:
         print(f"  warning: {warning}", file=sys.stderr)
@@ -162,7 +162,7 @@ async def cmd_export(args: argparse.Namespace) -> int:
         print(f"Wrote {out}.")
         return 0
     async with _database(needs_record=True) as db:
-        data = await export_data(db)
+        data = await export_data(db, personal=args.with_personal_data)
     text = json.dumps(data, indent=2, ensure_ascii=False) + "\n" if args.format == "json" else to_csv(data)
     if args.out:
         try:
@@ -175,10 +175,20 @@ async def cmd_export(args: argparse.Namespace) -> int:
 
 
 async def _person(db, who: str | None):
+    """Who a question is asked as (`ask --as NAME`): a name gives no rights, and asking needs none."""
     from bot.people.identity import identify
 
     async with db.read() as session:
         return await identify(session, who)
+
+
+async def _operator_as(db, who: str | None):
+    """Who a change is recorded as (`--as NAME`): the command line changes with the secretariat's
+    rights, whoever holds the database."""
+    from bot.people.identity import operator
+
+    async with db.read() as session:
+        return await operator(session, who)
 
 
 async def cmd_ask(args: argparse.Namespace) -> int:
@@ -206,7 +216,7 @@ async def cmd_change(args: argparse.Namespace) -> int:
     async with _database() as db:
         note = getattr(args, "note", None) or getattr(args, "text", None)
         result = await change_action(
-            db, args.ref, args.verb, await _person(db, args.as_), clock, note=note, source="cli"
+            db, args.ref, args.verb, await _operator_as(db, args.as_), clock, note=note, source="cli"
         )
     return _outcome(result)
 
@@ -233,12 +243,14 @@ async def cmd_member_add(args: argparse.Namespace) -> int:
                 initials=args.initials,
                 role=args.role,
                 organisation=args.org,
+                email=args.email,
                 aliases=args.alias or [],
                 slack_user_id=args.slack_id,
                 teams_user_id=args.teams_id,
                 groups=args.group or [],
                 secretariat=args.secretariat,
                 chair=args.chair,
+                by=_operator(),
             )
             name = change.member.name
     except MemberError as exc:
@@ -259,14 +271,82 @@ async def cmd_member_list(args: argparse.Namespace) -> int:
                 m.initials,
                 m.role,
                 m.organisation,
-                m.slack_user_id,
-                m.teams_user_id and f"Teams {m.teams_user_id}",
+                m.email,
+                m.slack_user_id and f"Slack {m.slack_user_id} ({m.slack_link or 'claimed'})",
+                m.teams_user_id and f"Teams {m.teams_user_id} ({m.teams_link or 'claimed'})",
                 "secretariat" if m.is_secretariat else None,
                 "chair" if m.is_chair else None,
             )
             if x
         )
         print(f"{m.name}" + (f" ({extras})" if extras else ""))
+    return 0
+
+
+async def cmd_member_links(args: argparse.Namespace) -> int:
+    """Every link between a chat user and a member, and how it was made (--pending: the claims)."""
+    from bot.people.links import PLATFORM_NAMES, list_links
+
+    async with _database() as db:
+        rows = await list_links(db, pending=args.pending)
+    if not rows:
+        print("No claims waiting for the secretariat." if args.pending else "No chat user is linked yet.")
+        return 0
+    for row in rows:
+        print(f"{row.member}: {PLATFORM_NAMES[row.platform]} {row.user_id} ({row.kind}; {row.rights} rights)")
+    if args.pending:
+        print("Confirm: tmag-bot member confirm NAME --slack ID (or --teams ID). Reject: member unlink NAME.")
+    return 0
+
+
+def _platform_id(args: argparse.Namespace) -> tuple[str, str]:
+    if bool(args.slack) == bool(args.teams):
+        raise CliError("give one of --slack ID or --teams ID")
+    return ("slack", args.slack) if args.slack else ("teams", args.teams)
+
+
+async def cmd_member_confirm(args: argparse.Namespace) -> int:
+    from bot.people.identity import operator
+    from bot.people.links import confirm_link
+
+    platform, user_id = _platform_id(args)
+    clock = _clock(args)
+    async with _database() as db:
+        async with db.read() as session:
+            by = await operator(session, _operator())
+        outcome = await confirm_link(db, clock, args.name, platform, user_id, by=by)
+    return _outcome(outcome)
+
+
+async def cmd_member_unlink(args: argparse.Namespace) -> int:
+    from bot.people.identity import operator
+    from bot.people.links import unlink_member
+
+    platform = "slack" if args.slack else "teams" if args.teams else None
+    clock = _clock(args)
+    async with _database() as db:
+        async with db.read() as session:
+            by = await operator(session, _operator())
+        outcome = await unlink_member(db, clock, args.name, platform, by=by)
+    return _outcome(outcome)
+
+
+async def cmd_member_import(args: argparse.Namespace) -> int:
+    """A members list (CSV: name, email, organisation, role), all in or nothing."""
+    from bot.people.roster import RosterError, import_roster, read_csv
+
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CliError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    try:
+        rows = read_csv(path.name, data)
+        async with _database() as db:
+            added, updated = await import_roster(db, _clock(args), rows, by=_operator())
+    except RosterError as exc:
+        raise CliError(str(exc)) from None
+    print(f"{path.name}: {added} members added, {updated} updated.")
     return 0
 
 
@@ -281,7 +361,7 @@ async def cmd_action_add(args: argparse.Namespace) -> int:
     async with _database() as db:
         result = await add_action(
             db,
-            await _person(db, args.as_),
+            await _operator_as(db, args.as_),
             clock,
             text=args.text,
             group_code=args.group,
@@ -300,7 +380,7 @@ async def cmd_decision_add(args: argparse.Namespace) -> int:
     async with _database() as db:
         result = await add_decision(
             db,
-            await _person(db, args.as_),
+            await _operator_as(db, args.as_),
             clock,
             text=args.text,
             group_code=args.group,
@@ -507,6 +587,10 @@ async def cmd_group_set(args: argparse.Namespace) -> int:
         )
         if args.channel:
             group.channel_id = args.channel
+        if args.secretariat_channel:
+            group.secretariat_channel = (
+                None if args.secretariat_channel == "none" else args.secretariat_channel
+            )
         if args.digest_days is not None:
             group.digest_days_before = args.digest_days
         if args.digest_time:
@@ -522,7 +606,8 @@ async def cmd_group_set(args: argparse.Namespace) -> int:
         token = group.calendar_token
         summary = (
             f"{group.code}: channel {group.channel_id or 'not set'}, digest {group.digest_days_before} "
-            f"working days before at {group.digest_time}, reminder {group.reminder_time or 'none'}"
+            f"working days before at {group.digest_time}, reminder {group.reminder_time or 'none'}, "
+            f"claims told in {group.secretariat_channel or 'the admins’ direct messages'}"
         )
     print(summary)
     if args.calendar_token == "new":
@@ -615,7 +700,7 @@ async def cmd_db_copy(args: argparse.Namespace) -> int:
                 result = await copy_record(source, target)
             except TargetNotEmpty as exc:
                 raise CliError(str(exc)) from None
-            same = await export_data(source) == await export_data(target)
+            same = await export_data(source, personal=True) == await export_data(target, personal=True)
             counts = await row_counts(source) == await row_counts(target)
             if not (same and counts):
                 await empty_record(target)
@@ -654,6 +739,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="xlsx: the action log workbook (default file tmag-bot-actions.xlsx)",
     )
     exp.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
+    exp.add_argument(
+        "--with-personal-data",
+        action="store_true",
+        help="json: members' emails, chat links and the identity audit trail (left out by default)",
+    )
     exp.set_defaults(handler=cmd_export)
 
     now_help = "the current time, ISO (e.g. 2023-09-01T09:00, London time); default now"
@@ -730,6 +820,11 @@ def build_parser() -> argparse.ArgumentParser:
     group_set = group.add_parser("set", help="a group's Slack channel, digest times and cadence")
     group_set.add_argument("code", help="e.g. TMAG")
     group_set.add_argument("--channel", help="Slack channel id for digests, e.g. C0123ABCD")
+    group_set.add_argument(
+        "--secretariat-channel",
+        metavar="C",
+        help="Slack channel id where the secretariat is told of identity claims (none: by DM to the admins)",
+    )
     group_set.add_argument("--digest-days", type=int, help="UK working days before the meeting (default 2)")
     group_set.add_argument("--digest-time", help="time of the digest (default 09:00)")
     group_set.add_argument(
@@ -748,7 +843,7 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--now", help=now_help)
     chat.set_defaults(handler=cmd_chat)
 
-    member = commands.add_parser("member", help="add or list members").add_subparsers(
+    member = commands.add_parser("member", help="members and their chat links").add_subparsers(
         dest="member_command", required=True, metavar="ACTION"
     )
     add = member.add_parser("add", help="add a member, or complete one already known")
@@ -757,10 +852,13 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--role", help='e.g. "Test Architect", "iDNO Representative", "PMO"')
     add.add_argument("--org", help="organisation, e.g. Programme, Elexon")
     add.add_argument(
+        "--email", help="their email (verifies their chat link; never shown to other members); none clears it"
+    )
+    add.add_argument(
         "--alias", action="append", help="another name they go by, e.g. kate.goodman (repeatable)"
     )
-    add.add_argument("--slack-id", help="their Slack user id, e.g. U0123ABCD")
-    add.add_argument("--teams-id", help="their Entra object id (Teams), e.g. 9b6c3e0c-...")
+    add.add_argument("--slack-id", help="their Slack user id, e.g. U0123ABCD (a confirmed link)")
+    add.add_argument("--teams-id", help="their Entra object id (Teams), e.g. 9b6c3e0c-... (a confirmed link)")
     add.add_argument("--group", action="append", help="a group they sit on, e.g. TMAG (repeatable)")
     add.add_argument(
         "--secretariat", action=argparse.BooleanOptionalAction, default=None, help="may change any action"
@@ -770,6 +868,25 @@ def build_parser() -> argparse.ArgumentParser:
     add.set_defaults(handler=cmd_member_add)
     listing = member.add_parser("list", help="list members")
     listing.set_defaults(handler=cmd_member_list)
+    links_ = member.add_parser("links", help="chat users linked to members, and how each link was made")
+    links_.add_argument("--pending", action="store_true", help="only claims waiting for the secretariat")
+    links_.set_defaults(handler=cmd_member_links)
+    confirm = member.add_parser("confirm", help="confirm that a chat user is a member (their rights follow)")
+    confirm.add_argument("name")
+    confirm.add_argument("--slack", metavar="ID", help="the Slack user id")
+    confirm.add_argument("--teams", metavar="ID", help="the Teams user's Entra object id")
+    confirm.add_argument("--now", help=now_help)
+    confirm.set_defaults(handler=cmd_member_confirm)
+    unlink = member.add_parser("unlink", help="unlink a member from their chat users (or reject a claim)")
+    unlink.add_argument("name")
+    unlink.add_argument("--slack", action="store_true", help="only their Slack user")
+    unlink.add_argument("--teams", action="store_true", help="only their Teams user")
+    unlink.add_argument("--now", help=now_help)
+    unlink.set_defaults(handler=cmd_member_unlink)
+    roster = member.add_parser("import", help="add members from a CSV (name, email, organisation, role)")
+    roster.add_argument("file", metavar="FILE.csv")
+    roster.add_argument("--now", help=now_help)
+    roster.set_defaults(handler=cmd_member_import)
 
     action = commands.add_parser("action", help="add an action by hand").add_subparsers(
         dest="action_command", required=True, metavar="ACTION"

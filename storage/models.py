@@ -58,6 +58,10 @@ class Group(SQLModel, table=True):
     teams_channel: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     # The secret in the group's calendar subscription address (GET /calendar/CODE.ics?token=...).
     calendar_token: str | None = None
+    # Where the secretariat is told of identity claims: a Slack channel id, a Teams channel (a
+    # conversation reference, as JSON); with neither, each configured admin by direct message.
+    secretariat_channel: str | None = None
+    secretariat_teams_channel: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     digest_days_before: int = 2
     digest_time: str = "09:00"
     reminder_time: str | None = "08:30"
@@ -190,6 +194,8 @@ class ActionEvent(SQLModel, table=True):
     teams_user_id: str | None = None  # who (their Entra object id), when it came from Teams
     source: str | None = None  # document file name, message permalink, "cli"...
     source_document_id: int | None = Field(default=None, sa_column=_fk("source_document.id"))
+    # How the chat user who made the change was linked to the member (see Member.slack_link).
+    link_kind: str | None = None
     status_before: str | None = None
     status_after: str | None = None
     due_before: date | None = None
@@ -234,8 +240,13 @@ class Member(SQLModel, table=True):
     role: str | None = None
     organisation: str | None = None
     constituency: str | None = None
+    # Lower-case; set by the secretariat (member add --email, member import), never shown to others.
+    email: str | None = Field(default=None, unique=True, index=True)
     slack_user_id: str | None = Field(default=None, unique=True, index=True)
     teams_user_id: str | None = Field(default=None, unique=True, index=True)  # their Entra object id
+    # How each link was made: configured | verified | confirmed | claimed (bot/people/links.py).
+    slack_link: str | None = None
+    teams_link: str | None = None
     is_secretariat: bool = False
     is_chair: bool = False
     created_at: datetime = Field(sa_type=UTCDateTime)
@@ -253,6 +264,28 @@ MEMBER_FIELDS = (
     "is_secretariat",
     "is_chair",
 )
+
+
+class MemberEvent(SQLModel, table=True):
+    """The audit trail of who is who: links claimed, verified, confirmed, rejected and removed, and
+    secretariat or chair rights granted or revoked."""
+
+    __tablename__ = "member_event"
+    __table_args__ = (Index("ix_member_event_member_id", "member_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int | None = Field(default=None, sa_column=_fk("member.id", cascade=True, index=False))
+    # claimed | verified | confirmed | configured | rejected | unlinked | granted | revoked
+    kind: str
+    platform: str | None = None  # slack | teams
+    user_id: str | None = None  # the chat user the link is about
+    link_kind: str | None = None  # the link's kind after the event
+    text: str | None = None
+    by: str | None = None  # who did it, as a name
+    by_member_id: int | None = Field(default=None, sa_column=_fk("member.id"))
+    by_user: str | None = None  # who did it, as "slack:U123" or "teams:<object id>"
+    source: str | None = None
+    at: datetime = Field(sa_type=UTCDateTime)
 
 
 class MemberAlias(SQLModel, table=True):
@@ -305,6 +338,7 @@ class SlackUser(SQLModel, table=True):
     user_id: str = Field(primary_key=True)
     real_name: str | None = None
     display_name: str | None = None
+    email: str | None = None  # as Slack's profile gives it (with the users:read.email scope)
     member_id: int | None = Field(default=None, sa_column=_fk("member.id"))
     # "Are you Kate Goodman?" is asked once, when the profile name is close but not certain.
     asked_member_id: int | None = Field(default=None, sa_column=_fk("member.id"))
@@ -321,6 +355,8 @@ class TeamsUser(SQLModel, table=True):
 
     user_id: str = Field(primary_key=True)
     name: str | None = None
+    email: str | None = None  # their email or UPN, as Teams' member lookup gives it
+    looked_up_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     member_id: int | None = Field(default=None, sa_column=_fk("member.id"))
     asked_member_id: int | None = Field(default=None, sa_column=_fk("member.id", index=False))
     asked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -16,7 +16,7 @@ CREATE TABLE member (
 	is_secretariat BOOLEAN NOT NULL, 
 	is_chair BOOLEAN NOT NULL, 
 	created_at DATETIME NOT NULL, 
-	updated_at DATETIME NOT NULL, teams_user_id VARCHAR, 
+	updated_at DATETIME NOT NULL, teams_user_id VARCHAR, email VARCHAR, slack_link VARCHAR, teams_link VARCHAR, 
 	PRIMARY KEY (id)
 );
 
@@ -37,7 +37,7 @@ CREATE TABLE working_group (
 	ref_prefix VARCHAR NOT NULL, 
 	cadence_week INTEGER, 
 	cadence_weekday INTEGER, 
-	cadence_time VARCHAR, channel_id VARCHAR, digest_days_before INTEGER DEFAULT '2' NOT NULL, digest_time VARCHAR DEFAULT '09:00' NOT NULL, reminder_time VARCHAR DEFAULT '08:30', teams_channel TEXT, calendar_token VARCHAR, 
+	cadence_time VARCHAR, channel_id VARCHAR, digest_days_before INTEGER DEFAULT '2' NOT NULL, digest_time VARCHAR DEFAULT '09:00' NOT NULL, reminder_time VARCHAR DEFAULT '08:30', teams_channel TEXT, calendar_token VARCHAR, secretariat_channel VARCHAR, secretariat_teams_channel TEXT, 
 	PRIMARY KEY (id)
 );
 
@@ -166,7 +166,7 @@ CREATE TABLE action_event (
 	status_before VARCHAR, 
 	status_after VARCHAR, 
 	due_before DATE, 
-	due_after DATE, slack_user_id VARCHAR, teams_user_id VARCHAR, 
+	due_after DATE, slack_user_id VARCHAR, teams_user_id VARCHAR, link_kind VARCHAR, 
 	PRIMARY KEY (id), 
 	FOREIGN KEY(action_id) REFERENCES action (id) ON DELETE CASCADE, 
 	FOREIGN KEY(member_id) REFERENCES member (id) ON DELETE SET NULL, 
@@ -226,7 +226,7 @@ CREATE TABLE slack_user (
 	asked_member_id INTEGER, 
 	asked_at DATETIME, 
 	declined BOOLEAN NOT NULL, 
-	updated_at DATETIME NOT NULL, 
+	updated_at DATETIME NOT NULL, email VARCHAR, 
 	PRIMARY KEY (user_id), 
 	FOREIGN KEY(asked_member_id) REFERENCES member (id) ON DELETE SET NULL, 
 	FOREIGN KEY(member_id) REFERENCES member (id) ON DELETE SET NULL
@@ -291,9 +291,9 @@ CREATE TABLE "mention" (
 	source_document_id INTEGER, 
 	text_key VARCHAR NOT NULL, 
 	PRIMARY KEY (id), 
+	FOREIGN KEY(group_id) REFERENCES working_group (id) ON DELETE CASCADE, 
 	FOREIGN KEY(meeting_id) REFERENCES meeting (id) ON DELETE SET NULL, 
-	FOREIGN KEY(source_document_id) REFERENCES source_document (id) ON DELETE SET NULL, 
-	FOREIGN KEY(group_id) REFERENCES working_group (id) ON DELETE CASCADE
+	FOREIGN KEY(source_document_id) REFERENCES source_document (id) ON DELETE SET NULL
 );
 
 CREATE TABLE teams_user (
@@ -306,10 +306,28 @@ CREATE TABLE teams_user (
 	service_url VARCHAR, 
 	tenant_id VARCHAR, 
 	conversation_id VARCHAR, 
-	updated_at DATETIME NOT NULL, 
+	updated_at DATETIME NOT NULL, email VARCHAR, looked_up_at DATETIME, 
 	PRIMARY KEY (user_id), 
 	FOREIGN KEY(member_id) REFERENCES member (id) ON DELETE SET NULL, 
 	FOREIGN KEY(asked_member_id) REFERENCES member (id) ON DELETE SET NULL
+);
+
+CREATE TABLE member_event (
+	id INTEGER NOT NULL, 
+	member_id INTEGER, 
+	kind VARCHAR NOT NULL, 
+	platform VARCHAR, 
+	user_id VARCHAR, 
+	link_kind VARCHAR, 
+	text VARCHAR, 
+	"by" VARCHAR, 
+	by_member_id INTEGER, 
+	by_user VARCHAR, 
+	source VARCHAR, 
+	at DATETIME NOT NULL, 
+	PRIMARY KEY (id), 
+	FOREIGN KEY(member_id) REFERENCES member (id) ON DELETE CASCADE, 
+	FOREIGN KEY(by_member_id) REFERENCES member (id) ON DELETE SET NULL
 );
 
 CREATE INDEX ix_member_key ON member ("key");
@@ -384,9 +402,9 @@ CREATE INDEX ix_action_owner_group_open ON action_owner (group_code, status, due
 
 CREATE INDEX ix_digest_run_group_id ON digest_run (group_id);
 
-CREATE INDEX ix_mention_source_document_id ON mention (source_document_id);
-
 CREATE INDEX ix_mention_meeting_id ON mention (meeting_id);
+
+CREATE INDEX ix_mention_source_document_id ON mention (source_document_id);
 
 CREATE INDEX ix_mention_group_id ON mention (group_id);
 
@@ -401,6 +419,12 @@ CREATE INDEX ix_action_digest ON action (group_id, status, reported_done, due_so
 CREATE INDEX ix_action_owner_rollup ON action_owner (group_id, status, kind, owner_name_id, role_key, org_key, "key", due_sort, action_id, name);
 
 CREATE INDEX ix_action_owner_first ON action_owner (group_id, status) WHERE position = 0;
+
+CREATE UNIQUE INDEX ix_member_email ON member (email);
+
+CREATE INDEX ix_member_event_member_id ON member_event (member_id, id);
+
+CREATE INDEX ix_member_event_by_member_id ON member_event (by_member_id);
 
 CREATE TRIGGER action_fts_insert AFTER INSERT ON action BEGIN INSERT INTO action_fts(rowid, ref, area, text, owner) VALUES (new.id, new.ref, new.area, new.text, new.owner); END;
 
@@ -436,7 +460,7 @@ CREATE TRIGGER working_group_delete_counts AFTER DELETE ON working_group BEGIN U
 
 CREATE TRIGGER action_owner_copy_state AFTER INSERT ON action_owner WHEN new.status IS NULL OR new.due_sort IS NULL OR new.group_id IS NULL BEGIN UPDATE action_owner SET status = (SELECT status FROM action WHERE id = new.action_id), due_sort = (SELECT coalesce(due, '9999-12-31') FROM action WHERE id = new.action_id), group_id = (SELECT group_id FROM action WHERE id = new.action_id) WHERE id = new.id; END;
 
-INSERT INTO "alembic_version" ("version_num") VALUES ('0015');
+INSERT INTO "alembic_version" ("version_num") VALUES ('0016');
 
 INSERT INTO "action_fts"("action_fts") VALUES ('rebuild');
 

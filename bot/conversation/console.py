@@ -13,7 +13,7 @@ import sys
 
 from bot.calendar.clock import Clock
 from bot.conversation.commands import run_command
-from bot.people.identity import identify
+from bot.people.identity import CONFIRMED, identify
 from storage.db import Database
 
 GREETING = (
@@ -25,8 +25,9 @@ async def chat(db: Database, who: str | None, clock: Clock, stdin=None, stdout=N
     stdin = stdin or sys.stdin
     stdout = stdout or sys.stdout
     interactive = stdin.isatty()
+    # The console answers as `who` would in Slack or Teams with a confirmed link.
     async with db.read() as session:
-        person = await identify(session, who)
+        person = await identify(session, who, link=CONFIRMED if who else None)
     if interactive:
         print(GREETING, file=stdout)
         print(f"(you are {person.display}{'' if person.member else ', not yet a member'})", file=stdout)
@@ -61,7 +62,7 @@ async def chat(db: Database, who: str | None, clock: Clock, stdin=None, stdout=N
         ]
         if reply.kind == "iam":
             async with db.read() as session:
-                person = await identify(session, reply.iam)
+                person = await identify(session, reply.iam, link=CONFIRMED)
             text = f"You are {person.display}." if person.member else f"I don't know {reply.iam} as a member."
             print(text, file=stdout)
             continue

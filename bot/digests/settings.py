@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.calendar.cadence import DEFAULT_CADENCES
 from bot.people.identity import Person
+from bot.people.rights import secretariat_only
 from storage.db import Database
 from storage.queries import groups as group_queries
 
@@ -11,8 +12,9 @@ from storage.queries import groups as group_queries
 async def _set_channel(
     db: Database, person: Person, group_code: str, column: str, value: str
 ) -> tuple[bool, str]:
-    if not person.is_secretariat:
-        return False, "Only the secretariat can choose where digests go."
+    refused = secretariat_only(person, "choose where digests go")
+    if refused:
+        return False, refused
 
     async def apply(session) -> str:
         group = await group_queries.ensure_group(session, group_code, None, DEFAULT_CADENCES.get(group_code))

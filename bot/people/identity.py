@@ -1,4 +1,5 @@
-"""Who is asking or acting: a member (with their roles, organisation and groups) or just a name."""
+"""Who is asking or acting: a member (with their roles, organisation and groups) or just a name, and
+how surely: the link that made them that member decides what they may change (bot/people/rights.py)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,19 @@ from bot.people.members import match_member
 from bot.people.vocab import organisation_key, role_keys
 from bot.record.text import fold
 from storage.models import Member
+from storage.queries import groups as group_queries
 from storage.queries import members as member_queries
 from storage.queries import ownership as ownership_queries
+
+# How a chat user came to be linked to a member. Only the trusted kinds carry the rights a member's
+# role gives (the secretariat's, the chair's); a claim carries the member's own actions only.
+CONFIGURED = "configured"  # an admin id in the settings (SLACK_ADMIN_USER_IDS, TEAMS_ADMIN_IDS)
+VERIFIED = "verified"  # the email the platform vouches for is the member's, as the secretariat recorded it
+CONFIRMED = "confirmed"  # the secretariat confirmed it, or the operator made it on the command line
+CLAIMED = "claimed"  # the user said so (iam), or their profile name is exactly a member's
+OPERATOR = "operator"  # not a link: whoever holds the database, on the command line
+TRUSTED = frozenset({CONFIGURED, VERIFIED, CONFIRMED, OPERATOR})
+LINK_KINDS = (CONFIGURED, VERIFIED, CONFIRMED, CLAIMED)
 
 
 @dataclass
@@ -28,6 +40,8 @@ class Person:
     slack_user_id: str | None = None
     teams_user_id: str | None = None
     guessed_from: str | None = None  # the name as given, when it only came close to the member's
+    link: str | None = None  # how this chat user is linked to `member` (None: not linked, or no chat)
+    admin: bool = False  # a configured admin id: the secretariat's rights, whoever they are linked to
 
     @property
     def display(self) -> str:
@@ -36,6 +50,15 @@ class Person:
     @property
     def member_id(self) -> int | None:
         return self.member.id if self.member else None
+
+    @property
+    def chat_user(self) -> str | None:
+        """Who acted, as the audit trail names a chat user ("slack:U123", "teams:<object id>")."""
+        if self.slack_user_id:
+            return f"slack:{self.slack_user_id}"
+        if self.teams_user_id:
+            return f"teams:{self.teams_user_id}"
+        return None
 
 
 def member_role_keys(member: Member) -> frozenset[str]:
@@ -49,9 +72,19 @@ def member_role_keys(member: Member) -> frozenset[str]:
     return frozenset(keys)
 
 
-async def person_for_member(session: AsyncSession, member: Member, *, admin: bool = False) -> Person:
-    from storage.queries import groups as group_queries
+def has_secretariat_rights(member: Member | None, link: str | None, *, admin: bool = False) -> bool:
+    """The secretariat's rights: a configured admin id; or a secretariat or chair member reached
+    through a trusted link (a claim never carries them)."""
+    if admin:
+        return True
+    return member is not None and link in TRUSTED and (member.is_secretariat or member.is_chair)
 
+
+async def person_for_member(
+    session: AsyncSession, member: Member, *, link: str | None = None, admin: bool = False
+) -> Person:
+    """The member as a person, with the rights `link` gives them (None: a member named, not a chat user
+    linked to them: no rights of their own)."""
     group_ids = await member_queries.group_ids_of(session, member.id)
     codes = {g.code for g in await group_queries.all_groups(session) if g.id in group_ids}
     return Person(
@@ -61,25 +94,36 @@ async def person_for_member(session: AsyncSession, member: Member, *, admin: boo
         org_key=organisation_key(member.organisation),
         group_codes=frozenset(codes),
         owner_name_ids=await ownership_queries.owner_name_ids_of(session, member.id),
-        is_secretariat=admin or member.is_secretariat or member.is_chair,
-        slack_user_id=member.slack_user_id,
-        teams_user_id=member.teams_user_id,
+        is_secretariat=has_secretariat_rights(member, link, admin=admin),
+        slack_user_id=member.slack_user_id if link else None,
+        teams_user_id=member.teams_user_id if link else None,
+        link=link,
+        admin=admin,
     )
 
 
-async def identify(session: AsyncSession, who: str | None, *, admin: bool = False) -> Person:
-    """The person behind a name, alias, initials or Slack id. Someone who is not a member is still
-    matched to owner cells that name them (and to nothing else)."""
+async def identify(session: AsyncSession, who: str | None, *, link: str | None = None) -> Person:
+    """The person behind a name, alias, initials or Slack id, for answering as them (`ask --as`, "what
+    is open for Kate"). Someone who is not a member is still matched to owner cells that name them. A
+    name gives no rights: `link` says how surely this is them (the console's `--as` is CONFIRMED)."""
     who = (who or "").strip()
     member, guessed = await match_member(session, who) if who else (None, False)
     if member is not None:
-        person = await person_for_member(session, member, admin=admin)
+        person = await person_for_member(session, member, link=link)
         person.guessed_from = who if guessed else None
         return person
-    person = Person(name=who or "someone", is_secretariat=admin)
+    person = Person(name=who or "someone")
     key = fold(who)
     if len(key.split()) >= 2:
         unresolved = {n.id: n.key for n in await ownership_queries.unresolved_owner_names(session)}
         found = process.extract(key, unresolved, scorer=fuzz.token_sort_ratio, score_cutoff=55, limit=10)
         person.owner_name_ids = [i for name, _, i in found if person_score(key, name) >= MATCH_THRESHOLD]
+    return person
+
+
+async def operator(session: AsyncSession, who: str | None) -> Person:
+    """Whoever runs the command line: the secretariat's rights (they hold the database), recorded as
+    `who` (a member's name when it is one, else as given)."""
+    person = await identify(session, who) if who else Person(name="cli")
+    person.is_secretariat, person.link = True, OPERATOR
     return person

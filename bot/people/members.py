@@ -12,8 +12,10 @@ from bot.calendar.clock import Clock
 from bot.people.matching import MemberIndex, person_score
 from bot.people.vocab import constituency_key, organisation_key, organisation_name, role_keys
 from bot.record.text import fold
-from storage.models import MEMBER_FIELDS, Member, OwnerName
+from storage.models import MEMBER_FIELDS, Member, MemberEvent, OwnerName
 from storage.queries import actions as action_queries
+from storage.queries import groups as group_queries
+from storage.queries import links as link_queries
 from storage.queries import members as member_queries
 
 
@@ -238,19 +240,23 @@ async def add_member(
     initials: str | None = None,
     role: str | None = None,
     organisation: str | None = None,
+    email: str | None = None,
     aliases: list[str] = (),
     slack_user_id: str | None = None,
     teams_user_id: str | None = None,
     groups: list[str] = (),
     secretariat: bool | None = None,
     chair: bool | None = None,
+    by: str = "cli",
 ) -> MemberChange:
-    """Add a member (or complete one already known by that name), then point owner names at them."""
-    from storage.queries import groups as group_queries
-
+    """Add a member (or complete one already known by that name), then point owner names at them. Run
+    by the operator: a Slack or Teams id given is a confirmed link; rights granted or revoked and links
+    made are audit events recorded as `by`."""
     name = " ".join(name.split())
     if len(fold(name).split()) < 2:
         raise MemberError(f"“{name}” needs a first name and a surname")
+    email_given = email is not None
+    email = check_email(email) if email_given else None
     index = await load_index(session)
     teams_user_id = teams_user_id.strip().lower() if teams_user_id else None
     for platform, user_id in (("slack", slack_user_id), ("teams", teams_user_id)):
@@ -262,6 +268,10 @@ async def add_member(
                 and index.best(fold(name)) != (holder.id, 100.0)
             ):
                 raise MemberError(f"the {platform.title()} user {user_id} is already linked to {holder.name}")
+    if email:
+        holder = await link_queries.member_by_email(session, email)
+        if holder is not None and holder.key != fold(name) and index.best(fold(name)) != (holder.id, 100.0):
+            raise MemberError(f"{email} is already the email of {holder.name}")
     change = await upsert_member(
         session,
         index,
@@ -273,14 +283,28 @@ async def add_member(
         overwrite=True,
     )
     member = change.member
-    if slack_user_id:
-        member.slack_user_id = slack_user_id
-    if teams_user_id:
-        member.teams_user_id = teams_user_id
+    events: list[MemberEvent] = []
+
+    def event(kind: str, **fields) -> None:
+        events.append(MemberEvent(kind=kind, by=by, source="cli", at=clock.utcnow(), **fields))
+
+    for platform, user_id in (("slack", slack_user_id), ("teams", teams_user_id)):
+        if user_id and link_queries.linked_user(member, platform) != (user_id, "confirmed"):
+            link_queries.set_link(member, platform, user_id, "confirmed")
+            event("confirmed", platform=platform, user_id=user_id, link_kind="confirmed")
+    if email_given:
+        member.email = email
+    was = (bool(member.is_secretariat), bool(member.is_chair))
     if secretariat is not None:
         member.is_secretariat = secretariat
     if chair is not None:
         member.is_chair = chair
+    if change.created:
+        was = (False, False)
+    now = (bool(member.is_secretariat), bool(member.is_chair))
+    for before, after, what in zip(was, now, RIGHTS, strict=True):
+        if before != after:
+            event("granted" if after else "revoked", text=what)
     alias_keys = []
     for alias in aliases:
         key = fold(alias.replace(".", " ").replace("_", " "))
@@ -296,8 +320,26 @@ async def add_member(
         await member_queries.add_to_group(session, member.id, group.id)
     member.updated_at = clock.utcnow()
     await session.flush()
+    for found in events:
+        found.member_id = member.id
+        session.add(found)
     await resolve_owner_names(session, index, changed_member_keys=[member.key, *alias_keys])
     return change
+
+
+RIGHTS = ("secretariat", "chair")
+EMAIL = re.compile(r"[^@\s<>,;\"']+@[^@\s<>,;\"']+\.[^@\s<>,;\"'.]+")
+
+
+def check_email(text: str) -> str | None:
+    """An email address as stored: trimmed and lower-case; '' or none clears it; anything else that is
+    not an address is refused."""
+    value = (text or "").strip().lower()
+    if value in ("", "none", "-"):
+        return None
+    if len(value) > 254 or not EMAIL.fullmatch(value):
+        raise MemberError(f"“{text}” is not an email address")
+    return value
 
 
 def display_org(text: str | None) -> str | None:

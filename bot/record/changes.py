@@ -1,7 +1,7 @@
 """Changing the record: close, reopen and update actions; add actions and decisions by hand.
 
-Only an owner of the action (named, or by role, organisation or group) or the secretariat (the PMO,
-the chair, or a Slack admin) may change it. Every change is one transaction that writes an action
+Only an owner of the action (named, or by role, organisation or group) or the secretariat may change
+it, as bot/people/rights.py says. Every change is one transaction that writes an action
 event saying who, when and where from; a refusal gives the reason and changes nothing.
 """
 
@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from bot.calendar.clock import Clock, real_utcnow
 from bot.people.identity import Person
 from bot.people.members import load_index, resolve_owner_names
+from bot.people.rights import OWNER_REASONS, counts_as_owner, secretariat_only
 from bot.record.importer import insert_owner_rows, owner_rows
 from bot.record.refs import action_ref, decision_ref, find_refs, parse_action_cell, parse_decision_cell
 from bot.record.text import clean_cell
@@ -68,6 +69,7 @@ async def record(
         member_id=person.member_id,
         slack_user_id=person.slack_user_id,
         teams_user_id=person.teams_user_id,
+        link_kind=person.link,
         source=source,
         status_before=before,
         status_after=status,
@@ -78,18 +80,23 @@ async def record(
 
 
 async def ownership_reason(session, action_id: int, person: Person) -> str | None:
-    """Why this action is the person's, if it is: the strongest of named, role, organisation, group."""
+    """Why this action is the person's to change, if it is: the strongest of named, role, organisation
+    and group that their link lets count (bot/people/rights.py)."""
     found = set()
     for owner, _name in await ownership_queries.owner_rows_with_names(session, action_id):
         if owner.kind == "person" and owner.owner_name_id in person.owner_name_ids:
-            found.add("named")
+            reason = "named"
         elif owner.kind == "role" and owner.role_key in person.role_keys:
-            found.add("role")
+            reason = "role"
         elif owner.kind == "organisation" and person.org_key and owner.org_key == person.org_key:
-            found.add("organisation")
+            reason = "organisation"
         elif owner.kind == "group" and owner.group_code in person.group_codes:
-            found.add("group")
-    return next((r for r in ("named", "role", "organisation", "group") if r in found), None)
+            reason = "group"
+        else:
+            continue
+        if counts_as_owner(person, reason, owner.role_key):
+            found.add(reason)
+    return next((r for r in OWNER_REASONS if r in found), None)
 
 
 async def first_action_ref(db: Database, text: str) -> str | None:
@@ -168,8 +175,9 @@ async def confirm_reported(
 ) -> ChangeResult:
     """The secretariat confirms every action reported done (of one group, or all): each is closed with a
     "confirmed" event carrying the update that reported it, in one transaction."""
-    if not person.is_secretariat:
-        return ChangeResult(False, "Only the secretariat can confirm what was reported done.")
+    refused = secretariat_only(person, "confirm what was reported done")
+    if refused:
+        return ChangeResult(False, refused)
 
     async def apply(session) -> ChangeResult:
         group = await group_queries.group_by_code(session, group_code) if group_code else None
@@ -263,8 +271,9 @@ async def undo_change(
 
 
 def _refuse_record(person: Person, text: str, doing: str, what: str) -> ChangeResult | None:
-    if not person.is_secretariat:
-        return ChangeResult(False, f"Only the secretariat can {doing}.")
+    refused = secretariat_only(person, doing)
+    if refused:
+        return ChangeResult(False, refused)
     if not text:
         return ChangeResult(False, f"{what} needs its text.")
     return None
@@ -333,6 +342,7 @@ async def add_action(
                 member_id=person.member_id,
                 slack_user_id=person.slack_user_id,
                 teams_user_id=person.teams_user_id,
+                link_kind=person.link,
                 source=source,
                 status_after="open",
                 due_after=due,

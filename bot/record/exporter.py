@@ -10,6 +10,7 @@ from bot.calendar.clock import to_london
 from bot.people.vocab import organisation_name
 from storage.db import Database
 from storage.queries import actions as action_queries
+from storage.queries import links as link_queries
 from storage.queries import meetings as meeting_queries
 from storage.queries import members as member_queries
 
@@ -48,12 +49,15 @@ def owner_parts(owners) -> list[dict]:
     return out
 
 
-async def export_data(db: Database) -> dict:
+async def export_data(db: Database, *, personal: bool = False) -> dict:
+    """Everything as JSON. Members' emails, their chat users and the identity audit trail are personal
+    data, left out unless `personal` (`export --with-personal-data`, and `db copy`'s check)."""
     async with db.read() as session:
         meetings = await meeting_queries.all_meetings(session)
         actions = await action_queries.all_actions(session)
         decisions = await action_queries.all_decisions(session)
         members = await member_queries.all_members(session)
+        identity = await link_queries.all_events(session) if personal else []
         action_ids = [action.id for action, _ in actions]
         owners = await action_queries.owners_of(session, action_ids)
         events = await action_queries.events_of(session, action_ids)
@@ -100,10 +104,50 @@ async def export_data(db: Database) -> dict:
             }
             for decision, group in decisions
         ],
-        "members": [
-            {"name": m.name, "initials": m.initials, "role": m.role, "organisation": m.organisation}
-            for m in members
-        ],
+        "members": [_member(m, personal) for m in members],
+        **(
+            {"identity_events": [_identity_event(e, {m.id: m.name for m in members}) for e in identity]}
+            if personal
+            else {}
+        ),
+    }
+
+
+def _member(member, personal: bool) -> dict:
+    out = {
+        "name": member.name,
+        "initials": member.initials,
+        "role": member.role,
+        "organisation": member.organisation,
+    }
+    if personal:
+        out |= {
+            "email": member.email,
+            "slack": {"user": member.slack_user_id, "link": member.slack_link}
+            if member.slack_user_id
+            else None,
+            "teams": {"user": member.teams_user_id, "link": member.teams_link}
+            if member.teams_user_id
+            else None,
+            "secretariat": member.is_secretariat,
+            "chair": member.is_chair,
+        }
+    return out
+
+
+def _identity_event(event, names: dict[int, str]) -> dict:
+    """One entry of the identity audit trail: a link made or ended, rights granted or revoked."""
+    return {
+        "member": names.get(event.member_id),
+        "kind": event.kind,
+        "platform": event.platform,
+        "user": event.user_id,
+        "link": event.link_kind,
+        "text": event.text,
+        "by": event.by,
+        "by_user": event.by_user,
+        "source": event.source,
+        "at": to_london(event.at).isoformat(),
     }
 
 
@@ -117,6 +161,8 @@ def _event(event) -> dict:
         "by": event.by,
         "source": event.source,
     }
+    if event.link_kind:
+        out["link"] = event.link_kind  # how the chat user who made it was linked to that member
     if event.status_before != event.status_after and event.status_after:
         out["status"] = {"from": event.status_before, "to": event.status_after}
     if event.due_before != event.due_after and event.kind != "created":

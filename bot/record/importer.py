@@ -525,6 +525,7 @@ def _attendees(store: ImportStore, stored: _Stored, index: MemberIndex, clock: C
     )
     store.update_members(changes, current, now)
     summary.members_new += [row["name"] for row in new]
+    store.insert_member_events(_rights_granted(ids, new, changes, summary.file_name, now))
     members = [ids.get(member_id, member_id) for member_id, _ in placed]
     store.add_to_group(members, stored.group_id)
     present: set[int] = set()  # listed twice: the first line counts (as for one already stored)
@@ -544,6 +545,25 @@ def _attendees(store: ImportStore, stored: _Stored, index: MemberIndex, clock: C
             )
     store.insert_attendance(rows)
     return [row["key"] for row in new]
+
+
+def _rights_granted(ids: dict[int, int], new: list[dict], changes: dict[int, dict], source: str, now) -> list:
+    """The audit of rights a report's roles give (a PMO role the secretariat's, a chair's the chair's):
+    one event per member and right, for the identity trail."""
+    granted = [(ids[-i - 1], row) for i, row in enumerate(new)] + list(changes.items())
+    return [
+        {
+            "member_id": member_id,
+            "kind": "granted",
+            "text": right,
+            "by": "report",
+            "source": source,
+            "at": now,
+        }
+        for member_id, row in granted
+        for right, column in (("secretariat", "is_secretariat"), ("chair", "is_chair"))
+        if row.get(column)
+    ]
 
 
 def owner_rows(owner: str | None, group_codes: set[str], default_group: str) -> list[dict]:

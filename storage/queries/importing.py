@@ -34,6 +34,7 @@ from storage.models import (
     Meeting,
     Member,
     MemberAlias,
+    MemberEvent,
     MemberGroup,
     Mention,
     OwnerName,
@@ -125,6 +126,7 @@ ATTENDED_AFTER = (
     .distinct()
 )
 INSERT_MEMBERS = insert(MEMBERS).returning(MEMBERS.c.id, sort_by_parameter_order=True)
+INSERT_MEMBER_EVENTS = insert(MemberEvent.__table__)
 UPDATE_MEMBER = update(MEMBERS).where(MEMBERS.c.id == bindparam("member_id"))
 _OWNER_NAME_ROWS = select(_n.id, _n.key, _n.member_id, _n.match_score)
 OWNER_NAME_ROWS = _OWNER_NAME_ROWS.where(_listed(_n.id))
@@ -586,6 +588,10 @@ class ImportStore:
             for member_id in changes
         ]
         self._many(UPDATE_MEMBER, [row | {"updated_at": now} for row in rows])
+
+    def insert_member_events(self, rows: list[dict]) -> None:
+        """Identity audit events (rights a report's roles grant)."""
+        self._many(INSERT_MEMBER_EVENTS, rows)
 
     def add_to_group(self, member_ids: list[int], group_id: int) -> None:
         self._many(

@@ -47,8 +47,8 @@ def test_now_changes_the_answer(db_url, write, capsys):
 
 def test_done_update_reopen_with_their_exit_codes(db_url, write, capsys):
     setup(write, capsys)
-    assert main(["done", "WMAG31-02", "--as", "Sam Hall"]) == 1
-    assert capsys.readouterr().err.strip() == "Only the owner or the secretariat can close WMAG31-02."
+    assert main(["done", "WMAG99-01", "--as", "Sam Hall"]) == 1
+    assert capsys.readouterr().err.strip() == "I don't know WMAG99-01."
     assert main(["update", "wmag31-2", "windows agreed", "--as", "SHat", "--now", "2023-11-20T10:00"]) == 0
     assert (
         main(["done", "WMAG 31-2", "--as", "Sam Hatton", "--note", "confirmed", "--now", "2023-11-21T10:00"])
@@ -77,6 +77,21 @@ def test_done_update_reopen_with_their_exit_codes(db_url, write, capsys):
     assert not closed["recorded_at"].startswith("2023-")  # ...and when it was really recorded
     assert action["updates"][1]["due"] == {"from": "2023-11-15", "to": "2023-12-20"}
     assert action["status"] == "open" and action["closed_on"] is None
+
+
+def test_the_command_line_changes_with_the_secretariats_rights_recorded_as_named(db_url, write, capsys):
+    """Whoever runs the command line holds the database: --as names who the record says made a change,
+    whether or not that member owns the action (Sam Hall owns none of WMAG31-02)."""
+    setup(write, capsys)
+    assert main(["done", "WMAG31-02", "--as", "Sam Hall", "--note", "agreed at the meeting"]) == 0
+    assert main(["action", "add", "Publish the plan", "--group", "WMAG", "--as", "Sam Hall"]) == 0
+    capsys.readouterr()
+    main(["export"])
+    actions = json.loads(capsys.readouterr().out)["actions"]
+    closed = next(a for a in actions if a["ref"] == "WMAG31-02")["updates"][-1]
+    assert (closed["kind"], closed["by"], closed["source"]) == ("closed", "Sam Hall", "cli")
+    added = next(a for a in actions if a["text"] == "Publish the plan")["updates"][0]
+    assert (added["kind"], added["by"]) == ("created", "Sam Hall")
 
 
 def test_the_csv_log_says_when_and_by_whom_an_action_was_closed(db_url, write, capsys):

@@ -228,11 +228,11 @@ async def test_a_long_named_list_is_cut_and_counted_like_the_others(world, monke
     from datetime import date
 
     import bot.conversation.answers as answers
-    from bot.people.identity import identify
+    from bot.people.identity import CONFIRMED, identify
     from bot.record.changes import add_action
 
     async with world.read() as session:
-        ada = await identify(session, "Ada Brooks")
+        ada = await identify(session, "Ada Brooks", link=CONFIRMED)
     for day in (20, 21, 22):
         await add_action(
             world,

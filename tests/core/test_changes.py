@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
-from bot.people.identity import identify
+from bot.people.identity import CONFIRMED, identify
 from bot.record.changes import add_action, add_decision, change_action, undo_change
 from bot.record.exporter import export_data
 from tests.fixtures.world import build_world, clock_at
@@ -21,7 +21,7 @@ async def world(db, write):
 
 async def person(db, name):
     async with db.read() as session:
-        return await identify(session, name)
+        return await identify(session, name, link=CONFIRMED)
 
 
 async def events(db, ref):

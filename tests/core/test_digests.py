@@ -17,7 +17,7 @@ from bot.calendar.meetings import add_meeting
 from bot.config import Settings
 from bot.digests.compose import compose_digest
 from bot.digests.runner import DigestRunner
-from bot.people.identity import identify
+from bot.people.identity import CONFIRMED, identify
 from bot.people.members import add_member
 from handlers.slack.app import web_client
 from handlers.slack.context import Services
@@ -191,7 +191,7 @@ async def test_the_reminder_on_the_day(world, fake):
 
 async def test_a_meeting_called_at_short_notice_gets_its_digest_at_once(world, fake):
     async with world.read() as session:
-        ada = await identify(session, "Ada Brooks")
+        ada = await identify(session, "Ada Brooks", link=CONFIRMED)
     clock = clock_at("2023-12-04T11:00")
     added = await add_meeting(
         world,
@@ -351,7 +351,7 @@ async def test_a_long_digest_counts_everything_and_lists_the_first(world, fake):
     from bot.record.changes import add_action
 
     async with world.read() as session:
-        ada = await identify(session, "Ada Brooks")
+        ada = await identify(session, "Ada Brooks", link=CONFIRMED)
     extra = SHOWN + 5
     for n in range(extra):
         added = await add_action(

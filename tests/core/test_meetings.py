@@ -7,7 +7,7 @@ import pytest
 from bot.calendar import meetings
 from bot.calendar.schedule import upcoming_meetings
 from bot.conversation.commands import run_command
-from bot.people.identity import identify
+from bot.people.identity import CONFIRMED, identify
 from tests.fixtures.world import build_world, clock_at
 
 NOW = clock_at("2023-11-30T09:00")
@@ -29,7 +29,10 @@ async def dates(db, group="WMAG"):
 
 async def test_add_move_cancel_and_who_may(world):
     async with world.read() as session:
-        ada, sam = await identify(session, "Ada Brooks"), await identify(session, "Sam Hall")
+        ada, sam = (
+            await identify(session, "Ada Brooks", link=CONFIRMED),
+            await identify(session, "Sam Hall", link=CONFIRMED),
+        )
     heard = []
 
     async def listener():
@@ -62,7 +65,7 @@ async def test_a_cadence_meeting_can_be_moved_and_its_month_keeps_just_the_new_d
     async with world.write() as session:
         await ensure_group(session, "TMAG", None, (3, 2, "10:00"))
     async with world.read() as session:
-        ada = await identify(session, "Ada Brooks")
+        ada = await identify(session, "Ada Brooks", link=CONFIRMED)
     moved = await run_command(world, "meeting move 2024-01-17 to 2024-01-24 group TMAG", ada, NOW)
     assert moved.kind == "change"
     jan = [d for d in await dates(world, "TMAG") if d[0].startswith("2024-01")]

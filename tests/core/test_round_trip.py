@@ -10,7 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import text
 
-from bot.people.identity import identify
+from bot.people.identity import CONFIRMED, identify
 from bot.record.draft import draft_for, write_docx
 from bot.record.exporter import export_data
 from bot.record.importer import import_report
@@ -40,7 +40,7 @@ async def events(db) -> list[tuple]:
 
 async def secretary(db):
     async with db.read() as session:
-        return await identify(session, "Ada Brooks")
+        return await identify(session, "Ada Brooks", link=CONFIRMED)
 
 
 async def read_back(db, data: bytes, name: str = "log.xlsx"):
@@ -144,7 +144,7 @@ async def test_a_workbook_that_is_not_an_action_log_is_one_line_and_changes_noth
 
 async def test_only_the_secretariat_reads_the_log_back(world):
     async with world.read() as session:
-        sam = await identify(session, "Sam Hatton")
+        sam = await identify(session, "Sam Hatton", link=CONFIRMED)
     data = await export_workbook(world)
     with pytest.raises(ReportError, match="only the secretariat"):
         await apply_workbook(world, "log.xlsx", read_workbook("log.xlsx", data), sam, NOW)

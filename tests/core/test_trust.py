@@ -12,7 +12,7 @@ from bot.calendar.schedule import upcoming_meetings
 from bot.conversation.answers import ask
 from bot.conversation.commands import run_command
 from bot.digests.compose import compose_digest, render_digest
-from bot.people.identity import identify
+from bot.people.identity import CONFIRMED, identify
 from bot.record.changes import confirm_reported
 from bot.record.importer import import_report
 from bot.record.updates import update_closes, update_reports_delivery
@@ -124,8 +124,8 @@ async def test_the_digest_leads_with_attention_and_fits_one_screen(world):
 
 async def test_the_secretariat_confirms_all_reported_done_each_an_audit_event(world):
     async with world.read() as session:
-        ada = await identify(session, "Ada Brooks")
-        sam = await identify(session, "Sam Hall")
+        ada = await identify(session, "Ada Brooks", link=CONFIRMED)
+        sam = await identify(session, "Sam Hall", link=CONFIRMED)
     refused = await confirm_reported(world, sam, NOW)
     assert not refused.ok and "Only the secretariat" in refused.message
     done = await confirm_reported(world, ada, NOW, group_code="WMAG", source="test")
@@ -163,7 +163,7 @@ async def test_the_secretariat_confirms_all_reported_done_each_an_audit_event(wo
 
 async def test_close_reported_and_many_refs_at_once(world):
     async with world.read() as session:
-        ada = await identify(session, "Ada Brooks")
+        ada = await identify(session, "Ada Brooks", link=CONFIRMED)
     reply = await run_command(world, "close reported", ada, NOW)
     assert reply.kind == "change" and "Confirmed and closed 2" in reply.text
     reply = await run_command(
@@ -188,7 +188,7 @@ async def test_close_reported_and_many_refs_at_once(world):
 
 async def test_a_chat_update_reporting_delivery_marks_it_reported(world):
     async with world.read() as session:
-        sam = await identify(session, "Sam Hatton")
+        sam = await identify(session, "Sam Hatton", link=CONFIRMED)
     await run_command(world, "update WMAG31-02 windows shared with the DNOs", sam, NOW)
     assert "WMAG31-02" in [i.ref for i in (await ask(world, "reported done", "Ada Brooks", NOW)).items]
     await run_command(world, "update WMAG31-02 two windows still to be agreed", sam, NOW)
@@ -214,7 +214,7 @@ async def test_a_hand_added_action_is_raised_at_its_first_report(world):
     from bot.record.changes import add_action
 
     async with world.read() as session:
-        ada = await identify(session, "Ada Brooks")
+        ada = await identify(session, "Ada Brooks", link=CONFIRMED)
     assert (
         await add_action(world, ada, NOW, text="Tidy the RAID log", group_code="WMAG", ref="WMAG00-01")
     ).ok
@@ -281,7 +281,7 @@ async def test_a_guessed_name_is_flagged_and_a_stranger_is_not_told_to_link(worl
 
 async def test_a_change_made_with_a_given_time_says_so_in_its_history(world):
     async with world.read() as session:
-        sam = await identify(session, "Sam Hatton")
+        sam = await identify(session, "Sam Hatton", link=CONFIRMED)
     await run_command(world, "done WMAG31-02 agreed", sam, NOW)  # NOW is a fixed clock, not the real time
     shown = await ask(world, "show WMAG31-02", "Sam Hatton", NOW)
     closing = next(line for line in shown.text.splitlines() if "closed by Sam Hatton" in line)

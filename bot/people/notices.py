@@ -1,0 +1,114 @@
+"""Telling the secretariat of every claim, with Confirm and Reject.
+
+Where: the secretariat's channel of the claimed member's groups when one is set (`group set G
+--secretariat-channel`, or `secretariat here` in a channel); else a direct message to each configured
+admin (Slack DM, Teams personal chat); with neither, one log line, and the claim waits in `tmag-bot
+member links --pending`. Each platform served brings a teller that knows how to post there.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Protocol
+
+from storage.db import Database
+from storage.queries import groups as group_queries
+from storage.queries import members as member_queries
+
+log = logging.getLogger("tmag-bot")
+PLATFORM_NAMES = {"slack": "Slack", "teams": "Teams"}
+
+
+@dataclass(frozen=True)
+class ClaimNotice:
+    """A chat user says they are a member: what the secretariat is shown, to confirm or reject."""
+
+    member_id: int
+    member_name: str
+    about: str | None  # the member's role or organisation, to say which member
+    platform: str
+    user_id: str
+    profile_name: str | None
+    profile_is_members: bool  # the user's profile name is the member's own
+    kind: str = "claim"
+
+    @property
+    def user_label(self) -> str:
+        return f"{PLATFORM_NAMES.get(self.platform, self.platform)} user {self.user_id}"
+
+    def text(self) -> str:
+        """ "Slack user U0MAL (profile name not a member's) says they are Daniaal Choudhury (MHH PMO RAID
+        manager)", and what it allows until confirmed."""
+        if self.profile_is_members:
+            profile = "profile name matches"
+        elif self.profile_name:
+            profile = "profile name not a member's"
+        else:
+            profile = "no profile name"
+        about = f" ({self.about})" if self.about else ""
+        text = f"{self.user_label} ({profile}) says they are {self.member_name}{about}."
+        if self.profile_name and not self.profile_is_members:
+            text += f"\nTheir profile name: {self.profile_name}."
+        return (
+            text + "\nUntil you confirm it they have no secretariat rights, and can change only the actions "
+            "that name them, their constituency's and their whole group's. Confirm, or Reject to unlink them."
+        )
+
+
+class SecretariatTeller(Protocol):
+    """How one platform tells the secretariat: in a channel, or each configured admin directly."""
+
+    platform: str
+
+    async def post(self, channel: str, notice: ClaimNotice) -> bool: ...
+
+    async def tell_admins(self, notice: ClaimNotice) -> int: ...
+
+
+async def secretariat_channels(db: Database, member_id: int) -> dict[str, list[str]]:
+    """The secretariat's channels (by platform) for a member: those of their groups, else of every
+    group."""
+    async with db.read() as session:
+        groups = await group_queries.all_groups(session)
+        theirs = await member_queries.group_ids_of(session, member_id)
+    chosen = [g for g in groups if g.id in theirs] or groups
+    found: dict[str, list[str]] = {"slack": [], "teams": []}
+    for group in chosen:
+        if group.secretariat_channel and group.secretariat_channel not in found["slack"]:
+            found["slack"].append(group.secretariat_channel)
+        if group.secretariat_teams_channel and group.secretariat_teams_channel not in found["teams"]:
+            found["teams"].append(group.secretariat_teams_channel)
+    return found
+
+
+async def tell_secretariat(db: Database, notices: list[ClaimNotice], tellers: list[SecretariatTeller]) -> int:
+    """Tell the secretariat of each claim, where they are; how many messages went. A teller that fails
+    is logged and the others still tell."""
+    sent = 0
+    for notice in notices:
+        told = 0
+        channels = await secretariat_channels(db, notice.member_id)
+        for teller in tellers:
+            for channel in channels.get(teller.platform, []):
+                told += await _safely(teller.post(channel, notice), teller)
+        if not told:
+            for teller in tellers:
+                told += await _safely(teller.tell_admins(notice), teller)
+        if not told:
+            log.warning(
+                "claim waiting for the secretariat (no secretariat channel or admin to tell): %s says they "
+                "are %s; see tmag-bot member links --pending",
+                notice.user_label,
+                notice.member_name,
+            )
+        sent += told
+    return sent
+
+
+async def _safely(telling, teller) -> int:
+    try:
+        return int(await telling)
+    except Exception as exc:  # telling is best effort: the claim waits in `member links --pending`
+        log.warning("could not tell the secretariat on %s: %s", teller.platform, exc)
+        return 0
