@@ -135,7 +135,11 @@ async def serve(settings: Settings, platforms: Platforms, *, port: int, host: st
         else:
             # Socket Mode acknowledges through Bolt on this loop; the listeners answer on the other.
             slack_app = build_app(services, answers=answers)
+        from handlers.slack.notices import SlackSecretariatTeller
+
         posters.append(SlackDigestPoster(web_client(services, posting=True), answering_db, clock))
+        # One list, shared by both loops' services: claims are told on every platform served.
+        services.tellers.append(SlackSecretariatTeller(web_client(services), settings.admin_user_ids))
         background.append(
             asyncio.create_task(with_backoff(slack_app.client.auth_test, "the bot token (SLACK_BOT_TOKEN)"))
         )
@@ -148,7 +152,12 @@ async def serve(settings: Settings, platforms: Platforms, *, port: int, host: st
         teams_bot = TeamsBot(services, answers)
         await answers.run(teams_bot.start())
         routes += teams_bot.routes
+        from handlers.teams.notices import TeamsSecretariatTeller
+
         posters.append(TeamsDigestPoster(teams_bot.app.api, answering_db, teams_bot.bot_id, clock))
+        services.tellers.append(
+            TeamsSecretariatTeller(teams_bot.app.api, answering_db, settings.teams_admin_ids)
+        )
     scheduler = DigestScheduler(DigestRunner(answering_db, posters, clock))
     try:
         await answers.call(scheduler.start)

@@ -1,16 +1,5 @@
-"""What platform glue needs on every request, whatever the platform: the database, the clock, settings."""
+"""The core's services, as platform glue receives them (see bot/services.py)."""
 
-from __future__ import annotations
+from bot.services import Services
 
-from dataclasses import dataclass
-
-from bot.calendar.clock import Clock
-from bot.config import Settings
-from storage.db import Database
-
-
-@dataclass
-class Services:
-    db: Database
-    clock: Clock
-    settings: Settings
+__all__ = ["Services"]

@@ -83,6 +83,10 @@ class FakeTeams:
     failures: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     files: dict[str, bytes] = field(default_factory=dict)  # what a file's download URL serves
     onedrive: dict[str, bytes] = field(default_factory=dict)  # files the bot uploaded, once accepted
+    # Entra object id -> what the tenant's directory says (name, email, userPrincipalName): what a
+    # conversation member lookup answers
+    directory: dict[str, dict] = field(default_factory=dict)
+    lookups: list[str] = field(default_factory=list)  # member lookups asked for
     arrived: dict[str, float] = field(default_factory=dict)  # conversation -> first arrival (perf_counter)
     base_url: str = ""
     key: rsa.RSAPrivateKey = field(
@@ -107,6 +111,7 @@ class FakeTeams:
                     web.post("/v3/conversations/{conversation}/activities", self._activity),
                     web.post("/v3/conversations/{conversation}/activities/{reply_to}", self._activity),
                     web.put("/v3/conversations/{conversation}/activities/{reply_to}", self._activity),
+                    web.get("/v3/conversations/{conversation}/members/{member}", self._member),
                     web.get("/v1/.well-known/openidconfiguration", self._openid),
                     web.get("/v1/.well-known/keys", self._keys),
                     web.get("/files/{name}", self._file),
@@ -195,6 +200,26 @@ class FakeTeams:
             )
         )
         return web.json_response({"id": f"{1_700_000_000_000 + next(self._ids)}"})
+
+    async def _member(self, request: web.Request) -> web.Response:
+        """A conversation member, as the Bot Connector gives it: a Teams account with the tenant's view."""
+        account = request.match_info["member"]
+        self.lookups.append(account)
+        user = account.removeprefix("29:")
+        if user not in self.directory:
+            return web.json_response({"error": {"code": "MemberNotFoundInConversation"}}, status=404)
+        found = self.directory[user]
+        return web.json_response(
+            {
+                "id": account,
+                "aadObjectId": user,
+                "name": found.get("name"),
+                "email": found.get("email"),
+                "userPrincipalName": found.get("userPrincipalName") or found.get("email"),
+                "tenantId": TENANT,
+                "userRole": "user",
+            }
+        )
 
     async def _file(self, request: web.Request) -> web.Response:
         data = self.files.get(request.match_info["name"])

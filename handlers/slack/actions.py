@@ -6,11 +6,13 @@ import json
 import re
 
 from bot.conversation.answers import ask
+from bot.people import links
+from bot.people.notices import tell_secretariat
 from bot.record.changes import change_action, confirm_reported, undo_change
 from bot.record.uploads import cancel_held, import_held
 from handlers.slack import blocks as ui
 from handlers.slack import ids
-from handlers.slack.context import answer_identity_prompt, apart, begin, first_time, services_of
+from handlers.slack.context import apart, begin, first_time, profile_lookup, services_of, slack_user
 from handlers.slack.events import publish_home
 from handlers.slack.replies import permalink, tell
 
@@ -24,6 +26,8 @@ def register(app) -> None:
     app.action(ids.CONFIRM_IDENTITY)(apart(on_identity_answer))
     app.action(ids.DENY_IDENTITY)(apart(on_identity_answer))
     app.action(ids.CONFIRM_REPORTED)(apart(on_confirm_reported))
+    app.action(ids.CONFIRM_CLAIM)(apart(on_claim_review))
+    app.action(ids.REJECT_CLAIM)(apart(on_claim_review))
 
 
 MAX_ID_DIGITS = 12  # database ids in button values: anything longer is not one of ours
@@ -167,16 +171,69 @@ async def on_cancel_import(ack, body, client, respond, context) -> None:
     )
 
 
-async def on_identity_answer(ack, body, respond, context) -> None:
+async def on_identity_answer(ack, body, client, respond, context) -> None:
+    """Yes or No to "Are you Kate Goodman?" or "Did you mean Kate Goodman?"."""
     await ack()
     clicked = _clicked(body)
     if clicked is None or _id(clicked[1]) is None or not await first_time(context):
         return
     action_id, value, user = clicked
-    message = await answer_identity_prompt(
-        services_of(context), user, _id(value), action_id == ids.CONFIRM_IDENTITY
+    services = services_of(context)
+    identity = await begin(context, client, user)
+    if identity is None:
+        return
+    outcome = await links.answer_question(
+        services.db,
+        services.clock,
+        slack_user(services, user),
+        _id(value),
+        action_id == ids.CONFIRM_IDENTITY,
+        profile_lookup(client, user),
+        by=identity.person,
+        command="/tmag iam",
     )
-    await respond(text=ui.fallback(message), response_type="ephemeral", replace_original=True)
+    await tell_secretariat(services.db, outcome.notices, services.tellers)
+    await respond(text=ui.fallback(outcome.message), response_type="ephemeral", replace_original=True)
+
+
+async def on_claim_review(ack, body, client, respond, context) -> None:
+    """The secretariat's Confirm or Reject on a claim."""
+    await ack()
+    clicked = _clicked(body)
+    if clicked is None:
+        return
+    action_id, value, user = clicked
+    try:
+        wanted = json.loads(value)
+        member_id, platform, claimant = int(wanted["m"]), str(wanted["p"]), str(wanted["u"])
+    except (ValueError, KeyError, TypeError):
+        return
+    if platform not in links.PLATFORM_NAMES or not 0 < member_id < 10**12:
+        return
+    identity = await begin(context, client, user)
+    if identity is None:
+        return
+    services = services_of(context)
+    outcome = await links.review_claim(
+        services.db,
+        services.clock,
+        identity.person,
+        member_id,
+        platform,
+        claimant,
+        action_id == ids.CONFIRM_CLAIM,
+        source="slack:claim",
+    )
+    blocks = ui.to_dicts([ui.text_section(outcome.message)])
+    if outcome.ok and body.get("response_url"):
+        await respond(blocks=blocks, text=ui.fallback(outcome.message), replace_original=True)
+    elif body.get("response_url"):
+        await respond(
+            blocks=blocks,
+            text=ui.fallback(outcome.message),
+            response_type="ephemeral",
+            replace_original=False,
+        )
 
 
 async def on_confirm_reported(ack, body, client, context) -> None:

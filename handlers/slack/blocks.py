@@ -33,6 +33,8 @@ from slack_sdk.models.views import View
 from bot.conversation.answers import Answer, Item
 from bot.conversation.layout import PAGE, answer_pieces, done_ref, item_text
 from bot.digests.layout import Message, channel_message, direct_message, thread_messages
+from bot.people.links import IdentityQuestion
+from bot.people.notices import ClaimNotice
 from bot.record.uploads import NOTHING_STORED, preview_lines
 from handlers.slack import ids
 
@@ -134,21 +136,30 @@ def change_blocks(message: str, event_id: int | None = None) -> list[Block]:
     return [text_section(f"✅ {message}", undo)]
 
 
-def identity_prompt_blocks(member_id: int, name: str, profile_name: str) -> list[Block]:
+def identity_question_blocks(question: IdentityQuestion) -> list[Block]:
+    """ "Are you Kate Goodman?" / "Did you mean Kate Goodman?", with Yes and No."""
     yes = ButtonElement(
-        text=plain(f"Yes, I'm {name}", ButtonElement.text_max_length),
+        text=plain(f"Yes, I'm {question.member_name}", ButtonElement.text_max_length),
         action_id=ids.CONFIRM_IDENTITY,
-        value=str(member_id),
+        value=str(question.member_id),
         style="primary",
     )
-    no = ButtonElement(text=PlainTextObject(text="No"), action_id=ids.DENY_IDENTITY, value=str(member_id))
-    return [
-        text_section(
-            f"Your Slack name is {profile_name}. Are you {name} in the group's reports? "
-            "I ask once, so your actions find you."
-        ),
-        ActionsBlock(elements=[yes, no]),
-    ]
+    no = ButtonElement(
+        text=PlainTextObject(text="No"), action_id=ids.DENY_IDENTITY, value=str(question.member_id)
+    )
+    return [text_section(question.text("slack")), ActionsBlock(elements=[yes, no])]
+
+
+def claim_blocks(notice: ClaimNotice) -> list[Block]:
+    """A claim, for the secretariat to confirm or reject."""
+    value = json.dumps({"m": notice.member_id, "p": notice.platform, "u": notice.user_id})
+    confirm = ButtonElement(
+        text=PlainTextObject(text="Confirm"), action_id=ids.CONFIRM_CLAIM, value=value, style="primary"
+    )
+    reject = ButtonElement(
+        text=PlainTextObject(text="Reject"), action_id=ids.REJECT_CLAIM, value=value, style="danger"
+    )
+    return [text_section(notice.text()), ActionsBlock(elements=[confirm, reject])]
 
 
 def home_view(

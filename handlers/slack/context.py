@@ -1,5 +1,6 @@
 """What every listener needs, resolved once per request: the database, the clock, the settings, whether
-this request was already applied, and who the Slack user is as a member.
+this request was already applied, and who the Slack user is as a member (by the core's rules:
+bot/people/links.py).
 
 Nothing here writes to the database before the listener has acknowledged Slack, and identifying a user
 writes only when something changed (a new profile, a link to a member, a question asked once). Those
@@ -12,24 +13,18 @@ import hashlib
 import inspect
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
 
 from slack_sdk.errors import SlackApiError
 
-from bot.people.identity import Person, identify, person_for_member
-from bot.people.linking import answer_prompt, link_candidates, link_user
-from bot.people.linking import claim_identity as link_claim
-from bot.people.members import load_index
+from bot.people import links
+from bot.people.identity import Person
+from bot.people.links import ChatUser, IdentityQuestion, Profile
+from bot.people.notices import tell_secretariat
 from handlers.answers import AnswerLoop
 from handlers.services import Services
-from storage.db import DatabaseBusy
-from storage.models import SlackUser
-from storage.queries import members as member_queries
 from storage.queries import requests as request_queries
-from storage.queries import slack as slack_queries
 
 log = logging.getLogger("tmag-bot.slack")
-PROFILE_MEMORY = timedelta(days=1)
 REQUEST_KEY = "request_key"  # context key: what makes this request itself (see request_key)
 FIRST_TIME = "first_time"  # context key: True unless this request was applied before, once claimed
 ANSWERS = "answers"  # context key: the AnswerLoop listeners run on, if any
@@ -38,7 +33,8 @@ ANSWERS = "answers"  # context key: the AnswerLoop listeners run on, if any
 @dataclass
 class SlackIdentity:
     person: Person
-    prompt: tuple[int, str, str] | None = None  # (member id, member name, Slack name) to confirm once
+    question: IdentityQuestion | None = None  # "Are you Kate Goodman?", asked once
+    told: str | None = None  # what to tell them of their link (a claim made from their profile name)
 
 
 def services_of(context) -> Services:
@@ -130,94 +126,36 @@ async def begin(context, client, user_id: str) -> SlackIdentity | None:
     return await identify_slack_user(services_of(context), client, user_id)
 
 
-async def _profile(client, user_id: str) -> tuple[str | None, str | None]:
-    try:
-        found = await client.users_info(user=user_id)
-    except SlackApiError as exc:
-        log.warning("users.info for %s failed: %s", user_id, exc)
-        return None, None
-    profile = (found.get("user") or {}).get("profile") or {}
-    real = profile.get("real_name") or (found.get("user") or {}).get("real_name")
-    return real or None, profile.get("display_name") or None
+def slack_user(services: Services, user_id: str) -> ChatUser:
+    return ChatUser("slack", user_id, admin=user_id in services.settings.admin_user_ids)
+
+
+def profile_lookup(client, user_id: str):
+    """users.info, when the core needs it: the profile's real and display names, and its email (Slack
+    gives it with the users:read.email scope; without that scope, none, and no link is verified)."""
+
+    async def lookup() -> Profile | None:
+        try:
+            found = await client.users_info(user=user_id)
+        except SlackApiError as exc:
+            log.warning("users.info for %s failed: %s", user_id, exc)
+            return None
+        user = found.get("user") or {}
+        profile = user.get("profile") or {}
+        real = profile.get("real_name") or user.get("real_name")
+        names = tuple(n for n in (real, profile.get("display_name")) if isinstance(n, str) and n)
+        email = profile.get("email")
+        return Profile(names, email if isinstance(email, str) and email else None)
+
+    return lookup
 
 
 async def identify_slack_user(services: Services, client, user_id: str) -> SlackIdentity:
-    """The member a Slack user is: by their stored Slack id; else by their profile's name (linked at
-    once when it is exactly a member's, asked about once when only close); else just their name.
-
-    Reads first; the Slack profile is fetched outside any transaction; a write is made only when there
-    is something to remember, and if the database is too busy to take it, it waits for another time."""
-    db, clock = services.db, services.clock
-    admin = user_id in services.settings.admin_user_ids
-    async with db.read() as session:
-        member = await member_queries.member_by_slack_id(session, user_id)
-        if member is not None:
-            return SlackIdentity(await person_for_member(session, member, admin=admin))
-        known = await slack_queries.slack_user(session, user_id)
-        fresh = known is not None and clock.utcnow() - _aware(known.updated_at) < PROFILE_MEMORY
-        index = await load_index(session)
-    if fresh:
-        real, display = known.real_name, known.display_name
-    else:
-        real, display = await _profile(client, user_id)
-    asked_before = known is not None and (known.declined or known.asked_member_id is not None)
-    names = [name for name in (real, display) if name]
-    exact, ask = await link_candidates(db, index, names, platform="slack", asked_before=asked_before)
-    if not fresh or exact is not None or ask is not None:
-        try:
-            member, prompt = await db.transaction(
-                lambda session: _remember(session, clock, user_id, (real, display), exact, ask, fresh)
-            )
-        except DatabaseBusy:
-            log.warning("could not record Slack user %s now (database busy); answering anyway", user_id)
-            member, prompt = None, None
-        if member is not None:
-            async with db.read() as session:
-                return SlackIdentity(await person_for_member(session, member, admin=admin))
-    else:
-        prompt = None
-    async with db.read() as session:
-        person = await identify(session, real or display or user_id, admin=admin)
-    person.slack_user_id = user_id
-    return SlackIdentity(person, prompt)
-
-
-async def _remember(session, clock, user_id, profile, exact, ask, fresh):
-    """The write behind identify_slack_user: (the member now linked, or None; a prompt, or None)."""
-    record = await slack_queries.slack_user(session, user_id)
-    if record is None:
-        record = SlackUser(user_id=user_id, updated_at=clock.utcnow())
-        session.add(record)
-    if not fresh:
-        (record.real_name, record.display_name), record.updated_at = profile, clock.utcnow()
-    if exact is not None:
-        member = await member_queries.member_by_id(session, exact)
-        if member is not None and member.slack_user_id is None:
-            await link_user(session, clock, member, "slack", user_id)
-            record.member_id = member.id
-            await session.flush()
-            return member, None
-    if ask is not None and not record.declined and record.asked_member_id is None:
-        member_id, name = ask
-        member = await member_queries.member_by_id(session, member_id)
-        if member is not None and member.slack_user_id is None:
-            record.asked_member_id, record.asked_at = member.id, clock.utcnow()
-            return None, (member.id, member.name, name)
-    return None, None
-
-
-async def answer_identity_prompt(services: Services, user_id: str, member_id: int, yes: bool) -> str:
-    return await answer_prompt(
-        services.db, services.clock, "slack", user_id, member_id, yes, command="/tmag iam"
+    """Who a Slack user is, by the core's rules (bot/people/links.py); claims it made are told to the
+    secretariat."""
+    resolution = await links.resolve(
+        services.db, services.clock, slack_user(services, user_id), profile_lookup(client, user_id)
     )
-
-
-async def claim_identity(services: Services, user_id: str, name: str) -> str:
-    """`/tmag iam NAME`: link this Slack user to the member of that name."""
-    return await link_claim(services.db, services.clock, "slack", user_id, name)
-
-
-def _aware(value):
-    from datetime import UTC
-
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if resolution.notices:
+        await tell_secretariat(services.db, resolution.notices, services.tellers)
+    return SlackIdentity(resolution.person, resolution.question, resolution.told)

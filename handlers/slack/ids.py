@@ -11,6 +11,8 @@ CANCEL_IMPORT = "cancel_import"  # value: the pending upload id
 CONFIRM_IDENTITY = "confirm_identity"  # value: the member id
 DENY_IDENTITY = "deny_identity"  # value: the member id
 CONFIRM_REPORTED = "confirm_reported"  # value: the group code
+CONFIRM_CLAIM = "confirm_claim"  # value: {"m": member id, "p": platform, "u": chat user id}
+REJECT_CLAIM = "reject_claim"  # value: as CONFIRM_CLAIM
 
 # The message shortcut and its modal
 MARK_DONE_SHORTCUT = "mark_action_done"

@@ -7,8 +7,10 @@ import logging
 from slack_sdk.errors import SlackApiError
 
 from bot.conversation.commands import Reply, run_command
+from bot.people import links
+from bot.people.notices import tell_secretariat
 from handlers.slack import blocks as ui
-from handlers.slack.context import Services, SlackIdentity, claim_identity
+from handlers.slack.context import Services, SlackIdentity, profile_lookup, slack_user
 
 log = logging.getLogger("tmag-bot.slack")
 
@@ -21,11 +23,24 @@ async def reply_blocks(
     clock = services.clock
     word = text.strip().split(" ", 1)[0].lower() if text.strip() else ""
     if word == "iam":
-        name = text.strip()[3:].strip()
-        message = (
-            await claim_identity(services, user_id, name) if name else "Tell me who you are: iam FIRST LAST"
+        outcome = await links.claim(
+            services.db,
+            clock,
+            slack_user(services, user_id),
+            text.strip()[3:],
+            profile_lookup(client, user_id) if client is not None else None,
+            by=identity.person,
         )
-        return ui.change_blocks(message), ui.fallback(message), None
+        await tell_secretariat(services.db, outcome.notices, services.tellers)
+        blocks = (
+            ui.identity_question_blocks(outcome.question)
+            if outcome.question
+            else ui.change_blocks(outcome.message)
+        )
+        return ui.to_dicts(blocks), ui.fallback(outcome.message), None
+    if word == "whoami":
+        message = links.whoami(identity.person, "slack")
+        return ui.to_dicts(ui.change_blocks(message)), ui.fallback(message), None
     reply = await run_command(services.db, text, identity.person, clock, source=source)
     if reply.file is not None and client is not None:
         reply.text = await send_file(client, user_id, reply)
@@ -37,8 +52,10 @@ async def reply_blocks(
         blocks = ui.change_blocks(reply.text, reply.change.event_id if reply.change.ok else None)
     else:
         blocks = ui.change_blocks(reply.text)
-    if identity.prompt is not None:
-        blocks = ui.identity_prompt_blocks(*identity.prompt) + blocks
+    if identity.question is not None:
+        blocks = ui.identity_question_blocks(identity.question) + blocks
+    if identity.told:
+        blocks = [ui.text_section(identity.told), *blocks]
     return ui.to_dicts(blocks), ui.fallback(reply.text.split("\n", 1)[0]), reply
 
 

@@ -29,13 +29,22 @@ import warnings
 from bot.conversation.commands import Reply, run_command
 from bot.conversation.help import HELP
 from bot.conversation.statements import parse_statement
+from bot.people import links
+from bot.people.notices import tell_secretariat
 from bot.record.changes import change_action, change_actions, confirm_reported, undo_change
 from bot.record.refs import find_refs
 from handlers.answers import AnswerLoop
 from handlers.services import Services
 from handlers.teams import cards, ids
 from handlers.teams.adapter import AiohttpAdapter
-from handlers.teams.context import Caller, caller_of, first_time, identify_teams_user
+from handlers.teams.context import (
+    Caller,
+    caller_of,
+    first_time,
+    identify_teams_user,
+    profile_lookup,
+    teams_user,
+)
 from storage.queries import actions as action_queries
 from storage.queries import groups as group_queries
 
@@ -201,18 +210,25 @@ async def handle_message(bot: TeamsBot, ctx) -> None:
     if not personal and not _mentions_bot(activity):
         await _statement(bot, ctx, caller, text)  # a channel message the bot only overhears
         return
-    identity = await identify_teams_user(services, caller)
+    identity = await identify_teams_user(services, caller, bot.app.api)
     word = text.split(" ", 1)[0].lower() if text else ""
     if word == "iam":
-        from bot.people.linking import claim_identity
-
-        name = text[3:].strip()
-        message = (
-            await claim_identity(services.db, services.clock, "teams", caller.user_id, name)
-            if name
-            else "Tell me who you are: iam FIRST LAST"
+        outcome = await links.claim(
+            services.db,
+            services.clock,
+            teams_user(services, caller),
+            text[3:],
+            profile_lookup(bot.app.api, caller),
+            by=identity.person,
         )
-        await ctx.send(_card_message(cards.change_card(message)))
+        await tell_secretariat(services.db, outcome.notices, services.tellers)
+        shown = (
+            cards.identity_card(outcome.question) if outcome.question else cards.change_card(outcome.message)
+        )
+        await ctx.send(_card_message(shown))
+        return
+    if word == "whoami":
+        await ctx.send(_card_message(cards.change_card(links.whoami(identity.person, "teams"))))
         return
     if re.match(r"^digest\b", text, re.IGNORECASE):
         await ctx.send(_card_message(await _digest_reply(bot, activity, identity.person, text)))
@@ -223,9 +239,10 @@ async def handle_message(bot: TeamsBot, ctx) -> None:
         await ctx.send(_file_offer(reply) if personal else _card_message(cards.change_card(IN_PERSONAL_CHAT)))
         return
     card = _reply_card(reply, services, text)
-    if identity.prompt is not None:
-        member_id, name, typed = identity.prompt
-        await ctx.send(_card_message(cards.identity_card(member_id, name, typed)))
+    if identity.told:
+        await ctx.send(_card_message(cards.change_card(identity.told)))
+    if identity.question is not None:
+        await ctx.send(_card_message(cards.identity_card(identity.question)))
     await ctx.send(_card_message(card))
 
 
@@ -250,7 +267,7 @@ async def _statement(bot: TeamsBot, ctx, caller: Caller, text: str) -> None:
     statement = parse_statement(text, codes, default) if codes else None
     if statement is None:
         return
-    identity = await identify_teams_user(services, caller)
+    identity = await identify_teams_user(services, caller, bot.app.api)
     source = f"teams:channel:{_channel_id(ctx.activity.conversation.id)}"
     result = await change_action(
         services.db,
@@ -391,7 +408,7 @@ async def send_consented_file(bot: TeamsBot, ctx) -> None:
     if response.action != "accept" or response.upload_info is None:
         await ctx.send(_card_message(cards.change_card("All right: not sent.")))
         return
-    identity = await identify_teams_user(services, caller)
+    identity = await identify_teams_user(services, caller, bot.app.api)
     if not identity.person.is_secretariat:
         await ctx.send(_card_message(cards.change_card("Only the secretariat can draft the report.")))
         return
@@ -446,7 +463,7 @@ async def handle_card_action(bot: TeamsBot, ctx):
         return _card_response(cards.change_card("That button is not one of mine."))
     if not await first_time(services, activity):
         return _card_response(cards.change_card("Done already."))
-    identity = await identify_teams_user(services, caller)
+    identity = await identify_teams_user(services, caller, bot.app.api)
     person, clock = identity.person, services.clock
     if verb == ids.MARK_DONE and isinstance(data.get("ref"), str):
         result = await change_action(services.db, data["ref"], "close", person, clock, source="teams:card")
@@ -474,18 +491,35 @@ async def handle_card_action(bot: TeamsBot, ctx):
             _done, message = await cancel_held(services.db, upload_id, person, who)
         return _card_response(cards.change_card(message))
     if verb in (ids.CONFIRM_IDENTITY, ids.DENY_IDENTITY) and _small_int(data.get("member")) is not None:
-        from bot.people.linking import answer_prompt
-
-        message = await answer_prompt(
+        outcome = await links.answer_question(
             services.db,
             clock,
-            "teams",
-            caller.user_id,
+            teams_user(services, caller),
             _small_int(data["member"]),
             verb == ids.CONFIRM_IDENTITY,
+            profile_lookup(bot.app.api, caller),
+            by=person,
             command="iam",
         )
-        return _card_response(cards.change_card(message))
+        await tell_secretariat(services.db, outcome.notices, services.tellers)
+        return _card_response(cards.change_card(outcome.message))
+    if (
+        verb in (ids.CONFIRM_CLAIM, ids.REJECT_CLAIM)
+        and _small_int(data.get("member")) is not None
+        and data.get("platform") in links.PLATFORM_NAMES
+        and isinstance(data.get("user"), str)
+    ):
+        outcome = await links.review_claim(
+            services.db,
+            clock,
+            person,
+            _small_int(data["member"]),
+            data["platform"],
+            data["user"],
+            verb == ids.CONFIRM_CLAIM,
+            source="teams:claim",
+        )
+        return _card_response(cards.change_card(outcome.message))
     return _card_response(cards.change_card("That button is not one of mine."))
 
 
@@ -556,7 +590,7 @@ async def submit_mark_done(bot: TeamsBot, ctx):
         )
     if not await first_time(services, activity):
         return MessagingExtensionActionResponse(task=TaskModuleMessageResponse(value="Done already."))
-    identity = await identify_teams_user(services, caller)
+    identity = await identify_teams_user(services, caller, bot.app.api)
     note = str(data.get(ids.NOTE_INPUT) or "").strip()[:2000] or None
     results = await change_actions(
         services.db,

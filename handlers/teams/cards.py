@@ -29,6 +29,8 @@ from microsoft_teams.cards.core import Choice
 
 from bot.conversation.answers import Answer
 from bot.conversation.layout import PAGE, Piece, answer_pieces
+from bot.people.links import IdentityQuestion
+from bot.people.notices import ClaimNotice
 from handlers.teams import ids
 
 CARD_VERSION = "1.5"
@@ -116,15 +118,28 @@ def changes_card(results) -> AdaptiveCard:
     return card(*body)
 
 
-def identity_card(member_id: int, name: str, typed: str) -> AdaptiveCard:
+def identity_card(question: IdentityQuestion) -> AdaptiveCard:
+    """ "Are you Kate Goodman?" / "Did you mean Kate Goodman?", with Yes and No."""
+    member = question.member_id
     return card(
-        runs(
-            f"Your Teams name is {typed}. Are you {name} in the group's reports? "
-            "I ask once, so your actions find you."
-        ),
+        runs(question.text("teams")),
         actions=[
-            execute(f"Yes, I'm {name}"[:60], ids.CONFIRM_IDENTITY, member=member_id).with_style("positive"),
-            execute("No", ids.DENY_IDENTITY, member=member_id),
+            execute(f"Yes, I'm {question.member_name}"[:60], ids.CONFIRM_IDENTITY, member=member).with_style(
+                "positive"
+            ),
+            execute("No", ids.DENY_IDENTITY, member=member),
+        ],
+    )
+
+
+def claim_card(notice: ClaimNotice) -> AdaptiveCard:
+    """A claim, for the secretariat to confirm or reject."""
+    about = {"member": notice.member_id, "platform": notice.platform, "user": notice.user_id}
+    return card(
+        *(runs(line) for line in notice.text().split("\n")),
+        actions=[
+            execute("Confirm", ids.CONFIRM_CLAIM, **about).with_style("positive"),
+            execute("Reject", ids.REJECT_CLAIM, **about).with_style("destructive"),
         ],
     )
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from bot.people.identity import Person, identify, person_for_member
-from bot.people.linking import link_candidates, link_user
-from bot.people.members import load_index
+from bot.people import links
+from bot.people.identity import Person
+from bot.people.links import ChatUser, IdentityQuestion, Profile
+from bot.people.notices import tell_secretariat
 from handlers.services import Services
 from storage.db import DatabaseBusy
 from storage.models import TeamsUser
-from storage.queries import members as member_queries
 from storage.queries import requests as request_queries
 from storage.queries import users as user_queries
 
@@ -22,7 +22,8 @@ log = logging.getLogger("tmag-bot.teams")
 @dataclass
 class TeamsIdentity:
     person: Person
-    prompt: tuple[int, str, str] | None = None  # (member id, member name, Teams name) to confirm once
+    question: IdentityQuestion | None = None  # "Are you Kate Goodman?", asked once
+    told: str | None = None  # what to tell them of their link (a claim made from their Teams name)
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,8 @@ class Caller:
     service_url: str | None = None
     tenant_id: str | None = None
     personal_conversation: str | None = None
+    conversation_id: str | None = None  # the conversation the activity came in (for member lookups)
+    account_id: str | None = None  # their id in the Bot Framework ("29:..."), for member lookups
 
 
 def caller_of(activity) -> Caller | None:
@@ -52,6 +55,8 @@ def caller_of(activity) -> Caller | None:
         getattr(activity, "service_url", None),
         getattr(conversation, "tenant_id", None) if conversation is not None else None,
         conversation.id if personal else None,
+        getattr(conversation, "id", None) if conversation is not None else None,
+        getattr(sender, "id", None),
     )
 
 
@@ -68,70 +73,66 @@ async def first_time(services: Services, activity) -> bool:
     return await services.db.transaction(claim)
 
 
-async def identify_teams_user(services: Services, caller: Caller) -> TeamsIdentity:
-    """The member a Teams user is: by their stored Entra id; else by their Teams name (linked at once
-    when it is exactly a member's, asked about once when only close); else just their name."""
-    db = services.db
+def teams_user(services: Services, caller: Caller) -> ChatUser:
     admin = caller.user_id in services.settings.teams_admin_ids
-    async with db.read() as session:
-        member = await member_queries.member_by_user(session, "teams", caller.user_id)
+    return ChatUser("teams", caller.user_id, admin=admin, names=(caller.name,) if caller.name else ())
+
+
+def profile_lookup(api, caller: Caller):
+    """Teams' member lookup, when the core needs it: the user's email (or their UPN) as their tenant
+    knows it. Without an API client (a channel the bot cannot look in), none, and no link is verified."""
+
+    async def lookup() -> Profile | None:
+        if api is None or not caller.service_url or not caller.conversation_id or not caller.account_id:
+            return None
+        scoped = api.clone(service_url=caller.service_url)
+        found = await scoped.conversations.get_member_by_id(caller.conversation_id, caller.account_id)
+        email = getattr(found, "email", None) or getattr(found, "user_principal_name", None)
+        name = getattr(found, "name", None)
+        return Profile((name,) if name else (), email if isinstance(email, str) and "@" in email else None)
+
+    return lookup
+
+
+async def identify_teams_user(services: Services, caller: Caller, api=None) -> TeamsIdentity:
+    """Who a Teams user is, by the core's rules (bot/people/links.py), and where they can be reached
+    (remembered, best effort); claims it made are told to the secretariat."""
+    await remember_where(services, caller)
+    resolution = await links.resolve(
+        services.db, services.clock, teams_user(services, caller), profile_lookup(api, caller)
+    )
+    if resolution.notices:
+        await tell_secretariat(services.db, resolution.notices, services.tellers)
+    return TeamsIdentity(resolution.person, resolution.question, resolution.told)
+
+
+async def remember_where(services: Services, caller: Caller) -> None:
+    """A Teams user's name and how to reach them (their personal chat, their tenant's service URL), as
+    the activity says: written only when changed, and skipped if the database is busy."""
+    async with services.db.read() as session:
         known = await user_queries.chat_user(session, "teams", caller.user_id)
-        index = await load_index(session) if member is None else None
     changed = (
         known is None
         or known.name != caller.name
         or (caller.personal_conversation and known.conversation_id != caller.personal_conversation)
         or (caller.tenant_id and known.tenant_id != caller.tenant_id)
     )
-    exact = ask = None
-    if member is None:
-        asked_before = known is not None and (known.declined or known.asked_member_id is not None)
-        names = [caller.name] if caller.name else []
-        exact, ask = await link_candidates(db, index, names, platform="teams", asked_before=asked_before)
-    prompt = None
-    if changed or exact is not None or ask is not None:
-        try:
-            linked, prompt = await db.transaction(
-                lambda session: _remember(session, services, caller, exact, ask)
-            )
-        except DatabaseBusy:
-            log.warning(
-                "could not record Teams user %s now (database busy); answering anyway", caller.user_id
-            )
-            linked, prompt = None, None
-        member = member or linked
-    async with db.read() as session:
-        if member is not None:
-            person = await person_for_member(session, member, admin=admin)
-        else:
-            person = await identify(session, caller.name or caller.user_id, admin=admin)
-    person.teams_user_id = caller.user_id
-    return TeamsIdentity(person, prompt)
+    if not changed:
+        return
 
+    async def remember(session) -> None:
+        clock = services.clock
+        record = await user_queries.chat_user(session, "teams", caller.user_id)
+        if record is None:
+            record = TeamsUser(user_id=caller.user_id, updated_at=clock.utcnow())
+            session.add(record)
+        record.name, record.updated_at = caller.name, clock.utcnow()
+        if caller.personal_conversation:
+            record.conversation_id = caller.personal_conversation
+        if caller.service_url and caller.tenant_id:  # where a personal chat with them can be opened
+            record.service_url, record.tenant_id = caller.service_url, caller.tenant_id
 
-async def _remember(session, services: Services, caller: Caller, exact, ask):
-    """The write behind identify_teams_user: (the member now linked, or None; a prompt, or None)."""
-    clock = services.clock
-    record = await user_queries.chat_user(session, "teams", caller.user_id)
-    if record is None:
-        record = TeamsUser(user_id=caller.user_id, updated_at=clock.utcnow())
-        session.add(record)
-    record.name, record.updated_at = caller.name, clock.utcnow()
-    if caller.personal_conversation:
-        record.conversation_id = caller.personal_conversation
-    if caller.service_url and caller.tenant_id:  # where a personal chat with them can be opened
-        record.service_url, record.tenant_id = caller.service_url, caller.tenant_id
-    if exact is not None:
-        member = await member_queries.member_by_id(session, exact)
-        if member is not None and member.teams_user_id is None:
-            await link_user(session, clock, member, "teams", caller.user_id)
-            record.member_id = member.id
-            await session.flush()
-            return member, None
-    if ask is not None and not record.declined and record.asked_member_id is None:
-        member_id, name = ask
-        member = await member_queries.member_by_id(session, member_id)
-        if member is not None and member.teams_user_id is None:
-            record.asked_member_id, record.asked_at = member.id, clock.utcnow()
-            return None, (member.id, member.name, name)
-    return None, None
+    try:
+        await services.db.transaction(remember)
+    except DatabaseBusy:
+        log.warning("could not record Teams user %s now (database busy); answering anyway", caller.user_id)

@@ -19,9 +19,9 @@ from bot.digests.compose import Digest, DigestAction
 from bot.digests.layout import channel_message, direct_message, thread_messages
 from bot.digests.runner import Part, PostError
 from handlers.teams import cards
+from handlers.teams.reach import Unreachable, personal_chat
 from storage.db import Database
 from storage.models import Group, Member
-from storage.queries import users as user_queries
 
 log = logging.getLogger("tmag-bot.teams")
 MINE = "ask me: what is open for me"
@@ -103,28 +103,10 @@ class TeamsDigestPoster:
         return None  # the Bot Connector cannot look a message up; see the module's note
 
     async def _personal_chat(self, user_id: str) -> tuple[str, str]:
-        """(service URL, conversation id) of the bot's personal chat with a user, opened if need be."""
-        from microsoft_teams.api import Account, CreateConversationParams
-
-        async with self.db.read() as session:
-            record = await user_queries.chat_user(session, "teams", user_id)
-        if record is not None and record.conversation_id and record.service_url:
-            return record.service_url, record.conversation_id
-        if record is None or not record.service_url or not record.tenant_id:
-            raise PostError(
-                f"Teams user {user_id} has never talked to the bot, so there is no chat to open",
-                unreachable=True,
-            )
-        params = CreateConversationParams(members=[Account(id=user_id)], tenant_id=record.tenant_id)
-        created = await self.api.clone(service_url=record.service_url).conversations.create(params)
-
-        async def remember(session) -> None:
-            found = await user_queries.chat_user(session, "teams", user_id)
-            if found is not None:
-                found.conversation_id = created.id
-
-        await self.db.transaction(remember)
-        return record.service_url, created.id
+        try:
+            return await personal_chat(self.api, self.db, user_id)
+        except Unreachable as exc:
+            raise PostError(str(exc), unreachable=True) from None
 
 
 def _post_error(exc: httpx.HTTPStatusError, direct: bool) -> PostError:

@@ -7,6 +7,8 @@ SHOW_MORE = "showMore"  # q: the question, o: the offset
 CONFIRM_REPORTED = "confirmReported"  # group
 CONFIRM_IDENTITY = "confirmIdentity"  # member
 DENY_IDENTITY = "denyIdentity"  # member
+CONFIRM_CLAIM = "confirmClaim"  # member, platform, user: a claim the secretariat confirms
+REJECT_CLAIM = "rejectClaim"  # member, platform, user
 IMPORT_UPLOAD = "importUpload"  # upload: a report shared with the bot, held for the secretariat
 CANCEL_UPLOAD = "cancelUpload"  # upload
 

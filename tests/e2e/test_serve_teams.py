@@ -152,8 +152,11 @@ async def test_slack_and_teams_on_one_port(tmp_path, fake):
                 f"{base}/api/messages", data=as_json(activity), headers={"Content-Type": "application/json"}
             ) as response:
                 assert response.status == 200
-            reply = (await fake.replies())[0]
-            assert any("Confirm the DNO test windows" in t for _, t in card_texts(reply.card()))
+            assert await fake.wait_for(
+                lambda: any(
+                    "Confirm the DNO test windows" in t for r in fake.sent for _, t in card_texts(r.card())
+                )
+            )
     finally:
         process.terminate()
         try:

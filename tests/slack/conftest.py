@@ -12,8 +12,9 @@ from aiohttp import web
 from bot.config import Settings
 from bot.people.members import add_member
 from handlers.answers import AnswerLoop
-from handlers.slack.app import EVENTS_PATH, build_app, web_app
+from handlers.slack.app import EVENTS_PATH, build_app, web_app, web_client
 from handlers.slack.context import Services
+from handlers.slack.notices import SlackSecretariatTeller
 from storage.db import Database
 from tests.fixtures.world import build_world, clock_at
 from tests.slack_fake import FakeSlack, block_actions, event_callback, signed, slash_command
@@ -68,14 +69,26 @@ class Bot:
 
 
 @contextlib.asynccontextmanager
-async def running_bot(db: Database, *, answered_apart: bool = False):
+async def running_bot(
+    db: Database,
+    *,
+    answered_apart: bool = False,
+    admins: frozenset[str] = frozenset(),
+    users: dict | None = None,
+):
     """The real app over HTTP on loopback, on this database, against a fresh fake Slack. `answered_apart`:
-    as `serve` runs it, Bolt on an answering loop of its own, this loop checking and acknowledging."""
-    fake = await FakeSlack(
-        users={u: {"real_name": p, "display_name": ""} for u, (_, p) in PEOPLE.items()}
-    ).start()
-    settings = Settings(slack_bot_token="xoxb-test", slack_signing_secret=SECRET, slack_api_url=fake.api_url)
+    as `serve` runs it, Bolt on an answering loop of its own, this loop checking and acknowledging.
+    `admins`: SLACK_ADMIN_USER_IDS; `users`: more Slack users (id -> profile) beside PEOPLE."""
+    profiles = {u: {"real_name": p, "display_name": ""} for u, (_, p) in PEOPLE.items()}
+    fake = await FakeSlack(users=profiles | (users or {})).start()
+    settings = Settings(
+        slack_bot_token="xoxb-test",
+        slack_signing_secret=SECRET,
+        slack_api_url=fake.api_url,
+        admin_user_ids=admins,
+    )
     services = Services(db, NOW, settings)
+    services.tellers.append(SlackSecretariatTeller(web_client(services), settings.admin_user_ids))
     answers = await AnswerLoop(services).start() if answered_apart else None
     app = build_app(answers.services if answers else services)
     runner = web.AppRunner(web_app(app, services, answers), access_log=None)

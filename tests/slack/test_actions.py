@@ -41,12 +41,12 @@ async def test_mark_done_from_the_app_home_refreshes_it(bot):
 
 
 async def test_long_lists_are_cut_with_show_more(bot):
-    from bot.people.identity import identify
+    from bot.people.identity import CONFIRMED, identify
     from bot.record.changes import add_action
     from tests.slack.conftest import NOW
 
     async with bot.db.read() as session:
-        ada = await identify(session, "Ada Brooks")
+        ada = await identify(session, "Ada Brooks", link=CONFIRMED)
     for n in range(30):
         await add_action(
             bot.db, ada, NOW, text=f"Task number {n} " + "detail " * 40, group_code="WMAG", owner="Sam Hatton"

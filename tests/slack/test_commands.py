@@ -95,11 +95,11 @@ async def test_help_and_unknown_questions_list_what_it_can_do(bot):
 
 
 async def test_escaping_means_stored_text_never_pings_or_links(bot):
-    from bot.people.identity import identify
+    from bot.people.identity import CONFIRMED, identify
     from bot.record.changes import add_action
 
     async with bot.db.read() as session:
-        ada = await identify(session, "Ada Brooks")
+        ada = await identify(session, "Ada Brooks", link=CONFIRMED)
     await add_action(
         bot.db,
         ada,
@@ -117,12 +117,12 @@ async def test_escaping_means_stored_text_never_pings_or_links(bot):
 
 
 async def test_stored_formatting_shows_as_typed_and_never_pings(bot):
-    from bot.people.identity import identify
+    from bot.people.identity import CONFIRMED, identify
     from bot.record.changes import add_action
     from tests.slack.conftest import NOW
 
     async with bot.db.read() as session:
-        ada = await identify(session, "Ada Brooks")
+        ada = await identify(session, "Ada Brooks", link=CONFIRMED)
     hostile = "Please *publish* the _plan_ ~now~ `today` <!here> [click](https://evil.example)"
     added = await add_action(
         bot.db, ada, NOW, text=hostile, group_code="WMAG", owner="Sam Hatton", ref="WMAG32-08"

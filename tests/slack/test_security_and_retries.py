@@ -207,15 +207,27 @@ def write_lock_held(path: str):
 
 @pytest.mark.sqlite_only  # SQLite's single writer (PostgreSQL: tests/e2e/test_replicas.py)
 async def test_an_update_waits_out_a_short_lock_and_is_made(busy_bot, db_url):
-    # Priya is a member not yet linked to her Slack user: identifying her writes the link.
     path = db_url.removeprefix("sqlite:///")
     with write_lock_held(path):
-        status = await busy_bot.command("update WMAG31-05 cost analysis drafted", user="U0PRIYA")
+        status = await busy_bot.command("update WMAG31-02 windows agreed", user="U0SAM")
         assert status == 200  # acknowledged at once, lock or no lock
         await asyncio.sleep(0.3)
     reply = (await busy_bot.replies())[0]
-    assert texts(reply["blocks"]) == "✅ Updated WMAG31-05."
-    assert (await last_event(busy_bot, "WMAG31-05"))[:2] == ("updated", "cost analysis drafted")
+    assert texts(reply["blocks"]) == "✅ Updated WMAG31-02."
+    assert (await last_event(busy_bot, "WMAG31-02"))[:2] == ("updated", "windows agreed")
+
+
+@pytest.mark.sqlite_only  # SQLite's single writer
+async def test_a_claim_the_database_cannot_take_fails_plainly_and_changes_nothing(busy_bot, db_url):
+    # Priya is a member not yet linked to her Slack user: her profile name makes a claim, which must be
+    # written before she acts as Priya; a lock held throughout refuses it, and so the whole request.
+    path = db_url.removeprefix("sqlite:///")
+    before = await event_count(busy_bot, "WMAG31-05")
+    with write_lock_held(path):
+        assert await busy_bot.command("update WMAG31-05 cost analysis drafted", user="U0PRIYA") == 200
+        reply = (await busy_bot.replies())[0]
+    assert "The record is busy right now" in texts(reply["blocks"])
+    assert await event_count(busy_bot, "WMAG31-05") == before
 
 
 @pytest.mark.sqlite_only  # SQLite's single writer (PostgreSQL: tests/e2e/test_replicas.py)

@@ -66,12 +66,12 @@ async def test_a_message_without_refs_says_so(bot):
 
 
 async def test_the_modal_opens_for_actions_with_long_texts(bot):
-    from bot.people.identity import identify
+    from bot.people.identity import CONFIRMED, identify
     from bot.record.changes import add_action
     from tests.slack.conftest import NOW
 
     async with bot.db.read() as session:
-        ada = await identify(session, "Ada Brooks")
+        ada = await identify(session, "Ada Brooks", link=CONFIRMED)
     long_text = (
         "Update the E2E Testing and Integration Strategy as per the comments received in the meeting and "
         "offline, and issue it to members for ex-committee approval ahead of the next meeting (see DEC07)"

@@ -14,6 +14,7 @@ from bot.people.members import add_member
 from handlers.answers import AnswerLoop
 from handlers.services import Services
 from handlers.teams.bot import MESSAGING_ENDPOINT, TeamsBot
+from handlers.teams.notices import TeamsSecretariatTeller
 from handlers.web import application, health_route
 from storage.db import Database
 from tests.fixtures.world import build_world, clock_at
@@ -51,6 +52,8 @@ async def running_teams(db: Database, settings_for, *, answered_apart: bool = Fa
     services = Services(db, NOW, settings)
     answers = await AnswerLoop(services).start() if answered_apart else None
     bot = TeamsBot(services, answers)
+    answering_db = answers.services.db if answers else db
+    services.tellers.append(TeamsSecretariatTeller(bot.app.api, answering_db, settings.teams_admin_ids))
     await (answers.run(bot.start()) if answers else bot.start())
     runner = web.AppRunner(application([*bot.routes, health_route(services)]), access_log=None)
     await runner.setup()

@@ -102,7 +102,7 @@ async def test_the_identity_question_is_answered_with_its_buttons(teams):
     _, body = await press(
         teams, "aad-hall", "Sam Halle", "confirmIdentity", member=asked[0]["data"]["member"]
     )
-    assert texts_of(body)[0].startswith("Thanks — you are Sam Hall.")
+    assert texts_of(body)[0].startswith("Thanks — I've noted that you are Sam Hall;")
     _, body = await press(teams, "aad-hall", "Sam Halle", "markDone", ref="WMAG31-04")
     assert "Closed WMAG31-04" in texts_of(body)[0]  # now an owner
 

@@ -108,17 +108,21 @@ async def test_a_teams_name_only_close_is_asked_about_once_and_iam_links(teams):
         a["verb"] == "confirmIdentity" for a in card_actions(teams.fake.sent[2].card())
     )  # asked once
     await teams.send(personal_message(teams.fake.service_url, "aad-hall", "Sam Halle", "iam Sam Hall"))
-    linked = (await teams.fake.replies(4))[3]
-    assert card_texts(linked.card())[0][1] == "Thanks — you are Sam Hall."
+    sent = await teams.fake.replies(5)  # the answer, and the claim told to the configured admin
+    linked = next(r for r in sent[3:] if r.conversation == "a:chat-aad-hall")
+    assert card_texts(linked.card())[0][1].startswith("Thanks — I've noted that you are Sam Hall;")
+    told = next(r for r in sent[3:] if r.conversation == "a:personal-aad-admin")
+    assert card_texts(told.card())[0][1].startswith("Teams user aad-hall (profile name not a member's) says")
+    assert {a["verb"] for a in card_actions(told.card())} == {"confirmClaim", "rejectClaim"}
 
 
 async def test_stored_text_is_inert_in_cards(teams):
-    from bot.people.identity import identify
+    from bot.people.identity import CONFIRMED, identify
     from bot.record.changes import add_action
     from tests.teams.conftest import NOW
 
     async with teams.db.read() as session:
-        ada = await identify(session, "Ada Brooks")
+        ada = await identify(session, "Ada Brooks", link=CONFIRMED)
     hostile = (
         "See [click](https://evil.example) and <at>Sam Hatton</at> at www.evil.example, **now** <b>bold</b>"
     )
