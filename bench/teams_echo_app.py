@@ -12,7 +12,7 @@ import asyncio
 from aiohttp import web
 
 from handlers.teams.adapter import AiohttpAdapter
-from handlers.teams.bot import MESSAGING_ENDPOINT, quiet_sdk_warnings
+from handlers.teams.app import MESSAGING_ENDPOINT, quiet_sdk_warnings
 
 
 async def serve(port: int) -> None:

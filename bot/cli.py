@@ -192,8 +192,12 @@ async def _operator_as(db, who: str | None):
 
 
 async def cmd_ask(args: argparse.Namespace) -> int:
-    from bot.conversation.answers import ask
+    """A question, answered as in Slack or Teams (the same path: bot/conversation/turns.py), as text or
+    JSON; read only: a change is refused."""
+    from bot.config import Settings
     from bot.conversation.questions import MAX_COMMAND
+    from bot.conversation.turns import Place, Turn, take_turn
+    from bot.services import Services
 
     clock = _clock(args)
     if len(args.question) > MAX_COMMAND:
@@ -201,7 +205,19 @@ async def cmd_ask(args: argparse.Namespace) -> int:
             f"that question is too long ({len(args.question)} characters; the most is {MAX_COMMAND})"
         )
     async with _database(needs_record=True) as db:
-        answer = await ask(db, args.question, await _person(db, args.as_), clock)
+        turn = Turn(Place("cli"), person=await _person(db, args.as_), text=args.question, questions_only=True)
+        outcome = await take_turn(Services(db, clock, Settings.from_env()), turn)
+    answer = outcome.answer
+    if answer is None:
+        refused = any(s.kind == "refusal" for s in outcome.shown)
+        text = "\n".join(s.text for s in outcome.shown)
+        if args.format == "json":
+            print(
+                json.dumps({"intent": "refused" if refused else "help", "text": text, "items": []}, indent=2)
+            )
+        else:
+            print(text, file=sys.stderr if refused else sys.stdout)
+        return 1 if refused else 0
     if args.format == "json":
         print(json.dumps(answer.to_json(), indent=2, ensure_ascii=False))
     else:
@@ -222,11 +238,13 @@ async def cmd_change(args: argparse.Namespace) -> int:
 
 
 async def cmd_chat(args: argparse.Namespace) -> int:
+    from bot.config import Settings
     from bot.conversation.console import chat
+    from bot.services import Services
 
     clock = _clock(args)
     async with _database() as db:
-        await chat(db, args.as_, clock)
+        await chat(Services(db, clock, Settings.from_env()), args.as_)
     return 0
 
 
@@ -364,13 +382,28 @@ async def cmd_action_add(args: argparse.Namespace) -> int:
             await _operator_as(db, args.as_),
             clock,
             text=args.text,
-            group_code=args.group,
+            group_code=await _group(db, args.group),
             owner=args.owner,
             due=due,
             area=args.area,
             ref=args.ref,
         )
     return _outcome(result)
+
+
+async def _group(db, named: str | None) -> str:
+    """The group a command is about: as named, else by the one rule (bot/conversation/groups.py)."""
+    from bot.conversation.groups import which_group
+    from storage.queries import groups as group_queries
+
+    if named:
+        return named.upper()
+    async with db.read() as session:
+        codes = await group_queries.group_codes(session)
+    found = which_group(codes)
+    if found is None:
+        raise CliError(f"which group? --group one of {', '.join(sorted(codes)) or 'none yet'}")
+    return found
 
 
 async def cmd_decision_add(args: argparse.Namespace) -> int:
@@ -383,7 +416,7 @@ async def cmd_decision_add(args: argparse.Namespace) -> int:
             await _operator_as(db, args.as_),
             clock,
             text=args.text,
-            group_code=args.group,
+            group_code=await _group(db, args.group),
             area=args.area,
             ref=args.ref,
         )
@@ -417,7 +450,11 @@ def _platforms(args: argparse.Namespace, settings):
             )
             if x
         )
-        raise CliError(f"missing settings for {what}: {', '.join(missing)} (see .env.example)")
+        raise CliError(
+            f"missing settings for {what}: {', '.join(missing)} (see .env.example). To try the bot without "
+            "any: tmag-bot chat --as NAME (in this terminal), or tmag-bot serve --teams --dev (for a local "
+            "Teams client such as the Microsoft 365 Agents Playground)"
+        )
     return platforms
 
 
@@ -546,7 +583,7 @@ async def _post_digest(db, clock, slot) -> int:
             raise CliError(
                 f"missing settings for Teams: {', '.join(settings.missing_teams())} (see .env.example)"
             )
-        from handlers.teams.bot import TeamsBot
+        from handlers.teams.app import TeamsBot
         from handlers.teams.digests import TeamsDigestPoster
 
         teams = TeamsBot(services)
@@ -804,7 +841,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     digest = commands.add_parser("digest", help="show (or --post) the digest for a meeting")
     digest.add_argument("--meeting", default="next", help="next (default), a meeting number or a date")
-    digest.add_argument("--group", help="the group (default TMAG)")
+    digest.add_argument("--group", help="the group (default: DEFAULT_GROUP, or the only one)")
     digest.add_argument("--now", help=now_help)
     digest.add_argument("--format", choices=("text", "json"), default="text")
     digest.add_argument(
@@ -893,7 +930,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     action_add = action.add_parser("add", help="add an action (secretariat only)")
     action_add.add_argument("text")
-    action_add.add_argument("--group", default="TMAG")
+    action_add.add_argument("--group", help="the group (default: DEFAULT_GROUP, or the only one)")
     action_add.add_argument("--owner")
     action_add.add_argument("--due")
     action_add.add_argument("--area")
@@ -907,7 +944,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     decision_add = decision.add_parser("add", help="record a decision (secretariat only)")
     decision_add.add_argument("text")
-    decision_add.add_argument("--group", default="TMAG")
+    decision_add.add_argument("--group", help="the group (default: DEFAULT_GROUP, or the only one)")
     decision_add.add_argument("--area")
     decision_add.add_argument("--ref")
     decision_add.add_argument("--as", dest="as_", metavar="NAME", required=True)
@@ -918,7 +955,7 @@ def build_parser() -> argparse.ArgumentParser:
         dest="report_command", required=True, metavar="ACTION"
     )
     draft = report.add_parser("draft", help="draft a meeting's headline report in Word, to finish by hand")
-    draft.add_argument("--group", help="the group (default TMAG)")
+    draft.add_argument("--group", help="the group (default: DEFAULT_GROUP, or the only one)")
     draft.add_argument("--meeting", help="next (default), a meeting number or a date")
     draft.add_argument("--now", help=now_help)
     draft.add_argument("--out", help="the .docx to write (default: named after the group and meeting)")

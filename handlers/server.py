@@ -146,7 +146,7 @@ async def serve(settings: Settings, platforms: Platforms, *, port: int, host: st
         if platforms.slack == "http":
             routes += slack_routes(slack_app, services, answers)
     if platforms.teams:
-        from handlers.teams.bot import TeamsBot
+        from handlers.teams.app import TeamsBot
         from handlers.teams.digests import TeamsDigestPoster
 
         teams_bot = TeamsBot(services, answers)

@@ -196,6 +196,10 @@ class ActionEvent(SQLModel, table=True):
     source_document_id: int | None = Field(default=None, sa_column=_fk("source_document.id"))
     # How the chat user who made the change was linked to the member (see Member.slack_link).
     link_kind: str | None = None
+    # The change this event is part of: one request's events share it, and Undo takes them all back.
+    change_id: str | None = Field(default=None, index=True)
+    # An undo's event: the event it took back (so `undo` finds a person's latest change not yet undone).
+    undoes: int | None = Field(default=None, index=True)
     status_before: str | None = None
     status_after: str | None = None
     due_before: date | None = None

@@ -166,7 +166,7 @@ CREATE TABLE action_event (
 	status_before VARCHAR, 
 	status_after VARCHAR, 
 	due_before DATE, 
-	due_after DATE, slack_user_id VARCHAR, teams_user_id VARCHAR, link_kind VARCHAR, 
+	due_after DATE, slack_user_id VARCHAR, teams_user_id VARCHAR, link_kind VARCHAR, change_id VARCHAR, undoes INTEGER, 
 	PRIMARY KEY (id), 
 	FOREIGN KEY(action_id) REFERENCES action (id) ON DELETE CASCADE, 
 	FOREIGN KEY(member_id) REFERENCES member (id) ON DELETE SET NULL, 
@@ -291,9 +291,9 @@ CREATE TABLE "mention" (
 	source_document_id INTEGER, 
 	text_key VARCHAR NOT NULL, 
 	PRIMARY KEY (id), 
-	FOREIGN KEY(group_id) REFERENCES working_group (id) ON DELETE CASCADE, 
 	FOREIGN KEY(meeting_id) REFERENCES meeting (id) ON DELETE SET NULL, 
-	FOREIGN KEY(source_document_id) REFERENCES source_document (id) ON DELETE SET NULL
+	FOREIGN KEY(source_document_id) REFERENCES source_document (id) ON DELETE SET NULL, 
+	FOREIGN KEY(group_id) REFERENCES working_group (id) ON DELETE CASCADE
 );
 
 CREATE TABLE teams_user (
@@ -402,11 +402,11 @@ CREATE INDEX ix_action_owner_group_open ON action_owner (group_code, status, due
 
 CREATE INDEX ix_digest_run_group_id ON digest_run (group_id);
 
-CREATE INDEX ix_mention_meeting_id ON mention (meeting_id);
-
 CREATE INDEX ix_mention_source_document_id ON mention (source_document_id);
 
 CREATE INDEX ix_mention_group_id ON mention (group_id);
+
+CREATE INDEX ix_mention_meeting_id ON mention (meeting_id);
 
 CREATE UNIQUE INDEX uq_mention_ref_text ON mention (ref, text_key);
 
@@ -425,6 +425,10 @@ CREATE UNIQUE INDEX ix_member_email ON member (email);
 CREATE INDEX ix_member_event_member_id ON member_event (member_id, id);
 
 CREATE INDEX ix_member_event_by_member_id ON member_event (by_member_id);
+
+CREATE INDEX ix_action_event_change_id ON action_event (change_id);
+
+CREATE INDEX ix_action_event_undoes ON action_event (undoes);
 
 CREATE TRIGGER action_fts_insert AFTER INSERT ON action BEGIN INSERT INTO action_fts(rowid, ref, area, text, owner) VALUES (new.id, new.ref, new.area, new.text, new.owner); END;
 
@@ -460,7 +464,7 @@ CREATE TRIGGER working_group_delete_counts AFTER DELETE ON working_group BEGIN U
 
 CREATE TRIGGER action_owner_copy_state AFTER INSERT ON action_owner WHEN new.status IS NULL OR new.due_sort IS NULL OR new.group_id IS NULL BEGIN UPDATE action_owner SET status = (SELECT status FROM action WHERE id = new.action_id), due_sort = (SELECT coalesce(due, '9999-12-31') FROM action WHERE id = new.action_id), group_id = (SELECT group_id FROM action WHERE id = new.action_id) WHERE id = new.id; END;
 
-INSERT INTO "alembic_version" ("version_num") VALUES ('0016');
+INSERT INTO "alembic_version" ("version_num") VALUES ('0017');
 
 INSERT INTO "action_fts"("action_fts") VALUES ('rebuild');
 

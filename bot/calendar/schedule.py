@@ -63,12 +63,15 @@ class MeetingNotFound(LookupError):
 async def find_meeting(
     session: AsyncSession, group_code: str | None, wanted: str | None, now: datetime
 ) -> tuple[Group, CalendarMeeting]:
-    """The meeting `wanted` names ("next", a number like 22 or #022, or a date), with its group (the
-    only one, or TMAG, when none is named)."""
+    """The meeting `wanted` names ("next", a number like 22 or #022, or a date), with its group (as
+    named, else as bot/conversation/groups.py decides when none is)."""
+    from bot.conversation.groups import which_group
     from bot.record.dates import parse_date
 
     codes = await group_queries.group_codes(session)
-    code = (group_code or ("TMAG" if "TMAG" in codes or not codes else sorted(codes)[0])).upper()
+    code = (group_code or which_group(codes) or "").upper()
+    if not code:
+        raise MeetingNotFound(f"which group's meeting? Name one of {', '.join(sorted(codes))}")
     found = await groups_of(session, code)
     if not found:
         raise MeetingNotFound(f"I don't know the group {code}")

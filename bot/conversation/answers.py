@@ -16,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.calendar.cadence import DEFAULT_CADENCES, CalendarMeeting, describe_cadence
 from bot.calendar.clock import Clock, to_london
 from bot.calendar.schedule import groups_of, upcoming_meetings
+from bot.conversation.groups import which_group
 from bot.conversation.questions import Question, parse_question
 from bot.conversation.render import render_text
 from bot.people.identity import Person, identify, member_role_keys
@@ -35,6 +36,7 @@ from storage.queries import ownership as ownership_queries
 from storage.queries import search as search_queries
 
 SECTION_LIMIT = 50  # items shown per list; the rest are counted
+WHICH_GROUP = "Which group? Name it, e.g. {example}."
 SHARED_LIMIT = 10  # in someone's own list, items they share with a role, organisation or group
 _stemmers: dict = {}  # by language: each database stems its own way
 
@@ -294,14 +296,8 @@ async def _identify(db: Database, session: AsyncSession, who: str | None, index)
 
 
 async def default_group(session: AsyncSession, person: Person | None, codes: set[str]) -> str | None:
-    """The group a question is about when it does not say: the asker's, or the only one, or TMAG."""
-    if person and len(person.group_codes) == 1:
-        return next(iter(person.group_codes))
-    if len(codes) == 1:
-        return next(iter(codes))
-    if "TMAG" in codes:
-        return "TMAG"
-    return sorted(codes)[0] if codes else None
+    """The group a question is about when it does not say (bot/conversation/groups.py)."""
+    return which_group(codes, person)
 
 
 async def _dispatch(
@@ -841,7 +837,9 @@ async def _numbers(session, decision: Decision, cache: dict[int, str | None]) ->
 
 async def _decisions_at(session, question: Question, group: str | None, today: date) -> Answer:
     code = question.group or group
-    target = await group_queries.group_by_code(session, code) if code else None
+    if not code:
+        return Answer("decisions_at", "Decisions", note=WHICH_GROUP.format(example="decisions at GROUP 22"))
+    target = await group_queries.group_by_code(session, code)
     if target is None:
         return Answer("decisions_at", "Decisions", note="I don't know that group.")
     if question.last_meeting:
@@ -910,6 +908,9 @@ async def _people(db, session, question: Question, group: str | None, today: dat
     code = question.group or group
     target = (await groups_of(session, code) or [None])[0] if code else None
     group_id = target.id if target is not None else None
+    if not code and question.intent in ("attended", "chair"):
+        example = "who attended GROUP 7" if question.intent == "attended" else "who chairs GROUP"
+        return Answer(question.intent, "Which group?", note=WHICH_GROUP.format(example=example))
     if question.intent == "attended":
         if group_id is None:
             return Answer("attended", "Attendance", note=f"I have no report of a {code} meeting.")

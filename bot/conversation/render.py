@@ -156,5 +156,6 @@ def detail_lines(detail, today: date) -> list[str]:
         lines.append("Why it exists (from the discussion):")
         for meeting, area, text in detail.context[:3]:
             where = " · ".join(x for x in (meeting and f"meeting {meeting}", area) if x)
-            lines.append(f"  > {text}" + (f"  ({where})" if where else ""))
+            # Quoted as a person writes a quotation, not with a markdown marker ("> ") that chat shows raw.
+            lines.append(f"  “{text}”" + (f" ({where})" if where else ""))
     return lines

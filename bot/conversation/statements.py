@@ -41,7 +41,7 @@ def parse_statement(text: str, group_codes: set[str], default_group: str | None)
         for verb, words in (("close", CLOSE_WORDS), ("update", UPDATE_WORDS), ("reopen", REOPEN_WORDS)):
             found = re.match(rf"{SEPARATOR}{words}\b{SEPARATOR}(?P<note>.*)$", after, re.IGNORECASE)
             if found:
-                return Statement(verb, ref.canonical, found["note"].strip() or None)
+                return _statement(verb, ref.canonical, found["note"].strip())
         return None
     # "closing tmag 22-1: shared", "update on TMAG20-02: draft out", "reopen TMAG07-02"
     for verb, words in (("close", CLOSE_WORDS), ("update", UPDATE_WORDS), ("reopen", REOPEN_WORDS)):
@@ -51,5 +51,12 @@ def parse_statement(text: str, group_codes: set[str], default_group: str | None)
             re.IGNORECASE,
         ):
             note = re.sub(rf"^{SEPARATOR}", "", after).strip()
-            return Statement(verb, ref.canonical, note or None)
+            return _statement(verb, ref.canonical, note)
     return None
+
+
+def _statement(verb: str, ref: str, note: str) -> Statement | None:
+    """An update says something ("status of TMAG20-02" with nothing after it is a question)."""
+    if verb == "update" and not note:
+        return None
+    return Statement(verb, ref, note or None)

@@ -16,6 +16,7 @@ from bot.calendar.cadence import CalendarMeeting
 from bot.calendar.clock import london_datetime
 from bot.conversation.answers import role_label
 from bot.conversation.render import shorten, when
+from bot.people.identity import member_role_keys
 from bot.people.vocab import organisation_name
 from storage.models import Group
 from storage.queries import digests as digest_queries
@@ -152,6 +153,20 @@ def digest_action(row: tuple, today: date) -> DigestAction:
     due_date = date.fromisoformat(due) if isinstance(due, str) else due
     overdue = due_date is not None and due_date < today and not reported
     return DigestAction(action_id, ref, due_date, overdue, bool(reported))
+
+
+async def owned_by(
+    session: AsyncSession, group: Group, member, today: date, *, fill: bool = True
+) -> OwnedItems:
+    """A member's own open items in a group, for their direct message: those naming them as an owner and
+    those owned by a role they hold (soonest due first, each once), the first SHOWN in full."""
+    total, rows = await digest_queries.open_owned_by(
+        session, group.id, member.id, sorted(member_role_keys(member)), SHOWN
+    )
+    owned = OwnedItems([digest_action(row, today) for row in rows], total)
+    if fill:
+        await fill_details(session, owned.items)
+    return owned
 
 
 async def compose_digest(

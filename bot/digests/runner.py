@@ -31,9 +31,8 @@ from typing import Protocol
 from bot.calendar.cadence import CalendarMeeting
 from bot.calendar.clock import Clock
 from bot.calendar.schedule import upcoming_meetings
-from bot.digests.compose import SHOWN, Digest, OwnedItems, compose_digest, digest_action, fill_details
+from bot.digests.compose import Digest, OwnedItems, compose_digest, fill_details, owned_by
 from bot.digests.timing import DIGEST, REMINDER, DigestSlot, slots_for
-from bot.people.identity import member_role_keys
 from storage.db import Database
 from storage.models import Group, Member
 from storage.queries import digests as digest_queries
@@ -278,11 +277,9 @@ class DigestRunner:
                 if any(poster.address_of(m) for poster in self.posters)
             ]
             for member in members:
-                total, rows = await digest_queries.open_owned_by(
-                    session, group.id, member.id, sorted(member_role_keys(member)), SHOWN
-                )
-                if total:
-                    out.append((member, OwnedItems([digest_action(row, today) for row in rows], total)))
+                owned = await owned_by(session, group, member, today, fill=False)
+                if owned.total:
+                    out.append((member, owned))
             await fill_details(session, [a for _, owned in out for a in owned.items])
         return out
 

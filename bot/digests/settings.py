@@ -25,6 +25,27 @@ async def _set_channel(
     return True, f"{group_code} digests will be posted here, {when}."
 
 
+async def set_channel(db: Database, person: Person, group_code: str, platform: str, address: str):
+    """A group's digests go to this channel: a Slack channel id, or a Teams conversation reference."""
+    column = {"slack": "channel_id", "teams": "teams_channel"}[platform]
+    return await _set_channel(db, person, group_code, column, address)
+
+
+async def set_secretariat_channel(db: Database, person: Person, group_code: str, platform: str, address: str):
+    """Identity claims about a group's members are told to the secretariat in this channel."""
+    refused = secretariat_only(person, "choose where the secretariat is told of claims")
+    if refused:
+        return False, refused
+    column = {"slack": "secretariat_channel", "teams": "secretariat_teams_channel"}[platform]
+
+    async def apply(session) -> None:
+        group = await group_queries.ensure_group(session, group_code, None, DEFAULT_CADENCES.get(group_code))
+        setattr(group, column, address)
+
+    await db.transaction(apply)
+    return True, f"Claims about {group_code} members will be told to the secretariat here."
+
+
 async def set_digest_channel(
     db: Database, person: Person, group_code: str, channel_id: str
 ) -> tuple[bool, str]:

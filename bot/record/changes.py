@@ -8,10 +8,12 @@ event saying who, when and where from; a refusal gives the reason and changes no
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from bot.calendar.clock import Clock, real_utcnow
+from bot.conversation.groups import which_group
 from bot.people.identity import Person
 from bot.people.members import load_index, resolve_owner_names
 from bot.people.rights import OWNER_REASONS, counts_as_owner, secretariat_only
@@ -39,6 +41,12 @@ class ChangeResult:
     event_id: int | None = None
     status: str | None = None
     reason: str | None = None  # why the person may make the change: named, role, ..., secretariat
+    undone: list[str] = field(default_factory=list)  # an undo: the refs it put back
+
+
+def new_change_id() -> str:
+    """What the events of one change share (a request's, however many actions it touched)."""
+    return uuid.uuid4().hex[:16]
 
 
 async def record(
@@ -50,9 +58,13 @@ async def record(
     clock: Clock,
     source: str,
     status: str,
+    *,
+    change_id: str | None = None,
+    undoes: int | None = None,
 ) -> ActionEvent:
     """One change to an action and its audit event: who, from where, when it happened (the clock's
-    time, which --now may set) and when it was recorded (always the real time)."""
+    time, which --now may set) and when it was recorded (always the real time), and the change it is
+    part of."""
     at = clock.utcnow()
     before = action.status
     action.status, action.updated_at = status, real_utcnow()
@@ -73,6 +85,8 @@ async def record(
         source=source,
         status_before=before,
         status_after=status,
+        change_id=change_id or new_change_id(),
+        undoes=undoes,
     )
     session.add(event)
     await session.flush()
@@ -102,7 +116,7 @@ async def ownership_reason(session, action_id: int, person: Person) -> str | Non
 async def first_action_ref(db: Database, text: str) -> str | None:
     async with db.read() as session:
         codes = await group_queries.group_codes(session)
-    default = next(iter(codes)) if len(codes) == 1 else ("TMAG" if "TMAG" in codes else None)
+    default = which_group(codes)
     for ref, _start, _end in find_refs(text, codes, default, loose=True):
         if ref.kind == "action":
             return ref.canonical
@@ -119,8 +133,9 @@ async def change_action(
     *,
     note: str | None = None,
     source: str = "cli",
+    change_id: str | None = None,
 ) -> ChangeResult:
-    """Close, reopen or update one action, if this person may."""
+    """Close, reopen or update one action, if this person may (as part of `change_id`, if given)."""
     note = clean_cell(note) if note else None
     if note and len(note) > MAX_NOTE:
         return ChangeResult(False, f"That note is too long ({len(note)} characters; the most is {MAX_NOTE}).")
@@ -146,7 +161,9 @@ async def change_action(
             return ChangeResult(False, f"{ref} is already open.", ref, status="open", reason=reason)
         kind = {"close": "closed", "reopen": "reopened", "update": "updated"}[verb]
         status = {"close": "closed", "reopen": "open"}.get(verb, action.status)
-        event = await record(session, action, kind, note or None, person, clock, source, status)
+        event = await record(
+            session, action, kind, note or None, person, clock, source, status, change_id=change_id
+        )
         if verb == "update":
             action.reported_done = action.status == "open" and update_reports_delivery(note)
         done = {"close": "Closed", "reopen": "Reopened", "update": "Updated"}[verb]
@@ -166,8 +183,12 @@ async def change_actions(
     source: str = "cli",
 ) -> list[ChangeResult]:
     """The same change to several actions ("done TMAG04-01 TMAG06-02 TMAG06-04 note"): each its own
-    transaction and its own audit event, each allowed or refused on its own."""
-    return [await change_action(db, ref, verb, person, clock, note=note, source=source) for ref in refs]
+    transaction and its own audit event, each allowed or refused on its own; one change for Undo."""
+    change_id = new_change_id()
+    return [
+        await change_action(db, ref, verb, person, clock, note=note, source=source, change_id=change_id)
+        for ref in refs
+    ]
 
 
 async def confirm_reported(
@@ -188,9 +209,10 @@ async def confirm_reported(
             return ChangeResult(
                 False, f"Nothing {'of ' + group.code + ' ' if group else ''}is waiting to be confirmed."
             )
+        change_id = new_change_id()
         for action in actions:
             said = await action_queries.latest_update_text(session, action.id)
-            await record(
+            event = await record(
                 session,
                 action,
                 "confirmed",
@@ -199,11 +221,13 @@ async def confirm_reported(
                 clock,
                 source,
                 "closed",
+                change_id=change_id,
             )
         refs = ", ".join(a.ref for a in actions)
         return ChangeResult(
             True,
             f"Confirmed and closed {len(actions)} reported done: {refs}.",
+            event_id=event.id,
             status="closed",
             reason="secretariat",
         )
@@ -214,57 +238,105 @@ async def confirm_reported(
 async def undo_change(
     db: Database, event_id: int, person: Person, clock: Clock, *, source: str = "cli"
 ) -> ChangeResult:
-    """Undo a close, reopen or update this person made: a new event puts things back (the trail is kept)."""
+    """Undo a change this person made (all of it: every action a "confirm all" or "done A B C" closed):
+    new events put each action back, the trail keeps both. An action changed since is left as it is."""
 
     async def apply(session) -> ChangeResult:
         event = await session.get(ActionEvent, event_id)
         if event is None:
             return ChangeResult(False, "There is nothing to undo.")
-        action = await session.get(Action, event.action_id, with_for_update=True)
-        same_person = (
-            (event.member_id is not None and event.member_id == person.member_id)
-            or (event.slack_user_id is not None and event.slack_user_id == person.slack_user_id)
-            or (event.teams_user_id is not None and event.teams_user_id == person.teams_user_id)
-            # someone known only by name (an owner who is not yet a member), in the same console or CLI
-            or (
-                event.member_id is None
-                and event.slack_user_id is None
-                and event.teams_user_id is None
-                and event.by == person.display
-            )
-        )
-        if not same_person and not person.is_secretariat:
+        if event.undoes is not None or await action_queries.is_undone(session, event.id):
+            action = await session.get(Action, event.action_id)
+            return ChangeResult(False, f"That change to {action.ref} was already undone.", action.ref)
+        if not _made_by(event, person) and not person.is_secretariat:
+            action = await session.get(Action, event.action_id)
             return ChangeResult(
                 False, f"Only the person who made that change can undo it ({action.ref}).", action.ref
             )
-        if await action_queries.later_events(session, action.id, event.id):
+        change_id, undone, kept = new_change_id(), [], []
+        last = None
+        for each in await action_queries.change_set(session, event):
+            if each.undoes is not None or await action_queries.is_undone(session, each.id):
+                continue
+            action = await session.get(Action, each.action_id, with_for_update=True)
+            if await action_queries.later_events(session, action.id, each.id):
+                kept.append(action.ref)
+                continue
+            last = await _put_back(session, each, action, person, clock, source, change_id)
+            if last is not None:
+                undone.append((action.ref, action.status, each.kind))
+        if not undone:
+            which = ", ".join(kept) or "it"
             return ChangeResult(
-                False, f"{action.ref} has changed since; undo is no longer possible.", action.ref
+                False, f"{which} has changed since; undo is no longer possible.", kept[0] if kept else None
             )
-        at = clock.now()
-        if event.kind in ("closed", "reopened", "confirmed"):
-            restored = event.status_before or ("closed" if event.kind == "reopened" else "open")
-            kind = "reopened" if restored == "open" else "closed"
-            undone = {"closed": "close", "confirmed": "confirmation", "reopened": "reopen"}[event.kind]
-            text = f"Undo of the {undone} at {at:%H:%M}"
-        elif event.kind == "updated":
-            restored, kind, text = action.status, "updated", f"Retracted: {event.text}"
+        if len(undone) == 1:
+            ref, status, kind = undone[0]
+            message = (
+                f"Undone: the update to {ref} is retracted."
+                if kind == "updated"
+                else f"Undone: {ref} is {status} again."
+            )
         else:
-            return ChangeResult(False, "That change can't be undone.", action.ref)
-        undo = await record(session, action, kind, text, person, clock, source, restored)
-        latest = await action_queries.latest_update_text(session, action.id, before_event=event.id)
-        action.reported_done = restored == "open" and update_reports_delivery(latest)
-        return ChangeResult(
-            True,
-            f"Undone: {action.ref} is {restored} again."
-            if event.kind != "updated"
-            else f"Undone: the update to {action.ref} is retracted.",
-            action.ref,
-            undo.id,
-            restored,
-        )
+            message = (
+                f"Undone: {len(undone)} actions are as they were ({', '.join(r for r, _, _ in undone)})."
+            )
+        if kept:
+            message += f" Not {', '.join(kept)}: changed since."
+        ref, status, _ = undone[0]
+        return ChangeResult(True, message, ref, last.id, status, undone=[r for r, _, _ in undone])
 
     return await db.transaction(apply)
+
+
+def _made_by(event: ActionEvent, person: Person) -> bool:
+    return (
+        (event.member_id is not None and event.member_id == person.member_id)
+        or (event.slack_user_id is not None and event.slack_user_id == person.slack_user_id)
+        or (event.teams_user_id is not None and event.teams_user_id == person.teams_user_id)
+        # someone known only by name (an owner who is not yet a member), in the same console or CLI
+        or (
+            event.member_id is None
+            and event.slack_user_id is None
+            and event.teams_user_id is None
+            and event.by == person.display
+        )
+    )
+
+
+async def _put_back(session, event: ActionEvent, action: Action, person, clock, source, change_id):
+    """The event that takes `event` back on its action (None for a kind of change that can't be)."""
+    at = clock.now()
+    if event.kind in ("closed", "reopened", "confirmed"):
+        restored = event.status_before or ("closed" if event.kind == "reopened" else "open")
+        kind = "reopened" if restored == "open" else "closed"
+        undone = {"closed": "close", "confirmed": "confirmation", "reopened": "reopen"}[event.kind]
+        text = f"Undo of the {undone} at {at:%H:%M}"
+    elif event.kind == "updated":
+        restored, kind, text = action.status, "updated", f"Retracted: {event.text}"
+    else:
+        return None
+    undo = await record(
+        session, action, kind, text, person, clock, source, restored, change_id=change_id, undoes=event.id
+    )
+    latest = await action_queries.latest_update_text(session, action.id, before_event=event.id)
+    action.reported_done = restored == "open" and update_reports_delivery(latest)
+    return undo
+
+
+async def undo_last(db: Database, person: Person, clock: Clock, *, source: str = "cli") -> ChangeResult:
+    """`undo` typed anywhere: the latest change this person made, not undone yet."""
+    async with db.read() as session:
+        event = await action_queries.latest_change_by(
+            session,
+            slack_user_id=person.slack_user_id,
+            teams_user_id=person.teams_user_id,
+            member_id=person.member_id,
+            by=person.display,
+        )
+    if event is None:
+        return ChangeResult(False, "There is nothing of yours to undo.")
+    return await undo_change(db, event.id, person, clock, source=source)
 
 
 # --- adding by hand -----------------------------------------------------------------------------

@@ -30,10 +30,11 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.conversation import layout
 from bot.conversation.answers import Answer, Item
-from bot.conversation.layout import PAGE, answer_pieces, done_ref, item_text
+from bot.conversation.layout import PAGE, Button, Piece, answer_pieces, message_pieces
 from bot.digests.layout import Message, channel_message, direct_message, thread_messages
-from bot.people.links import IdentityQuestion
+from bot.digests.views import ASKING
 from bot.people.notices import ClaimNotice
 from bot.record.uploads import NOTHING_STORED, preview_lines
 from handlers.slack import ids
@@ -91,75 +92,104 @@ def header(text: object) -> HeaderBlock:
     return HeaderBlock(text=plain(text, HEADER_TEXT))
 
 
-def done_button(ref: str) -> ButtonElement:
+def button(found: Button) -> ButtonElement:
+    """A core button (bot/conversation/layout.py) as Slack's: its verb's action id, its data as JSON in
+    the value (a question it carries cut to fit Slack's 2,000 characters)."""
     return ButtonElement(
-        text=PlainTextObject(text="Mark done"), action_id=ids.MARK_DONE, value=ref, style="primary"
+        text=PlainTextObject(text=clip(found.label, ButtonElement.text_max_length)),
+        action_id=ids.ACTION_IDS[found.verb],
+        value=button_value(found.data),
+        style=found.style,
     )
 
 
-def item_block(item: Item, today: date) -> SectionBlock:
-    return text_section(item_text(item, today), done_button(item.ref) if done_ref(item) else None)
+def button_value(data: dict) -> str:
+    value = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    view = data.get("view") if isinstance(data.get("view"), dict) else None
+    while len(value) > BUTTON_VALUE and view and view.get("q"):
+        view["q"] = view["q"][: len(view["q"]) * 2 // 3]
+        value = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    return value
 
 
-def show_more_button(question: str, offset: int) -> ButtonElement:
-    """The question and where to go on, within a button value's limit (JSON may lengthen the text)."""
-    cut = question[:1500]
-    value = json.dumps({"q": cut, "o": offset})
-    while len(value) > BUTTON_VALUE:
-        cut = cut[: len(cut) * 2 // 3]
-        value = json.dumps({"q": cut, "o": offset})
-    return ButtonElement(text=PlainTextObject(text="Show more"), action_id=ids.SHOW_MORE, value=value)
+def pressed(action_id: str, value: str | None) -> tuple[str, dict] | None:
+    """(verb, data) of a button pressed, from its action id and value; the plain values older messages
+    carry (a ref, an event id, a group code...) read as such. None for anything not ours."""
+    verb = ids.VERBS.get(action_id)
+    if verb is None or not isinstance(value, str) or len(value) > BUTTON_VALUE:
+        return None
+    if value.startswith("{"):
+        try:
+            data = json.loads(value)
+        except ValueError:
+            return None
+        if verb == layout.PAGE_TO and "q" in data:  # an older Show more: {"q": ..., "o": ...}
+            data = {"view": data}
+        return (verb, data) if isinstance(data, dict) else None
+    legacy = {
+        layout.MARK_DONE: "ref",
+        layout.UNDO: "event",
+        layout.CONFIRM_REPORTED: "group",
+        layout.IMPORT_UPLOAD: "upload",
+        layout.CANCEL_UPLOAD: "upload",
+        layout.CONFIRM_IDENTITY: "member",
+        layout.DENY_IDENTITY: "member",
+    }
+    return (verb, {legacy[verb]: value}) if verb in legacy else None
+
+
+def piece_blocks(piece: Piece) -> list[Block]:
+    """One piece of what the bot shows, as blocks: stored text plain and escaped, buttons beside it (one)
+    or under it (several)."""
+    buttons = [button(b) for b in piece.buttons]
+    accessory = buttons[0] if len(buttons) == 1 and piece.kind in ("item", "change") else None
+    below = [ActionsBlock(elements=buttons[:25])] if buttons and accessory is None else []
+    if piece.kind == "heading":
+        return [header(piece.text), *below]
+    if piece.kind in ("title", "more", "context"):
+        return [context(piece.text), *below]
+    if piece.kind == "section":
+        return [section(f"*{escape(piece.text)}*"), *below]
+    if piece.kind == "pager":
+        return below
+    return [text_section(piece.text, accessory), *below]
+
+
+def blocks_of(pieces: list[Piece]) -> list[Block]:
+    """Pieces as one message's blocks, within Slack's 50."""
+    blocks: list[Block] = []
+    for piece in pieces:
+        found = piece_blocks(piece)
+        if len(blocks) + len(found) > MAX_BLOCKS:
+            break
+        blocks += found
+    return blocks
 
 
 def answer_blocks(answer: Answer, today: date, question: str, offset: int = 0) -> list[Block]:
     """An answer as blocks, laid out as on every platform (bot.conversation.layout)."""
-    blocks: list[Block] = []
-    for piece in answer_pieces(answer, today, offset=offset, page=PAGE):
-        if piece.kind == "heading":
-            blocks.append(header(piece.text))
-        elif piece.kind in ("title", "more"):
-            blocks.append(context(piece.text))
-        elif piece.kind == "item":
-            blocks.append(text_section(piece.text, done_button(piece.ref) if piece.ref else None))
-        elif piece.kind == "next_page":
-            blocks.append(ActionsBlock(elements=[show_more_button(question, piece.offset)]))
-        else:  # brief, detail, note
-            blocks.append(text_section(piece.text))
-    return blocks[:MAX_BLOCKS]
+    return blocks_of(answer_pieces(answer, today, offset=offset, page=PAGE, view=layout.View(question)))
 
 
 def change_blocks(message: str, event_id: int | None = None) -> list[Block]:
     """A confirmation (with Undo) or a refusal."""
     if event_id is None:
         return [text_section(message)]
-    undo = ButtonElement(text=PlainTextObject(text="Undo"), action_id=ids.UNDO, value=str(event_id))
-    return [text_section(f"✅ {message}", undo)]
-
-
-def identity_question_blocks(question: IdentityQuestion) -> list[Block]:
-    """ "Are you Kate Goodman?" / "Did you mean Kate Goodman?", with Yes and No."""
-    yes = ButtonElement(
-        text=plain(f"Yes, I'm {question.member_name}", ButtonElement.text_max_length),
-        action_id=ids.CONFIRM_IDENTITY,
-        value=str(question.member_id),
-        style="primary",
-    )
-    no = ButtonElement(
-        text=PlainTextObject(text="No"), action_id=ids.DENY_IDENTITY, value=str(question.member_id)
-    )
-    return [text_section(question.text("slack")), ActionsBlock(elements=[yes, no])]
+    return blocks_of([Piece("change", f"✅ {message}", buttons=(layout.undo_button(event_id),))])
 
 
 def claim_blocks(notice: ClaimNotice) -> list[Block]:
     """A claim, for the secretariat to confirm or reject."""
-    value = json.dumps({"m": notice.member_id, "p": notice.platform, "u": notice.user_id})
-    confirm = ButtonElement(
-        text=PlainTextObject(text="Confirm"), action_id=ids.CONFIRM_CLAIM, value=value, style="primary"
+    data = {"member": notice.member_id, "platform": notice.platform, "user": notice.user_id}
+    buttons = (
+        Button("Confirm", layout.CONFIRM_CLAIM, data, "primary"),
+        Button("Reject", layout.REJECT_CLAIM, data, "danger"),
     )
-    reject = ButtonElement(
-        text=PlainTextObject(text="Reject"), action_id=ids.REJECT_CLAIM, value=value, style="danger"
-    )
-    return [text_section(notice.text()), ActionsBlock(elements=[confirm, reject])]
+    return blocks_of([Piece("question", notice.text(), buttons=buttons)])
+
+
+def item_block(item: Item, today: date) -> list[Block]:
+    return piece_blocks(layout.item_piece(item, today, None))
 
 
 def home_view(
@@ -178,13 +208,13 @@ def home_view(
     summary = f"{len(answer.items)} open for {name}" + (f", {overdue} overdue" if overdue else "")
     blocks.append(context(summary))
     for item in sorted(items, key=lambda i: (not i.overdue, i.due or date.max)):
-        blocks.append(item_block(item, today))
+        blocks += item_block(item, today)
     if not items:
         blocks.append(section("Nothing open for you. :tada:"))
     blocks += [DividerBlock(), header("Upcoming meetings")]
-    blocks += [item_block(m, today) for m in meetings[:5]] or [section("None known yet.")]
+    blocks += [b for m in meetings[:5] for b in item_block(m, today)] or [section("None known yet.")]
     blocks += [DividerBlock(), header("Recent decisions")]
-    blocks += [item_block(d, today) for d in decisions[:8]] or [section("None recorded yet.")]
+    blocks += [b for d in decisions[:8] for b in item_block(d, today)] or [section("None recorded yet.")]
     return View(type="home", blocks=blocks[:100])
 
 
@@ -228,24 +258,15 @@ def no_refs_modal() -> View:
 
 
 def upload_preview_blocks(upload_id: int, file_name: str, summary) -> list[Block]:
-    lines = preview_lines(file_name, summary)
-    buttons = ActionsBlock(
-        elements=[
-            ButtonElement(
-                text=PlainTextObject(text="Import"),
-                action_id=ids.IMPORT_REPORT,
-                value=str(upload_id),
-                style="primary",
-            ),
-            ButtonElement(
-                text=PlainTextObject(text="Cancel"), action_id=ids.CANCEL_IMPORT, value=str(upload_id)
-            ),
-        ]
+    data = {"upload": upload_id}
+    buttons = (
+        Button("Import", layout.IMPORT_UPLOAD, data, "primary"),
+        Button("Cancel", layout.CANCEL_UPLOAD, data),
     )
     return [
-        text_section("\n".join(lines)),
+        text_section("\n".join(preview_lines(file_name, summary))),
         context(NOTHING_STORED),
-        buttons,
+        *blocks_of([Piece("pager", "", buttons=buttons)]),
     ]
 
 
@@ -256,36 +277,23 @@ def to_dicts(blocks: list[Block]) -> list[dict]:
 # --- digests ------------------------------------------------------------------------------------
 
 
-def message_blocks(message: Message, mine: str = "") -> list[Block]:
-    """A digest message (bot.digests.layout) as blocks."""
-    blocks: list[Block] = []
-    for kind, text, ref in message.lines:
-        if kind == "title":
-            blocks.append(section(f"*{escape(text)}*"))
-        elif kind == "context":
-            blocks.append(context(text))
-        else:  # heading, item, text
-            blocks.append(text_section(text, done_button(ref) if ref else None))
-    if message.confirm:
-        confirm = ButtonElement(
-            text=PlainTextObject(text="Confirm all as done"),
-            action_id=ids.CONFIRM_REPORTED,
-            value=message.confirm,
-        )
-        blocks.insert(len(blocks) - 1, ActionsBlock(elements=[confirm]))
-    return blocks
+def message_blocks(message: Message, view: layout.View | None = None) -> list[Block]:
+    """A digest message (bot.digests.layout) as blocks, its buttons carrying its view."""
+    return blocks_of(message_pieces(message, view))
 
 
-def digest_blocks(digest, slot: str) -> list[Block]:
+def digest_blocks(digest, slot: str, view: layout.View | None = None) -> list[Block]:
     """The channel message: the meeting, the counts and what needs attention first."""
-    return message_blocks(channel_message(digest, slot))
+    return message_blocks(channel_message(digest, slot, ASKING["slack"][0]), view)
 
 
-def digest_thread_blocks(digest) -> list[list[Block]]:
+def digest_thread_blocks(digest, views: list | None = None) -> list[list[Block]]:
     """The thread, one message per part, each within Slack's limits."""
-    return [message_blocks(message) for message in thread_messages(digest)]
+    messages = thread_messages(digest, ASKING["slack"][1])
+    views = views or [None] * len(messages)
+    return [message_blocks(message, view) for message, view in zip(messages, views, strict=False)]
 
 
-def digest_dm_blocks(digest, owned) -> list[Block]:
+def digest_dm_blocks(digest, owned, view: layout.View | None = None) -> list[Block]:
     """An owner's own items (OwnedItems) before the meeting."""
-    return message_blocks(direct_message(digest, owned))
+    return message_blocks(direct_message(digest, owned, ASKING["slack"][0]), view)

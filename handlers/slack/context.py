@@ -1,10 +1,8 @@
-"""What every listener needs, resolved once per request: the database, the clock, the settings, whether
-this request was already applied, and who the Slack user is as a member (by the core's rules:
-bot/people/links.py).
+"""What every listener needs, resolved once per request: the services, whether this request was
+already applied, and the request as the core's turn (bot/conversation/turns.py): the Slack user (whom
+the core identifies, asking users.info only when it must), where they are, what they wrote or pressed.
 
-Nothing here writes to the database before the listener has acknowledged Slack, and identifying a user
-writes only when something changed (a new profile, a link to a member, a question asked once). Those
-writes are best effort: if the database is busy, the request is answered all the same.
+Nothing here writes to the database before the listener has acknowledged Slack.
 """
 
 from __future__ import annotations
@@ -12,14 +10,12 @@ from __future__ import annotations
 import hashlib
 import inspect
 import logging
-from dataclasses import dataclass
 
 from slack_sdk.errors import SlackApiError
 
-from bot.people import links
-from bot.people.identity import Person
-from bot.people.links import ChatUser, IdentityQuestion, Profile
-from bot.people.notices import tell_secretariat
+from bot.conversation.outcome import Outcome
+from bot.conversation.turns import Place, Turn, take_turn
+from bot.people.links import ChatUser, Profile
 from handlers.answers import AnswerLoop
 from handlers.services import Services
 from storage.queries import requests as request_queries
@@ -28,13 +24,6 @@ log = logging.getLogger("tmag-bot.slack")
 REQUEST_KEY = "request_key"  # context key: what makes this request itself (see request_key)
 FIRST_TIME = "first_time"  # context key: True unless this request was applied before, once claimed
 ANSWERS = "answers"  # context key: the AnswerLoop listeners run on, if any
-
-
-@dataclass
-class SlackIdentity:
-    person: Person
-    question: IdentityQuestion | None = None  # "Are you Kate Goodman?", asked once
-    told: str | None = None  # what to tell them of their link (a claim made from their profile name)
 
 
 def services_of(context) -> Services:
@@ -119,13 +108,6 @@ async def first_time(context) -> bool:
     return context[FIRST_TIME]
 
 
-async def begin(context, client, user_id: str) -> SlackIdentity | None:
-    """A listener's first step after ack: None if the request was applied before, else who is asking."""
-    if not await first_time(context):
-        return None
-    return await identify_slack_user(services_of(context), client, user_id)
-
-
 def slack_user(services: Services, user_id: str) -> ChatUser:
     return ChatUser("slack", user_id, admin=user_id in services.settings.admin_user_ids)
 
@@ -138,7 +120,7 @@ def profile_lookup(client, user_id: str):
         try:
             found = await client.users_info(user=user_id)
         except SlackApiError as exc:
-            log.warning("users.info for %s failed: %s", user_id, exc)
+            log.warning("users.info for %s failed: %s", user_id, exc.response.get("error"))
             return None
         user = found.get("user") or {}
         profile = user.get("profile") or {}
@@ -150,12 +132,23 @@ def profile_lookup(client, user_id: str):
     return lookup
 
 
-async def identify_slack_user(services: Services, client, user_id: str) -> SlackIdentity:
-    """Who a Slack user is, by the core's rules (bot/people/links.py); claims it made are told to the
-    secretariat."""
-    resolution = await links.resolve(
-        services.db, services.clock, slack_user(services, user_id), profile_lookup(client, user_id)
-    )
-    if resolution.notices:
-        await tell_secretariat(services.db, resolution.notices, services.tellers)
-    return SlackIdentity(resolution.person, resolution.question, resolution.told)
+def place_of(channel: str | None, *, home: bool = False) -> Place:
+    """Where in Slack: a direct message (D...), the App Home, or a channel (its id is where `digest here`
+    points)."""
+    if home:
+        return Place("slack", "home")
+    if not channel or channel.startswith("D"):
+        return Place("slack", "personal", channel)
+    return Place("slack", "channel", channel)
+
+
+async def turn(context, client, user_id: str, place: Place, **what) -> Turn | None:
+    """The request as the core's turn, or None if it was applied before (a retry, a replay)."""
+    if not await first_time(context):
+        return None
+    services = services_of(context)
+    return Turn(place, slack_user(services, user_id), profile_lookup(client, user_id), **what)
+
+
+async def answer(context, made: Turn) -> Outcome:
+    return await take_turn(services_of(context), made)

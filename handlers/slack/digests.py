@@ -14,7 +14,9 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.digests.compose import Digest, DigestAction
+from bot.digests.layout import thread_messages
 from bot.digests.runner import Part, PostError
+from bot.digests.views import digest_view
 from handlers.slack import blocks as ui
 from storage.db import Database
 from storage.models import Group, Member
@@ -50,11 +52,14 @@ class SlackDigestPoster:
         parts: list[Part] = []
         if channel:
             text = f"Digest for {title}" if slot == "digest" else f"Today: {title}"
-            parts.append(Part("slack:channel", "channel", channel, (ui.digest_blocks(digest, slot), text)))
+            blocks = ui.digest_blocks(digest, slot, digest_view(digest, slot, "channel"))
+            parts.append(Part("slack:channel", "channel", channel, (blocks, text)))
             if slot == "digest":
+                count = len(thread_messages(digest))
+                views = [digest_view(digest, slot, f"thread:{i}") for i in range(count)]
                 parts += [
                     Part(f"slack:thread:{i}", "thread", channel, (blocks, f"Digest details for {title}"))
-                    for i, blocks in enumerate(ui.digest_thread_blocks(digest))
+                    for i, blocks in enumerate(ui.digest_thread_blocks(digest, views))
                 ]
         if slot == "digest":
             parts += [
@@ -62,7 +67,11 @@ class SlackDigestPoster:
                     f"slack:dm:{member_id}",
                     "direct",
                     user,
-                    (ui.digest_dm_blocks(digest, owned), f"Your actions before {title}", owned.items),
+                    (
+                        ui.digest_dm_blocks(digest, owned, digest_view(digest, slot, f"dm:{member_id}")),
+                        f"Your actions before {title}",
+                        owned.items,
+                    ),
                 )
                 for user, member_id, owned in direct
             ]

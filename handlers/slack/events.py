@@ -5,25 +5,32 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import partial
 from pathlib import Path
 
 import aiohttp
 
 from bot.calendar.schedule import upcoming_meetings
-from bot.conversation.answers import ask
-from bot.conversation.commands import default_group_code
-from bot.conversation.statements import parse_statement
-from bot.record.changes import change_action
+from bot.conversation.answers import decision_item, meeting_item
+from bot.conversation.turns import REACT_DONE, Turn, actions_named, take_turn
 from bot.record.importer import ReportError
-from bot.record.refs import find_refs
 from bot.record.reports.loader import check_size, max_report_bytes
 from bot.record.uploads import REPORT_SUFFIXES, hold_upload, nothing_to_do
+from handlers.services import Services
 from handlers.slack import blocks as ui
 from handlers.slack import ids
-from handlers.slack.context import Services, apart, begin, identify_slack_user, services_of
-from handlers.slack.replies import permalink, reply_blocks, tell
+from handlers.slack.context import (
+    answer,
+    apart,
+    first_time,
+    place_of,
+    profile_lookup,
+    services_of,
+    slack_user,
+    turn,
+)
+from handlers.slack.replies import blocks_for, fallback_for, permalink, send_files, tell
 from storage.queries import actions as action_queries
-from storage.queries import groups as group_queries
 from storage.queries import slack as slack_queries
 
 log = logging.getLogger("tmag-bot.slack")
@@ -68,17 +75,17 @@ async def on_mention(event, client, context) -> None:
     if found is None:
         return
     user, channel, ts = found
-    identity = await begin(context, client, user)
-    if identity is None:
-        return
-    services = services_of(context)
     text = MENTION.sub(" ", str(event.get("text") or "")).strip()
-    source = await permalink(client, channel, ts)
-    blocks, fallback, _ = await reply_blocks(
-        services, text, identity, source=source, user_id=user, client=client
-    )
+    source = partial(permalink, client, channel, ts)  # asked of Slack only for a change
+    made = await turn(context, client, user, place_of(channel), text=text, source=source)
+    if made is None:
+        return
+    outcome = await answer(context, made)
+    await send_files(client, user, outcome)
     thread = event.get("thread_ts") if isinstance(event.get("thread_ts"), str) else None
-    await tell(client, channel, user, blocks, fallback, thread_ts=thread)
+    await tell(
+        client, channel, user, blocks_for(outcome.shown), fallback_for(outcome.shown), thread_ts=thread
+    )
 
 
 async def on_message(event, client, context) -> None:
@@ -95,61 +102,44 @@ async def on_message(event, client, context) -> None:
     if bot_user and f"<@{bot_user}" in text:
         return  # a mention: on_mention answers it
     if event.get("files"):
-        identity = await begin(context, client, user)
-        if identity is not None:
+        if await first_time(context):
             await handle_upload(services, client, event, user, channel, ts)
         return
     if event.get("channel_type") == "im":
-        identity = await begin(context, client, user)
-        if identity is None:
+        made = await turn(context, client, user, place_of(channel), text=text, source="slack:dm")
+        if made is None:
             return
-        blocks, fallback, _ = await reply_blocks(
-            services, text, identity, source="slack:dm", user_id=user, client=client
-        )
+        outcome = await answer(context, made)
+        await send_files(client, user, outcome)
         await client.chat_postMessage(
-            channel=channel, blocks=blocks, text=fallback, unfurl_links=False, unfurl_media=False
+            channel=channel,
+            blocks=blocks_for(outcome.shown),
+            text=fallback_for(outcome.shown),
+            unfurl_links=False,
+            unfurl_media=False,
         )
         return
-    # In channels the bot speaks only when spoken to; it listens for "TMAG22-01 done - ..." and the like.
-    if not re.search(r"\d", text):
+    # In channels the bot speaks only when spoken to; it listens for "REF done - ..." and the like.
+    source = partial(permalink, client, channel, ts)  # asked of Slack only for a change
+    made = await turn(context, client, user, place_of(channel), text=text, overheard=True, source=source)
+    if made is None:
         return
-    async with services.db.read() as session:
-        codes = await group_queries.group_codes(session)
-    if not codes:
+    outcome = await answer(context, made)
+    if outcome.silent:
         return
-    identity = await begin(context, client, user)
-    if identity is None:
-        return
-    statement = parse_statement(text, codes, await default_group_code(services.db, identity.person))
-    if statement is None:
-        return
-    source = await permalink(client, channel, ts)
-    result = await change_action(
-        services.db,
-        statement.ref,
-        statement.verb,
-        identity.person,
-        services.clock,
-        note=statement.note,
-        source=source,
-    )
-    blocks = ui.change_blocks(result.message, result.event_id if result.ok else None)
     thread = event.get("thread_ts") if isinstance(event.get("thread_ts"), str) else None
-    await tell(client, channel, user, ui.to_dicts(blocks), ui.fallback(result.message), thread_ts=thread)
+    await tell(
+        client, channel, user, blocks_for(outcome.shown), fallback_for(outcome.shown), thread_ts=thread
+    )
 
 
-async def _message_refs(services: Services, client, channel: str, ts: str) -> list[str]:
+async def message_refs(services: Services, client, channel: str, ts: str, person=None) -> list[str]:
     """The action refs in a message: the one the bot posted it about, else those its text names."""
     async with services.db.read() as session:
         known = await slack_queries.bot_message_ref(session, channel, ts)
-        codes = await group_queries.group_codes(session)
     if known:
         return [known]
-    text = await _message_text(client, channel, ts)
-    default = next(iter(codes)) if len(codes) == 1 else None
-    return list(
-        dict.fromkeys(r.canonical for r, _, _ in find_refs(text, codes, default) if r.kind == "action")
-    )
+    return [ref for ref, _ in await actions_named(services, await _message_text(client, channel, ts), person)]
 
 
 async def _message_text(client, channel: str, ts: str) -> str:
@@ -171,7 +161,8 @@ async def _message_text(client, channel: str, ts: str) -> str:
 
 
 async def on_reaction(event, client, context) -> None:
-    """✅ on a message about one action closes it, if the person reacting owns it (or is the secretariat)."""
+    """✅ on a message about one action closes it, if the person reacting owns it (or is the secretariat);
+    the confirmation has Undo."""
     if event.get("reaction") not in ids.DONE_REACTIONS:
         return
     item = event.get("item") if isinstance(event.get("item"), dict) else {}
@@ -183,49 +174,41 @@ async def on_reaction(event, client, context) -> None:
         return
     (user,), (channel, ts) = found, where
     services = services_of(context)
-    refs = await _message_refs(services, client, channel, ts)
+    refs = await message_refs(services, client, channel, ts)
     if len(refs) != 1:
         return  # about no action, or several: the message shortcut lets people choose
-    identity = await begin(context, client, user)
-    if identity is None:
+    data = {"ref": refs[0], "note": "Marked done with a ✅ reaction"}
+    source = partial(permalink, client, channel, ts)
+    made = await turn(context, client, user, place_of(channel), verb=REACT_DONE, data=data, source=source)
+    if made is None:
         return
-    source = await permalink(client, channel, ts)
-    result = await change_action(
-        services.db,
-        refs[0],
-        "close",
-        identity.person,
-        services.clock,
-        note="Marked done with a ✅ reaction",
-        source=source,
-    )
-    if not result.ok and result.status == "closed":
-        return  # already closed: nothing to say
-    blocks = ui.change_blocks(result.message, result.event_id if result.ok else None)
-    await tell(client, channel, user, ui.to_dicts(blocks), ui.fallback(result.message))
+    outcome = await answer(context, made)
+    if not outcome.silent:
+        await tell(client, channel, user, blocks_for(outcome.shown), fallback_for(outcome.shown))
 
 
 async def on_home_opened(event, client, context) -> None:
     if event.get("tab") not in (None, "home"):
         return
     found = _ids(event, "user")
-    if found is None or await begin(context, client, found[0]) is None:
+    if found is None or not await first_time(context):
         return
     await publish_home(services_of(context), client, found[0])
 
 
 async def publish_home(services: Services, client, user_id: str, notice: str | None = None) -> None:
     """App Home: my open actions (overdue first, each with Mark done), upcoming meetings, recent decisions."""
-    identity = await identify_slack_user(services, client, user_id)
     clock = services.clock
-    mine = await ask(services.db, "what is open for me", identity.person, clock)
+    made = Turn(place_of(None, home=True), slack_user(services, user_id), profile_lookup(client, user_id))
+    made.text = "mine"
+    outcome = await take_turn(services, made)
+    mine = outcome.answer
     async with services.db.read() as session:
         meetings = await upcoming_meetings(session, clock.now())
         decisions = await action_queries.recent_decisions(session, 8)
-    from bot.conversation.answers import decision_item, meeting_item
-
+    person = outcome.person
     view = ui.home_view(
-        identity.person.display,
+        person.display if person else user_id,
         mine,
         [meeting_item(m) for m in meetings[:5]],
         [decision_item(d, g, "topic", {}) for d, g in decisions],

@@ -6,74 +6,57 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
-from bot.conversation.commands import Reply, run_command
-from bot.people import links
-from bot.people.notices import tell_secretariat
+from bot.conversation.layout import Piece, plain_text
+from bot.conversation.outcome import Outcome, ReplyFile, Shown
 from handlers.slack import blocks as ui
-from handlers.slack.context import Services, SlackIdentity, profile_lookup, slack_user
 
 log = logging.getLogger("tmag-bot.slack")
 
 
-async def reply_blocks(
-    services: Services, text: str, identity: SlackIdentity, *, source: str, user_id: str, client=None
-) -> tuple[list, str, Reply | None]:
-    """Blocks and notification text answering a command or question, as the core would answer it; a file
-    the answer carries (a report draft) goes to the person by direct message."""
-    clock = services.clock
-    word = text.strip().split(" ", 1)[0].lower() if text.strip() else ""
-    if word == "iam":
-        outcome = await links.claim(
-            services.db,
-            clock,
-            slack_user(services, user_id),
-            text.strip()[3:],
-            profile_lookup(client, user_id) if client is not None else None,
-            by=identity.person,
-        )
-        await tell_secretariat(services.db, outcome.notices, services.tellers)
-        blocks = (
-            ui.identity_question_blocks(outcome.question)
-            if outcome.question
-            else ui.change_blocks(outcome.message)
-        )
-        return ui.to_dicts(blocks), ui.fallback(outcome.message), None
-    if word == "whoami":
-        message = links.whoami(identity.person, "slack")
-        return ui.to_dicts(ui.change_blocks(message)), ui.fallback(message), None
-    reply = await run_command(services.db, text, identity.person, clock, source=source)
-    if reply.file is not None and client is not None:
-        reply.text = await send_file(client, user_id, reply)
-    if reply.answer is not None:
-        blocks = ui.answer_blocks(reply.answer, clock.today(), question=text or "help")
-    elif reply.changes:
-        blocks = [b for r in reply.changes for b in ui.change_blocks(r.message, r.event_id if r.ok else None)]
-    elif reply.change is not None:
-        blocks = ui.change_blocks(reply.text, reply.change.event_id if reply.change.ok else None)
-    else:
-        blocks = ui.change_blocks(reply.text)
-    if identity.question is not None:
-        blocks = ui.identity_question_blocks(identity.question) + blocks
-    if identity.told:
-        blocks = [ui.text_section(identity.told), *blocks]
-    return ui.to_dicts(blocks), ui.fallback(reply.text.split("\n", 1)[0]), reply
+def blocks_for(shown: list[Shown]) -> list[dict]:
+    """What was shown, as one message's blocks (within Slack's 50)."""
+    return ui.to_dicts(ui.blocks_of([piece for each in shown for piece in each.pieces]))
 
 
-async def send_file(client, user_id: str, reply: Reply) -> str:
+def fallback_for(shown: list[Shown]) -> str:
+    first = next((line for each in shown for line in plain_text(each.pieces)), "")
+    return ui.fallback(first.split("\n", 1)[0] or "tmag-bot")
+
+
+async def send_files(client, user_id: str, outcome: Outcome) -> None:
+    """A file the outcome offers (a report draft) goes to the person by direct message; what they are
+    shown says so."""
+    for shown in outcome.shown:
+        if shown.file is not None:
+            shown.pieces = [Piece("note", await send_file(client, user_id, shown.file, shown.text))]
+
+
+async def send_file(client, user_id: str, file: ReplyFile, comment: str) -> str:
     """A file for one person, in their direct messages with the bot; what to tell them."""
     try:
         opened = await client.conversations_open(users=user_id)
         await client.files_upload_v2(
             channel=opened["channel"]["id"],
-            content=reply.file.data,
-            filename=reply.file.name,
-            title=reply.file.title,
-            initial_comment=reply.text,
+            content=file.data,
+            filename=file.name,
+            title=file.title,
+            initial_comment=comment,
         )
     except SlackApiError as exc:
-        log.warning("sending %s to %s failed: %s", reply.file.name, user_id, exc)
-        return f"I couldn't send you {reply.file.name}: Slack said {exc.response.get('error', 'no')}."
-    return f"I've sent you {reply.file.name} in our direct messages."
+        log.warning("sending %s to %s failed: %s", file.name, user_id, exc)
+        return f"I couldn't send you {file.name}: Slack said {exc.response.get('error', 'no')}."
+    return f"I've sent you {file.name} in our direct messages."
+
+
+def what_changed(shown: Shown) -> list[Piece]:
+    """Of a card shown again, what the press changed (a message everyone sees is left as it is, and the
+    person who pressed is told this alone): the changed items with their Undo, notes, refusals."""
+    found = [
+        p
+        for p in shown.pieces
+        if p.kind in ("change", "note") or (p.kind == "item" and p.text.startswith("✅"))
+    ]
+    return found or shown.pieces[:1]
 
 
 async def permalink(client, channel: str | None, ts: str | None) -> str:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from bot.record.refs import find_refs
+from bot.conversation.turns import actions_named
 from handlers.slack import blocks as ui
 from handlers.slack import ids
 from handlers.slack.context import apart, first_time, services_of
 from handlers.slack.replies import permalink
-from storage.queries import actions as action_queries
-from storage.queries import groups as group_queries
 
 
 def register(app) -> None:
@@ -19,24 +17,11 @@ async def on_mark_done_shortcut(ack, shortcut, client, context) -> None:
     await ack()
     if not await first_time(context) or not isinstance(shortcut.get("trigger_id"), str):
         return
-    services = services_of(context)
     message = shortcut.get("message") if isinstance(shortcut.get("message"), dict) else {}
     channel = (shortcut.get("channel") if isinstance(shortcut.get("channel"), dict) else {}).get("id")
     ts = message.get("ts") or shortcut.get("message_ts")
     text = message.get("text") if isinstance(message.get("text"), str) else ""
-    async with services.db.read() as session:
-        codes = await group_queries.group_codes(session)
-        default = next(iter(codes)) if len(codes) == 1 else None
-        refs = list(
-            dict.fromkeys(
-                r.canonical for r, _, _ in find_refs(text, codes, default, loose=True) if r.kind == "action"
-            )
-        )
-        found = []
-        for ref in refs:
-            known = await action_queries.action_by_ref(session, ref)
-            if known is not None:
-                found.append((ref, known[0].text))
+    found = await actions_named(services_of(context), text, None)
     if not found:
         await client.views_open(trigger_id=shortcut["trigger_id"], view=ui.no_refs_modal())
         return

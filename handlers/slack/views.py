@@ -1,14 +1,13 @@
-"""The mark-done modal's submission: close the chosen actions, confirm each with Undo."""
+"""The mark-done modal's submission: close the chosen actions (one change, with one Undo)."""
 
 from __future__ import annotations
 
 import json
 
-from bot.record.changes import change_action
-from handlers.slack import blocks as ui
+from bot.conversation.turns import CLOSE_CHOSEN
 from handlers.slack import ids
-from handlers.slack.context import apart_answering, begin, services_of
-from handlers.slack.replies import tell
+from handlers.slack.context import answer, apart_answering, place_of, turn
+from handlers.slack.replies import blocks_for, fallback_for, tell
 
 
 def register(app) -> None:
@@ -26,7 +25,6 @@ async def on_mark_done_submitted(ack, body, view, client, context) -> None:
         await ack(response_action="errors", errors={ids.REFS_BLOCK: "Choose at least one action."})
         return
     await ack()
-    services = services_of(context)
     user = _dig(body, "user", "id")
     if not isinstance(user, str):
         return
@@ -37,25 +35,20 @@ async def on_mark_done_submitted(ack, body, view, client, context) -> None:
         metadata = {}
     if not isinstance(metadata, dict):
         metadata = {}
-    identity = await begin(context, client, user)
-    if identity is None:
-        return
-    blocks, messages = [], []
-    for ref in chosen:
-        result = await change_action(
-            services.db,
-            ref,
-            "close",
-            identity.person,
-            services.clock,
-            note=note,
-            source=metadata.get("link") or "slack:shortcut",
-        )
-        blocks += ui.change_blocks(result.message, result.event_id if result.ok else None)
-        messages.append(result.message)
-    await tell(
-        client, metadata.get("channel") or user, user, ui.to_dicts(blocks), ui.fallback(" ".join(messages))
+    channel = metadata.get("channel") if isinstance(metadata.get("channel"), str) else None
+    made = await turn(
+        context,
+        client,
+        user,
+        place_of(channel),
+        verb=CLOSE_CHOSEN,
+        data={"refs": chosen, "note": note},
+        source=metadata.get("link") if isinstance(metadata.get("link"), str) else "slack:shortcut",
     )
+    if made is None:
+        return
+    outcome = await answer(context, made)
+    await tell(client, channel or user, user, blocks_for(outcome.shown), fallback_for(outcome.shown))
 
 
 def _dig(data, *keys):

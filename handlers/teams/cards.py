@@ -27,9 +27,9 @@ from microsoft_teams.cards import (
 )
 from microsoft_teams.cards.core import Choice
 
+from bot.conversation import layout
 from bot.conversation.answers import Answer
-from bot.conversation.layout import PAGE, Piece, answer_pieces
-from bot.people.links import IdentityQuestion
+from bot.conversation.layout import PAGE, Button, Piece, answer_pieces, message_pieces
 from bot.people.notices import ClaimNotice
 from handlers.teams import ids
 
@@ -73,86 +73,81 @@ def execute(title: str, verb: str, **data) -> ExecuteAction:
     return ExecuteAction(title=title, verb=verb, data={"verb": verb, **data})
 
 
-def done_action(ref: str) -> ExecuteAction:
-    return execute("Mark done", ids.MARK_DONE, ref=ref).with_style("positive")
+def action(found: Button) -> ExecuteAction:
+    """A core button (bot/conversation/layout.py) as an Action.Execute: its verb's Teams verb, its data."""
+    verb = ids.TEAMS_VERBS[found.verb]
+    made = ExecuteAction(title=found.label[:60], verb=verb, data={"verb": verb, **found.data})
+    style = {"primary": "positive", "danger": "destructive"}.get(found.style or "")
+    return made.with_style(style) if style else made
 
 
-def show_more_action(question: str, offset: int) -> ExecuteAction:
-    return execute("Show more", ids.SHOW_MORE, q=question[:1500], o=offset)
-
-
-def piece_element(piece: Piece, question: str):
-    if piece.kind == "heading":
-        return runs(piece.text, weight="Bolder")
-    if piece.kind in ("title", "more"):
-        return runs(piece.text, subtle=True)
+def piece_element(piece: Piece):
+    """One piece of what the bot shows: stored text inert in TextRuns, the bot's own words in
+    TextBlocks, buttons as Action.Execute beside it."""
+    actions = [action(b) for b in piece.buttons]
+    if piece.kind in ("heading", "lead"):
+        element = runs(piece.text, weight="Bolder")
+    elif piece.kind in ("title", "more"):
+        element = runs(piece.text, subtle=True)
+    elif piece.kind == "context":
+        element = words(piece.text, is_subtle=True, size="Small")
+    elif piece.kind == "section":
+        element = words(piece.text, weight="Bolder")
+    elif piece.kind == "pager":
+        return ActionSet(actions=actions)
+    else:
+        element = runs(piece.text)
     if piece.kind == "item":
-        parts = [runs(piece.text)]
-        if piece.ref:
-            parts.append(ActionSet(actions=[done_action(piece.ref)]))
-        return Container(items=parts, separator=True)
-    if piece.kind == "next_page":
-        return ActionSet(actions=[show_more_action(question, piece.offset)])
-    return runs(piece.text)  # brief, detail, note
+        return Container(items=[element, *([ActionSet(actions=actions)] if actions else [])], separator=True)
+    if actions:
+        return Container(items=[element, ActionSet(actions=actions)])
+    return element
+
+
+def pieces_card(pieces: list[Piece]) -> AdaptiveCard:
+    return card(*(piece_element(p) for p in pieces))
+
+
+def shown_card(shown: list) -> AdaptiveCard:
+    """What the core showed (bot/conversation/outcome.py Shown), as one card."""
+    return pieces_card([piece for each in shown for piece in each.pieces])
 
 
 def answer_card(answer: Answer, today: date, question: str, offset: int = 0) -> AdaptiveCard:
     """An answer, laid out as on every platform (bot.conversation.layout)."""
-    return card(*(piece_element(p, question) for p in answer_pieces(answer, today, offset=offset, page=PAGE)))
+    return pieces_card(answer_pieces(answer, today, offset=offset, page=PAGE, view=layout.View(question)))
 
 
 def change_card(message: str, event_id: int | None = None) -> AdaptiveCard:
     """A confirmation with Undo, or a refusal."""
     if event_id is None:
         return card(runs(message))
-    return card(runs(f"✅ {message}"), actions=[execute("Undo", ids.UNDO, event=event_id)])
-
-
-def changes_card(results) -> AdaptiveCard:
-    """Several changes at once (done REF REF ... note), each with its own Undo."""
-    body = []
-    for result in results:
-        body.append(runs(f"✅ {result.message}" if result.ok else result.message))
-        if result.ok and result.event_id:
-            body.append(ActionSet(actions=[execute(f"Undo {result.ref}", ids.UNDO, event=result.event_id)]))
-    return card(*body)
-
-
-def identity_card(question: IdentityQuestion) -> AdaptiveCard:
-    """ "Are you Kate Goodman?" / "Did you mean Kate Goodman?", with Yes and No."""
-    member = question.member_id
-    return card(
-        runs(question.text("teams")),
-        actions=[
-            execute(f"Yes, I'm {question.member_name}"[:60], ids.CONFIRM_IDENTITY, member=member).with_style(
-                "positive"
-            ),
-            execute("No", ids.DENY_IDENTITY, member=member),
-        ],
-    )
+    return pieces_card([Piece("change", f"✅ {message}", buttons=(layout.undo_button(event_id),))])
 
 
 def claim_card(notice: ClaimNotice) -> AdaptiveCard:
     """A claim, for the secretariat to confirm or reject."""
-    about = {"member": notice.member_id, "platform": notice.platform, "user": notice.user_id}
-    return card(
-        *(runs(line) for line in notice.text().split("\n")),
-        actions=[
-            execute("Confirm", ids.CONFIRM_CLAIM, **about).with_style("positive"),
-            execute("Reject", ids.REJECT_CLAIM, **about).with_style("destructive"),
-        ],
+    data = {"member": notice.member_id, "platform": notice.platform, "user": notice.user_id}
+    buttons = (
+        Button("Confirm", layout.CONFIRM_CLAIM, data, "primary"),
+        Button("Reject", layout.REJECT_CLAIM, data, "danger"),
     )
+    return pieces_card([Piece("question", notice.text(), buttons=buttons)])
 
 
 def upload_card(upload_id: int, lines: list[str], note: str) -> AdaptiveCard:
     """A shared report's preview, with Import and Cancel."""
-    return card(
-        *(runs(line) for line in lines),
-        words(note, is_subtle=True, size="Small"),
-        actions=[
-            execute("Import", ids.IMPORT_UPLOAD, upload=upload_id).with_style("positive"),
-            execute("Cancel", ids.CANCEL_UPLOAD, upload=upload_id),
-        ],
+    data = {"upload": upload_id}
+    buttons = (
+        Button("Import", layout.IMPORT_UPLOAD, data, "primary"),
+        Button("Cancel", layout.CANCEL_UPLOAD, data),
+    )
+    return pieces_card(
+        [
+            *(Piece("text", line) for line in lines),
+            Piece("context", note),
+            Piece("pager", "", buttons=buttons),
+        ]
     )
 
 
@@ -176,6 +171,18 @@ def mark_done_dialog(refs: list[tuple[str, str]], metadata: dict) -> AdaptiveCar
     )
 
 
+def dialog_card(shown: list) -> AdaptiveCard:
+    """What became of a dialog's submission: each change said, and its Undo as the dialog's own button
+    (a dialog's card submits; it cannot Action.Execute)."""
+    body, actions = [], []
+    for piece in (p for each in shown for p in each.pieces):
+        body.append(runs(piece.text))
+        for found in piece.buttons:
+            if found.verb == layout.UNDO:
+                actions.append(SubmitAction(title=found.label, data={ids.DIALOG_UNDO: found.data["event"]}))
+    return card(*body, actions=actions[:1] or None)
+
+
 def no_refs_dialog() -> AdaptiveCard:
     return card(words("I can't see an action ref (like TMAG22-01) in that message."))
 
@@ -183,26 +190,6 @@ def no_refs_dialog() -> AdaptiveCard:
 # --- digests ------------------------------------------------------------------------------------
 
 
-def message_card(message) -> AdaptiveCard:
-    """A digest message (bot.digests.layout) as a card."""
-    body = []
-    for kind, text, ref in message.lines:
-        if kind == "heading":
-            body.append(runs(text, weight="Bolder"))
-        elif kind == "title":
-            body.append(words(text, weight="Bolder"))
-        elif kind == "context":
-            body.append(words(text, is_subtle=True, size="Small"))
-        elif kind == "item":
-            parts = [runs(text)]
-            if ref:
-                parts.append(ActionSet(actions=[done_action(ref)]))
-            body.append(Container(items=parts, separator=True))
-        else:
-            body.append(runs(text))
-    actions = (
-        [execute("Confirm all as done", ids.CONFIRM_REPORTED, group=message.confirm)]
-        if message.confirm
-        else None
-    )
-    return card(*body, actions=actions)
+def message_card(message, view: layout.View | None = None) -> AdaptiveCard:
+    """A digest message (bot.digests.layout) as a card, its buttons carrying its view."""
+    return pieces_card(message_pieces(message, view))

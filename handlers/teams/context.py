@@ -3,13 +3,12 @@ activity, as the Slack glue does for Slack. Reads first; writes only what change
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 
-from bot.people import links
-from bot.people.identity import Person
-from bot.people.links import ChatUser, IdentityQuestion, Profile
-from bot.people.notices import tell_secretariat
+from bot.conversation.turns import Place, Turn
+from bot.people.links import ChatUser, Profile
 from handlers.services import Services
 from storage.db import DatabaseBusy
 from storage.models import TeamsUser
@@ -17,13 +16,6 @@ from storage.queries import requests as request_queries
 from storage.queries import users as user_queries
 
 log = logging.getLogger("tmag-bot.teams")
-
-
-@dataclass
-class TeamsIdentity:
-    person: Person
-    question: IdentityQuestion | None = None  # "Are you Kate Goodman?", asked once
-    told: str | None = None  # what to tell them of their link (a claim made from their Teams name)
 
 
 @dataclass(frozen=True)
@@ -94,16 +86,38 @@ def profile_lookup(api, caller: Caller):
     return lookup
 
 
-async def identify_teams_user(services: Services, caller: Caller, api=None) -> TeamsIdentity:
-    """Who a Teams user is, by the core's rules (bot/people/links.py), and where they can be reached
-    (remembered, best effort); claims it made are told to the secretariat."""
+def channel_id(conversation_id: str) -> str:
+    """A channel's conversation id without the thread part (";messageid=...")."""
+    return conversation_id.split(";", 1)[0]
+
+
+def place_of(activity) -> Place:
+    """Where in Teams: a personal chat, or a channel or group chat (its conversation reference, as JSON,
+    is where `digest here` points)."""
+    conversation = getattr(activity, "conversation", None)
+    kind = getattr(conversation, "conversation_type", None)
+    if conversation is None or kind == "personal":
+        return Place("teams", "personal")
+    channel_data = getattr(activity, "channel_data", None)
+    reference = {
+        "service_url": activity.service_url,
+        "conversation_id": channel_id(conversation.id),
+        "tenant_id": getattr(conversation, "tenant_id", None)
+        or getattr(getattr(channel_data, "tenant", None), "id", None),
+        "team_id": getattr(getattr(channel_data, "team", None), "id", None),
+        "channel_name": getattr(getattr(channel_data, "channel", None), "name", None),
+    }
+    return Place("teams", "channel" if kind == "channel" else "group", json.dumps(reference))
+
+
+async def turn(bot, activity, caller: Caller, **what) -> Turn | None:
+    """The activity as the core's turn, or None if it was handled before (Teams resends what it thinks
+    was lost). Where the user can be reached is remembered on the way (best effort)."""
+    services = bot.services
+    if not await first_time(services, activity):
+        return None
     await remember_where(services, caller)
-    resolution = await links.resolve(
-        services.db, services.clock, teams_user(services, caller), profile_lookup(api, caller)
-    )
-    if resolution.notices:
-        await tell_secretariat(services.db, resolution.notices, services.tellers)
-    return TeamsIdentity(resolution.person, resolution.question, resolution.told)
+    return Turn(place_of(activity), teams_user(services, caller), profile_lookup(bot.app.api, caller), **what)
 
 
 async def remember_where(services: Services, caller: Caller) -> None:

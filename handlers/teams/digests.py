@@ -16,15 +16,15 @@ import logging
 import httpx
 
 from bot.digests.compose import Digest, DigestAction
-from bot.digests.layout import channel_message, direct_message, thread_messages
+from bot.digests.layout import thread_messages
 from bot.digests.runner import Part, PostError
+from bot.digests.views import digest_view, part_message
 from handlers.teams import cards
 from handlers.teams.reach import Unreachable, personal_chat
 from storage.db import Database
 from storage.models import Group, Member
 
 log = logging.getLogger("tmag-bot.teams")
-MINE = "ask me: what is open for me"
 
 
 class TeamsDigestPoster:
@@ -52,28 +52,21 @@ class TeamsDigestPoster:
         direct: list[tuple[str, int, list[DigestAction]]],
     ) -> list[Part]:
         parts: list[Part] = []
+
+        def card_of(part: str, owned=None):
+            message = part_message(digest, slot, part, "teams", owned)
+            return cards.message_card(message, digest_view(digest, slot, part))
+
         if channel:
-            parts.append(
-                Part(
-                    "teams:channel",
-                    "channel",
-                    channel,
-                    cards.message_card(channel_message(digest, slot, MINE)),
-                )
-            )
+            parts.append(Part("teams:channel", "channel", channel, card_of("channel")))
             if slot == "digest":
                 parts += [
-                    Part(f"teams:thread:{i}", "thread", channel, cards.message_card(message))
-                    for i, message in enumerate(thread_messages(digest, "ask me: what is overdue"))
+                    Part(f"teams:thread:{i}", "thread", channel, card_of(f"thread:{i}"))
+                    for i in range(len(thread_messages(digest)))
                 ]
         if slot == "digest":
             parts += [
-                Part(
-                    f"teams:dm:{member_id}",
-                    "direct",
-                    user,
-                    cards.message_card(direct_message(digest, owned, MINE)),
-                )
+                Part(f"teams:dm:{member_id}", "direct", user, card_of(f"dm:{member_id}", owned))
                 for user, member_id, owned in direct
             ]
         return parts

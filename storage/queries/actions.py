@@ -181,3 +181,45 @@ async def refs_with_prefix(session: AsyncSession, group_id: int, prefix: str) ->
 
 async def decision_refs(session: AsyncSession, group_id: int) -> list[str]:
     return list((await session.exec(select(Decision.ref).where(Decision.group_id == group_id))).all())
+
+
+async def change_set(session: AsyncSession, event: ActionEvent) -> list[ActionEvent]:
+    """The events of the change `event` belongs to (itself alone, for an event made before change sets)."""
+    if event.change_id is None:
+        return [event]
+    query = select(ActionEvent).where(ActionEvent.change_id == event.change_id).order_by(ActionEvent.id)
+    return list((await session.exec(query)).all())
+
+
+async def latest_change_by(
+    session: AsyncSession,
+    *,
+    slack_user_id: str | None = None,
+    teams_user_id: str | None = None,
+    member_id: int | None = None,
+    by: str | None = None,
+) -> ActionEvent | None:
+    """The latest event of a change this person made that is not itself an undo, and not undone since:
+    by their chat user when they have one, else as the member, else by name."""
+    query = select(ActionEvent).where(
+        col(ActionEvent.undoes).is_(None),
+        col(ActionEvent.kind).in_(("closed", "reopened", "updated", "confirmed")),
+    )
+    if slack_user_id:
+        query = query.where(ActionEvent.slack_user_id == slack_user_id)
+    elif teams_user_id:
+        query = query.where(ActionEvent.teams_user_id == teams_user_id)
+    elif member_id is not None:
+        query = query.where(ActionEvent.member_id == member_id)
+    elif by:
+        query = query.where(ActionEvent.by == by, col(ActionEvent.member_id).is_(None))
+    else:
+        return None
+    undone = select(ActionEvent.undoes).where(col(ActionEvent.undoes).is_not(None)).scalar_subquery()
+    query = query.where(col(ActionEvent.id).not_in(undone)).order_by(col(ActionEvent.id).desc()).limit(1)
+    return (await session.exec(query)).first()
+
+
+async def is_undone(session: AsyncSession, event_id: int) -> bool:
+    query = select(ActionEvent.id).where(ActionEvent.undoes == event_id).limit(1)
+    return (await session.exec(query)).first() is not None

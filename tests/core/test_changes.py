@@ -141,6 +141,7 @@ async def test_changes_show_in_the_export_with_who_and_where(world):
         "at": "2023-11-16T09:00:00+00:00",
         "by": "Sam Hatton",
         "source": "https://slack/p123",
+        "link": "confirmed",  # how the person who made it was linked to the member
         "status": {"from": "open", "to": "closed"},
     }
     assert recorded > "2025"  # the real time it was recorded, not the clock the test set

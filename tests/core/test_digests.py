@@ -7,6 +7,7 @@ the real poster and the real Web API client with its retry handlers.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from datetime import date, timedelta
 
@@ -134,9 +135,13 @@ async def test_the_digest_goes_to_the_channel_its_thread_and_each_owner(world, f
     assert thread and all(c["thread_ts"] == "1700000001.000100" for c in thread)
     direct = {c["channel"]: c for c in fake.calls_to("chat.postMessage") if c["channel"].startswith("U")}
     assert set(direct) == {"U0SAM", "U0PRIYA", "U0ADA"}
-    sam_refs = [b["accessory"]["value"] for b in direct["U0SAM"]["blocks"] if "accessory" in b]
+    sam_refs = [
+        json.loads(b["accessory"]["value"])["ref"] for b in direct["U0SAM"]["blocks"] if "accessory" in b
+    ]
     assert sam_refs == ["WMAG31-02"]
-    priya_refs = {b["accessory"]["value"] for b in direct["U0PRIYA"]["blocks"] if "accessory" in b}
+    priya_refs = {
+        json.loads(b["accessory"]["value"])["ref"] for b in direct["U0PRIYA"]["blocks"] if "accessory" in b
+    }
     assert priya_refs == {"WMAG31-05", "WMAG31-09"}  # named, and as the iDNO representative
     assert await runs(world) == [("2023-11-29", "digest", "sent", 1)]
 

@@ -10,13 +10,13 @@ from sqlalchemy import text
 
 from bot.calendar.schedule import upcoming_meetings
 from bot.conversation.answers import ask
-from bot.conversation.commands import run_command
 from bot.digests.compose import compose_digest, render_digest
 from bot.people.identity import CONFIRMED, identify
 from bot.record.changes import confirm_reported
 from bot.record.importer import import_report
 from bot.record.updates import update_closes, update_reports_delivery
 from storage.queries import groups as group_queries
+from tests.fixtures.talk import say
 from tests.fixtures.world import build_world, clock_at
 
 # A third report: one action reported done, one with news, the rest of WMAG 31 not mentioned.
@@ -164,13 +164,15 @@ async def test_the_secretariat_confirms_all_reported_done_each_an_audit_event(wo
 async def test_close_reported_and_many_refs_at_once(world):
     async with world.read() as session:
         ada = await identify(session, "Ada Brooks", link=CONFIRMED)
-    reply = await run_command(world, "close reported", ada, NOW)
+    reply = await say(world, "close reported", ada, NOW)
     assert reply.kind == "change" and "Confirmed and closed 2" in reply.text
-    reply = await run_command(
-        world, "done WMAG31-04, WMAG31-06 and WMAG31-99 - agreed at the meeting", ada, NOW
-    )
+    reply = await say(world, "done WMAG31-04, WMAG31-06 and WMAG31-99 - agreed at the meeting", ada, NOW)
     assert [r.ok for r in reply.changes] == [True, True, False]
-    assert reply.text.splitlines() == ["Closed WMAG31-04.", "Closed WMAG31-06.", "I don't know WMAG31-99."]
+    assert reply.text.splitlines() == [
+        "✅ Closed WMAG31-04.",
+        "✅ Closed WMAG31-06.",
+        "I don't know WMAG31-99.",
+    ]
     async with world.read() as session:
         notes = (
             await session.exec(
@@ -189,9 +191,9 @@ async def test_close_reported_and_many_refs_at_once(world):
 async def test_a_chat_update_reporting_delivery_marks_it_reported(world):
     async with world.read() as session:
         sam = await identify(session, "Sam Hatton", link=CONFIRMED)
-    await run_command(world, "update WMAG31-02 windows shared with the DNOs", sam, NOW)
+    await say(world, "update WMAG31-02 windows shared with the DNOs", sam, NOW)
     assert "WMAG31-02" in [i.ref for i in (await ask(world, "reported done", "Ada Brooks", NOW)).items]
-    await run_command(world, "update WMAG31-02 two windows still to be agreed", sam, NOW)
+    await say(world, "update WMAG31-02 two windows still to be agreed", sam, NOW)
     assert "WMAG31-02" not in [i.ref for i in (await ask(world, "reported done", "Ada Brooks", NOW)).items]
 
 
@@ -282,7 +284,7 @@ async def test_a_guessed_name_is_flagged_and_a_stranger_is_not_told_to_link(worl
 async def test_a_change_made_with_a_given_time_says_so_in_its_history(world):
     async with world.read() as session:
         sam = await identify(session, "Sam Hatton", link=CONFIRMED)
-    await run_command(world, "done WMAG31-02 agreed", sam, NOW)  # NOW is a fixed clock, not the real time
+    await say(world, "done WMAG31-02 agreed", sam, NOW)  # NOW is a fixed clock, not the real time
     shown = await ask(world, "show WMAG31-02", "Sam Hatton", NOW)
     closing = next(line for line in shown.text.splitlines() if "closed by Sam Hatton" in line)
     assert closing.startswith("  10 Jan 2024 closed by Sam Hatton: agreed (time given; recorded ")

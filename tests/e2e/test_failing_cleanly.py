@@ -100,11 +100,11 @@ def test_chat_echoes_when_piped_and_takes_undo_and_digest(tmp_path):
     )
     out = done.stdout
     assert done.returncode == 0, done.stderr
-    assert out.index("> done WMAG31-02 windows agreed\nClosed WMAG31-02.") < out.index(
+    assert out.index("> done WMAG31-02 windows agreed\n✅ Closed WMAG31-02.") < out.index(
         "> undo\nUndone: WMAG31-02 is open again."
     )
-    assert "> digest\nDigest for WMAG (extraordinary): Wednesday 29 November 2023" in out
-    assert "> digest here\ndigest here chooses a Slack or Teams channel" in out
+    assert "> digest\n🗓️ Digest for WMAG (extraordinary): Wednesday 29 November 2023" in out
+    assert "> digest here\ndigest here works in a Slack or Teams channel" in out
     assert "Status: open" in out[out.index("> show WMAG31-02") :]
 
 

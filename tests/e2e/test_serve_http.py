@@ -98,7 +98,8 @@ async def test_serve_http_end_to_end(tmp_path, fake):
             )
             reply = (await fake.wait_for(lambda: fake.responses))[0]
             assert reply["response_type"] == "ephemeral"
-            refs = buttons(reply["blocks"], "mark_done")
+            values = buttons(reply["blocks"], "mark_done")
+            refs = [json.loads(v)["ref"] for v in values]
             assert refs == ["WMAG31-02", "WMAG31-06"]  # his own, then the whole group's
 
             # A message "REF done" in a channel.
@@ -115,11 +116,11 @@ async def test_serve_http_end_to_end(tmp_path, fake):
 
             # A button taken from the reply's blocks.
             assert (
-                await post(block_actions("mark_done", refs[1], "U0SAM", fake.response_url("click")), form)
+                await post(block_actions("mark_done", values[1], "U0SAM", fake.response_url("click")), form)
                 == 200
             )
             confirmation = (await fake.wait_for(lambda: fake.responses[1:]))[0]
-            assert f"Closed {refs[1]}." in json.dumps(confirmation["blocks"])
+            assert f"✅ {refs[1]} (closed)" in json.dumps(confirmation["blocks"], ensure_ascii=False)
 
             # A forged request changes nothing.
             forged = event_callback(

@@ -36,6 +36,7 @@ class Bot:
     db: Database
     http: aiohttp.ClientSession
     app: object
+    commands: int = 0
 
     async def send(self, body: str, content_type: str, headers: dict | None = None) -> tuple[int, str]:
         sent = signed(SECRET, body, content_type) if headers is None else headers
@@ -43,7 +44,10 @@ class Bot:
             return response.status, await response.text()
 
     async def command(self, text: str, user: str = "U0SAM", channel: str = "C0TMAG") -> int:
-        body = slash_command(text, user, channel, self.fake.response_url(f"{user}-{len(self.fake.calls)}"))
+        # Slack gives every command a response URL of its own (the same words twice in a second are
+        # then two requests, not one replayed).
+        self.commands += 1
+        body = slash_command(text, user, channel, self.fake.response_url(f"{user}-{self.commands}"))
         status, _ = await self.send(body, "application/x-www-form-urlencoded")
         return status
 

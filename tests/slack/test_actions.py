@@ -5,23 +5,28 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from tests.core.test_importer import SECOND
-from tests.slack.test_commands import buttons, texts
+from tests.slack.test_commands import buttons, data_of, texts
 from tests.slack.test_events import last_event, message, status_of
 
 
 async def test_mark_done_button_taken_from_a_reply(bot):
+    """A button on an answer of several items changes that item only: the answer is shown again in place,
+    the item closed with its Undo, the rest as they were; Undo puts it back the same way."""
     await bot.command("mine", user="U0SAM")
     reply = (await bot.replies())[0]
-    ref = buttons(reply["blocks"], "mark_done")[0]
-    await bot.click("mark_done", ref, user="U0SAM")
-    confirmation = (await bot.replies(2))[1]
-    assert f"Closed {ref}." in texts(confirmation["blocks"])
-    assert confirmation["response_type"] == "ephemeral"
+    values = buttons(reply["blocks"], "mark_done")
+    ref, other = data_of(values[0])["ref"], data_of(values[1])["ref"]
+    await bot.click("mark_done", values[0], user="U0SAM")
+    shown_again = (await bot.replies(2))[1]
+    assert shown_again["replace_original"] is True
+    assert f"✅ {ref} (closed)" in texts(shown_again["blocks"])
+    assert other in [data_of(v)["ref"] for v in buttons(shown_again["blocks"], "mark_done")]  # still there
     assert await status_of(bot, ref) == "closed"
-    event_id = buttons(confirmation["blocks"], "undo_change")[0]
-    await bot.click("undo_change", event_id, user="U0SAM")
+    undo = buttons(shown_again["blocks"], "undo_change")[0]
+    await bot.click("undo_change", undo, user="U0SAM")
     undone = (await bot.replies(3))[2]
-    assert "open again" in texts(undone["blocks"]) and undone["replace_original"] is True
+    assert f"Undone: {ref} is open again." in texts(undone["blocks"]) and undone["replace_original"] is True
+    assert {ref, other} <= {data_of(v)["ref"] for v in buttons(undone["blocks"], "mark_done")}
     assert await status_of(bot, ref) == "open"
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from bot.conversation.answers import Answer, Item, Section
+from bot.conversation.layout import PAGE_TO, Button, View
 from handlers.slack import blocks as ui
 
 TODAY = date(2023, 11, 16)
@@ -26,7 +28,7 @@ def test_confirmation_with_undo():
                 "type": "button",
                 "text": {"type": "plain_text", "text": "Undo"},
                 "action_id": "undo_change",
-                "value": "42",
+                "value": '{"event":42}',  # the core's button data, as JSON
             },
         }
     ]
@@ -45,21 +47,23 @@ def test_an_open_action_has_its_mark_done_button():
         status="open",
         overdue=True,
     )
-    assert ui.item_block(item, TODAY).to_dict() == {
-        "type": "section",
-        "text": {
-            "type": "plain_text",
-            "emoji": False,
-            "text": "⚠️ WMAG31-02: Confirm &lt;windows&gt;\nSam &amp; co · due 15 Nov 2023 (overdue by 1 day)",
-        },
-        "accessory": {
-            "type": "button",
-            "text": {"type": "plain_text", "text": "Mark done"},
-            "action_id": "mark_done",
-            "value": "WMAG31-02",
-            "style": "primary",
-        },
-    }
+    assert [b.to_dict() for b in ui.item_block(item, TODAY)] == [
+        {
+            "type": "section",
+            "text": {
+                "type": "plain_text",
+                "emoji": False,
+                "text": "⚠️ WMAG31-02: Confirm &lt;windows&gt;\nSam &amp; co · due 15 Nov 2023 (overdue by 1 day)",
+            },
+            "accessory": {
+                "type": "button",
+                "text": {"type": "plain_text", "text": "Mark done"},
+                "action_id": "mark_done",
+                "value": '{"ref":"WMAG31-02"}',
+                "style": "primary",
+            },
+        }
+    ]
 
 
 def test_long_answers_stay_within_slacks_limits():
@@ -74,9 +78,12 @@ def test_long_answers_stay_within_slacks_limits():
     more = [
         e for b in dicts if b["type"] == "actions" for e in b["elements"] if e["action_id"] == "show_more"
     ]
-    assert more and '"o": 20' in more[0]["value"]
+    assert json.loads(more[0]["value"]) == {"view": {"q": "mine", "o": 20}}
     second = ui.to_dicts(ui.answer_blocks(answer, TODAY, "mine", offset=20))
-    assert second[1]["type"] == "context" and second[2]["accessory"]["value"] == "WMAG40-20"
+    assert second[1]["type"] == "context"
+    assert json.loads(second[2]["accessory"]["value"]) == {"ref": "WMAG40-20", "view": {"q": "mine", "o": 20}}
+    pager = [e["text"]["text"] for b in second if b["type"] == "actions" for e in b["elements"]]
+    assert pager == ["Show previous", "Show more"]  # paging goes both ways
 
 
 def test_modal_lists_refs_as_checkboxes():
@@ -132,6 +139,8 @@ def test_stored_text_never_formats_pings_or_links():
 
 
 def test_a_show_more_value_fits_a_button_whatever_the_question():
-    question = "ünïcödé “quoted” " * 300  # JSON escapes each of these into six characters
-    button = ui.show_more_button(question, 20).to_dict()
-    assert len(button["value"]) <= 2000 and '"o": 20' in button["value"]
+    question = "ünïcödé “quoted” " * 300
+    found = Button("Show more", PAGE_TO, {"view": View(question, 20).to_data()})
+    value = ui.button(found).to_dict()["value"]
+    assert len(value) <= 2000 and json.loads(value)["view"]["o"] == 20
+    assert question.startswith(json.loads(value)["view"]["q"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from tests.slack.conftest import NOW
 
 
@@ -15,6 +17,11 @@ def texts(blocks) -> str:
             if isinstance(element, dict) and element.get("type") in ("mrkdwn", "plain_text"):
                 out.append(element["text"])
     return "\n".join(out)
+
+
+def data_of(value: str) -> dict:
+    """What a button carries: the core's data, as JSON in its value."""
+    return json.loads(value)
 
 
 def buttons(blocks, action_id):
@@ -34,7 +41,10 @@ async def test_mine_replies_ephemerally_with_mark_done_buttons(bot):
     reply = (await bot.replies())[0]
     assert reply["response_type"] == "ephemeral"
     assert "Open for Sam Hatton" in texts(reply["blocks"])
-    assert buttons(reply["blocks"], "mark_done")[0] == "WMAG31-02"
+    assert data_of(buttons(reply["blocks"], "mark_done")[0]) == {
+        "ref": "WMAG31-02",
+        "view": {"q": "mine", "o": 0},
+    }
     assert all(b.get("text", {}).get("verbatim", True) for b in reply["blocks"] if b["type"] == "section")
 
 
@@ -50,7 +60,7 @@ async def test_done_by_the_owner_confirms_with_undo_and_records_the_slack_user(b
     reply = (await bot.replies())[0]
     assert "Closed WMAG31-02." in texts(reply["blocks"])
     undo = buttons(reply["blocks"], "undo_change")
-    assert undo and undo[0].isdigit()
+    assert undo and isinstance(data_of(undo[0])["event"], int)
     async with bot.db.read() as session:
         from sqlalchemy import text
 
@@ -119,7 +129,6 @@ async def test_escaping_means_stored_text_never_pings_or_links(bot):
 async def test_stored_formatting_shows_as_typed_and_never_pings(bot):
     from bot.people.identity import CONFIRMED, identify
     from bot.record.changes import add_action
-    from tests.slack.conftest import NOW
 
     async with bot.db.read() as session:
         ada = await identify(session, "Ada Brooks", link=CONFIRMED)

@@ -47,6 +47,8 @@ def test_missing_settings_are_named(args, env, named, monkeypatch, capsys, db_ur
     assert main(args) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and named in err[0] and ".env.example" in err[0]
+    # ... and how to try the bot without any credentials at all.
+    assert "tmag-bot chat" in err[0] and "serve --teams --dev" in err[0]
 
 
 async def test_socket_mode_app_needs_no_signing_secret(db):

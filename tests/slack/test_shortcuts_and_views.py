@@ -39,7 +39,8 @@ async def test_shortcut_opens_a_modal_with_the_refs_in_the_message(bot):
     ephemeral = (await bot.fake.wait_for(lambda: bot.fake.calls_to("chat.postEphemeral")))[0]
     shown = texts(ephemeral["blocks"])
     assert "Closed WMAG31-02." in shown and "Closed WMAG31-06." in shown
-    assert len(buttons(ephemeral["blocks"], "undo_change")) == 2
+    undo = buttons(ephemeral["blocks"], "undo_change")
+    assert len(undo) == 1  # one change, one Undo for both
     assert await status_of(bot, "WMAG31-02") == "closed"
     assert await last_event(bot, "WMAG31-06") == (
         "closed",
@@ -47,6 +48,11 @@ async def test_shortcut_opens_a_modal_with_the_refs_in_the_message(bot):
         "U0SAM",
         metadata["link"],
     )
+    await bot.click("undo_change", undo[0], user="U0SAM")
+    await bot.fake.wait_for(
+        lambda: any("Undone: 2 actions" in texts(r["blocks"]) for r in bot.fake.responses)
+    )
+    assert [await status_of(bot, ref) for ref in ("WMAG31-02", "WMAG31-06")] == ["open", "open"]
 
 
 async def test_submitting_nothing_keeps_the_modal_open_with_an_error(bot):

@@ -13,7 +13,7 @@ from bot.config import Settings
 from bot.people.members import add_member
 from handlers.answers import AnswerLoop
 from handlers.services import Services
-from handlers.teams.bot import MESSAGING_ENDPOINT, TeamsBot
+from handlers.teams.app import MESSAGING_ENDPOINT, TeamsBot
 from handlers.teams.notices import TeamsSecretariatTeller
 from handlers.web import application, health_route
 from storage.db import Database

@@ -123,8 +123,11 @@ async def test_the_message_action_lists_known_refs_then_closes_the_chosen(teams)
     submit = {"refs": "WMAG31-02,WMAG31-05", "note": "both confirmed by email"}
     activity = message_action(teams.fake.service_url, "aad-ada", "Ada Brooks", MESSAGE, submit=submit)
     status, body = await teams.send(activity)
-    assert status == 200 and body["task"]["type"] == "message"
-    assert body["task"]["value"] == "Closed WMAG31-02. Closed WMAG31-05."
+    assert status == 200 and body["task"]["type"] == "continue"  # the dialog says what it did, with Undo
+    said = body["task"]["value"]["card"]["content"]
+    assert [t for _, t in card_texts(said)] == ["✅ Closed WMAG31-02.", "✅ Closed WMAG31-05."]
+    undo = said["actions"]
+    assert [a["type"] for a in undo] == ["Action.Submit"] and undo[0]["title"] == "Undo all 2"
     for ref in ("WMAG31-02", "WMAG31-05"):
         assert (await event_rows(teams, ref))[-1] == (
             "closed",
@@ -135,6 +138,11 @@ async def test_the_message_action_lists_known_refs_then_closes_the_chosen(teams)
         )
     status, body = await teams.send(activity)
     assert body["task"]["value"] == "Done already."
+    # Undo, from the dialog: both are open again, in one press.
+    again = message_action(teams.fake.service_url, "aad-ada", "Ada Brooks", MESSAGE, submit=undo[0]["data"])
+    status, body = await teams.send(again)
+    assert "Undone: 2 actions are as they were" in card_texts(body["task"]["value"]["card"]["content"])[0][1]
+    assert [await status_of(teams, ref) for ref in ("WMAG31-02", "WMAG31-05")] == ["open", "open"]
 
 
 async def test_the_message_action_on_a_message_without_refs(teams):

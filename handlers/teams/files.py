@@ -1,0 +1,135 @@
+"""Files in Teams: a report sent to the bot in a personal chat (previewed, held until the secretariat
+imports it, as in Slack), and a file the bot offers the person who asked (a report draft): Teams lets a
+bot send one only once the person accepts it, to their OneDrive."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+from pathlib import Path
+
+import aiohttp
+
+from bot.calendar.clock import Clock
+from bot.conversation.outcome import ReplyFile
+from bot.people.links import resolve
+from bot.record.draft import draft_for, write_docx
+from bot.record.reports.loader import ReportError, check_size, max_report_bytes
+from bot.record.uploads import NOTHING_STORED, REPORT_SUFFIXES, hold_upload, nothing_to_do, preview_lines
+from handlers.teams import cards
+from handlers.teams.context import Caller, caller_of, first_time, profile_lookup, teams_user
+
+log = logging.getLogger("tmag-bot.teams")
+CONSENT = "application/vnd.microsoft.teams.card.file.consent"
+FILE_INFO = "application/vnd.microsoft.teams.card.file.info"
+
+
+def register(bot) -> None:
+    @bot.app.on_file_consent
+    async def on_file_consent(ctx) -> None:
+        bot.later(send_consented_file(bot, ctx))
+
+
+async def hold_file(bot, caller: Caller, conversation_id: str, shared):
+    """A report sent to the bot in a personal chat: previewed, held until the secretariat imports it."""
+    services = bot.services
+    content = shared.content if isinstance(shared.content, dict) else {}
+    name = str(shared.name or "report")[:200]
+    url = content.get("downloadUrl")
+    if Path(name).suffix.lower() not in REPORT_SUFFIXES or not isinstance(url, str):
+        return cards.change_card(f"{name} is not a report I read (.docx, .pdf, .html, .md or .txt).")
+    limit = max_report_bytes()
+    try:
+        # The download URL is short-lived and carries its own authorisation: no token is sent.
+        timeout = aiohttp.ClientTimeout(total=60)
+        async with aiohttp.ClientSession(timeout=timeout) as http, http.get(url) as response:
+            response.raise_for_status()
+            check_size(name, int(response.content_length or 0), limit)
+            data = await response.content.read(limit + 1)
+        check_size(name, len(data), limit)
+        held = await hold_upload(
+            services.db,
+            name=name,
+            data=data,
+            file_id=str(content.get("uniqueId") or name),
+            uploaded_by=f"teams:{caller.user_id}",
+            channel=conversation_id,
+            clock=services.clock,
+        )
+    except ReportError as exc:
+        return cards.change_card(f"I couldn't read {exc}")
+    except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+        log.warning("download of %s failed: %s", name, exc)
+        return cards.change_card(f"I couldn't download {name} from Teams.")
+    if held.upload_id is None:
+        return cards.change_card(nothing_to_do(name, held.summary))
+    return cards.upload_card(held.upload_id, preview_lines(name, held.summary), NOTHING_STORED)
+
+
+def file_offer(file: ReplyFile, text: str):
+    """The offer of a file: it carries what makes the file again, so nothing is held meanwhile."""
+    from microsoft_teams.api import Attachment, FileConsentCard, MessageActivityInput
+
+    offer = FileConsentCard(
+        description=file.title,
+        size_in_bytes=len(file.data),
+        accept_context=file.recipe,
+        decline_context=file.recipe,
+    )
+    attachment = Attachment(content_type=CONSENT, name=file.name, content=offer)
+    return MessageActivityInput(text=text).add_attachments(attachment)
+
+
+async def send_consented_file(bot, ctx) -> None:
+    """Accepted: make the file again, upload it where Teams says, and show it in the chat."""
+    from microsoft_teams.api import Attachment, FileInfoCard, MessageActivityInput
+
+    services, activity = bot.services, ctx.activity
+    caller = caller_of(activity)
+    response = activity.value
+    recipe = response.context if isinstance(response.context, dict) else {}
+    if caller is None or not await first_time(services, activity):
+        return
+    if response.action != "accept" or response.upload_info is None:
+        await ctx.send(card_message(cards.change_card("All right: not sent.")))
+        return
+    who = await resolve(
+        services.db, services.clock, teams_user(services, caller), profile_lookup(bot.app.api, caller)
+    )
+    if not who.person.is_secretariat:
+        await ctx.send(card_message(cards.change_card("Only the secretariat can draft the report.")))
+        return
+    try:
+        clock = Clock(datetime.fromisoformat(str(recipe.get("now"))))
+        draft = await draft_for(services.db, str(recipe.get("group")), str(recipe.get("meeting")), clock)
+    except (ValueError, LookupError) as exc:
+        await ctx.send(card_message(cards.change_card(f"I couldn't make the file again: {exc}")))
+        return
+    data = await asyncio.to_thread(write_docx, draft)
+    upload = response.upload_info
+    headers = {"Content-Length": str(len(data)), "Content-Range": f"bytes 0-{len(data) - 1}/{len(data)}"}
+    try:
+        timeout = aiohttp.ClientTimeout(total=60)
+        async with (
+            aiohttp.ClientSession(timeout=timeout) as http,
+            http.put(upload.upload_url, data=data, headers=headers) as put,
+        ):
+            put.raise_for_status()
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        log.warning("uploading %s failed: %s", upload.name, exc)
+        await ctx.send(card_message(cards.change_card(f"I couldn't upload {upload.name} to your OneDrive.")))
+        return
+    shown = Attachment(
+        content_type=FILE_INFO,
+        content_url=upload.content_url,
+        name=upload.name,
+        content=FileInfoCard(unique_id=upload.unique_id, file_type=upload.file_type),
+    )
+    await ctx.send(MessageActivityInput().add_attachments(shown))
+
+
+def card_message(card):
+    from microsoft_teams.api import MessageActivityInput
+
+    return MessageActivityInput().add_card(card)
