@@ -423,67 +423,6 @@ async def cmd_decision_add(args: argparse.Namespace) -> int:
     return _outcome(result)
 
 
-TEAMS_PORT = 3978
-
-
-def _platforms(args: argparse.Namespace, settings):
-    """What `serve` serves: Slack (Socket Mode, or HTTP with --http) and, with --teams, Teams; with --teams
-    alone, Slack too if its settings are there (Socket Mode), else Teams only."""
-    from handlers.server import Platforms
-
-    if args.http:
-        slack = "http"
-    elif not args.teams or (settings.slack_bot_token and settings.slack_app_token):
-        slack = "socket"
-    else:
-        slack = None
-    platforms = Platforms(slack, bool(args.teams))
-    missing = settings.missing(http=slack == "http") if slack else []
-    if platforms.teams:
-        missing += settings.missing_teams()
-    if missing:
-        what = " and ".join(
-            x
-            for x in (
-                {"http": "HTTP mode", "socket": "Socket Mode"}.get(slack or ""),
-                "Teams" if platforms.teams else "",
-            )
-            if x
-        )
-        raise CliError(
-            f"missing settings for {what}: {', '.join(missing)} (see .env.example). To try the bot without "
-            "any: tmag-bot chat --as NAME (in this terminal), or tmag-bot serve --teams --dev (for a local "
-            "Teams client such as the Microsoft 365 Agents Playground)"
-        )
-    return platforms
-
-
-async def cmd_serve(args: argparse.Namespace) -> int:
-    import dataclasses
-    import logging
-
-    from bot.config import Settings
-
-    settings = Settings.from_env()
-    if args.dev:
-        settings = dataclasses.replace(settings, teams_dev=True)
-    platforms = _platforms(args, settings)
-    try:
-        clock = parse_now(args.now, running=True)
-    except ValueError:
-        raise CliError(f"--now {args.now!r} is not an ISO date and time") from None
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    from handlers.server import SlackRefused, serve
-    from storage.db import DatabaseUnavailable
-
-    default_port = TEAMS_PORT if platforms.teams and platforms.slack != "http" else settings.port
-    try:
-        await serve(settings, platforms, port=args.port or default_port, host=args.host, clock=clock)
-    except (SlackRefused, DatabaseUnavailable) as exc:
-        raise CliError(str(exc)) from None
-    return 0
-
-
 async def cmd_meetings(args: argparse.Namespace) -> int:
     from bot.digests.timing import upcoming_with_digests
 
@@ -557,52 +496,12 @@ async def cmd_digest(args: argparse.Namespace) -> int:
             group, meeting = await _digest_target(session, args, clock)
             digest = await compose_digest(session, group, meeting, clock.today())
         if args.post:
-            return await _post_digest(
-                db, clock, next(s for s in slots_for(group, meeting) if s.slot == DIGEST)
-            )
+            post = PLATFORM_HOOKS.get("post_digest")
+            if post is None:
+                raise CliError("posting needs the platforms (Slack, Teams) installed: pip install -e .")
+            return await post(db, clock, next(s for s in slots_for(group, meeting) if s.slot == DIGEST))
     print(json.dumps(digest.to_json(), indent=2) if args.format == "json" else render_digest(digest))
     return 0
-
-
-async def _post_digest(db, clock, slot) -> int:
-    """Post one digest on every platform whose settings are there (Slack, Teams), each part once."""
-    from bot.config import Settings
-    from bot.digests.runner import DigestRunner
-    from handlers.services import Services
-
-    settings = Settings.from_env()
-    services = Services(db, clock, settings)
-    posters = []
-    if settings.slack_bot_token:
-        from handlers.slack.app import web_client
-        from handlers.slack.digests import SlackDigestPoster
-
-        posters.append(SlackDigestPoster(web_client(services, posting=True), db, clock))
-    if settings.teams_configured:
-        if settings.missing_teams():
-            raise CliError(
-                f"missing settings for Teams: {', '.join(settings.missing_teams())} (see .env.example)"
-            )
-        from handlers.teams.app import TeamsBot
-        from handlers.teams.digests import TeamsDigestPoster
-
-        teams = TeamsBot(services)
-        await teams.start()
-        posters.append(TeamsDigestPoster(teams.app.api, db, teams.bot_id, clock))
-    if not posters:
-        raise CliError("missing settings for posting: SLACK_BOT_TOKEN or TEAMS_CLIENT_ID (see .env.example)")
-    result = await DigestRunner(db, posters, clock).run(slot)
-    if result.status == "sent" and not result.detail:
-        print(f"Posted the digest for {slot.key}.")
-        return 0
-    if result.detail.startswith("already"):
-        print(f"Not posted: the digest for {slot.key} was {result.detail}.", file=sys.stderr)
-        return 1
-    if result.status == "sent":
-        print(f"Posted the digest for {slot.key} ({result.detail}).")
-        return 0
-    print(f"Not posted ({result.status}): {result.detail}", file=sys.stderr)
-    return 1
 
 
 async def cmd_group_set(args: argparse.Namespace) -> int:
@@ -651,22 +550,6 @@ async def cmd_group_set(args: argparse.Namespace) -> int:
         print(f"Calendar: /calendar/{args.code.upper()}.ics?token={token} (on the bot's HTTP address)")
     elif args.calendar_token == "none":
         print("Calendar: no subscription address (the old one no longer works)")
-    return 0
-
-
-async def cmd_teams_package(args: argparse.Namespace) -> int:
-    from bot.config import Settings
-    from handlers.teams.manifest import ManifestError, package
-
-    app_id = args.app_id or Settings.from_env().teams_client_id
-    if not app_id:
-        raise CliError("give --app-id (the bot's Entra app id), or set TEAMS_CLIENT_ID")
-    try:
-        zipped = package(app_id, args.website, name=args.name, developer=args.developer)
-    except ManifestError as exc:
-        raise CliError(str(exc)) from None
-    Path(args.out).write_bytes(zipped)
-    print(f"Wrote {args.out}: upload it in Teams (Apps, Manage your apps, Upload an app).")
     return 0
 
 
@@ -752,7 +635,9 @@ async def cmd_db_copy(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The command line. The platforms' commands are plugged in unless `argv` names one of the core's
+    own (finding them costs a scan of the installed packages, which a quick question need not pay)."""
     parser = argparse.ArgumentParser(
         prog="tmag-bot",
         description="Keeps an advisory group's actions and decisions alive between meetings.",
@@ -808,23 +693,6 @@ def build_parser() -> argparse.ArgumentParser:
     update.add_argument("--as", dest="as_", metavar="NAME", required=True)
     update.add_argument("--now", help=now_help)
     update.set_defaults(handler=cmd_change, verb="update")
-
-    serve = commands.add_parser(
-        "serve", help="run the bot: Slack in Socket Mode (--http: over HTTP), and with --teams on Teams"
-    )
-    serve.add_argument(
-        "--http", action="store_true", help="serve Slack on POST /slack/events (and GET /healthz)"
-    )
-    serve.add_argument("--teams", action="store_true", help="serve Teams on POST /api/messages")
-    serve.add_argument(
-        "--dev",
-        action="store_true",
-        help="Teams development mode (or TEAMS_DEV=1): unauthenticated activities, on 127.0.0.1 only",
-    )
-    serve.add_argument("--port", type=int, help="HTTP port (default PORT or 3000; 3978 for Teams alone)")
-    serve.add_argument("--host", default="0.0.0.0", help="HTTP address to listen on (default all)")
-    serve.add_argument("--now", help="start the clock at this time (it keeps running); for trials and tests")
-    serve.set_defaults(handler=cmd_serve)
 
     meetings = commands.add_parser("meetings", help="upcoming meetings and when their digests go out")
     meetings.add_argument("--group", help="one group (default all)")
@@ -973,22 +841,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     copy.add_argument("--to", required=True, metavar="URL", help="the empty database to copy into")
     copy.set_defaults(handler=cmd_db_copy)
-
-    teams = commands.add_parser("teams", help="Microsoft Teams").add_subparsers(
-        dest="teams_command", required=True, metavar="ACTION"
+    named = next(
+        (word for word in (sys.argv[1:] if argv is None else argv) if not word.startswith("-")), None
     )
-    teams_package = teams.add_parser("package", help="write the Teams app package (manifest and icons)")
-    teams_package.add_argument("--app-id", help="the bot's Entra app (client) id; default TEAMS_CLIENT_ID")
-    teams_package.add_argument(
-        "--website",
-        default="https://www.mhhsprogramme.co.uk",
-        help="the publisher's https:// site, with its /privacy and /terms pages (default: the programme's)",
-    )
-    teams_package.add_argument("--name", default="tmag-bot", help="the app's name in Teams (30 characters)")
-    teams_package.add_argument("--developer", default="MHHS PMO", help="who publishes it")
-    teams_package.add_argument("--out", default="tmag-bot-teams.zip", help="the zip to write")
-    teams_package.set_defaults(handler=cmd_teams_package)
+    if named not in commands.choices:
+        platform_commands(commands)
     return parser
+
+
+# What the platforms plug into the command line (handlers/cli.py, found through the package's entry
+# points, so the core's command line imports nothing of the platforms): their commands (serve, teams
+# package) and hooks the core's commands call (post_digest).
+PLATFORM_HOOKS: dict = {}
+ENTRY_POINTS = "tmag_bot.commands"
+
+
+def platform_commands(commands) -> None:
+    from importlib.metadata import entry_points
+
+    for found in entry_points(group=ENTRY_POINTS):
+        found.load()(commands, PLATFORM_HOOKS)
 
 
 def run() -> int:
@@ -1000,7 +872,7 @@ def run() -> int:
 
 def main(argv: list[str] | None = None) -> int:
     load_dotenv(find_dotenv(usecwd=True))
-    args = build_parser().parse_args(argv)
+    args = build_parser(argv).parse_args(argv)
     try:
         return asyncio.run(args.handler(args))
     except CliError as exc:

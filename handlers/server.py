@@ -21,7 +21,7 @@ from slack_sdk.errors import SlackApiError
 from bot.calendar.clock import Clock
 from bot.config import Settings
 from bot.runtime import settle
-from handlers.answers import AnswerLoop
+from handlers.answer_loop import AnswerLoop
 from handlers.services import Services
 from handlers.web import application, calendar_route, health_route
 from storage.db import open_database, refresh_statistics
@@ -89,6 +89,22 @@ async def with_backoff(attempt, what: str, *, first: float = 1.0, longest: float
         wait = min(wait * 2, longest)
 
 
+def digest_posters(services: Services, db, *, teams=None) -> list:
+    """Every platform's digest poster for this process: Slack's when its token is set, Teams' when a
+    Teams app is there to post with. `db`: the database of the loop the digests are posted from."""
+    posters = []
+    if services.settings.slack_bot_token:
+        from handlers.slack.app import web_client
+        from handlers.slack.digests import SlackDigestPoster
+
+        posters.append(SlackDigestPoster(web_client(services, posting=True), db, services.clock))
+    if teams is not None:
+        from handlers.teams.digests import TeamsDigestPoster
+
+        posters.append(TeamsDigestPoster(teams.app.api, db, teams.bot_id, services.clock))
+    return posters
+
+
 async def serve(settings: Settings, platforms: Platforms, *, port: int, host: str, clock: Clock) -> None:
     if platforms.teams and settings.teams_dev:
         # Said first, before anything else is logged: this mode must never pass unnoticed.
@@ -119,15 +135,13 @@ async def serve(settings: Settings, platforms: Platforms, *, port: int, host: st
     # Always on the HTTP port: the health check and the groups' calendar subscriptions (in Socket Mode
     # too, where Slack needs no port of its own).
     routes: list[web.RouteDef] = [health_route(services), calendar_route(services)]
-    posters = []
     slack_app = teams_bot = socket_handler = runner = None
-    # Answers, Bolt over HTTP, the Teams SDK and digests run on a loop of their own (handlers/answers.py);
+    # Answers, Bolt over HTTP, the Teams SDK and digests run on a loop of their own (handlers/answer_loop.py);
     # this one acknowledges, checks health and serves calendars.
     answers = await AnswerLoop(services).start()
     answering_db = answers.services.db
     if platforms.slack:
         from handlers.slack.app import build_app, slack_routes, web_client
-        from handlers.slack.digests import SlackDigestPoster
 
         if platforms.slack == "http":
             # Bolt itself runs on the answering loop; this one checks and acknowledges (slack_routes).
@@ -137,7 +151,6 @@ async def serve(settings: Settings, platforms: Platforms, *, port: int, host: st
             slack_app = build_app(services, answers=answers)
         from handlers.slack.notices import SlackSecretariatTeller
 
-        posters.append(SlackDigestPoster(web_client(services, posting=True), answering_db, clock))
         # One list, shared by both loops' services: claims are told on every platform served.
         services.tellers.append(SlackSecretariatTeller(web_client(services), settings.admin_user_ids))
         background.append(
@@ -147,17 +160,16 @@ async def serve(settings: Settings, platforms: Platforms, *, port: int, host: st
             routes += slack_routes(slack_app, services, answers)
     if platforms.teams:
         from handlers.teams.app import TeamsBot
-        from handlers.teams.digests import TeamsDigestPoster
 
         teams_bot = TeamsBot(services, answers)
         await answers.run(teams_bot.start())
         routes += teams_bot.routes
         from handlers.teams.notices import TeamsSecretariatTeller
 
-        posters.append(TeamsDigestPoster(teams_bot.app.api, answering_db, teams_bot.bot_id, clock))
         services.tellers.append(
             TeamsSecretariatTeller(teams_bot.app.api, answering_db, settings.teams_admin_ids)
         )
+    posters = digest_posters(services, answering_db, teams=teams_bot)
     scheduler = DigestScheduler(DigestRunner(answering_db, posters, clock))
     try:
         await answers.call(scheduler.start)

@@ -7,13 +7,12 @@ migrations end with, written out once below as SQL with the revision it stands f
 database is still upgraded by the migrations, and PostgreSQL always is. A test builds a database
 both ways and holds them equal; after adding a migration, write the file again:
 
-    python -m storage.snapshot
+    python -m storage.schema
 """
 
 from __future__ import annotations
 
 import sqlite3
-import tempfile
 from pathlib import Path
 
 from sqlalchemy.engine import Connection, Engine
@@ -90,25 +89,3 @@ def create_from_snapshot(engine: Engine) -> bool:
             for statement in statements(SNAPSHOT.read_text(encoding="utf-8")):
                 connection.exec_driver_sql(statement)
     return True
-
-
-def write_snapshot() -> Path:
-    """Migrate a new database the long way and write its snapshot."""
-    from alembic import command
-
-    from storage.db import _alembic_config, sync_engine
-
-    with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite:///{Path(folder) / 'snapshot.db'}"
-        command.upgrade(_alembic_config(url), "head")
-        engine = sync_engine(url)
-        try:
-            with engine.connect() as connection:
-                SNAPSHOT.write_text(snapshot_of(connection), encoding="utf-8")
-        finally:
-            engine.dispose()
-    return SNAPSHOT
-
-
-if __name__ == "__main__":
-    print(f"wrote {write_snapshot()}")

@@ -1,4 +1,4 @@
--- The schema the migrations build on SQLite (storage/snapshot.py writes this file).
+-- The schema the migrations build on SQLite (python -m storage.schema writes this file).
 CREATE TABLE alembic_version (
 	version_num VARCHAR(32) NOT NULL, 
 	CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)

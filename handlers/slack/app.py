@@ -21,7 +21,7 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 import handlers.slack
-from handlers.answers import AnswerLoop
+from handlers.answer_loop import AnswerLoop
 from handlers.services import Services
 from handlers.slack.context import install
 from handlers.slack.replies import tell_failure

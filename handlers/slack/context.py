@@ -16,7 +16,7 @@ from slack_sdk.errors import SlackApiError
 from bot.conversation.outcome import Outcome
 from bot.conversation.turns import Place, Turn, take_turn
 from bot.people.links import ChatUser, Profile
-from handlers.answers import AnswerLoop
+from handlers.answer_loop import AnswerLoop
 from handlers.services import Services
 from storage.queries import requests as request_queries
 

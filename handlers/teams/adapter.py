@@ -1,7 +1,7 @@
 """The Teams SDK's HTTP server adapter for aiohttp: the SDK's messaging endpoint (with its token check)
 served by the same aiohttp application as Slack's, so both platforms can share one port.
 
-With an answering loop (handlers/answers.py), the SDK runs there: this loop checks an activity's token
+With an answering loop (handlers/answer_loop.py), the SDK runs there: this loop checks an activity's token
 with the SDK's own validator and acknowledges it, and the SDK handles it on the other loop, so answers
 being composed never delay an acknowledgement. An invoke (a card's button, a dialog), whose answer is its
 response, waits for the SDK's."""
@@ -13,7 +13,7 @@ import logging
 
 from aiohttp import web
 
-from handlers.answers import AnswerLoop
+from handlers.answer_loop import AnswerLoop
 
 log = logging.getLogger("tmag-bot.teams")
 

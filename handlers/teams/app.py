@@ -14,7 +14,7 @@ import warnings
 from dataclasses import replace
 
 import handlers.teams
-from handlers.answers import AnswerLoop
+from handlers.answer_loop import AnswerLoop
 from handlers.services import Services
 from handlers.teams.adapter import AiohttpAdapter
 

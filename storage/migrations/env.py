@@ -6,18 +6,11 @@ from sqlmodel import SQLModel
 
 from storage import models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from storage.db import sync_engine
+from storage.schema import models_only as include_object
 
 config = context.config
 target_metadata = SQLModel.metadata
 MIGRATION_LOCK = 72_617_301  # any number, the same in every process: one of them migrates at a time
-
-
-def include_object(obj, name, kind, reflected, compare_to) -> bool:
-    """Autogenerate compares only what the models declare: the search tables and the indexes that
-    migrations create by hand are not the models' business."""
-    if kind == "table" and reflected and compare_to is None:
-        return False
-    return not (kind == "index" and reflected and compare_to is None)
 
 
 def run_on_postgres(connection) -> None:

@@ -11,7 +11,7 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.people.members import add_member
-from handlers.answers import AnswerLoop
+from handlers.answer_loop import AnswerLoop
 from handlers.slack.app import EVENTS_PATH, build_app, web_app, web_client
 from handlers.slack.context import Services
 from handlers.slack.notices import SlackSecretariatTeller

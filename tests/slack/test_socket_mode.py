@@ -12,7 +12,7 @@ import pytest
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.config import Settings
-from handlers.answers import AnswerLoop
+from handlers.answer_loop import AnswerLoop
 from handlers.slack import context as slack_context
 from handlers.slack.app import build_app
 from handlers.slack.context import Services

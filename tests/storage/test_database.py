@@ -281,7 +281,7 @@ def _everything(path) -> tuple[dict, dict]:
 
 
 def test_a_new_sqlite_database_made_from_the_snapshot_is_the_one_the_migrations_build(tmp_path):
-    """If this fails after adding a migration, write the snapshot again: `python -m storage.snapshot`."""
+    """If this fails after adding a migration, write the snapshot again: `python -m storage.schema`."""
     from alembic import command
 
     from storage.db import _alembic_config

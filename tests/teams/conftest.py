@@ -11,7 +11,7 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.people.members import add_member
-from handlers.answers import AnswerLoop
+from handlers.answer_loop import AnswerLoop
 from handlers.services import Services
 from handlers.teams.app import MESSAGING_ENDPOINT, TeamsBot
 from handlers.teams.notices import TeamsSecretariatTeller
