@@ -164,6 +164,14 @@ def _tune_sqlite(
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def _clean_text_on(engine: Engine) -> None:
+    """Every text parameter of every statement on `engine` cleaned (storage/text.py): nothing stored can
+    break an export, and no NUL or lone surrogate reaches a driver that would refuse it."""
+    from storage.text import clean_parameters
+
+    event.listen(engine, "before_cursor_execute", clean_parameters, retval=True)
+
+
 def ensure_parent_dir(url: str) -> None:
     database = make_url(url).database
     if database and database != ":memory:":
@@ -304,6 +312,7 @@ class Database:
                 BULK_CHECKPOINT_PAGES if bulk else SERVING_CHECKPOINT_PAGES,
                 busy_timeout_ms,
             )
+        _clean_text_on(self.engine.sync_engine)
         self._reader = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
         # Things built from whole tables (the member index, search vocabularies), each kept with the
         # table signature it was built from so a change elsewhere rebuilds it.
@@ -409,6 +418,7 @@ class Database:
                     pool_pre_ping=not self.bulk,
                     **_pool_settings(),
                 )
+            _clean_text_on(self._sync_engine)
         return self._sync_engine
 
     def _on_own_connection(
