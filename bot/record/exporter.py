@@ -12,6 +12,7 @@ from storage.db import Database
 from storage.queries import actions as action_queries
 from storage.queries import meetings as meeting_queries
 from storage.queries import members as member_queries
+from storage.text import cell_text, clean_strings
 
 CSV_COLUMNS = [
     "Area",
@@ -49,6 +50,8 @@ def owner_parts(owners) -> list[dict]:
 
 
 async def export_data(db: Database) -> dict:
+    """Everything, every string cleaned (storage/text.py): whatever the database holds, from before its
+    text was cleaned on the way in too, the export can be written."""
     async with db.read() as session:
         meetings = await meeting_queries.all_meetings(session)
         actions = await action_queries.all_actions(session)
@@ -60,6 +63,10 @@ async def export_data(db: Database) -> dict:
     numbers = {meeting.id: meeting.number for meeting, _ in meetings}
     actions.sort(key=lambda pair: (pair[1].code, natural_key(pair[0].ref)))
     decisions.sort(key=lambda pair: (pair[1].code, natural_key(pair[0].ref)))
+    return clean_strings(_record(meetings, actions, decisions, members, owners, events, numbers))
+
+
+def _record(meetings, actions, decisions, members, owners, events, numbers) -> dict:
     return {
         "meetings": [
             {
@@ -151,21 +158,21 @@ def _day_month_year(iso: str | None) -> str:
 
 
 def to_csv(data: dict) -> str:
+    """The action log, a row per action, each cell one line (tabs and newlines as spaces)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for action in data["actions"]:
-        writer.writerow(
-            [
-                action["area"] or "",
-                action["ref"],
-                action["text"],
-                action["owner"] or "",
-                _day_month_year(action["due"]),
-                latest_update(action),
-                action["status"],
-                _day_month_year(action["closed_on"]),
-                action["closed_by"] or "",
-            ]
-        )
+        row = [
+            action["area"],
+            action["ref"],
+            action["text"],
+            action["owner"],
+            _day_month_year(action["due"]),
+            latest_update(action),
+            action["status"],
+            _day_month_year(action["closed_on"]),
+            action["closed_by"],
+        ]
+        writer.writerow([cell_text(cell) for cell in row])
     return out.getvalue()

@@ -1,6 +1,7 @@
 """Text that breaks exports: control characters, NULs, lone surrogates and XML's non-characters in notes,
 names, owners and areas are removed where text is stored, so every export (JSON, CSV, Excel) and the
-report draft can be written whatever was typed, on SQLite and PostgreSQL."""
+report draft can be written whatever was typed, on SQLite and PostgreSQL; and whatever an older
+database already holds is rendered too."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import docx
 from openpyxl import load_workbook
+from sqlalchemy import create_engine, make_url, text
 
 from bot.cli import main
 from bot.people.identity import identify
@@ -195,3 +197,37 @@ def test_fuzzed_notes_and_names_are_stored_clean_and_every_export_and_the_draft_
         assert note in stored_notes  # the note as typed, without the junk: nothing else lost
     members = {m["name"] for m in data["members"]}
     assert set(expected["names"]) <= members
+
+
+def test_what_an_older_database_holds_is_exported_and_drafted_too(db_url, write, tmp_path, capsys):
+    """Text written before it was cleaned on the way in (here, written past the storage layer)."""
+
+    async def world():
+        db = await open_database(db_url)
+        try:
+            await build_world(db, write)
+        finally:
+            await db.close()
+
+    asyncio.run(world())
+    parsed = make_url(db_url)
+    driver = "sqlite+pysqlite" if parsed.get_backend_name() == "sqlite" else "postgresql+psycopg"
+    engine = create_engine(parsed.set(drivername=driver))  # a plain engine: nothing cleans its text
+    junk = "a\x07b\x1bc\x0bd\ufffee\x9ff\x01"
+    with engine.begin() as connection:
+        connection.execute(
+            text("UPDATE action SET area = :t, owner = :t WHERE ref = 'WMAG31-02'"), {"t": junk}
+        )
+        connection.execute(text("UPDATE action_event SET text = :t WHERE kind = 'updated'"), {"t": junk})
+        connection.execute(text("UPDATE decision SET text = :t"), {"t": junk})
+        connection.execute(
+            text("UPDATE member SET role = :t, name = :t WHERE name = 'Sam Hatton'"), {"t": junk}
+        )
+        connection.execute(text("UPDATE working_group SET name = :t"), {"t": junk})
+        held = connection.execute(text("SELECT count(*) FROM action_event WHERE text = :t"), {"t": junk})
+        assert held.scalar_one() > 0  # the database holds it as written
+    engine.dispose()
+
+    data = check_exports(exported(tmp_path, capsys))
+    action = next(a for a in data["actions"] if a["ref"] == "WMAG31-02")
+    assert action["area"] == "abcdef"
