@@ -19,6 +19,8 @@ import jwt
 from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from tests.fixtures.big_reports import send_in_chunks
+
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 TEAM = "19:team-general@thread.tacv2"
 CHANNEL = "19:tmag-channel@thread.tacv2"
@@ -81,7 +83,8 @@ class FakeTeams:
     sent: list[Sent] = field(default_factory=list)
     conversations: dict[str, dict] = field(default_factory=dict)  # created personal chats
     failures: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
-    files: dict[str, bytes] = field(default_factory=dict)  # what a file's download URL serves
+    files: dict[str, bytes] = field(default_factory=dict)  # what a file's download URL serves, in chunks
+    file_lengths: dict[str, int] = field(default_factory=dict)  # a Content-Length to declare (else chunked)
     onedrive: dict[str, bytes] = field(default_factory=dict)  # files the bot uploaded, once accepted
     arrived: dict[str, float] = field(default_factory=dict)  # conversation -> first arrival (perf_counter)
     base_url: str = ""
@@ -197,8 +200,11 @@ class FakeTeams:
         return web.json_response({"id": f"{1_700_000_000_000 + next(self._ids)}"})
 
     async def _file(self, request: web.Request) -> web.Response:
-        data = self.files.get(request.match_info["name"])
-        return web.Response(body=data) if data is not None else web.Response(status=404)
+        name = request.match_info["name"]
+        data = self.files.get(name)
+        if data is None:
+            return web.Response(status=404)
+        return await send_in_chunks(request, data, declared=self.file_lengths.get(name))
 
     async def _onedrive(self, request: web.Request) -> web.Response:
         data = await request.read()
