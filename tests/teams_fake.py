@@ -87,6 +87,7 @@ class FakeTeams:
     file_lengths: dict[str, int] = field(default_factory=dict)  # a Content-Length to declare (else chunked)
     onedrive: dict[str, bytes] = field(default_factory=dict)  # files the bot uploaded, once accepted
     arrived: dict[str, float] = field(default_factory=dict)  # conversation -> first arrival (perf_counter)
+    key_requests: int = 0  # requests to the signing keys' metadata and key set
     base_url: str = ""
     key: rsa.RSAPrivateKey = field(
         default_factory=lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -215,9 +216,11 @@ class FakeTeams:
         return web.json_response({"id": "onedrive-item", "name": request.match_info["name"]}, status=201)
 
     async def _openid(self, _request: web.Request) -> web.Response:
+        self.key_requests += 1
         return web.json_response({"issuer": ISSUER, "jwks_uri": f"{self.base_url}/v1/.well-known/keys"})
 
     async def _keys(self, _request: web.Request) -> web.Response:
+        self.key_requests += 1
         numbers = self.key.public_key().public_numbers()
 
         def b64(value: int) -> str:
@@ -234,7 +237,15 @@ class FakeTeams:
         }
         return web.json_response({"keys": [key]})
 
-    def token(self, app_id: str, service_url: str, *, key: rsa.RSAPrivateKey | None = None, **changes) -> str:
+    def token(
+        self,
+        app_id: str,
+        service_url: str,
+        *,
+        key: rsa.RSAPrivateKey | None = None,
+        key_id: str = "test-key",
+        **changes,
+    ) -> str:
         """A Bot Framework token as the Bot Connector signs one (with another key: a forgery)."""
         now = int(time.time())
         claims = {
@@ -246,7 +257,7 @@ class FakeTeams:
             "serviceurl": service_url,
         }
         claims.update(changes)
-        return jwt.encode(claims, key or self.key, algorithm="RS256", headers={"kid": "test-key"})
+        return jwt.encode(claims, key or self.key, algorithm="RS256", headers={"kid": key_id})
 
 
 # --- activities as Teams sends them ------------------------------------------------------------------

@@ -76,8 +76,8 @@ class TeamsBot:
 
             cloud = replace(PUBLIC, openid_metadata_url=settings.teams_openid_metadata_url)
         credentials = {}
-        if answers is not None and not settings.teams_dev:
-            self.adapter.check_tokens_with(settings.teams_client_id, cloud)
+        if not settings.teams_dev:
+            self.adapter.check_tokens_with(settings.teams_client_id, cloud, settings.teams_tenant_id)
         if not settings.teams_dev:
             credentials = {
                 "client_id": settings.teams_client_id,
