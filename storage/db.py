@@ -79,6 +79,20 @@ def is_transient(exc: BaseException) -> bool:
 UNIQUE_VIOLATION = "23505"
 
 
+def write_refusal(exc: BaseException) -> str:
+    """Why the database refused a write, in a word or two: read-only (a read-only file or connection,
+    PostgreSQL's read-only transactions), disk full, busy (for now), or unavailable."""
+    text = str(getattr(exc, "orig", exc)).lower()
+    state = _sqlstate(exc)
+    if "readonly" in text or "read-only" in text or state == "25006":
+        return "read-only"
+    if "disk is full" in text or "no space left" in text or state == "53100":
+        return "disk full"
+    if is_transient(exc):
+        return "busy"
+    return "unavailable"
+
+
 def database_url() -> str:
     return os.environ.get("DATABASE_URL") or DEFAULT_URL
 
