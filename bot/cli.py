@@ -597,10 +597,11 @@ async def cmd_db_check(args: argparse.Namespace) -> int:
 
 
 async def cmd_db_copy(args: argparse.Namespace) -> int:
-    """Copy the whole record (DATABASE_URL) into an empty database, then check the two by comparing
-    their exports and row counts; a copy that does not match is taken back out."""
+    """Copy the whole record (DATABASE_URL) into an empty database, checked row by row before it
+    commits (so a copy stopped at any point leaves the target empty, or holding a checked copy); then
+    compare the two exports and row counts, and take out a copy that does not match."""
     from bot.record.exporter import export_data
-    from storage.copy import TargetNotEmpty, copy_record, empty_record, row_counts
+    from storage.copy import CopyDiffers, TargetNotEmpty, copy_record, empty_record, row_counts
     from storage.db import DatabaseUnavailable, describe, open_database
 
     async with _database() as source:
@@ -613,7 +614,7 @@ async def cmd_db_copy(args: argparse.Namespace) -> int:
         try:
             try:
                 result = await copy_record(source, target)
-            except TargetNotEmpty as exc:
+            except (TargetNotEmpty, CopyDiffers) as exc:
                 raise CliError(str(exc)) from None
             same = await export_data(source) == await export_data(target)
             counts = await row_counts(source) == await row_counts(target)
