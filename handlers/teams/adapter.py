@@ -23,6 +23,7 @@ import jwt
 from aiohttp import web
 
 from handlers.answers import AnswerLoop
+from handlers.failures import one_line_failures
 
 log = logging.getLogger("tmag-bot.teams")
 
@@ -198,6 +199,11 @@ class AiohttpAdapter:
 
     def __init__(self, *, require_auth: bool = True, answers: AnswerLoop | None = None) -> None:
         self.routes: list[web.RouteDef] = []
+        # A failed activity is one log line with its cause, whether the bot's handler (answering after
+        # Teams has its 200) or the SDK (a failed invoke, answered 500) says so.
+        one_line_failures("tmag-bot.teams")
+        one_line_failures("microsoft_teams.apps.http.http_server", "a Teams request failed")
+        one_line_failures("microsoft_teams.apps.routing.activity_context")
         self.require_auth = require_auth
         self.answers = answers
         self.gate: TokenGate | None = None
