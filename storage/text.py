@@ -46,23 +46,35 @@ def clean_strings(value):
     return value
 
 
+_search = UNSAFE.search
+_CONTAINERS = (tuple, list, dict)  # what parameters come in inside a batch (rows, by position or name)
+
+
 def _needs_cleaning(value) -> bool:
+    """Whether any string in `value` (a parameter, a row of them, or a batch of rows) needs cleaning.
+    Called on every statement, so written for speed: one type check per value, one scan per string."""
     if type(value) is str:
-        return UNSAFE.search(value) is not None
-    if isinstance(value, list | tuple):
-        return any(_needs_cleaning(v) for v in value)
+        return _search(value) is not None
     if isinstance(value, Mapping):
-        return any(_needs_cleaning(v) for v in value.values())
+        value = value.values()
+    for item in value:
+        kind = type(item)
+        if kind is str:
+            if _search(item) is not None:
+                return True
+        elif kind in _CONTAINERS and _needs_cleaning(item):
+            return True
     return False
 
 
 def _cleaned(value):
-    if type(value) is str:
+    kind = type(value)
+    if kind is str:
         return clean_text(value)
-    if isinstance(value, list | tuple):
-        return type(value)(_cleaned(v) for v in value)
     if isinstance(value, Mapping):
         return {k: _cleaned(v) for k, v in value.items()}
+    if kind in _CONTAINERS:
+        return kind(_cleaned(v) for v in value)
     return value
 
 
