@@ -496,7 +496,7 @@ async def cmd_digest(args: argparse.Namespace) -> int:
             group, meeting = await _digest_target(session, args, clock)
             digest = await compose_digest(session, group, meeting, clock.today())
         if args.post:
-            post = PLATFORM_HOOKS.get("post_digest")
+            post = platform_hook("post_digest")
             if post is None:
                 raise CliError("posting needs the platforms (Slack, Teams) installed: pip install -e .")
             return await post(db, clock, next(s for s in slots_for(group, meeting) if s.slot == DIGEST))
@@ -602,10 +602,11 @@ async def cmd_db_check(args: argparse.Namespace) -> int:
 
 
 async def cmd_db_copy(args: argparse.Namespace) -> int:
-    """Copy the whole record (DATABASE_URL) into an empty database, then check the two by comparing
-    their exports and row counts; a copy that does not match is taken back out."""
+    """Copy the whole record (DATABASE_URL) into an empty database, checked row by row before it
+    commits (so a copy stopped at any point leaves the target empty, or holding a checked copy); then
+    compare the two exports and row counts, and take out a copy that does not match."""
     from bot.record.exporter import export_data
-    from storage.copy import TargetNotEmpty, copy_record, empty_record, row_counts
+    from storage.copy import CopyDiffers, TargetNotEmpty, copy_record, empty_record, row_counts
     from storage.db import DatabaseUnavailable, describe, open_database
 
     async with _database() as source:
@@ -618,7 +619,7 @@ async def cmd_db_copy(args: argparse.Namespace) -> int:
         try:
             try:
                 result = await copy_record(source, target)
-            except TargetNotEmpty as exc:
+            except (TargetNotEmpty, CopyDiffers) as exc:
                 raise CliError(str(exc)) from None
             same = await export_data(source, personal=True) == await export_data(target, personal=True)
             counts = await row_counts(source) == await row_counts(target)
@@ -861,6 +862,13 @@ def platform_commands(commands) -> None:
 
     for found in entry_points(group=ENTRY_POINTS):
         found.load()(commands, PLATFORM_HOOKS)
+
+
+def platform_hook(name: str):
+    """A hook the platforms give the core's commands (None without them), looked for when first needed."""
+    if name not in PLATFORM_HOOKS:
+        platform_commands(argparse.ArgumentParser().add_subparsers())
+    return PLATFORM_HOOKS.get(name)
 
 
 def run() -> int:

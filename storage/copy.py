@@ -1,6 +1,8 @@
 """Copying a whole record from one database to another (SQLite to PostgreSQL, or back), so a group can
 move without losing its history. Every table the models declare, in foreign-key order, with its ids;
-the search indexes and counters are the target's own, kept by its triggers."""
+the search indexes and counters are the target's own, kept by its triggers. The copy is read back and
+compared with the original inside its own transaction, before it commits: however the copy ends, the
+target holds nothing, or a copy that was checked."""
 
 from __future__ import annotations
 
@@ -12,12 +14,17 @@ from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401 - registers every table on SQLModel.metadata
 from storage.db import POSTGRES, Database
+from storage.text import clean_strings
 
 BATCH = 2000
 
 
 class TargetNotEmpty(Exception):
     """The database copied into already holds a record: nothing was written."""
+
+
+class CopyDiffers(Exception):
+    """The copy, read back before it was committed, differs from the original: nothing was written."""
 
 
 @dataclass
@@ -68,13 +75,31 @@ def _write_all(connection: Connection, record: dict[str, list[dict]]) -> CopyRes
                     f"coalesce((SELECT max(id) FROM {table.name}), 0) + 1, false)"
                 )
             )
+    _check_copy(connection, record)
     return result
 
 
+def _check_copy(connection: Connection, record: dict[str, list[dict]]) -> None:
+    """Every row of every table read back, in the copy's own transaction, and compared with the original
+    as it is stored (its text cleaned on the way in, storage/text.py): CopyDiffers, rolling it all
+    back, at the first table that differs."""
+    copied = _read_all(connection)
+    for table in _tables():
+        expected = clean_strings(record[table.name])
+        if copied[table.name] != expected:
+            differ = sum(1 for a, b in zip(copied[table.name], expected, strict=False) if a != b)
+            differ += abs(len(copied[table.name]) - len(expected))
+            raise CopyDiffers(
+                f"the copy, read back, differs from the original in {differ} {table.name} rows; "
+                "nothing was copied"
+            )
+
+
 async def copy_record(source: Database, target: Database) -> CopyResult:
-    """Copy everything from `source` into the empty `target`, in one transaction on the target;
-    TargetNotEmpty (nothing written) if it holds anything already. The record is read whole first:
-    a group's history is small next to memory."""
+    """Copy everything from `source` into the empty `target`, in one transaction on the target, checked
+    before it commits; TargetNotEmpty or CopyDiffers (nothing written) if the target holds anything
+    already or the copy does not read back as the original. The record is read whole first: a group's
+    history is small next to memory."""
     record = await source.connection_read(_read_all, snapshot=True)  # one moment of the source
     return await target.connection_transaction(lambda connection: _write_all(connection, record))
 

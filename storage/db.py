@@ -79,6 +79,20 @@ def is_transient(exc: BaseException) -> bool:
 UNIQUE_VIOLATION = "23505"
 
 
+def write_refusal(exc: BaseException) -> str:
+    """Why the database refused a write, in a word or two: read-only (a read-only file or connection,
+    PostgreSQL's read-only transactions), disk full, busy (for now), or unavailable."""
+    text = str(getattr(exc, "orig", exc)).lower()
+    state = _sqlstate(exc)
+    if "readonly" in text or "read-only" in text or state == "25006":
+        return "read-only"
+    if "disk is full" in text or "no space left" in text or state == "53100":
+        return "disk full"
+    if is_transient(exc):
+        return "busy"
+    return "unavailable"
+
+
 def database_url() -> str:
     return os.environ.get("DATABASE_URL") or DEFAULT_URL
 
@@ -162,6 +176,14 @@ def _tune_sqlite(
     def _on_begin(connection) -> None:
         immediate = connection.get_execution_options().get("sqlite_immediate", False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _clean_text_on(engine: Engine) -> None:
+    """Every text parameter of every statement on `engine` cleaned (storage/text.py): nothing stored can
+    break an export, and no NUL or lone surrogate reaches a driver that would refuse it."""
+    from storage.text import clean_parameters
+
+    event.listen(engine, "before_cursor_execute", clean_parameters, retval=True)
 
 
 def ensure_parent_dir(url: str) -> None:
@@ -304,6 +326,7 @@ class Database:
                 BULK_CHECKPOINT_PAGES if bulk else SERVING_CHECKPOINT_PAGES,
                 busy_timeout_ms,
             )
+        _clean_text_on(self.engine.sync_engine)
         self._reader = async_sessionmaker(self.engine, class_=AsyncSession, expire_on_commit=False)
         # Things built from whole tables (the member index, search vocabularies), each kept with the
         # table signature it was built from so a change elsewhere rebuilds it.
@@ -409,6 +432,7 @@ class Database:
                     pool_pre_ping=not self.bulk,
                     **_pool_settings(),
                 )
+            _clean_text_on(self._sync_engine)
         return self._sync_engine
 
     def _on_own_connection(

@@ -23,6 +23,8 @@ import aiohttp
 from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
 
+from tests.fixtures.big_reports import send_in_chunks
+
 
 @dataclass
 class Call:
@@ -34,7 +36,10 @@ class Call:
 class FakeSlack:
     users: dict[str, dict] = field(default_factory=dict)  # user id -> profile
     messages: dict[tuple[str, str], dict] = field(default_factory=dict)  # (channel, ts) -> message
-    files: dict[str, bytes] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)  # sent in chunks, as Slack sends large files
+    # The Content-Length a file's download declares (without one it is sent with chunked encoding); more
+    # than the file holds, and the download stalls after what it has.
+    file_lengths: dict[str, int] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     responses: list[dict] = field(default_factory=list)  # what was sent to response URLs
     arrived: dict[str, float] = field(default_factory=dict)  # response key -> perf_counter() on arrival
@@ -321,8 +326,11 @@ class FakeSlack:
     async def _file(self, request: web.Request) -> web.Response:
         if not request.headers.get("Authorization", "").startswith("Bearer xoxb-"):
             return web.Response(status=403)
-        data = self.files.get(request.match_info["file_id"])
-        return web.Response(body=data) if data is not None else web.Response(status=404)
+        file_id = request.match_info["file_id"]
+        data = self.files.get(file_id)
+        if data is None:
+            return web.Response(status=404)
+        return await send_in_chunks(request, data, declared=self.file_lengths.get(file_id))
 
 
 def _texts(node, key: str | None = None):

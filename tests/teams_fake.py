@@ -19,6 +19,8 @@ import jwt
 from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from tests.fixtures.big_reports import send_in_chunks
+
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 TEAM = "19:team-general@thread.tacv2"
 CHANNEL = "19:tmag-channel@thread.tacv2"
@@ -81,13 +83,15 @@ class FakeTeams:
     sent: list[Sent] = field(default_factory=list)
     conversations: dict[str, dict] = field(default_factory=dict)  # created personal chats
     failures: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
-    files: dict[str, bytes] = field(default_factory=dict)  # what a file's download URL serves
+    files: dict[str, bytes] = field(default_factory=dict)  # what a file's download URL serves, in chunks
+    file_lengths: dict[str, int] = field(default_factory=dict)  # a Content-Length to declare (else chunked)
     onedrive: dict[str, bytes] = field(default_factory=dict)  # files the bot uploaded, once accepted
     # Entra object id -> what the tenant's directory says (name, email, userPrincipalName): what a
     # conversation member lookup answers
     directory: dict[str, dict] = field(default_factory=dict)
     lookups: list[str] = field(default_factory=list)  # member lookups asked for
     arrived: dict[str, float] = field(default_factory=dict)  # conversation -> first arrival (perf_counter)
+    key_requests: int = 0  # requests to the signing keys' metadata and key set
     base_url: str = ""
     key: rsa.RSAPrivateKey = field(
         default_factory=lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -222,8 +226,11 @@ class FakeTeams:
         )
 
     async def _file(self, request: web.Request) -> web.Response:
-        data = self.files.get(request.match_info["name"])
-        return web.Response(body=data) if data is not None else web.Response(status=404)
+        name = request.match_info["name"]
+        data = self.files.get(name)
+        if data is None:
+            return web.Response(status=404)
+        return await send_in_chunks(request, data, declared=self.file_lengths.get(name))
 
     async def _onedrive(self, request: web.Request) -> web.Response:
         data = await request.read()
@@ -234,9 +241,11 @@ class FakeTeams:
         return web.json_response({"id": "onedrive-item", "name": request.match_info["name"]}, status=201)
 
     async def _openid(self, _request: web.Request) -> web.Response:
+        self.key_requests += 1
         return web.json_response({"issuer": ISSUER, "jwks_uri": f"{self.base_url}/v1/.well-known/keys"})
 
     async def _keys(self, _request: web.Request) -> web.Response:
+        self.key_requests += 1
         numbers = self.key.public_key().public_numbers()
 
         def b64(value: int) -> str:
@@ -253,7 +262,15 @@ class FakeTeams:
         }
         return web.json_response({"keys": [key]})
 
-    def token(self, app_id: str, service_url: str, *, key: rsa.RSAPrivateKey | None = None, **changes) -> str:
+    def token(
+        self,
+        app_id: str,
+        service_url: str,
+        *,
+        key: rsa.RSAPrivateKey | None = None,
+        key_id: str = "test-key",
+        **changes,
+    ) -> str:
         """A Bot Framework token as the Bot Connector signs one (with another key: a forgery)."""
         now = int(time.time())
         claims = {
@@ -265,7 +282,7 @@ class FakeTeams:
             "serviceurl": service_url,
         }
         claims.update(changes)
-        return jwt.encode(claims, key or self.key, algorithm="RS256", headers={"kid": "test-key"})
+        return jwt.encode(claims, key or self.key, algorithm="RS256", headers={"kid": key_id})
 
 
 # --- activities as Teams sends them ------------------------------------------------------------------

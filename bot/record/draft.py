@@ -21,6 +21,7 @@ from bot.calendar.cadence import CalendarMeeting
 from bot.calendar.clock import Clock, to_london
 from bot.record.exporter import natural_key
 from storage.db import Database
+from storage.text import cell_text, clean_text
 
 ACTION_COLUMNS = ["Area", "Action Ref", "Action", "Owner", "Due Date", "Update", "Status"]
 NEW_ACTION_COLUMNS = ["Area", "Action Ref", "Action", "Owner", "Due Date", "Update"]
@@ -122,6 +123,7 @@ def write_docx(draft: Draft) -> bytes:
     document = docx.Document()
     code, meeting = draft.group_code, draft.meeting
     name = f"{draft.group_name} ({code})" if draft.group_name and code not in draft.group_name else code
+    name = clean_text(name)  # as the database held it: rendered whatever it holds
     kind = "Extraordinary " if meeting.extraordinary else ""
     document.add_heading(f"MHHS {kind}{name} Headline Report", level=1)
     document.add_paragraph(
@@ -168,8 +170,10 @@ def write_docx(draft: Draft) -> bytes:
     if draft.next_meeting is not None:
         following = draft.next_meeting
         extra = "Extraordinary " if following.extraordinary else ""
-        document.add_paragraph(f"Date of next {extra}{code}: {following.date.day} {following.date:%B %Y}")
-    document.core_properties.title = f"{code} headline report (draft)"
+        document.add_paragraph(
+            clean_text(f"Date of next {extra}{code}: {following.date.day} {following.date:%B %Y}")
+        )
+    document.core_properties.title = clean_text(f"{code} headline report (draft)")
     document.core_properties.content_status = "Draft"
     out = io.BytesIO()
     document.save(out)
@@ -185,7 +189,7 @@ def _table(document, rows: list[list[str]], *, header: bool = True) -> None:
     table.style = "Table Grid"
     for row, cells in zip(table.rows, rows, strict=True):
         for cell, text in zip(row.cells, cells, strict=True):
-            cell.text = text
+            cell.text = cell_text(text)
     if header:
         for cell in table.rows[0].cells:
             for run in cell.paragraphs[0].runs:

@@ -13,6 +13,7 @@ from storage.queries import actions as action_queries
 from storage.queries import links as link_queries
 from storage.queries import meetings as meeting_queries
 from storage.queries import members as member_queries
+from storage.text import cell_text, clean_strings
 
 CSV_COLUMNS = [
     "Area",
@@ -50,8 +51,10 @@ def owner_parts(owners) -> list[dict]:
 
 
 async def export_data(db: Database, *, personal: bool = False) -> dict:
-    """Everything as JSON. Members' emails, their chat users and the identity audit trail are personal
-    data, left out unless `personal` (`export --with-personal-data`, and `db copy`'s check)."""
+    """Everything as JSON, every string cleaned (storage/text.py): whatever the database holds, from
+    before its text was cleaned on the way in too, the export can be written. Members' emails, their
+    chat users and the identity audit trail are personal data, left out unless `personal` (`export
+    --with-personal-data`, and `db copy`'s check)."""
     async with db.read() as session:
         meetings = await meeting_queries.all_meetings(session)
         actions = await action_queries.all_actions(session)
@@ -64,6 +67,11 @@ async def export_data(db: Database, *, personal: bool = False) -> dict:
     numbers = {meeting.id: meeting.number for meeting, _ in meetings}
     actions.sort(key=lambda pair: (pair[1].code, natural_key(pair[0].ref)))
     decisions.sort(key=lambda pair: (pair[1].code, natural_key(pair[0].ref)))
+    record = _record(meetings, actions, decisions, members, owners, events, numbers, identity, personal)
+    return clean_strings(record)
+
+
+def _record(meetings, actions, decisions, members, owners, events, numbers, identity, personal) -> dict:
     return {
         "meetings": [
             {
@@ -197,21 +205,21 @@ def _day_month_year(iso: str | None) -> str:
 
 
 def to_csv(data: dict) -> str:
+    """The action log, a row per action, each cell one line (tabs and newlines as spaces)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for action in data["actions"]:
-        writer.writerow(
-            [
-                action["area"] or "",
-                action["ref"],
-                action["text"],
-                action["owner"] or "",
-                _day_month_year(action["due"]),
-                latest_update(action),
-                action["status"],
-                _day_month_year(action["closed_on"]),
-                action["closed_by"] or "",
-            ]
-        )
+        row = [
+            action["area"],
+            action["ref"],
+            action["text"],
+            action["owner"],
+            _day_month_year(action["due"]),
+            latest_update(action),
+            action["status"],
+            _day_month_year(action["closed_on"]),
+            action["closed_by"],
+        ]
+        writer.writerow([cell_text(cell) for cell in row])
     return out.getvalue()

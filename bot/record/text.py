@@ -8,6 +8,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from storage.text import clean_text
+
 # A tag is "<" + a name; a bare "<" in prose ("a < b") is left alone.
 TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
 BREAK_TAG = re.compile(r"</?(?:p|div|br|li|ul|ol|tr|h[1-6]|table|tbody|thead)\b[^<>]*>", re.IGNORECASE)
@@ -77,7 +79,8 @@ def clean_cell(text: str | None) -> str:
     """A table cell or a line as one tidy line of text, bullets and markup removed."""
     if not text:
         return ""
-    text = fix_characters(strip_markup(text))
+    # Cleaned as storage will store it (storage/text.py), so that what is compared is what is kept.
+    text = fix_characters(strip_markup(clean_text(text)))
     lines = [BULLET.sub("", MARKDOWN_HEADING.sub("", line)) for line in text.split("\n")]
     return one_line(" ".join(lines))
 

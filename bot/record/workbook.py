@@ -25,6 +25,7 @@ from bot.record.reports.loader import ReportError, check_size
 from bot.record.text import clean_cell, fold
 from bot.record.updates import update_closes, update_reopens, update_reports_delivery
 from storage.db import Database
+from storage.text import cell_text
 
 ACTION_COLUMNS = [
     "Area",
@@ -63,8 +64,12 @@ async def export_workbook(db: Database) -> bytes:
         ws.append(columns)
         for cell in ws[1]:
             cell.font = Font(bold=True)
-        for row in rows:
-            ws.append(row)
+        for line, row in enumerate(rows, 2):
+            cells = [cell_text(v) if isinstance(v, str) else v for v in row]
+            ws.append(cells)
+            for column, value in enumerate(cells, 1):
+                if isinstance(value, str) and value.startswith("="):
+                    ws.cell(line, column).data_type = "s"  # a note that starts with "=" is no formula
         for index, name in enumerate(columns, 1):
             letter = get_column_letter(index)
             ws.column_dimensions[letter].width = WIDTHS.get(name, 14)

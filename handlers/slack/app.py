@@ -1,6 +1,7 @@
 """The Bolt app (async), its Web API client, and the HTTP server around it.
 
-POST /slack/events takes commands, events and interactivity; GET /healthz says whether the database answers.
+POST /slack/events takes commands, events and interactivity; GET /healthz says whether the database can be
+read and written.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import urllib.parse
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.error import BoltUnhandledRequestError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -22,6 +24,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 import handlers.slack
 from handlers.answer_loop import AnswerLoop
+from handlers.failures import cause
 from handlers.services import Services
 from handlers.slack.context import install
 from handlers.slack.replies import tell_failure
@@ -51,17 +54,52 @@ def web_client(services: Services, *, posting: bool = False) -> AsyncWebClient:
     )
 
 
-class _TokenAndClient(logging.Filter):
+class _BoltNotices(logging.Filter):
     """Bolt warns that SLACK_BOT_TOKEN from the environment goes unused when it is given a client (ours,
-    built from that same token with its retry handlers): true, and no news to the operator."""
+    built from that same token with its retry handlers): true, and no news to the operator. It also
+    warns that a listener "didn't call ack()" when one failed (a listener that acknowledged and then
+    failed at once reads so to it) or took too long: the request's own line, from on_error, says which."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return "`token` will be unused" not in record.getMessage()
+        message = record.getMessage()
+        return "`token` will be unused" not in message and not message.endswith("didn't call ack()")
+
+
+FAILURE_LOGGED = "tmag_failure_logged"  # on a request's context, once its failure has its line
+
+
+def request_summary(body: dict) -> str:
+    """What a request was, in a few words, for its log line: the command, event, button or view."""
+
+    def text(value) -> str:
+        return " ".join(str(value).split())[:60] if value else "?"
+
+    if not isinstance(body, dict):
+        return "a request"
+    if body.get("command"):
+        return f"command {text(body['command'])}"
+    kind = body.get("type")
+    if kind == "event_callback":
+        event = body.get("event") if isinstance(body.get("event"), dict) else {}
+        subtype = f"/{text(event['subtype'])}" if event.get("subtype") else ""
+        return f"event {text(event.get('type'))}{subtype}"
+    if kind == "block_actions":
+        actions = body.get("actions") if isinstance(body.get("actions"), list) else []
+        first = actions[0] if actions and isinstance(actions[0], dict) else {}
+        return f"button {text(first.get('action_id'))}"
+    if kind in ("view_submission", "view_closed"):
+        view = body.get("view") if isinstance(body.get("view"), dict) else {}
+        return f"{kind.replace('_', ' ')} {text(view.get('callback_id'))}"
+    if kind in ("message_action", "shortcut"):
+        return f"shortcut {text(body.get('callback_id'))}"
+    return f"request {text(kind)}"
 
 
 def build_app(services: Services, *, answers: AnswerLoop | None = None) -> AsyncApp:
     """The Bolt app. With `answers`, listeners acknowledge on this loop and answer on that one."""
-    logging.getLogger("slack_bolt.AsyncApp").addFilter(_TokenAndClient())
+    bolt_log = logging.getLogger("slack_bolt.AsyncApp")
+    if not any(isinstance(f, _BoltNotices) for f in bolt_log.filters):
+        bolt_log.addFilter(_BoltNotices())
     app = AsyncApp(
         client=web_client(services),
         signing_secret=services.settings.slack_signing_secret,
@@ -69,17 +107,30 @@ def build_app(services: Services, *, answers: AnswerLoop | None = None) -> Async
         # Socket Mode has no HTTP requests to sign.
         request_verification_enabled=False,
         process_before_response=False,
+        # A request no listener answered comes to on_error (one line), not Bolt's warning with its
+        # suggested code.
+        raise_error_for_unhandled_request=True,
     )
     install(app, services, answers)
     handlers.slack.register(app)
 
     @app.error
     async def on_error(error, body, client, context, logger):
-        """No request ends without a reply: tell the person plainly that it failed."""
+        """No request ends without a reply: tell the person plainly that it failed. One log line a
+        request, with its cause (the traceback at DEBUG)."""
+        what = request_summary(body)
+        if isinstance(error, BoltUnhandledRequestError):
+            # Also what Bolt makes of a listener that acknowledged, then failed at once: that failure
+            # has had its line and its reply already.
+            if not context.get(FAILURE_LOGGED):
+                logger.warning("a Slack request was not answered (%s): no listener acknowledged it", what)
+            return
+        context[FAILURE_LOGGED] = True
         if isinstance(error, DatabaseBusy):
-            logger.warning("a Slack request found the database busy: %s", error)
+            logger.warning("a Slack request found the database busy (%s): %s", what, error)
         else:
-            logger.exception("a Slack request failed: %s", error)
+            logger.error("a Slack request failed (%s): %s", what, cause(error))
+            logger.debug("the failure of that Slack request, in full", exc_info=error)
         await tell_failure(client, body, context, error)
 
     return app

@@ -16,6 +16,7 @@ from bot.conversation.turns import REACT_DONE, Turn, actions_named, take_turn
 from bot.record.importer import ReportError
 from bot.record.reports.loader import check_size, max_report_bytes
 from bot.record.uploads import REPORT_SUFFIXES, hold_upload, nothing_to_do
+from handlers.downloads import download
 from handlers.services import Services
 from handlers.slack import blocks as ui
 from handlers.slack import ids
@@ -218,13 +219,9 @@ async def publish_home(services: Services, client, user_id: str, notice: str | N
     await client.views_publish(user_id=user_id, view=view)
 
 
-async def _download(services: Services, url: str, limit: int) -> bytes:
+async def _download(services: Services, url: str, name: str, limit: int) -> bytes:
     headers = {"Authorization": f"Bearer {services.settings.slack_bot_token}"}
-    timeout = aiohttp.ClientTimeout(total=60)
-    async with aiohttp.ClientSession(timeout=timeout) as http, http.get(url, headers=headers) as response:
-        response.raise_for_status()
-        data = await response.content.read(limit + 1)
-    return data
+    return await download(url, name, limit=limit, headers=headers)
 
 
 async def handle_upload(services: Services, client, event: dict, user: str, channel: str, ts: str) -> None:
@@ -245,7 +242,7 @@ async def handle_upload(services: Services, client, event: dict, user: str, chan
             if not url:
                 info = await client.files_info(file=shared["id"])
                 url = (info.get("file") or {}).get("url_private_download")
-            data = await _download(services, url, limit)
+            data = await _download(services, url, name, limit)
             check_size(name, len(data), limit)
             held = await hold_upload(
                 services.db,
@@ -261,7 +258,7 @@ async def handle_upload(services: Services, client, event: dict, user: str, chan
                 channel=channel, thread_ts=ts, text=ui.fallback(f"I couldn't read {exc}")
             )
             continue
-        except (aiohttp.ClientError, KeyError, TypeError, ValueError) as exc:
+        except (aiohttp.ClientError, TimeoutError, KeyError, TypeError, ValueError) as exc:
             log.warning("download of %s failed: %s", name, exc)
             await client.chat_postMessage(
                 channel=channel, thread_ts=ts, text=ui.fallback(f"I couldn't download {name} from Slack.")

@@ -48,8 +48,8 @@ class TeamsBot:
         if settings.teams_openid_metadata_url:
             cloud = replace(PUBLIC, openid_metadata_url=settings.teams_openid_metadata_url)
         credentials = {}
-        if answers is not None and not settings.teams_dev:
-            self.adapter.check_tokens_with(settings.teams_client_id, cloud)
+        if not settings.teams_dev:
+            self.adapter.check_tokens_with(settings.teams_client_id, cloud, settings.teams_tenant_id)
         if not settings.teams_dev:
             credentials = {
                 "client_id": settings.teams_client_id,
@@ -81,7 +81,8 @@ class TeamsBot:
         return self.adapter.routes
 
     def later(self, work) -> None:
-        """Run `work` after the SDK has answered Teams; kept until done, failures logged (one line)."""
+        """Run `work` after the SDK has answered Teams; kept until done, failures logged (in one line:
+        handlers/failures.py)."""
         task = asyncio.ensure_future(work)
         self._background.add(task)
         task.add_done_callback(self._finished)
@@ -89,8 +90,7 @@ class TeamsBot:
     def _finished(self, task: asyncio.Task) -> None:
         self._background.discard(task)
         if not task.cancelled() and task.exception() is not None:
-            error = task.exception()
-            log.error("a Teams request failed: %s: %s", type(error).__name__, error)
+            log.error("a Teams request failed", exc_info=task.exception())
 
     async def stop(self, timeout: float = 3.0) -> None:
         for task in list(self._background):

@@ -15,8 +15,9 @@ from bot.calendar.clock import Clock
 from bot.conversation.outcome import ReplyFile
 from bot.people.links import resolve
 from bot.record.draft import draft_for, write_docx
-from bot.record.reports.loader import ReportError, check_size, max_report_bytes
+from bot.record.reports.loader import ReportError, max_report_bytes
 from bot.record.uploads import NOTHING_STORED, REPORT_SUFFIXES, hold_upload, nothing_to_do, preview_lines
+from handlers.downloads import download
 from handlers.teams import cards
 from handlers.teams.context import Caller, caller_of, first_time, profile_lookup, teams_user
 
@@ -42,12 +43,7 @@ async def hold_file(bot, caller: Caller, conversation_id: str, shared):
     limit = max_report_bytes()
     try:
         # The download URL is short-lived and carries its own authorisation: no token is sent.
-        timeout = aiohttp.ClientTimeout(total=60)
-        async with aiohttp.ClientSession(timeout=timeout) as http, http.get(url) as response:
-            response.raise_for_status()
-            check_size(name, int(response.content_length or 0), limit)
-            data = await response.content.read(limit + 1)
-        check_size(name, len(data), limit)
+        data = await download(url, name, limit=limit)
         held = await hold_upload(
             services.db,
             name=name,

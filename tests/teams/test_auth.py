@@ -1,9 +1,12 @@
-"""With credentials, only activities the Bot Connector signed for this bot are taken: the SDK checks
-the token against the Bot Framework's published keys (served here on loopback)."""
+"""With credentials, only activities the Bot Connector signed for this bot, in its tenant, are taken:
+the token is checked against the Bot Framework's published keys (served here on loopback), fetched once
+and kept; a token from another issuer or tenant is refused without a key being fetched."""
 
 from __future__ import annotations
 
 import asyncio
+import time
+import uuid
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -93,3 +96,72 @@ async def test_a_body_that_is_not_an_activity_is_refused(signed_teams):
         teams.url, data=b"[1, 2]", headers={"Authorization": f"Bearer {token}"}
     ) as response:
         assert response.status == 400
+
+
+async def wait_handled(teams, count: int) -> None:
+    for _ in range(250):  # the message is handled after Teams has its 200
+        if await handled_count(teams) >= count:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"{count} activities were not handled in time")
+
+
+def of_tenant(activity: dict, tenant: str) -> dict:
+    activity["channelData"]["tenant"]["id"] = tenant
+    activity["conversation"]["tenantId"] = tenant
+    return activity
+
+
+async def test_tokens_from_other_issuers_and_tenants_are_refused_without_fetching_a_key(signed_teams):
+    """Refused on what the token and the activity say, before any key is looked up: the fake key server
+    counts every request for keys."""
+    teams = signed_teams
+    fake, url = teams.fake, teams.fake.service_url
+    refused = []
+    for n in range(10):  # tokens whose issuer looks like Entra, each of a tenant of its own
+        tenant = str(uuid.uuid4())
+        issuer = (
+            f"https://login.microsoftonline.com/{tenant}/v2.0"
+            if n % 2
+            else f"https://sts.windows.net/{tenant}/"
+        )
+        refused.append((fake.token(APP_ID, url, iss=issuer, tid=tenant), chatter(teams)))
+    # The Bot Framework's own tokens, but for another tenant, or for an activity of another tenant.
+    refused.append((fake.token(APP_ID, url, tid=str(uuid.uuid4())), chatter(teams)))
+    refused.append((fake.token(APP_ID, url), of_tenant(chatter(teams), str(uuid.uuid4()))))
+    refused.append((fake.token(APP_ID, url), of_tenant(chatter(teams), "")))  # no tenant said
+    for token, activity in refused:
+        status, _ = await teams.send(activity, {"Authorization": f"Bearer {token}"})
+        assert status == 401
+    assert fake.key_requests == 0
+    assert await handled_count(teams) == 0 and not fake.sent
+
+    # The first signed activity fetches the keys (the metadata, then the key set); later ones keep them.
+    for n in range(1, 6):
+        status, _ = await teams.send(chatter(teams), {"Authorization": f"Bearer {fake.token(APP_ID, url)}"})
+        assert status == 200
+        await wait_handled(teams, n)
+    assert fake.key_requests == 2
+    # Tokens naming keys the Bot Framework does not publish fetch them again at most once a minute.
+    for _ in range(5):
+        forged = fake.token(
+            APP_ID, url, key=rsa.generate_private_key(public_exponent=65537, key_size=2048), key_id="rotated"
+        )
+        status, _ = await teams.send(chatter(teams), {"Authorization": f"Bearer {forged}"})
+        assert status == 401
+    assert fake.key_requests == 2 and await handled_count(teams) == 5
+
+
+@pytest.mark.parametrize(("expired_for", "taken"), [(120, False), (30, True)])
+async def test_a_token_is_taken_at_most_a_minute_past_its_expiry(signed_teams, expired_for, taken):
+    teams = signed_teams
+    now = int(time.time())
+    token = teams.fake.token(
+        APP_ID, teams.fake.service_url, exp=now - expired_for, iat=now - 3600, nbf=now - 3600
+    )
+    status, _ = await teams.send(chatter(teams), {"Authorization": f"Bearer {token}"})
+    assert status == (200 if taken else 401)
+    if taken:
+        await wait_handled(teams, 1)
+    else:
+        assert await handled_count(teams) == 0

@@ -1,0 +1,129 @@
+"""Reports shared in Slack are read whole, however many network reads they take (the fake files API
+sends them in chunks), and refused once past MAX_REPORT_MB: the preview says what `tmag-bot import`
+of the same file finds, and Import stores exactly that."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+
+from sqlalchemy import text
+
+from storage.db import open_database
+from tests.fixtures.big_reports import (
+    IMPORT_COUNTS,
+    PREVIEW_COUNTS,
+    as_docx_of_size,
+    counts,
+    long_report,
+)
+from tests.fixtures.world import build_world
+from tests.slack.test_commands import buttons, texts
+from tests.slack.test_events import message
+
+MB = 1024 * 1024
+
+
+async def share(bot, file_id: str, name: str, data: bytes, ts: str, *, size: int | None = None) -> dict:
+    """Share a file in the channel; the bot's answer in its thread."""
+    bot.fake.files[file_id] = data
+    shared = {
+        "id": file_id,
+        "name": name,
+        "size": len(data) if size is None else size,
+        "url_private_download": f"{bot.fake.base_url}/files/{file_id}",
+    }
+    await bot.event(message("U0SAM", "", subtype="file_share", ts=ts, files=[shared]))
+    answers = await bot.fake.wait_for(
+        lambda: [c for c in bot.fake.calls_to("chat.postMessage") if c.get("thread_ts") == ts], timeout=60
+    )
+    return answers[0]
+
+
+async def imported_by_the_command_line(tmp_path, write, name: str, data: bytes) -> tuple[str, set]:
+    """`tmag-bot import FILE` into another database holding the same record: what it printed, and the
+    actions it then holds."""
+    url = f"sqlite:///{tmp_path / 'beside.db'}"
+    other = await open_database(url)
+    try:
+        await build_world(other, write)
+    finally:
+        await other.close()
+    path = tmp_path / name
+    path.write_bytes(data)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "import",
+        str(path),
+        env={"DATABASE_URL": url, "PATH": "/usr/bin:/bin"},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await process.communicate()
+    assert process.returncode == 0, err.decode()
+    other = await open_database(url)
+    try:
+        return out.decode(), await stored_actions(other)
+    finally:
+        await other.close()
+
+
+async def stored_actions(db) -> set:
+    async with db.read() as session:
+        rows = await session.exec(text("SELECT ref, area, text, owner, due, status FROM action"))
+        return {tuple(str(v) for v in row) for row in rows.all()}
+
+
+async def previewed_then_imported(bot, tmp_path, write, file_id, name, data, ts, actions, decisions):
+    preview = await share(bot, file_id, name, data, ts)
+    shown = texts(preview["blocks"])
+    printed, beside = await imported_by_the_command_line(tmp_path, write, name, data)
+    assert counts(PREVIEW_COUNTS, shown) == counts(IMPORT_COUNTS, printed) == (actions, 0, 0, decisions)
+    await bot.click("import_report", buttons(preview["blocks"], "import_report")[0], user="U0ADA")
+    assert "Imported" in texts((await bot.replies())[-1]["blocks"])
+    assert await stored_actions(bot.db) == beside  # Import stored what the command line stores
+
+
+async def test_a_long_text_report_is_read_whole(bot, tmp_path, write):
+    report = long_report(900, 40).encode()
+    assert len(report) > MB and len(report.decode()) < 1_000_000  # over a megabyte, under the text limit
+    await previewed_then_imported(
+        bot, tmp_path, write, "F0LONG", "wmag-033.md", report, "1700001000.000100", 900, 40
+    )
+
+
+async def test_a_five_megabyte_word_report_is_read_whole(bot, tmp_path, write):
+    report = as_docx_of_size(long_report(300, 10), 5 * MB)
+    assert len(report) >= 5 * MB
+    await previewed_then_imported(
+        bot, tmp_path, write, "F0WORD", "wmag-033.docx", report, "1700001100.000100", 300, 10
+    )
+
+
+async def test_a_file_past_the_limit_is_refused_as_it_arrives_and_nothing_is_held(bot, monkeypatch):
+    monkeypatch.setenv("MAX_REPORT_MB", "1")
+    report = long_report(900, 0).encode()
+    assert len(report) > MB
+    # Slack's event says it is small; the download, sent without a length, is not.
+    answer = await share(bot, "F0HUGE", "huge.md", report, "1700001200.000100", size=1000)
+    assert (
+        answer["text"]
+        == "I couldn't read huge.md: too large to be a report (more than 1.0 MB, the most I read)"
+    )
+    async with bot.db.read() as session:
+        assert (await session.exec(text("SELECT count(*) FROM pending_upload"))).one()[0] == 0
+
+
+async def test_a_download_declaring_a_length_past_the_limit_is_refused_before_it_is_read(bot, monkeypatch):
+    monkeypatch.setenv("MAX_REPORT_MB", "1")
+    bot.fake.file_lengths["F0DECL"] = 30 * MB  # says 30 MB, then sends 1 KB and stalls
+    started = time.monotonic()
+    answer = await share(bot, "F0DECL", "big.md", b"x" * 1024, "1700001300.000100", size=1000)
+    assert (
+        answer["text"]
+        == "I couldn't read big.md: too large to be a report (30.0 MB; the most I read is 1.0 MB)"
+    )
+    assert time.monotonic() - started < 30  # not after the download's 60-second timeout
