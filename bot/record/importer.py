@@ -45,6 +45,8 @@ class ImportSummary:
     decisions_new: list[str] = field(default_factory=list)
     decisions_updated: list[str] = field(default_factory=list)
     next_meetings: list[tuple[str, date, bool]] = field(default_factory=list)
+    # meetings an earlier reading of this report announced and it does not (removed, with their digests)
+    meetings_removed: list[tuple[str, date]] = field(default_factory=list)
     members_new: list[str] = field(default_factory=list)
     agenda_items: int = 0
     warnings: list[str] = field(default_factory=list)
@@ -74,7 +76,14 @@ class ImportSummary:
             for group, day, extra in self.next_meetings
         )
         parts.append(f"next meetings: {nexts or 'none stated'}")
+        if self.meetings_removed:
+            parts.append(_removed_meetings(self.meetings_removed))
         return "; ".join(parts)
+
+
+def _removed_meetings(removed: list[tuple[str, date]]) -> str:
+    days = ", ".join(f"{group} {day.isoformat()}" for group, day in removed)
+    return f"meetings it does not announce removed: {days}"
 
 
 async def read_report(
@@ -104,17 +113,22 @@ _REPARSE = object()  # a group was added between parsing and storing: parse agai
 PARSE_ATTEMPTS = 3
 
 
-async def _parse(db: Database, source: SourceFile, in_thread: bool) -> tuple[ParsedReport | None, set[str]]:
-    """The report parsed against the groups known now, outside any transaction (None if this very
-    content was imported before)."""
+async def _parse(
+    db: Database, source: SourceFile, in_thread: bool
+) -> tuple[ParsedReport | None, set[str], bool]:
+    """The report parsed against the groups known now, outside any transaction, and whether this very
+    content was imported before (then None if it no longer parses: there is nothing to do with it)."""
 
     codes, imported = await _known(db, [source.sha256], in_thread)
-    if imported:
-        return None, codes
-    report = (
-        await asyncio.to_thread(parse_report, source, codes) if in_thread else parse_report(source, codes)
-    )
-    return report, codes
+    try:
+        report = (
+            await asyncio.to_thread(parse_report, source, codes) if in_thread else parse_report(source, codes)
+        )
+    except ReportError:
+        if imported:
+            return None, codes, True
+        raise
+    return report, codes, bool(imported)
 
 
 async def _known(db: Database, shas: list[str], in_thread: bool) -> tuple[set[str], set[str]]:
@@ -162,9 +176,14 @@ async def _store(
 
     try:
         for _ in range(PARSE_ATTEMPTS):
-            report, codes = await _parse(db, source, in_thread)
-            if report is None:
-                return ImportSummary(source.name, "unchanged")
+            report, codes, imported = await _parse(db, source, in_thread)
+            if imported:
+                if report is None or dry_run:
+                    return ImportSummary(source.name, "unchanged")
+                return await db.connection_transaction(
+                    lambda connection, report=report: _reannounce(ImportStore(connection), source, report),
+                    in_thread=in_thread,
+                )
             summary = await db.connection_transaction(
                 partial(store, report=report, codes=codes), in_thread=in_thread
             )
@@ -231,18 +250,20 @@ async def import_batch(
             sources[index] = source
     codes, imported = await _known(db, [source.sha256 for source in sources.values()], in_thread=False)
     parsed: dict[int, ParsedReport] = {}
+    again: dict[int, ParsedReport] = {}  # imported before: only the meetings it announces are checked
     for index, source in sources.items():
-        if source.sha256 in imported:
-            outcomes[index] = ImportSummary(source.name, "unchanged")
-            continue
         try:
-            parsed[index] = parse_report(source, codes)
+            report = parse_report(source, codes)
         except ReportError as exc:
-            outcomes[index] = exc
+            outcomes[index] = ImportSummary(source.name, "unchanged") if source.sha256 in imported else exc
+            continue
+        (again if source.sha256 in imported else parsed)[index] = report
 
     def store_all(connection) -> tuple[dict[int, ImportSummary | ReportError], tuple[int, Exception] | None]:
         store = ImportStore(connection)
         done: dict[int, ImportSummary | ReportError] = {}
+        for index, report in again.items():
+            done[index] = _reannounce(store, sources[index], report)
         for index, report in parsed.items():
             source, now_known = sources[index], store.group_codes()
             if now_known != codes:  # a report before it in the batch added a group
@@ -269,7 +290,9 @@ async def import_batch(
             savepoint.commit()
         return done, None
 
-    done, failure = await db.connection_transaction(store_all, in_thread=False) if parsed else ({}, None)
+    done, failure = (
+        await db.connection_transaction(store_all, in_thread=False) if parsed or again else ({}, None)
+    )
     for index, outcome in done.items():
         outcomes[index] = outcome
     if failure is not None:
@@ -277,6 +300,30 @@ async def import_batch(
         kept = [o for o in outcomes[:stopped_at] if o is not None]
         return BatchImport(kept, exc, sources[stopped_at].name)
     return BatchImport([o for o in outcomes if o is not None])
+
+
+def _reannounce(store: ImportStore, source: SourceFile, report: ParsedReport) -> ImportSummary:
+    """A report imported before, read again: the meetings it was once taken to announce and does not
+    (an action's due date read as a meeting by an earlier version) are removed with their digests."""
+    summary = ImportSummary(source.name, "unchanged")
+    document_id = store.document_id(source.sha256)
+    if document_id is None:
+        return summary
+    removed = store.drop_unannounced([document_id], _announced(store, report), document_id)
+    if removed:
+        summary.meetings_removed = _group_days(store, removed)
+        summary.note = f"already imported; {_removed_meetings(summary.meetings_removed)}"
+    return summary
+
+
+def _announced(store: ImportStore, report: ParsedReport) -> set[tuple[int, date]]:
+    groups = store.groups()
+    return {(groups[m.group][0], m.date) for m in report.next_meetings if m.group in groups}
+
+
+def _group_days(store: ImportStore, removed: list[tuple[int, date]]) -> list[tuple[str, date]]:
+    codes = {group_id: code for code, (group_id, _) in store.groups().items()}
+    return sorted((codes.get(group_id, "?"), day) for group_id, day in removed)
 
 
 def _untouched(source) -> ImportSummary:
@@ -340,7 +387,7 @@ def _store_report(
         parsed.extraordinary,
         warnings=list(report.warnings),
     )
-    meeting_id = _held_meeting(store, group_id, report, document_id, now)
+    meeting_id, earlier_document = _held_meeting(store, group_id, report, document_id, now)
     for upcoming in report.next_meetings:
         target = (
             group_id
@@ -349,6 +396,10 @@ def _store_report(
         )
         _scheduled_meeting(store, target, upcoming, document_id, now)
         summary.next_meetings.append((upcoming.group, upcoming.date, upcoming.extraordinary))
+    if earlier_document is not None and earlier_document != document_id:
+        # Another version of this meeting's report: what it announced and this one does not is gone.
+        removed = store.drop_unannounced([earlier_document], _announced(store, report), document_id)
+        summary.meetings_removed = _group_days(store, removed)
     if report.agenda:
         store.replace_agenda(
             meeting_id,
@@ -423,8 +474,9 @@ class _Context:
 
 def _held_meeting(
     store: ImportStore, group_id: int, report: ParsedReport, document_id: int, now: datetime
-) -> int:
-    """The held meeting the report is of: the one with its number, or the one scheduled that day, or new."""
+) -> tuple[int, int | None]:
+    """The held meeting the report is of: the one with its number, or the one scheduled that day, or new;
+    and the document it was held by before (an earlier version of this report), if any."""
     parsed = report.meeting
     candidates = store.meetings(group_id, number=parsed.number or None, on=parsed.date)  # one statement
     found = [m for m in candidates if parsed.number and m.number == parsed.number]
@@ -444,7 +496,8 @@ def _held_meeting(
         "source": "report",
         "source_document_id": document_id,
     }
-    return store.save_meeting(group_id, meeting, values, now)
+    earlier = meeting.source_document_id if meeting is not None and meeting.status == "held" else None
+    return store.save_meeting(group_id, meeting, values, now), earlier
 
 
 def _scheduled_meeting(store: ImportStore, group_id: int, upcoming, document_id: int, now: datetime) -> None:

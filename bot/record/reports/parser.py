@@ -518,6 +518,9 @@ class ReportParser:
         self.known_groups = {g.upper() for g in known_groups or set()}
         self.warnings: list[str] = []
         self.mention_keys: set[tuple] = set()  # mentions already kept
+        # Blocks read as rows of an action or decision table: what they say of a "next" meeting is an
+        # action's wording or its due date, never an announcement.
+        self.record_blocks: set[int] = set()
         self.rows: list[tuple[Block, list[str]]] = []
         for block in source.blocks:
             self.rows.append((block, [clean_cell(c) for c in block.cells]))
@@ -682,11 +685,19 @@ class ReportParser:
 
     # -- next meetings
     def _next_meetings(self, group: str, held: date) -> list[NextMeeting]:
-        """ "Date of next TMAG: 20 September 2023", "Date of next Extraordinary TMAG: 30 August 2023"."""
+        """ "Date of next TMAG: 20 September 2023", "Date of next Extraordinary TMAG: 30 August 2023".
+
+        Only what announces a meeting counts: the lines of the report and its header, agenda and
+        discussion, never an action or decision (a row of their tables, or an "ACTION ..." line), whose
+        due date is no meeting whatever the action says ("... ahead of the next CCAG", due 21/05/24)."""
         found: dict[tuple[str, date], NextMeeting] = {}
         groups = self.known_groups | {group}
-        for _block, cells in self.rows:
+        for block, cells in self.rows:
+            if id(block) in self.record_blocks:
+                continue
             line = " ".join(c for c in cells if c)
+            if STANDALONE_MENTION.match(line):
+                continue
             if not NEXT_WORD.search(line):  # a dash is a word boundary before and after plain_dashes
                 continue
             line = plain_dashes(line)
@@ -811,6 +822,8 @@ class ReportParser:
                 if (single and _is_footer(text)) or all(SEPARATOR_ROW.match(c) for c in nonempty):
                     continue
                 if block.is_row:
+                    if layout.kind in {"actions", "decisions"}:
+                        self.record_blocks.add(id(block))
                     if layout.kind == "actions":
                         current_action, carry_area = self._action_row(
                             block, cells, layout, group, report, current_action, carry_area
