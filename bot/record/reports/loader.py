@@ -6,44 +6,27 @@ import hashlib
 import io
 import re
 import zipfile
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.record.reports.blocks import (
+    DRAFT_MARK,
+    MAX_CELL_CHARS,
+    Block,
+    ReportError,
+    SourceFile,
+    blocks_digest,
+)
 
-class ReportError(Exception):
-    """A report that cannot be read: the message is shown to the person as it is."""
-
-
-@dataclass
-class Block:
-    """A line of text (one cell) or a table row (several). Cells keep their markup until parsed."""
-
-    cells: list[str]
-    heading: bool = False
-    table: int | None = None  # which docx/HTML table the row came from; text tables have none
-    line: int = 0
-
-    @property
-    def is_row(self) -> bool:
-        return len(self.cells) > 1
-
-
-@dataclass
-class SourceFile:
-    name: str
-    format: str  # text | markdown | html | docx | pdf
-    sha256: str
-    blocks: list[Block] = field(default_factory=list)
-    untouched_draft: bool = False  # a report draft this bot wrote, not edited since
-
-
-DRAFT_MARK = "tmag-bot-draft:"  # a draft's Word identifier property: this, then a digest of its text
-
-
-def blocks_digest(blocks: list[Block]) -> str:
-    """A digest of what a document says, to tell an untouched draft from an edited one."""
-    text = "\n".join("\t".join(block.cells) for block in blocks)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+__all__ = [
+    "DRAFT_MARK",
+    "MAX_CELL_CHARS",
+    "Block",
+    "ReportError",
+    "SourceFile",
+    "blocks_digest",
+    "load_bytes",
+    "load_report",
+]
 
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".csv", ".tsv", ""}
@@ -65,7 +48,6 @@ MARKDOWN_HEADING_LINE = re.compile(r"^\s{0,3}#{1,6}\s")
 DEFAULT_MAX_REPORT_BYTES = 20 * 1024 * 1024
 MAX_TEXT_CHARS = 1_000_000  # a report's text, tables included
 MAX_MARKUP_CHARS = 2_000_000  # an HTML file, tags included (Word's HTML is mostly markup)
-MAX_CELL_CHARS = 100_000  # one table cell or line
 
 
 def max_report_bytes() -> int:

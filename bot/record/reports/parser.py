@@ -17,7 +17,7 @@ from datetime import date
 from bot.people.vocab import constituency_key, organisation_key, organisation_name
 from bot.record import refs as refmod
 from bot.record.dates import find_dates, parse_date, parse_time_range
-from bot.record.reports.loader import MAX_CELL_CHARS, Block, ReportError, SourceFile
+from bot.record.reports.blocks import MAX_CELL_CHARS, Block, ReportError, SourceFile
 from bot.record.text import clean_cell, clean_paragraphs, fold, plain_dashes
 
 
