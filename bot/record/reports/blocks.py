@@ -34,6 +34,7 @@ class SourceFile:
     sha256: str
     blocks: list[Block] = field(default_factory=list)
     untouched_draft: bool = False  # a report draft this bot wrote, not edited since
+    findings: str | None = None  # what a laid-out format (PDF) showed, page by page, for messages
 
 
 DRAFT_MARK = "tmag-bot-draft:"  # a draft's Word identifier property: this, then a digest of its text

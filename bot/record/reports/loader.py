@@ -129,9 +129,10 @@ def _load_bytes(name: str, data: bytes) -> SourceFile:
         source.untouched_draft = identifier == DRAFT_MARK + blocks_digest(blocks)
         return source
     if data.startswith(b"%PDF"):
-        from bot.record.reports.pdf import pdf_blocks
+        from bot.record.reports.pdf import read_pdf
 
-        return SourceFile(name, "pdf", digest, pdf_blocks(name, data))
+        blocks, findings = read_pdf(name, data)
+        return SourceFile(name, "pdf", digest, blocks, findings=findings)
     for magic, kind in KNOWN_BINARY.items():
         if data.startswith(magic):
             raise ReportError(

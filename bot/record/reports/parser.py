@@ -526,6 +526,10 @@ class ReportParser:
             self.rows.append((block, [clean_cell(c) for c in block.cells]))
 
     # -- helpers
+    def _findings(self) -> str:
+        """For a PDF, what its pages showed: where the tables were looked for, and what was there."""
+        return f" ({self.source.findings})" if self.source.findings else ""
+
     def _where(self, block: Block) -> str:
         return f"line {block.line}" if block.line else "a table row"
 
@@ -632,6 +636,7 @@ class ReportParser:
         if not candidates:
             raise ReportError(
                 f"{self.source.name}: no meeting found (the report names no group, meeting or refs)"
+                + self._findings()
             )
         return candidates[0], name
 
@@ -672,6 +677,7 @@ class ReportParser:
         if day is None:
             raise ReportError(
                 f"{self.source.name}: no meeting found (no meeting date in the report's heading)"
+                + self._findings()
             )
         extraordinary = False
         for _block, cells in region:
@@ -739,6 +745,7 @@ class ReportParser:
         if not (report.actions or report.decisions or report.agenda or report.attendees or report.mentions):
             raise ReportError(
                 f"{self.source.name}: no actions, decisions, agenda or attendees found in the report"
+                + self._findings()
             )
         report.warnings = self.warnings
         return report
