@@ -9,7 +9,6 @@ never winds an action back.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import partial
@@ -20,12 +19,13 @@ from bot.calendar.clock import Clock, london_datetime, real_utcnow
 from bot.people.matching import MemberIndex
 from bot.people.members import member_changes, new_member, owner_name_matches, resolved
 from bot.people.owners import parse_owner
-from bot.record.reports.loader import ReportError, SourceFile, load_bytes, load_report
+from bot.record.reports import worker
+from bot.record.reports.loader import ReportError, SourceFile
 from bot.record.reports.parser import ParsedAction, ParsedReport, parse_report
+from bot.record.reports.reading import name_of, reading_pool
 from bot.record.text import fold, passage_key
 from bot.record.updates import update_closes, update_reopens, update_reports_delivery
 from storage.db import Database, is_transient
-from storage.queries import groups as group_queries
 from storage.queries.importing import ActionState, ImportStore, stamp
 
 
@@ -90,23 +90,26 @@ async def read_report(
     db: Database, path: Path | str | None = None, *, name: str | None = None, data: bytes | None = None
 ) -> tuple[SourceFile, ParsedReport]:
     """Load and parse a report without writing anything."""
-    source = await _load(path, name, data)
-    async with db.read() as session:
-        known = await group_queries.group_codes(session)
-    return source, await asyncio.to_thread(parse_report, source, known)
+    codes = await _codes(db, in_thread=True)
+    source, parsed = await _read(path, name, data, codes)
+    if not isinstance(parsed, ParsedReport):
+        raise parsed or ReportError(f"{source.name}: {UNTOUCHED_DRAFT}")
+    return source, parsed
 
 
-async def _load(
-    path: Path | str | None, name: str | None, data: bytes | None, *, in_thread: bool = True
-) -> SourceFile:
-    """The file read and split into blocks: a Word or HTML file takes real work, kept off the loop."""
-    if data is not None:
-        return (
-            await asyncio.to_thread(load_bytes, name or "report", data)
-            if in_thread
-            else load_bytes(name or "report", data)
-        )
-    return await asyncio.to_thread(load_report, path) if in_thread else load_report(path)
+async def _codes(db: Database, in_thread: bool) -> set[str]:
+    return (await _known(db, [], in_thread))[0]
+
+
+async def _read(
+    path: Path | str | None, name: str | None, data: bytes | None, codes: set[str]
+) -> tuple[SourceFile, ParsedReport | ReportError | None]:
+    """The file read and parsed in a reading worker, within the reading budget (see reports.reading):
+    the event loop only waits for it. ReportError if the file cannot be read; the parse's own error is
+    returned, for the caller to decide (a report imported before needs none)."""
+    pool = reading_pool()
+    label = name_of(path, name)
+    return await pool.run_async(label, worker.read, None if path is None else str(path), name, data, codes)
 
 
 _REPARSE = object()  # a group was added between parsing and storing: parse again
@@ -114,21 +117,26 @@ PARSE_ATTEMPTS = 3
 
 
 async def _parse(
-    db: Database, source: SourceFile, in_thread: bool
+    db: Database,
+    source: SourceFile,
+    codes: set[str],
+    parsed: ParsedReport | ReportError | None,
+    in_thread: bool,
 ) -> tuple[ParsedReport | None, set[str], bool]:
-    """The report parsed against the groups known now, outside any transaction, and whether this very
-    content was imported before (then None if it no longer parses: there is nothing to do with it)."""
-
-    codes, imported = await _known(db, [source.sha256], in_thread)
-    try:
-        report = (
-            await asyncio.to_thread(parse_report, source, codes) if in_thread else parse_report(source, codes)
-        )
-    except ReportError:
+    """The report parsed against the groups known now (read with the file, or again in a reading worker
+    if they changed), outside any transaction, and whether this very content was imported before (then
+    None if it does not parse: there is nothing to do with it)."""
+    known, imported = await _known(db, [source.sha256], in_thread)
+    if known != codes or parsed is None:
+        try:
+            parsed = await reading_pool().run_async(source.name, worker.parse, source, known)
+        except ReportError as exc:
+            parsed = exc
+    if isinstance(parsed, ReportError):
         if imported:
-            return None, codes, True
-        raise
-    return report, codes, bool(imported)
+            return None, known, True
+        raise parsed
+    return parsed, known, bool(imported)
 
 
 async def _known(db: Database, shas: list[str], in_thread: bool) -> tuple[set[str], set[str]]:
@@ -158,7 +166,14 @@ def _store_parsed(
 
 
 async def _store(
-    db: Database, source: SourceFile, clock: Clock, by: str | None, *, in_thread: bool, dry_run: bool = False
+    db: Database,
+    source: SourceFile,
+    clock: Clock,
+    by: str | None,
+    *,
+    in_thread: bool,
+    dry_run: bool = False,
+    read: tuple[set[str], ParsedReport | ReportError | None] = (set(), None),
 ) -> ImportSummary:
     """Parse (outside any transaction), then store in one short transaction; `dry_run` rolls it back."""
 
@@ -175,8 +190,10 @@ async def _store(
         return summary
 
     try:
+        codes, parsed = read
         for _ in range(PARSE_ATTEMPTS):
-            report, codes, imported = await _parse(db, source, in_thread)
+            report, codes, imported = await _parse(db, source, codes, parsed, in_thread)
+            parsed = report
             if imported:
                 if report is None or dry_run:
                     return ImportSummary(source.name, "unchanged")
@@ -210,10 +227,11 @@ async def import_report(
     only while the report's rows are written; those statements run in a worker thread too, so that a
     bot serving members meanwhile stays responsive. The command line has nothing else on its event loop
     and passes `in_thread=False`: thread hops are a noticeable part of a small report's import."""
-    source = await _load(path, name, data, in_thread=in_thread)
+    codes = await _codes(db, in_thread)
+    source, parsed = await _read(path, name, data, codes)
     if source.untouched_draft:
         return _untouched(source)
-    return await _store(db, source, clock, by, in_thread=in_thread)
+    return await _store(db, source, clock, by, in_thread=in_thread, read=(codes, parsed))
 
 
 BATCH_REPORTS = 25  # reports a folder's import commits together
@@ -238,24 +256,28 @@ async def import_batch(
     first, and parsed again inside only if a report before them added a group."""
     outcomes: list[ImportSummary | ReportError | None] = [None] * len(paths)
     sources: dict[int, SourceFile] = {}
-    for index, path in enumerate(paths):
+    reports: dict[int, ParsedReport | ReportError] = {}
+    codes = await _codes(db, in_thread=False)
+    # Every report of the batch read and parsed at once, by the reading workers side by side.
+    pool = reading_pool()
+    futures = [pool.submit(name_of(path, None), worker.read, str(path), None, None, codes) for path in paths]
+    for index, future in enumerate(futures):
         try:
-            source = load_report(path)
+            source, report = await pool.awaited(future)
         except ReportError as exc:
             outcomes[index] = exc
             continue
         if source.untouched_draft:
             outcomes[index] = _untouched(source)
         else:
-            sources[index] = source
-    codes, imported = await _known(db, [source.sha256 for source in sources.values()], in_thread=False)
+            sources[index], reports[index] = source, report
+    _, imported = await _known(db, [source.sha256 for source in sources.values()], in_thread=False)
     parsed: dict[int, ParsedReport] = {}
     again: dict[int, ParsedReport] = {}  # imported before: only the meetings it announces are checked
     for index, source in sources.items():
-        try:
-            report = parse_report(source, codes)
-        except ReportError as exc:
-            outcomes[index] = ImportSummary(source.name, "unchanged") if source.sha256 in imported else exc
+        report = reports[index]
+        if isinstance(report, ReportError):
+            outcomes[index] = ImportSummary(source.name, "unchanged") if source.sha256 in imported else report
             continue
         (again if source.sha256 in imported else parsed)[index] = report
 
@@ -343,10 +365,11 @@ class _DryRun(Exception):
 async def preview_report(db: Database, *, name: str, data: bytes, clock: Clock) -> ImportSummary:
     """What importing would do (new and changed actions, decisions, meetings), without storing anything:
     the report is parsed first, then its rows are written in a transaction that is rolled back."""
-    source = await _load(None, name, data)
+    codes = await _codes(db, in_thread=True)
+    source, parsed = await _read(None, name, data, codes)
     if source.untouched_draft:
         return _untouched(source)
-    return await _store(db, source, clock, "preview", in_thread=True, dry_run=True)
+    return await _store(db, source, clock, "preview", in_thread=True, dry_run=True, read=(codes, parsed))
 
 
 @dataclass

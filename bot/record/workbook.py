@@ -21,7 +21,7 @@ from datetime import date, datetime
 from bot.calendar.clock import Clock, real_utcnow
 from bot.people.identity import Person
 from bot.record.exporter import export_data, latest_update
-from bot.record.reports.loader import ReportError, check_size
+from bot.record.reports.loader import ReportError, check_archive, check_size
 from bot.record.text import clean_cell, fold
 from bot.record.updates import update_closes, update_reopens, update_reports_delivery
 from storage.db import Database
@@ -172,10 +172,21 @@ HEADERS = {
 
 def read_workbook(name: str, data: bytes) -> list[LogRow]:
     """The rows of every actions sheet (one whose header row names Action Ref and Action); ReportError,
-    in one line, for a file that is not an action log."""
-    from openpyxl import load_workbook
+    in one line, for a file that is not an action log, or one too large to read: an archive whose parts
+    inflate past the limits is refused unopened, and the rest is read by a reading worker within the
+    reading budget (see reports.reading). Blocks until read (the command line's way)."""
+    from bot.record.reports import worker
+    from bot.record.reports.reading import reading_pool
 
     check_size(name, len(data))
+    check_archive(name, data)
+    return reading_pool().run(name, worker.workbook, name, data)
+
+
+def read_rows(name: str, data: bytes) -> list[LogRow]:
+    """read_workbook's reading itself, in the reading worker."""
+    from openpyxl import load_workbook
+
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises several kinds for a damaged file

@@ -122,6 +122,7 @@ def _load_bytes(name: str, data: bytes) -> SourceFile:
     digest = hashlib.sha256(data).hexdigest()
     suffix = Path(name).suffix.lower()
     if data[:4] == b"PK\x03\x04":
+        check_archive(name, data)
         if suffix not in DOCX_SUFFIXES and not _is_docx(data):
             raise ReportError(f"{name}: unknown format (a zip archive that is not a Word .docx document)")
         blocks, identifier = _docx_blocks(name, data)
@@ -163,6 +164,39 @@ def _load_bytes(name: str, data: bytes) -> SourceFile:
     return SourceFile(
         name, "markdown" if suffix in {".md", ".markdown"} else "text", digest, text_blocks(text)
     )
+
+
+# An archive's parts as they inflate: a Word document's text is a few MB of XML however long the report
+# (its images, stored as they are, inflate little); an action log's sheets, tens of MB at the most.
+MAX_INFLATED_BYTES = 100 * 1024 * 1024  # all the parts together
+MAX_INFLATED_XML_BYTES = 40 * 1024 * 1024  # the XML parts, which the readers hold in memory as trees
+MAX_RATIO = 200  # inflated / stored, for a part past RATIO_FROM (XML of real documents: 5-30)
+RATIO_FROM = 1024 * 1024
+MAX_PARTS = 10_000
+
+
+def check_archive(name: str, data: bytes) -> None:
+    """Refuse, unopened, a .docx or .xlsx whose parts would inflate past the limits (a zip bomb): the
+    sizes come from the archive's directory, and what is read later stops at them."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, EOFError):
+        return  # not a readable archive: the reader says so
+    if len(parts) > MAX_PARTS:
+        raise ReportError(f"too large to read: {name} ({len(parts):,} parts in the archive)")
+    total = xml = 0
+    for part in parts:
+        total += part.file_size
+        if part.filename.endswith((".xml", ".rels", ".vml")):
+            xml += part.file_size
+        if part.file_size > RATIO_FROM and part.file_size > MAX_RATIO * max(part.compress_size, 1):
+            raise ReportError(
+                f"too large to read: {name} ({part.filename} inflates from {part.compress_size / 1024:,.0f} "
+                f"KB to {_megabytes(part.file_size)})"
+            )
+    if total > MAX_INFLATED_BYTES or xml > MAX_INFLATED_XML_BYTES:
+        raise ReportError(f"too large to read: {name} (its parts inflate to {_megabytes(total)})")
 
 
 def _is_docx(data: bytes) -> bool:

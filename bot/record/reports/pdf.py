@@ -36,6 +36,8 @@ from bot.record.reports.blocks import Block, ReportError
 MAX_PAGES = 300  # a headline report runs to 5-30 pages
 MAX_PAGE_CHARS = 200_000  # characters on one page (a dense page holds 6,000)
 MAX_PAGE_OBJECTS = 50_000  # drawings and text objects on one page (a ruled table page holds a few hundred)
+MAX_OBJECTS = 400_000  # ... and in the whole document
+MAX_CHARS = 2_000_000  # characters in the whole document
 FURNITURE_ZONE = 0.08  # the top and bottom of a page where running headers and footers sit...
 FURNITURE_MOST = 50.0  # ...up to this many points from the edge (a page's margin is 54-72)
 PAGE_NUMBER = re.compile(r"^(page\s*)?\d{1,4}(\s*(of|/)\s*\d{1,4})?$", re.IGNORECASE)
@@ -161,10 +163,11 @@ def _read_pages(name: str, data: bytes) -> list[Page]:
         if count == 0:
             raise ReportError(f"{name}: not a readable PDF (it has no pages)")
         pages = []
+        seen = [0, 0]
         for index in range(count):
             page = document[index]
             try:
-                pages.append(_read_page(name, index + 1, page))
+                pages.append(_read_page(name, index + 1, page, seen))
             finally:
                 page.close()
         return pages
@@ -179,11 +182,23 @@ def _why(exc: Exception) -> str:
     return found.group(1).strip().lower() if found else exc.__class__.__name__
 
 
-def _read_page(name: str, number: int, page) -> Page:
+def _read_page(name: str, number: int, page, seen: list[int]) -> Page:
+    """One page; `seen` counts the objects and characters of the pages before, against the limits."""
     import pypdfium2.raw as pdfium_c
 
+    objects = pdfium_c.FPDFPage_CountObjects(page.raw)
+    seen[0] += max(objects, 0)
+    if objects > MAX_PAGE_OBJECTS or seen[0] > MAX_OBJECTS:
+        raise ReportError(
+            f"too large to read: {name} (page {number} holds {objects:,} objects, "
+            f"{seen[0]:,} with the pages before; a report's page holds a few hundred)"
+        )
     width, height = page.get_size()
     text_page = page.get_textpage()
+    seen[1] += max(text_page.count_chars(), 0)
+    if seen[1] > MAX_CHARS:
+        text_page.close()
+        raise ReportError(f"too large to read: {name} ({seen[1]:,} characters by page {number})")
     try:
         words = _words(name, number, text_page, height, pdfium_c)
     finally:
@@ -197,8 +212,8 @@ def _words(name: str, number: int, text_page, height: float, pdfium_c) -> list[W
     count = text_page.count_chars()
     if count > MAX_PAGE_CHARS:
         raise ReportError(
-            f"{name}: page {number} holds {count:,} characters, more than a report's page "
-            f"({MAX_PAGE_CHARS:,}); is this the right file?"
+            f"too large to read: {name} (page {number} holds {count:,} characters; a report's page holds "
+            "a few thousand)"
         )
     if count <= 0:
         return []
@@ -267,8 +282,7 @@ def _drawings(name: str, number: int, page, height: float, pdfium_c) -> tuple[li
         seen += 1
         if seen > MAX_PAGE_OBJECTS:
             raise ReportError(
-                f"{name}: page {number} holds more than {MAX_PAGE_OBJECTS:,} drawings; is this the "
-                "right file?"
+                f"too large to read: {name} (page {number} holds more than {MAX_PAGE_OBJECTS:,} drawings)"
             )
         left, bottom, right, top = item.get_bounds()
         top, bottom = height - top, height - bottom
