@@ -9,6 +9,9 @@ never winds an action back.
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import partial
@@ -20,9 +23,9 @@ from bot.people.matching import MemberIndex
 from bot.people.members import member_changes, new_member, owner_name_matches, resolved
 from bot.people.owners import parse_owner
 from bot.record.reports import worker
-from bot.record.reports.loader import ReportError, SourceFile
-from bot.record.reports.parser import ParsedAction, ParsedReport, parse_report
-from bot.record.reports.reading import name_of, reading_pool
+from bot.record.reports.loader import ReportError, SourceFile, read_file
+from bot.record.reports.parser import ParsedAction, ParsedReport
+from bot.record.reports.reading import reading_pool
 from bot.record.text import fold, passage_key
 from bot.record.updates import update_closes, update_reopens, update_reports_delivery
 from storage.db import Database, is_transient
@@ -91,7 +94,7 @@ async def read_report(
 ) -> tuple[SourceFile, ParsedReport]:
     """Load and parse a report without writing anything."""
     codes = await _codes(db, in_thread=True)
-    source, parsed = await _read(path, name, data, codes)
+    source, parsed, _ = await _read(path, name, data, codes, keep_blocks=True)
     if not isinstance(parsed, ParsedReport):
         raise parsed or ReportError(f"{source.name}: {UNTOUCHED_DRAFT}")
     return source, parsed
@@ -101,15 +104,26 @@ async def _codes(db: Database, in_thread: bool) -> set[str]:
     return (await _known(db, [], in_thread))[0]
 
 
+_Parsed = ParsedReport | ReportError | None
+
+
 async def _read(
-    path: Path | str | None, name: str | None, data: bytes | None, codes: set[str]
-) -> tuple[SourceFile, ParsedReport | ReportError | None]:
+    path: Path | str | None,
+    name: str | None,
+    data: bytes | None,
+    codes: set[str],
+    *,
+    keep_blocks: bool = False,
+) -> tuple[SourceFile, _Parsed, bytes]:
     """The file read and parsed in a reading worker, within the reading budget (see reports.reading):
     the event loop only waits for it. ReportError if the file cannot be read; the parse's own error is
-    returned, for the caller to decide (a report imported before needs none)."""
-    pool = reading_pool()
-    label = name_of(path, name)
-    return await pool.run_async(label, worker.read, None if path is None else str(path), name, data, codes)
+    returned, for the caller to decide (a report imported before needs none); and the file's bytes, to
+    parse again if the groups change meanwhile."""
+    if data is None:
+        data, name = await asyncio.to_thread(read_file, path), Path(path).name
+    name = name or "report"
+    source, parsed = await reading_pool().run_async(name, worker.read, None, name, data, codes, keep_blocks)
+    return source, parsed, data
 
 
 _REPARSE = object()  # a group was added between parsing and storing: parse again
@@ -117,21 +131,14 @@ PARSE_ATTEMPTS = 3
 
 
 async def _parse(
-    db: Database,
-    source: SourceFile,
-    codes: set[str],
-    parsed: ParsedReport | ReportError | None,
-    in_thread: bool,
+    db: Database, source: SourceFile, codes: set[str], parsed: _Parsed, data: bytes, in_thread: bool
 ) -> tuple[ParsedReport | None, set[str], bool]:
     """The report parsed against the groups known now (read with the file, or again in a reading worker
     if they changed), outside any transaction, and whether this very content was imported before (then
     None if it does not parse: there is nothing to do with it)."""
     known, imported = await _known(db, [source.sha256], in_thread)
     if known != codes or parsed is None:
-        try:
-            parsed = await reading_pool().run_async(source.name, worker.parse, source, known)
-        except ReportError as exc:
-            parsed = exc
+        _, parsed = await reading_pool().run_async(source.name, worker.read, None, source.name, data, known)
     if isinstance(parsed, ReportError):
         if imported:
             return None, known, True
@@ -173,7 +180,7 @@ async def _store(
     *,
     in_thread: bool,
     dry_run: bool = False,
-    read: tuple[set[str], ParsedReport | ReportError | None] = (set(), None),
+    read: tuple[set[str], _Parsed, bytes],
 ) -> ImportSummary:
     """Parse (outside any transaction), then store in one short transaction; `dry_run` rolls it back."""
 
@@ -190,9 +197,9 @@ async def _store(
         return summary
 
     try:
-        codes, parsed = read
+        codes, parsed, data = read
         for _ in range(PARSE_ATTEMPTS):
-            report, codes, imported = await _parse(db, source, codes, parsed, in_thread)
+            report, codes, imported = await _parse(db, source, codes, parsed, data, in_thread)
             parsed = report
             if imported:
                 if report is None or dry_run:
@@ -228,10 +235,10 @@ async def import_report(
     bot serving members meanwhile stays responsive. The command line has nothing else on its event loop
     and passes `in_thread=False`: thread hops are a noticeable part of a small report's import."""
     codes = await _codes(db, in_thread)
-    source, parsed = await _read(path, name, data, codes)
+    source, parsed, data = await _read(path, name, data, codes)
     if source.untouched_draft:
         return _untouched(source)
-    return await _store(db, source, clock, by, in_thread=in_thread, read=(codes, parsed))
+    return await _store(db, source, clock, by, in_thread=in_thread, read=(codes, parsed, data))
 
 
 BATCH_REPORTS = 25  # reports a folder's import commits together
@@ -256,43 +263,55 @@ async def import_batch(
     first, and parsed again inside only if a report before them added a group."""
     outcomes: list[ImportSummary | ReportError | None] = [None] * len(paths)
     sources: dict[int, SourceFile] = {}
-    reports: dict[int, ParsedReport | ReportError] = {}
     codes = await _codes(db, in_thread=False)
-    # Every report of the batch read and parsed at once, by the reading workers side by side.
+    # Every report of the batch handed to the reading workers at once: they read and parse side by side
+    # while the reports before are stored.
     pool = reading_pool()
-    futures = [pool.submit(name_of(path, None), worker.read, str(path), None, None, codes) for path in paths]
-    for index, future in enumerate(futures):
+    futures: dict[int, Future] = {}
+    shas: dict[int, str] = {}
+    contents: dict[int, bytes] = {}
+    for index, path in enumerate(paths):
         try:
-            source, report = await pool.awaited(future)
+            data = read_file(path)
         except ReportError as exc:
             outcomes[index] = exc
             continue
-        if source.untouched_draft:
-            outcomes[index] = _untouched(source)
-        else:
-            sources[index], reports[index] = source, report
-    _, imported = await _known(db, [source.sha256 for source in sources.values()], in_thread=False)
-    parsed: dict[int, ParsedReport] = {}
-    again: dict[int, ParsedReport] = {}  # imported before: only the meetings it announces are checked
-    for index, source in sources.items():
-        report = reports[index]
-        if isinstance(report, ReportError):
-            outcomes[index] = ImportSummary(source.name, "unchanged") if source.sha256 in imported else report
-            continue
-        (again if source.sha256 in imported else parsed)[index] = report
+        shas[index], contents[index] = hashlib.sha256(data).hexdigest(), data
+        futures[index] = pool.submit(Path(path).name, worker.read, None, Path(path).name, data, codes)
+    _, imported = await _known(db, list(shas.values()), in_thread=False)
 
     def store_all(connection) -> tuple[dict[int, ImportSummary | ReportError], tuple[int, Exception] | None]:
         store = ImportStore(connection)
         done: dict[int, ImportSummary | ReportError] = {}
-        for index, report in again.items():
-            done[index] = _reannounce(store, sources[index], report)
-        for index, report in parsed.items():
-            source, now_known = sources[index], store.group_codes()
-            if now_known != codes:  # a report before it in the batch added a group
+        for index, future in futures.items():
+            try:
+                source, report = pool.outcome(future)  # waits for this one; the workers read on
+            except ReportError as exc:
+                done[index] = exc
+                continue
+            sources[index] = source
+            if source.untouched_draft:
+                done[index] = _untouched(source)
+                continue
+            if source.sha256 in imported:  # imported before: only the meetings it announces are checked
+                unchanged = ImportSummary(source.name, "unchanged")
+                done[index] = (
+                    unchanged if isinstance(report, ReportError) else _reannounce(store, source, report)
+                )
+                continue
+            if isinstance(report, ReportError):
+                done[index] = report
+                continue
+            now_known = store.group_codes()
+            if now_known != codes:  # a report before it in the batch added a group: read it again
                 try:
-                    report = parse_report(source, now_known)
+                    _, report = pool.run(
+                        source.name, worker.read, None, source.name, contents[index], now_known
+                    )
                 except ReportError as exc:
-                    done[index] = exc
+                    report = exc
+                if isinstance(report, ReportError):
+                    done[index] = report
                     continue
             store.lock_group(report.group)
             savepoint = connection.begin_nested()
@@ -312,9 +331,7 @@ async def import_batch(
             savepoint.commit()
         return done, None
 
-    done, failure = (
-        await db.connection_transaction(store_all, in_thread=False) if parsed or again else ({}, None)
-    )
+    done, failure = await db.connection_transaction(store_all, in_thread=False) if futures else ({}, None)
     for index, outcome in done.items():
         outcomes[index] = outcome
     if failure is not None:
@@ -366,10 +383,12 @@ async def preview_report(db: Database, *, name: str, data: bytes, clock: Clock) 
     """What importing would do (new and changed actions, decisions, meetings), without storing anything:
     the report is parsed first, then its rows are written in a transaction that is rolled back."""
     codes = await _codes(db, in_thread=True)
-    source, parsed = await _read(None, name, data, codes)
+    source, parsed, data = await _read(None, name, data, codes)
     if source.untouched_draft:
         return _untouched(source)
-    return await _store(db, source, clock, "preview", in_thread=True, dry_run=True, read=(codes, parsed))
+    return await _store(
+        db, source, clock, "preview", in_thread=True, dry_run=True, read=(codes, parsed, data)
+    )
 
 
 @dataclass

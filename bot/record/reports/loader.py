@@ -94,18 +94,22 @@ def _check_text(name: str, blocks: list[Block]) -> list[Block]:
 
 
 def load_report(path: Path | str) -> SourceFile:
+    return load_bytes(Path(path).name, read_file(path))
+
+
+def read_file(path: Path | str) -> bytes:
+    """A report file's bytes (ReportError if it is missing, a folder, unreadable or too large)."""
     path = Path(path)
     try:
         if path.is_file():
             check_size(str(path), path.stat().st_size)
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise ReportError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise ReportError(f"{path}: is a folder, not a report") from None
     except OSError as exc:
         raise ReportError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    return load_bytes(path.name, data)
 
 
 def load_bytes(name: str, data: bytes) -> SourceFile:

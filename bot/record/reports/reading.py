@@ -20,7 +20,6 @@ import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, TimeoutError
-from pathlib import Path
 
 from bot.record.reports.blocks import ReportError
 
@@ -204,7 +203,3 @@ def _close_pool() -> None:
     if _pool is not None:
         _pool.close()
         _pool = None
-
-
-def name_of(path: Path | str | None, name: str | None) -> str:
-    return name or (Path(path).name if path is not None else "report")

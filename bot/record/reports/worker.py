@@ -41,22 +41,23 @@ def load(path: str | None, name: str | None, data: bytes | None) -> SourceFile:
 
 
 def read(
-    path: str | None, name: str | None, data: bytes | None, codes: set[str]
+    path: str | None, name: str | None, data: bytes | None, codes: set[str], keep_blocks: bool = False
 ) -> tuple[SourceFile, ParsedReport | ReportError | None]:
     """The file loaded (ReportError if it cannot be), and parsed against the known groups: the report, or
     why it cannot be parsed (the caller decides: a report imported before needs no parse), or None for
-    an untouched draft of ours."""
+    an untouched draft of ours. The blocks are dropped once parsed unless asked for: the host needs only
+    what was parsed from them, and has the file to read again."""
     source = load(path, name, data)
     if source.untouched_draft:
-        return source, None
-    try:
-        return source, parse_report(source, codes)
-    except ReportError as exc:
-        return source, exc
-
-
-def parse(source: SourceFile, codes: set[str]) -> ParsedReport:
-    return parse_report(source, codes)
+        parsed = None
+    else:
+        try:
+            parsed = parse_report(source, codes)
+        except ReportError as exc:
+            parsed = exc
+    if not keep_blocks:
+        source.blocks = []
+    return source, parsed
 
 
 def workbook(name: str, data: bytes):
