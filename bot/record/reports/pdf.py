@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import ctypes
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
@@ -228,7 +229,7 @@ def _words(name: str, number: int, text_page, height: float, pdfium_c) -> list[W
     same_length = len(text) == count
     words: list[Word] = []
     chars: list[str] = []
-    x0 = x1 = baseline = size = 0.0
+    x0 = x1 = baseline = size = last_left = 0.0
 
     def close() -> None:
         if chars:
@@ -256,12 +257,13 @@ def _words(name: str, number: int, text_page, height: float, pdfium_c) -> list[W
             left = right = x1
         if chars and (
             abs(char_baseline - baseline) > 0.25 * char_size
-            or left < x1 - 0.6 * char_size
+            or left < last_left - 0.5  # back along the line (a ligature's letters share one box)
             or left - x1 > 0.22 * char_size
         ):
             close()
         if not chars:
             x0, baseline, size = left, char_baseline, char_size
+        last_left = left
         if char == "\xad":  # a soft hyphen: where Word may break a word; only shown at a line's end
             char = "-"
         chars.append(char)
@@ -373,19 +375,20 @@ def _body_size(pages: list[Page]) -> float:
 
 
 @cache
-def _lexicon() -> frozenset[str]:
-    """English words (pyspellchecker's list), to tell a word broken at a cell's edge from two words."""
+def _lexicon() -> dict[str, int]:
+    """English words and how often each is seen (pyspellchecker's list), to tell a word broken at a
+    cell's edge from two words."""
     import gzip
     import json
     from importlib.resources import files
 
     try:
         data = (files("spellchecker") / "resources" / "en.json.gz").read_bytes()
-        return frozenset(json.loads(gzip.decompress(data)))
+        return json.loads(gzip.decompress(data))
     except (OSError, ValueError, ModuleNotFoundError):
         from spellchecker import SpellChecker
 
-        return frozenset(SpellChecker(language="en").word_frequency.keys())
+        return dict(SpellChecker(language="en").word_frequency.dictionary)
 
 
 BROKEN_NUMBER = re.compile(r"[\d/.:-]$")
@@ -404,7 +407,7 @@ class Joiner:
                 self.own.add(key)
 
     def known(self, word: str) -> bool:
-        return word in self.own or word in _lexicon()
+        return word in self.own or _lexicon().get(word, 0) >= COMMON
 
     def join(self, lines: list[list[Word]], limit: float | None = None) -> str:
         text = ""
@@ -425,21 +428,76 @@ class Joiner:
         last, first = above[-1].text, below[0].text
         if last.endswith("-") and len(last) > 1 and first[:1].isalnum():
             return ""  # a range or a compound broken after its hyphen: "14:00-" + "15:30"
-        if limit is not None and limit - above[-1].x1 > 1.2 * above[-1].size:
-            return " "  # room for more on the line above: it was not broken at the edge
+        room = None if limit is None else limit - above[-1].x1
+        if room is not None and room > 0.7 * above[-1].size:
+            return " "  # room for another letter on the line above: it was not broken at the edge
+        if first[:1] in ",.;:!?)]}" or (last[-1:] in "([/" and last[:-1].isalpha()):
+            return ""  # a line never starts with these, nor ends with these, unless a word was broken
         number = re.match(r"[\d/.:]+", first)
         if last[-1:].isdigit() and number:
             joined = last + number.group(0)
             whole = re.search(r"[\d/.:]+$", joined).group(0)
             return "" if _complete(whole) and not _complete(re.search(r"[\d/.:]+$", last).group(0)) else " "
         head = re.search(r"[A-Za-z]+$", last)
-        tail = re.match(r"[a-z]+", first)
-        if head is None or tail is None:
+        tail = re.match(r"[a-z]+|[A-Z]{1,2}\b", first) if head is not None else None
+        if head is None or tail is None or (tail.group(0).isupper() and not head.group(0)[-1].isupper()):
             return " "
-        whole = (head.group(0) + tail.group(0)).lower()
-        if self.known(head.group(0).lower()) and self.known(tail.group(0)):
+        if len(head.group(0)) > 1 and head.group(0).isupper() and tail.group(0).islower():
+            return " "  # "MHHS" + "assumption": no word is capitals, then small letters
+        head_word, tail_word = _is_word(head.group(0)), _is_word(tail.group(0))
+        if head_word and tail_word:
             return " "  # two words ("environment" + "refresh")
-        return "" if self.known(whole) else " "
+        if self.known((head.group(0) + tail.group(0)).lower()):
+            return ""  # "Manageme" + "nt", "Programm" + "e" (the report's own word)
+        # A word nobody knows ("onboardi" + "ng"): two pieces that are no words, the first to the edge.
+        to_the_edge = room is not None and room <= 0.6 * above[-1].size
+        # (a line below that is one word to the edge starts a broken word of its own)
+        starts_another = (
+            limit is not None and len(below) == 1 and limit - below[-1].x1 <= 0.6 * below[-1].size
+        )
+        return "" if to_the_edge and not starts_another and not head_word and not tail_word else " "
+
+
+SHORT_WORDS = frozenset(
+    [
+        "a",
+        "i",
+        "am",
+        "an",
+        "as",
+        "at",
+        "be",
+        "by",
+        "do",
+        "go",
+        "he",
+        "if",
+        "in",
+        "is",
+        "it",
+        "me",
+        "my",
+        "no",
+        "of",
+        "oh",
+        "ok",
+        "on",
+        "or",
+        "so",
+        "to",
+        "up",
+        "us",
+        "we",
+    ]
+)
+COMMON = 100  # how often a word of the list is seen before it counts as one (the list holds oddities)
+
+
+def _is_word(text: str) -> bool:
+    key = text.lower()
+    if len(key) <= 2:
+        return key in SHORT_WORDS
+    return _lexicon().get(key, 0) >= COMMON
 
 
 COMPLETE = re.compile(r"\d{1,2}[/.]\d{1,2}[/.](\d{2}|\d{4})|\d{1,2}:\d{2}|\d{3,4}|\d{1,2}(st|nd|rd|th)?")
@@ -499,6 +557,7 @@ class Table:
     edges: dict[int, list[Edge]] = field(default_factory=dict)  # each page's borders and shading edges
     header_keys: list[str] = field(default_factory=list)
     last_bottom: float | None = None  # the last line's bottom on this page (None: none yet on it)
+    absorbed: int = 0  # lines above its header row's first line that belong to the header row
 
     def column_of(self, word: Word) -> int:
         index = 0
@@ -523,6 +582,24 @@ class Table:
     def on_page(self, number: int, page: Page) -> None:
         self.edges[number] = [e for e in page.across if e.high >= self.left - 2 and e.low <= self.right + 2]
         self.last_bottom = None
+
+
+PARTIAL_REF = re.compile(r"[A-Z][A-Za-z]{1,9}\s?-?\s?(?:DEC)?\d{1,3}(?:\.\d{1,2})?-?")
+
+
+def _starts_ref(text: str) -> bool:
+    """A ref, or the first part of one wrapped in a narrow column ("TMAG01-")."""
+    return _is_ref(text) or bool(PARTIAL_REF.fullmatch(text.strip()))
+
+
+def _names_another_section(fragments: list[Fragment], table: Table) -> bool:
+    from bot.record.reports.parser import MAJOR_SECTIONS
+    from bot.record.text import fold
+
+    if len(fragments) != 1 or fragments[0].column != 0:
+        return False
+    section = MAJOR_SECTIONS.get(fold(fragments[0].text))
+    return section is not None and section != table.kind
 
 
 def _is_ref(text: str) -> bool:
@@ -565,6 +642,8 @@ class _Reader:
         self.open: Table | None = None  # a table that reached the end of its page: it may go on
         self.joiner = Joiner()
         self.lines: Counter[int] = Counter()  # lines on each page
+        self.pending_loose: list[Line] = []  # the page's lines passed over since the last table
+        self.down: list[Edge] = []  # the page's vertical borders
         self.found: dict[int, list[str]] = {}  # the tables whose header is on each page
 
     def findings(self, pages: int, most: int = 6) -> str:
@@ -581,15 +660,19 @@ class _Reader:
         self.joiner.learn(words)
         lines = _lines(words)
         self.lines[number] += len(lines)
+        self.down = page.down
         loose: list[Line] = []
         table = self.open
         if table is not None:
             table.on_page(number, page)
         index = 0
         while index < len(lines):
+            self.pending_loose = loose
             header = self._header(lines, index, page)
             if header is not None:
                 found, used = header
+                if found.absorbed:
+                    del loose[len(loose) - found.absorbed :]  # part of the header row after all
                 if table is not None and _same_header(found, table) and table.last_bottom is None:
                     index += used  # the header row repeated on a new page: the same table
                     continue
@@ -606,7 +689,7 @@ class _Reader:
                 index += used
                 continue
             line = lines[index]
-            if table is not None and self._continues(table, line):
+            if table is not None and (self._continues(table, line) or self._resumes(table, lines, index)):
                 first = table.last_bottom is None
                 table.lines.append(TableLine(table.fragments(line), number, first))
                 table.last_bottom = line.bottom
@@ -630,8 +713,8 @@ class _Reader:
         from bot.record.reports.parser import classify_header
 
         first = lines[index]
-        if len(first.words) < 2 or first.size > 1.15 * self.body:
-            return None
+        if len(first.words) < 2 or first.size > 1.15 * self.body or len(_cells_of(first.words, [])) < 2:
+            return None  # a header row's first line names two columns at least
         best: tuple[int, Table, int] | None = None
         for used in (1, 2, 3):
             if index + used > len(lines):
@@ -652,7 +735,43 @@ class _Reader:
             recognised = len(layout.columns)
             if best is None or recognised > best[0]:
                 best = (recognised, self._table(layout, cells, texts, page, top, bottom), used)
-        return (best[1], best[2]) if best else None
+        if best is None:
+            return None
+        return self._boxed_header(lines, index, best[2], page, best[1]) or (best[1], best[2])
+
+    def _boxed_header(
+        self, lines: list[Line], index: int, used: int, page: Page, found: Table
+    ) -> tuple[Table, int] | None:
+        """A header row between two borders holds every word between them: a cell whose words are
+        centred in the row (a browser's table) sits above or below the row's other words."""
+        from bot.record.reports.parser import classify_header
+
+        top, bottom = lines[index].top, lines[index + used - 1].bottom
+        spans = [e for e in page.across if e.low <= found.columns[0].start + 4 <= e.high]
+        above = [e.at for e in spans if top - 2 * found.size <= e.at <= top + 1]
+        below = [e.at for e in spans if bottom - 1 <= e.at <= bottom + 2 * found.size]
+        if not above or not below:
+            return None
+        low, high = max(above), min(below)
+        inside = [i for i, line in enumerate(lines) if low < (line.top + line.bottom) / 2 < high]
+        if (
+            not inside
+            or inside[0] < index - len(self.pending_loose)
+            or inside == list(range(index, index + used))
+        ):
+            return None
+        words = [w for i in inside for w in lines[i].words]
+        down = [e.at for e in page.down if e.low - 2 <= low + 1 and e.high + 2 >= high - 1]
+        cells = _cells_of(words, down)
+        texts = [_cell_text(cell, self.joiner) for cell in cells]
+        layout = classify_header(texts, None)
+        if layout is None or len(layout.columns) < len(
+            classify_header([c.header for c in found.columns], None).columns
+        ):
+            return None
+        table = self._table(layout, cells, texts, page, low, high)
+        table.absorbed = index - inside[0]  # lines already passed over, above the row's first line
+        return table, inside[-1] + 1 - index
 
     def _table(
         self, layout, cells: list[list[Word]], texts: list[str], page: Page, top: float, bottom: float
@@ -678,20 +797,47 @@ class _Reader:
     def _continues(self, table: Table, line: Line) -> bool:
         if line.size > 1.15 * max(table.size, self.body) or not table.fits(line):
             return False
+        fragments = table.fragments(line)
+        if _names_another_section(fragments, table):
+            return False  # "Decisions", "Minutes" right under the table: the next part of the report
         if table.last_bottom is None:  # the first line on a new page
             return True
         gap = line.top - table.last_bottom
         if gap <= 1.0 * table.size:
             return True
-        key = next((f for f in table.fragments(line) if f.column == table.key), None)
-        if table.kind in {"actions", "decisions"} and key is not None and _is_ref(key.words[0].text):
+        key = next((f for f in fragments if f.column == table.key), None)
+        if table.kind in {"actions", "decisions"} and key is not None and _starts_ref(key.words[0].text):
             return gap <= 6 * table.size  # a row after some space: rows spaced apart
+        if len(fragments) > 1 and gap <= 2.5 * table.size:
+            return True  # a row of several cells, after the space a cell's paragraph leaves below it
         # rows set apart by borders: a border between, with the text just below it (not a paragraph set
         # off below the table's bottom border)
         edges = table.edges.get(table.lines[-1].page if table.lines else -1, [])
         return gap <= 3 * table.size and any(
             table.last_bottom <= e.at <= line.top and line.top - e.at <= 0.8 * table.size for e in edges
         )
+
+    def _resumes(self, table: Table, lines: list[Line], index: int, most: int = 6) -> bool:
+        """Whether the table goes on past a line set apart from it: a label row ("Actions from previous
+        meeting(s)", wrapped word by word in a narrow column) after a cell's paragraph spacing, with a
+        row starting with a ref within a few lines, each within the table's columns."""
+        if table.kind not in {"actions", "decisions"} or table.last_bottom is None:
+            return False
+        bottom = table.last_bottom
+        for line in lines[index : index + most]:
+            fragments = table.fragments(line)
+            if (
+                line.size > 1.15 * max(table.size, self.body)
+                or not table.fits(line)
+                or _names_another_section(fragments, table)
+                or line.top - bottom > 2.5 * table.size
+            ):
+                return False
+            key = next((f for f in fragments if f.column == table.key), None)
+            if key is not None and _starts_ref(key.words[0].text):
+                return True
+            bottom = line.bottom
+        return False
 
     def _close(self, table: Table | None) -> None:
         if table is None:
@@ -707,7 +853,7 @@ class _Reader:
     # -- lines outside tables
     def _flush(self, lines: list[Line]) -> None:
         if lines:
-            self.blocks += _loose_blocks(lines, self.body, self.joiner)
+            self.blocks += _loose_blocks(lines, self.body, self.joiner, self.down)
             lines.clear()
 
 
@@ -733,10 +879,71 @@ def _rows(table: Table, joiner: Joiner) -> list[list[str]]:
     previous_bottom = 0.0
     ruled_pages = _ruled_pages(table, key_middle)
     broken: list[tuple[int, int]] = []  # (row, column) of cells that may go on from the page before
+    # On a page where borders cross the ref column, a row is the band between two of them, whatever
+    # line its words are on (a browser centres a cell's words in its row).
+    borders = {
+        page: sorted({e.at for e in table.edges.get(page, []) if e.low - 1 <= key_middle <= e.high + 1})
+        for page in ruled_pages
+    }
+
+    def band_of(fragment: Fragment, page: int) -> tuple[int, int]:
+        return page, bisect_left(borders[page], (fragment.top + fragment.bottom) / 2)
+
+    ref_bands = {
+        band_of(f, line.page)
+        for line in table.lines
+        if line.page in ruled_pages
+        for f in line.fragments
+        if f.column == table.key and id(f) in starts
+    }
+    first_bands: dict[int, tuple[int, int]] = {}
+    for line in table.lines:
+        if line.page in ruled_pages:
+            for f in line.fragments:
+                first_bands[line.page] = min(
+                    first_bands.get(line.page, band_of(f, line.page)), band_of(f, line.page)
+                )
+    first_page = table.lines[0].page if table.lines else 0
+    band_rows: dict[tuple[int, int], int] = {}
     for line in table.lines:
         fragments = line.fragments
         edges = table.edges.get(line.page, [])
         ruled = line.page in ruled_pages
+        if ruled:
+            for fragment in fragments:
+                band = band_of(fragment, line.page)
+                if band not in band_rows:
+                    page_goes_on = (
+                        rows
+                        and keyed
+                        and line.page != first_page
+                        and band == first_bands.get(line.page)
+                        and band not in ref_bands
+                    )
+                    if not page_goes_on:
+                        rows.append({})
+                        if band == first_bands.get(line.page) and line.page != first_page:
+                            broken.extend(
+                                (len(rows) - 1, c)
+                                for c, (_, row, _) in latest.items()
+                                if c != table.key and row == len(rows) - 2
+                            )
+                    band_rows[band] = len(rows) - 1
+                target = band_rows[band]
+                above = latest.get(fragment.column)
+                if (
+                    fragment.column != table.key
+                    and above is not None
+                    and above[2] == line.page
+                    and above[1] < target
+                    and fragment.top - above[0].bottom <= 0.6 * fragment.words[0].size
+                    and not _border_in_column(edges, fragment, above[0])
+                ):
+                    target = above[1]  # a cell merged down: no border across it
+                rows[target].setdefault(fragment.column, []).append(fragment)
+                latest[fragment.column] = (fragment, target, line.page)
+            previous_bottom = max(f.bottom for f in fragments)
+            continue
         top = min(f.top for f in fragments)
         key = next((f for f in fragments if f.column == table.key), None)
         starts_ref = key is not None and id(key) in starts
@@ -827,25 +1034,29 @@ def _ruled_pages(table: Table, key_middle: float) -> set[int]:
 
 def _ref_starts(table: Table) -> set[int]:
     """The ref column's fragments that start a ref: a ref on its own, or the start of one wrapped over
-    lines ("TMAG33-" + "01"), not its end."""
-    column = [(f, line.page) for line in table.lines for f in line.fragments if f.column == table.key]
+    lines ("TMAG33-" + "01", on the next line or at the top of the next page), not its end."""
+    column = [
+        (f, line.page, line.first_on_page)
+        for line in table.lines
+        for f in line.fragments
+        if f.column == table.key
+    ]
     starts: set[int] = set()
     skip = False
-    for index, (fragment, page) in enumerate(column):
+    for index, (fragment, page, _) in enumerate(column):
         if skip:
             skip = False
             continue
         following = column[index + 1] if index + 1 < len(column) else None
-        wrapped = (
-            following is not None
-            and following[1] == page
-            and following[0].top - fragment.bottom <= 0.6 * fragment.words[0].size
+        wrapped = following is not None and (
+            (following[1] == page and following[0].top - fragment.bottom <= 0.6 * fragment.words[0].size)
+            or (following[1] == page + 1 and following[2])
         )
-        if _is_ref(fragment.words[0].text) or _is_ref(fragment.text):
-            starts.add(id(fragment))
-        elif wrapped and _is_ref(fragment.text + following[0].text):
+        if wrapped and not _is_ref(fragment.text) and _is_ref(fragment.text + following[0].text):
             starts.add(id(fragment))
             skip = True
+        elif _is_ref(fragment.words[0].text) or _is_ref(fragment.text):
+            starts.add(id(fragment))
     return starts
 
 
@@ -865,15 +1076,22 @@ def _gaps(line: Line) -> list[int]:
     return [i for i in range(1, len(line.words)) if line.words[i].x0 - line.words[i - 1].x1 > gap]
 
 
-def _split(line: Line) -> list[list[Word]]:
+def _split(line: Line, down: list[Edge] = ()) -> list[list[Word]]:
+    """A line's words in cells: apart where they stand far apart, or with a border between them."""
+    middle = (line.top + line.bottom) / 2
+    borders = [e.at for e in down if e.low <= middle <= e.high]
+    splits = set(_gaps(line))
+    for i in range(1, len(line.words)):
+        if any(line.words[i - 1].x1 - 1 <= x <= line.words[i].x0 + 1 for x in borders):
+            splits.add(i)
     cells, start = [], 0
-    for split in [*_gaps(line), len(line.words)]:
+    for split in [*sorted(splits), len(line.words)]:
         cells.append(line.words[start:split])
         start = split
     return cells
 
 
-def _loose_blocks(lines: list[Line], body: float, joiner: Joiner) -> list[Block]:
+def _loose_blocks(lines: list[Line], body: float, joiner: Joiner, down: list[Edge] = ()) -> list[Block]:
     """Lines outside the tables found by their headers: rows of cells set apart (a header block laid
     out as a table, ruled or not), each cell's wrapped lines kept in it, and paragraphs."""
     right = max(line.x1 for line in lines)
@@ -897,12 +1115,16 @@ def _loose_blocks(lines: list[Line], body: float, joiner: Joiner) -> list[Block]
             row = None
 
     for line in lines:
-        cells = _split(line)
+        cells = _split(line, down)
         if row is not None and line.top - row_bottom <= 0.8 * line.size:
             # a cell of the row above wrapped: its words start where one of its cells (not the first)
             # starts
             places = [_place(cell, starts) for cell in cells]
-            if all(p is not None and p > 0 for p in places):
+            # (the first cell goes on too when its words read on: "Meeting Date" + "and Time")
+            if all(
+                p is not None and (p > 0 or cell[0].text[:1].islower())
+                for p, cell in zip(places, cells, strict=True)
+            ):
                 for place, cell in zip(places, cells, strict=True):
                     row[place].append(cell)
                 row_bottom = line.bottom
