@@ -135,9 +135,13 @@ def read_pdf(name: str, data: bytes) -> tuple[list[Block], str]:
         )
     furniture = _furniture(pages)
     body = _body_size(pages)
-    reader = _Reader(body)
-    for number, page in enumerate(pages):
-        words = [w for w in page.words if (number, round(w.top)) not in furniture]
+    kept = [
+        [w for w in page.words if (number, round(w.top)) not in furniture]
+        for number, page in enumerate(pages)
+    ]
+    # where the pages' text ends: a row broken over a page break reaches it
+    reader = _Reader(body, max((w.bottom for words in kept for w in words), default=0.0))
+    for number, (page, words) in enumerate(zip(pages, kept, strict=True)):
         reader.page(number + 1, words, page)
     blocks = reader.finish()
     return blocks, reader.findings(len(pages))
@@ -635,8 +639,9 @@ def _cell_text(words: list[Word], joiner: Joiner) -> str:
 class _Reader:
     """Walks the pages' lines in order, turning them into blocks."""
 
-    def __init__(self, body: float) -> None:
+    def __init__(self, body: float, text_bottom: float) -> None:
         self.body = body
+        self.text_bottom = text_bottom
         self.blocks: list[Block] = []
         self.table_count = 0
         self.open: Table | None = None  # a table that reached the end of its page: it may go on
@@ -843,7 +848,7 @@ class _Reader:
         if table is None:
             return
         if table.lines:
-            for cells in _rows(table, self.joiner):
+            for cells in _rows(table, self.joiner, self.text_bottom):
                 if any(c.strip() for c in cells):
                     self.blocks.append(Block(cells, table=table.number))
             table.lines = []
@@ -865,7 +870,7 @@ def _same_header(found: Table, table: Table) -> bool:
     return found.kind == table.kind and found.header_keys == table.header_keys
 
 
-def _rows(table: Table, joiner: Joiner) -> list[list[str]]:
+def _rows(table: Table, joiner: Joiner, text_bottom: float = 1e9) -> list[list[str]]:
     """The table's lines into rows of cells. A row starts where the ref column starts a ref, where a
     border or shading edge crosses the ref column, or where no cell's text flows on from the line above;
     a row broken over a page goes on unless a ref starts one. A cell merged down over rows (bordered
@@ -904,6 +909,17 @@ def _rows(table: Table, joiner: Joiner) -> list[list[str]]:
                     first_bands.get(line.page, band_of(f, line.page)), band_of(f, line.page)
                 )
     first_page = table.lines[0].page if table.lines else 0
+    # the pages whose last row was broken by the page's end (it reaches where the pages' text ends): on
+    # the next, a row goes on unless a ref starts one; else the row before ended on its page
+    last_bottom: dict[int, float] = {}
+    for line in table.lines:
+        last_bottom[line.page] = max(f.bottom for f in line.fragments)
+    broke = {page + 1 for page, bottom in last_bottom.items() if bottom >= text_bottom - 2.5 * table.size}
+    running: dict[int, set[int]] = {}  # the columns whose text ran to the end of each page
+    for line in table.lines:
+        for f in line.fragments:
+            if f.bottom >= last_bottom[line.page] - 0.5 * table.size:
+                running.setdefault(line.page + 1, set()).add(f.column)
     band_rows: dict[tuple[int, int], int] = {}
     for line in table.lines:
         fragments = line.fragments
@@ -916,7 +932,8 @@ def _rows(table: Table, joiner: Joiner) -> list[list[str]]:
                     page_goes_on = (
                         rows
                         and keyed
-                        and line.page != first_page
+                        and line.page in broke
+                        and fragment.column in running.get(line.page, set())
                         and band == first_bands.get(line.page)
                         and band not in ref_bands
                     )
@@ -957,7 +974,7 @@ def _rows(table: Table, joiner: Joiner) -> list[list[str]]:
         if not rows:
             new_row = True
         elif line.first_on_page:
-            new_row = starts_ref if keyed else key is not None
+            new_row = (starts_ref if keyed else key is not None) or line.page not in broke
         else:
             border = any(
                 e.low - 1 <= key_middle <= e.high + 1 and previous_bottom - 1 <= e.at <= top + 1
