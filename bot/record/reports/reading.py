@@ -20,6 +20,7 @@ import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, TimeoutError
+from contextlib import contextmanager
 
 from bot.record.reports.blocks import ReportError
 
@@ -79,11 +80,26 @@ def _start_worker(memory_mb: int, settings: tuple[tuple[str, str | None], ...]) 
 # --- the pool --------------------------------------------------------------------------------------
 
 
+@contextmanager
+def _quiet_stderr():
+    """Standard error pointed at nothing while a process that inherits it is started."""
+    saved = os.dup(2)
+    nothing = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(nothing, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(nothing)
+
+
 class ReadingPool:
     """Worker processes that read reports, each task within the budget."""
 
     def __init__(self, memory_mb: int, seconds: float, workers: int | None = None) -> None:
         import multiprocessing
+        from multiprocessing import forkserver
 
         from pebble import ProcessPool
 
@@ -93,6 +109,11 @@ class ReadingPool:
         # Workers are forked from a server that has the readers imported already: starting one costs
         # milliseconds, and nothing of the host (its threads, its database connections) is copied.
         context.set_forkserver_preload(["bot.record.reports.worker"])
+        # The process server and its workers write nothing the person should see (a worker's outcome comes
+        # back as a result or an error); pebble's replacing of a worker that ended can race with itself
+        # and say so in a traceback.
+        with _quiet_stderr():
+            forkserver.ensure_running()
         count = workers or max(1, min(MAX_WORKERS, os.cpu_count() or 1))
         self._pool = ProcessPool(
             max_workers=count, initializer=_start_worker, initargs=(memory_mb, self.settings), context=context
@@ -147,8 +168,13 @@ class ReadingPool:
         return self.outcome(future)
 
     def close(self) -> None:
-        self._pool.stop()
-        self._pool.join(timeout=5)
+        # Let the workers leave, then stop any still reading.
+        self._pool.close()
+        try:
+            self._pool.join(timeout=2)
+        except TimeoutError:
+            self._pool.stop()
+            self._pool.join(timeout=5)
 
 
 class InProcess(ReadingPool):
