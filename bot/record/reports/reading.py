@@ -68,8 +68,11 @@ def _start_worker(memory_mb: int, settings: tuple[tuple[str, str | None], ...]) 
     from bot.record.reports import worker
 
     worker.warm()
-    with open("/proc/self/statm") as statm:
-        held = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    try:
+        with open("/proc/self/statm") as statm:
+            held = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except OSError:  # no /proc (not Linux): the time limit still holds
+        return
     _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
     limit = held + memory_mb * 1024 * 1024
     if hard != resource.RLIM_INFINITY:
