@@ -117,7 +117,8 @@ class ReadingPool:
         # and say so in a traceback.
         with _quiet_stderr():
             forkserver.ensure_running()
-        count = workers or max(1, min(MAX_WORKERS, os.cpu_count() or 1))
+        # one core is the host's (it stores what the workers read): a worker more would only take turns
+        count = workers or max(1, min(MAX_WORKERS, (os.cpu_count() or 2) - 1))
         self._pool = ProcessPool(
             max_workers=count, initializer=_start_worker, initargs=(memory_mb, self.settings), context=context
         )
