@@ -172,13 +172,8 @@ class ReadingPool:
         return self.outcome(future)
 
     def close(self) -> None:
-        # Let the workers leave, then stop any still reading.
-        self._pool.close()
-        try:
-            self._pool.join(timeout=2)
-        except TimeoutError:
-            self._pool.stop()
-            self._pool.join(timeout=5)
+        self._pool.stop()  # the workers hold nothing to finish: they are stopped at once
+        self._pool.join(timeout=5)
 
 
 class InProcess(ReadingPool):
