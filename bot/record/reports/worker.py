@@ -61,6 +61,6 @@ def read(
 
 
 def workbook(name: str, data: bytes):
-    from bot.record.workbook import read_rows
+    from bot.record.reports.action_log import read_rows
 
     return read_rows(name, data)
