@@ -10,6 +10,8 @@ never winds an action back.
 from __future__ import annotations
 
 import asyncio
+import hashlib
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import partial
@@ -20,12 +22,13 @@ from bot.calendar.clock import Clock, london_datetime, real_utcnow
 from bot.people.matching import MemberIndex
 from bot.people.members import member_changes, new_member, owner_name_matches, resolved
 from bot.people.owners import parse_owner
-from bot.record.reports.loader import ReportError, SourceFile, load_bytes, load_report
-from bot.record.reports.parser import ParsedAction, ParsedReport, parse_report
+from bot.record.reports import worker
+from bot.record.reports.loader import ReportError, SourceFile, read_file
+from bot.record.reports.parser import ParsedAction, ParsedReport
+from bot.record.reports.reading import reading_pool
 from bot.record.text import fold, passage_key
 from bot.record.updates import update_closes, update_reopens, update_reports_delivery
 from storage.db import Database, is_transient
-from storage.queries import groups as group_queries
 from storage.queries.importing import ActionState, ImportStore, stamp
 
 
@@ -45,6 +48,8 @@ class ImportSummary:
     decisions_new: list[str] = field(default_factory=list)
     decisions_updated: list[str] = field(default_factory=list)
     next_meetings: list[tuple[str, date, bool]] = field(default_factory=list)
+    # meetings an earlier reading of this report announced and it does not (removed, with their digests)
+    meetings_removed: list[tuple[str, date]] = field(default_factory=list)
     members_new: list[str] = field(default_factory=list)
     agenda_items: int = 0
     warnings: list[str] = field(default_factory=list)
@@ -74,47 +79,71 @@ class ImportSummary:
             for group, day, extra in self.next_meetings
         )
         parts.append(f"next meetings: {nexts or 'none stated'}")
+        if self.meetings_removed:
+            parts.append(_removed_meetings(self.meetings_removed))
         return "; ".join(parts)
+
+
+def _removed_meetings(removed: list[tuple[str, date]]) -> str:
+    days = ", ".join(f"{group} {day.isoformat()}" for group, day in removed)
+    return f"meetings it does not announce removed: {days}"
 
 
 async def read_report(
     db: Database, path: Path | str | None = None, *, name: str | None = None, data: bytes | None = None
 ) -> tuple[SourceFile, ParsedReport]:
     """Load and parse a report without writing anything."""
-    source = await _load(path, name, data)
-    async with db.read() as session:
-        known = await group_queries.group_codes(session)
-    return source, await asyncio.to_thread(parse_report, source, known)
+    codes = await _codes(db, in_thread=True)
+    source, parsed, _ = await _read(path, name, data, codes, keep_blocks=True)
+    if not isinstance(parsed, ParsedReport):
+        raise parsed or ReportError(f"{source.name}: {UNTOUCHED_DRAFT}")
+    return source, parsed
 
 
-async def _load(
-    path: Path | str | None, name: str | None, data: bytes | None, *, in_thread: bool = True
-) -> SourceFile:
-    """The file read and split into blocks: a Word or HTML file takes real work, kept off the loop."""
-    if data is not None:
-        return (
-            await asyncio.to_thread(load_bytes, name or "report", data)
-            if in_thread
-            else load_bytes(name or "report", data)
-        )
-    return await asyncio.to_thread(load_report, path) if in_thread else load_report(path)
+async def _codes(db: Database, in_thread: bool) -> set[str]:
+    return (await _known(db, [], in_thread))[0]
+
+
+_Parsed = ParsedReport | ReportError | None
+
+
+async def _read(
+    path: Path | str | None,
+    name: str | None,
+    data: bytes | None,
+    codes: set[str],
+    *,
+    keep_blocks: bool = False,
+) -> tuple[SourceFile, _Parsed, bytes]:
+    """The file read and parsed in a reading worker, within the reading budget (see reports.reading):
+    the event loop only waits for it. ReportError if the file cannot be read; the parse's own error is
+    returned, for the caller to decide (a report imported before needs none); and the file's bytes, to
+    parse again if the groups change meanwhile."""
+    if data is None:
+        data, name = await asyncio.to_thread(read_file, path), Path(path).name
+    name = name or "report"
+    source, parsed = await reading_pool().run_async(name, worker.read, None, name, data, codes, keep_blocks)
+    return source, parsed, data
 
 
 _REPARSE = object()  # a group was added between parsing and storing: parse again
 PARSE_ATTEMPTS = 3
 
 
-async def _parse(db: Database, source: SourceFile, in_thread: bool) -> tuple[ParsedReport | None, set[str]]:
-    """The report parsed against the groups known now, outside any transaction (None if this very
-    content was imported before)."""
-
-    codes, imported = await _known(db, [source.sha256], in_thread)
-    if imported:
-        return None, codes
-    report = (
-        await asyncio.to_thread(parse_report, source, codes) if in_thread else parse_report(source, codes)
-    )
-    return report, codes
+async def _parse(
+    db: Database, source: SourceFile, codes: set[str], parsed: _Parsed, data: bytes, in_thread: bool
+) -> tuple[ParsedReport | None, set[str], bool]:
+    """The report parsed against the groups known now (read with the file, or again in a reading worker
+    if they changed), outside any transaction, and whether this very content was imported before (then
+    None if it does not parse: there is nothing to do with it)."""
+    known, imported = await _known(db, [source.sha256], in_thread)
+    if known != codes or parsed is None:
+        _, parsed = await reading_pool().run_async(source.name, worker.read, None, source.name, data, known)
+    if isinstance(parsed, ReportError):
+        if imported:
+            return None, known, True
+        raise parsed
+    return parsed, known, bool(imported)
 
 
 async def _known(db: Database, shas: list[str], in_thread: bool) -> tuple[set[str], set[str]]:
@@ -144,7 +173,14 @@ def _store_parsed(
 
 
 async def _store(
-    db: Database, source: SourceFile, clock: Clock, by: str | None, *, in_thread: bool, dry_run: bool = False
+    db: Database,
+    source: SourceFile,
+    clock: Clock,
+    by: str | None,
+    *,
+    in_thread: bool,
+    dry_run: bool = False,
+    read: tuple[set[str], _Parsed, bytes],
 ) -> ImportSummary:
     """Parse (outside any transaction), then store in one short transaction; `dry_run` rolls it back."""
 
@@ -161,10 +197,17 @@ async def _store(
         return summary
 
     try:
+        codes, parsed, data = read
         for _ in range(PARSE_ATTEMPTS):
-            report, codes = await _parse(db, source, in_thread)
-            if report is None:
-                return ImportSummary(source.name, "unchanged")
+            report, codes, imported = await _parse(db, source, codes, parsed, data, in_thread)
+            parsed = report
+            if imported:
+                if report is None or dry_run:
+                    return ImportSummary(source.name, "unchanged")
+                return await db.connection_transaction(
+                    lambda connection, report=report: _reannounce(ImportStore(connection), source, report),
+                    in_thread=in_thread,
+                )
             summary = await db.connection_transaction(
                 partial(store, report=report, codes=codes), in_thread=in_thread
             )
@@ -191,10 +234,11 @@ async def import_report(
     only while the report's rows are written; those statements run in a worker thread too, so that a
     bot serving members meanwhile stays responsive. The command line has nothing else on its event loop
     and passes `in_thread=False`: thread hops are a noticeable part of a small report's import."""
-    source = await _load(path, name, data, in_thread=in_thread)
+    codes = await _codes(db, in_thread)
+    source, parsed, data = await _read(path, name, data, codes)
     if source.untouched_draft:
         return _untouched(source)
-    return await _store(db, source, clock, by, in_thread=in_thread)
+    return await _store(db, source, clock, by, in_thread=in_thread, read=(codes, parsed, data))
 
 
 BATCH_REPORTS = 25  # reports a folder's import commits together
@@ -219,37 +263,55 @@ async def import_batch(
     first, and parsed again inside only if a report before them added a group."""
     outcomes: list[ImportSummary | ReportError | None] = [None] * len(paths)
     sources: dict[int, SourceFile] = {}
+    codes = await _codes(db, in_thread=False)
+    # Every report of the batch handed to the reading workers at once: they read and parse side by side
+    # while the reports before are stored.
+    pool = reading_pool()
+    futures: dict[int, Future] = {}
+    shas: dict[int, str] = {}
+    contents: dict[int, bytes] = {}
     for index, path in enumerate(paths):
         try:
-            source = load_report(path)
+            data = read_file(path)
         except ReportError as exc:
             outcomes[index] = exc
             continue
-        if source.untouched_draft:
-            outcomes[index] = _untouched(source)
-        else:
-            sources[index] = source
-    codes, imported = await _known(db, [source.sha256 for source in sources.values()], in_thread=False)
-    parsed: dict[int, ParsedReport] = {}
-    for index, source in sources.items():
-        if source.sha256 in imported:
-            outcomes[index] = ImportSummary(source.name, "unchanged")
-            continue
-        try:
-            parsed[index] = parse_report(source, codes)
-        except ReportError as exc:
-            outcomes[index] = exc
+        shas[index], contents[index] = hashlib.sha256(data).hexdigest(), data
+        futures[index] = pool.submit(Path(path).name, worker.read, None, Path(path).name, data, codes)
+    _, imported = await _known(db, list(shas.values()), in_thread=False)
 
     def store_all(connection) -> tuple[dict[int, ImportSummary | ReportError], tuple[int, Exception] | None]:
         store = ImportStore(connection)
         done: dict[int, ImportSummary | ReportError] = {}
-        for index, report in parsed.items():
-            source, now_known = sources[index], store.group_codes()
-            if now_known != codes:  # a report before it in the batch added a group
+        for index, future in futures.items():
+            try:
+                source, report = pool.outcome(future)  # waits for this one; the workers read on
+            except ReportError as exc:
+                done[index] = exc
+                continue
+            sources[index] = source
+            if source.untouched_draft:
+                done[index] = _untouched(source)
+                continue
+            if source.sha256 in imported:  # imported before: only the meetings it announces are checked
+                unchanged = ImportSummary(source.name, "unchanged")
+                done[index] = (
+                    unchanged if isinstance(report, ReportError) else _reannounce(store, source, report)
+                )
+                continue
+            if isinstance(report, ReportError):
+                done[index] = report
+                continue
+            now_known = store.group_codes()
+            if now_known != codes:  # a report before it in the batch added a group: read it again
                 try:
-                    report = parse_report(source, now_known)
+                    _, report = pool.run(
+                        source.name, worker.read, None, source.name, contents[index], now_known
+                    )
                 except ReportError as exc:
-                    done[index] = exc
+                    report = exc
+                if isinstance(report, ReportError):
+                    done[index] = report
                     continue
             store.lock_group(report.group)
             savepoint = connection.begin_nested()
@@ -269,7 +331,7 @@ async def import_batch(
             savepoint.commit()
         return done, None
 
-    done, failure = await db.connection_transaction(store_all, in_thread=False) if parsed else ({}, None)
+    done, failure = await db.connection_transaction(store_all, in_thread=False) if futures else ({}, None)
     for index, outcome in done.items():
         outcomes[index] = outcome
     if failure is not None:
@@ -277,6 +339,30 @@ async def import_batch(
         kept = [o for o in outcomes[:stopped_at] if o is not None]
         return BatchImport(kept, exc, sources[stopped_at].name)
     return BatchImport([o for o in outcomes if o is not None])
+
+
+def _reannounce(store: ImportStore, source: SourceFile, report: ParsedReport) -> ImportSummary:
+    """A report imported before, read again: the meetings it was once taken to announce and does not
+    (an action's due date read as a meeting by an earlier version) are removed with their digests."""
+    summary = ImportSummary(source.name, "unchanged")
+    document_id = store.document_id(source.sha256)
+    if document_id is None:
+        return summary
+    removed = store.drop_unannounced([document_id], _announced(store, report), document_id)
+    if removed:
+        summary.meetings_removed = _group_days(store, removed)
+        summary.note = f"already imported; {_removed_meetings(summary.meetings_removed)}"
+    return summary
+
+
+def _announced(store: ImportStore, report: ParsedReport) -> set[tuple[int, date]]:
+    groups = store.groups()
+    return {(groups[m.group][0], m.date) for m in report.next_meetings if m.group in groups}
+
+
+def _group_days(store: ImportStore, removed: list[tuple[int, date]]) -> list[tuple[str, date]]:
+    codes = {group_id: code for code, (group_id, _) in store.groups().items()}
+    return sorted((codes.get(group_id, "?"), day) for group_id, day in removed)
 
 
 def _untouched(source) -> ImportSummary:
@@ -296,10 +382,13 @@ class _DryRun(Exception):
 async def preview_report(db: Database, *, name: str, data: bytes, clock: Clock) -> ImportSummary:
     """What importing would do (new and changed actions, decisions, meetings), without storing anything:
     the report is parsed first, then its rows are written in a transaction that is rolled back."""
-    source = await _load(None, name, data)
+    codes = await _codes(db, in_thread=True)
+    source, parsed, data = await _read(None, name, data, codes)
     if source.untouched_draft:
         return _untouched(source)
-    return await _store(db, source, clock, "preview", in_thread=True, dry_run=True)
+    return await _store(
+        db, source, clock, "preview", in_thread=True, dry_run=True, read=(codes, parsed, data)
+    )
 
 
 @dataclass
@@ -340,7 +429,7 @@ def _store_report(
         parsed.extraordinary,
         warnings=list(report.warnings),
     )
-    meeting_id = _held_meeting(store, group_id, report, document_id, now)
+    meeting_id, earlier_document = _held_meeting(store, group_id, report, document_id, now)
     for upcoming in report.next_meetings:
         target = (
             group_id
@@ -349,6 +438,10 @@ def _store_report(
         )
         _scheduled_meeting(store, target, upcoming, document_id, now)
         summary.next_meetings.append((upcoming.group, upcoming.date, upcoming.extraordinary))
+    if earlier_document is not None and earlier_document != document_id:
+        # Another version of this meeting's report: what it announced and this one does not is gone.
+        removed = store.drop_unannounced([earlier_document], _announced(store, report), document_id)
+        summary.meetings_removed = _group_days(store, removed)
     if report.agenda:
         store.replace_agenda(
             meeting_id,
@@ -423,8 +516,9 @@ class _Context:
 
 def _held_meeting(
     store: ImportStore, group_id: int, report: ParsedReport, document_id: int, now: datetime
-) -> int:
-    """The held meeting the report is of: the one with its number, or the one scheduled that day, or new."""
+) -> tuple[int, int | None]:
+    """The held meeting the report is of: the one with its number, or the one scheduled that day, or new;
+    and the document it was held by before (an earlier version of this report), if any."""
     parsed = report.meeting
     candidates = store.meetings(group_id, number=parsed.number or None, on=parsed.date)  # one statement
     found = [m for m in candidates if parsed.number and m.number == parsed.number]
@@ -444,7 +538,8 @@ def _held_meeting(
         "source": "report",
         "source_document_id": document_id,
     }
-    return store.save_meeting(group_id, meeting, values, now)
+    earlier = meeting.source_document_id if meeting is not None and meeting.status == "held" else None
+    return store.save_meeting(group_id, meeting, values, now), earlier
 
 
 def _scheduled_meeting(store: ImportStore, group_id: int, upcoming, document_id: int, now: datetime) -> None:

@@ -30,6 +30,8 @@ from storage.models import (
     AgendaItem,
     Attendance,
     Decision,
+    DigestPart,
+    DigestRun,
     Group,
     Meeting,
     Member,
@@ -68,7 +70,16 @@ GROUP_CODES_AND_DOCUMENTS = select(GROUPS.c.code, cast(null(), String).label("sh
 )
 UPDATE_GROUP_NAME = update(GROUPS).where(GROUPS.c.id == bindparam("group_id"))
 _MEETING_ROWS = select(
-    _m.id, _m.number, _m.date, _m.start, _m.end, _m.extraordinary, _m.status, _m.title, _m.venue
+    _m.id,
+    _m.number,
+    _m.date,
+    _m.start,
+    _m.end,
+    _m.extraordinary,
+    _m.status,
+    _m.title,
+    _m.venue,
+    _m.source_document_id,
 )
 MEETINGS_NUMBERED = _MEETING_ROWS.where(
     _m.group_id == bindparam("group_id"), _m.number == bindparam("number")
@@ -82,6 +93,22 @@ MEETINGS_NUMBERED_OR_ON = _MEETING_ROWS.where(
 INSERT_MEETING = insert(MEETINGS).returning(_m.id)
 # Its SET clause is the columns each call passes (SQLAlchemy compiles and caches one per set of names).
 UPDATE_MEETING = update(MEETINGS).where(_m.id == bindparam("meeting_id"))
+# Meetings a document announced ("Date of next TMAG: ..."), not yet held.
+ANNOUNCED_BY = select(_m.id, _m.group_id, _m.date).where(
+    _m.status == "scheduled", _m.source == "next-line", _listed(_m.source_document_id)
+)
+REPOINT_MEETINGS = update(MEETINGS).where(_listed(_m.id)).values(source_document_id=bindparam("document_id"))
+DELETE_MEETINGS = delete(MEETINGS).where(_listed(_m.id))
+MEETING_LEFT_ON = select(_m.id).where(_m.group_id == bindparam("group_id"), _m.date == bindparam("on"))
+_RUNS = DigestRun.__table__
+UNSENT_RUNS = select(_RUNS.c.id).where(
+    _RUNS.c.group_id == bindparam("group_id"),
+    _RUNS.c.meeting_date == bindparam("on"),
+    _RUNS.c.status != "sent",
+)
+DELETE_PARTS_OF_RUNS = delete(DigestPart.__table__).where(_listed(DigestPart.__table__.c.run_id))
+DELETE_RUNS = delete(_RUNS).where(_listed(_RUNS.c.id))
+DOCUMENT_BY_SHA = select(DOCUMENTS.c.id).where(DOCUMENTS.c.sha256 == bindparam("sha256"))
 DELETE_AGENDA = delete(AGENDA).where(AGENDA.c.meeting_id == bindparam("meeting_id"))
 INSERT_AGENDA = insert(AGENDA)
 ACTION_ROWS = select(
@@ -197,6 +224,7 @@ class MeetingRow:
     status: str
     title: str | None
     venue: str | None
+    source_document_id: int | None = None
 
 
 class ImportStore:
@@ -234,6 +262,11 @@ class ImportStore:
                 statement, {"values": values[start : start + CHUNK], **params}
             ).all()
         return out
+
+    def _write_in(self, statement, values: list, **params) -> None:
+        """An UPDATE or DELETE with `IN :values`, in chunks."""
+        for start in range(0, len(values), CHUNK):
+            self.connection.execute(statement, {"values": values[start : start + CHUNK], **params})
 
     def _many(self, statement, rows: list[dict]) -> None:
         if rows:
@@ -337,6 +370,34 @@ class ImportStore:
             if name in MeetingRow.__dataclass_fields__:
                 setattr(meeting, name, value)
         return meeting.id
+
+    def drop_unannounced(
+        self, documents: list[int], announced: set[tuple[int, date]], document_id: int
+    ) -> list[tuple[int, date]]:
+        """The meetings these documents announced and that are still to come, against what the report
+        now announces (group id, date): each announced again is the report's `document_id`'s from now
+        on; the rest are deleted, with their digests and reminders not yet sent (unless another meeting
+        of the group is on that day). Returns (group id, date) of those deleted."""
+        rows = self._in(ANNOUNCED_BY, documents)
+        kept = [row.id for row in rows if (row.group_id, row.date) in announced]
+        gone = [row for row in rows if (row.group_id, row.date) not in announced]
+        if kept:
+            self._write_in(REPOINT_MEETINGS, kept, document_id=document_id)
+        if not gone:
+            return []
+        self._write_in(DELETE_MEETINGS, [row.id for row in gone])
+        for row in gone:
+            day = {"group_id": row.group_id, "on": row.date}
+            if self.connection.execute(MEETING_LEFT_ON, day).first() is not None:
+                continue
+            runs = [run_id for (run_id,) in self.connection.execute(UNSENT_RUNS, day)]
+            if runs:
+                self._write_in(DELETE_PARTS_OF_RUNS, runs)
+                self._write_in(DELETE_RUNS, runs)
+        return [(row.group_id, row.date) for row in gone]
+
+    def document_id(self, sha256: str) -> int | None:
+        return self.connection.execute(DOCUMENT_BY_SHA, {"sha256": sha256}).scalar()
 
     def replace_agenda(self, meeting_id: int, items: list[Sequence]) -> None:
         """items: (position, item, title, objective, kind, lead, start, end)."""

@@ -431,3 +431,119 @@ async def test_an_import_store_forgets_what_a_rolled_back_report_wrote(db, db_ur
             assert store.owner_name_ids(["kate goodman"]) == {}
     finally:
         engine.dispose()
+
+
+# --- meetings come only from what announces one ---------------------------------------------------
+
+CCAG_AHEAD = """\
+## MHHS Cross Code Advisory Group (CCAG) Headline Report
+
+Meeting number **CCAG 031**
+
+Date and time **24 April 2024 1400-1530**
+
+### Actions
+
+Area\tAction Ref\tAction\tOwner\tDue Date\tUpdate
+<b>Change</b>\tCCAG31-01\tConfirm the consolidated change log ahead of the next CCAG\tProgramme (PMO)\t21/05/24\t
+\tCCAG31-02\tCirculate the draft terms ahead of the next CCAG meeting\tProgramme (Kate Goodman)\t15/05/24\tTo be discussed at the next CCAG on 12/06/2024
+\tCCAG31-03\tShare the impact assessment before the next CCAG\tCCAG members\t03/06/24\t
+<b>Planning</b>\tCCAG31-04\tPublish the release plan ahead of next CCAG\tProgramme (Ravi Shah)\t07/06/24\t
+
+### Decisions
+
+Area\tDecision Ref\tDescription
+<b>Minutes</b>\tCCAG-DEC60\tApproval of the March minutes, to be revisited at the next CCAG on 19/06/2024.
+
+ACTION CCAG31-01 – Programme to confirm the log before the next CCAG on 20 May 2024
+
+**Date of next CCAG: 22 May 2024**
+"""
+
+
+async def test_actions_about_the_next_meeting_leave_only_the_announced_meetings_and_the_cadence(
+    db, db_url, clock, write
+):
+    from datetime import datetime
+
+    from bot.calendar.clock import LONDON
+    from bot.calendar.schedule import upcoming_meetings
+
+    summary = await import_report(db, write("ccag-031.txt", CCAG_AHEAD), clock=clock)
+    assert summary.next_meetings == [("CCAG", date(2024, 5, 22), False)]
+    assert sql.rows(db_url, "SELECT CAST(date AS VARCHAR), status FROM meeting ORDER BY date") == [
+        ("2024-04-24", "held"),
+        ("2024-05-22", "scheduled"),
+    ]
+    async with db.read() as session:
+        calendar = await upcoming_meetings(session, datetime(2024, 4, 25, 9, tzinfo=LONDON), "CCAG")
+    days = [(m.date.isoformat(), m.source) for m in calendar if m.date < date(2024, 8, 1)]
+    # 22 May as announced; June and July from the CCAG's cadence (the fourth Wednesday)
+    assert days == [("2024-05-22", "next-line"), ("2024-06-26", "cadence"), ("2024-07-24", "cadence")]
+
+
+def _phantom(db_url: str, day: str, *, sent: str | None = None) -> None:
+    """A meeting an earlier reading took from the report's action rows, with a digest claimed for it."""
+    now = "2024-04-25 09:00:00"
+    sql.execute(
+        db_url,
+        "INSERT INTO meeting (group_id, date, extraordinary, status, source, source_document_id, created_at,"
+        f" updated_at) SELECT group_id, '{day}', false, 'scheduled', 'next-line', source_document_id, "
+        f"'{now}', '{now}' FROM meeting WHERE status = 'held'",
+        "INSERT INTO digest_run (group_id, meeting_date, extraordinary, slot, due_at, status, attempts, "
+        f"updated_at) SELECT group_id, '{day}', false, 'digest', '{now}', '{sent or 'failed'}', 1, '{now}' "
+        "FROM meeting WHERE status = 'held'",
+    )
+
+
+def _scheduled(db_url: str) -> list[str]:
+    return [
+        d
+        for (d,) in sql.rows(
+            db_url, "SELECT CAST(date AS VARCHAR) FROM meeting WHERE status = 'scheduled' ORDER BY date"
+        )
+    ]
+
+
+async def test_importing_a_report_again_removes_the_meetings_it_does_not_announce(db, db_url, clock, write):
+    path = write("ccag-031.txt", CCAG_AHEAD)
+    await import_report(db, path, clock=clock)
+    _phantom(db_url, "2024-05-21")
+    _phantom(db_url, "2024-06-07", sent="sent")  # a digest already posted stays in the record
+    assert _scheduled(db_url) == ["2024-05-21", "2024-05-22", "2024-06-07"]
+    again = await import_report(db, path, clock=clock)
+    assert again.status == "unchanged"
+    assert again.meetings_removed == [("CCAG", date(2024, 5, 21)), ("CCAG", date(2024, 6, 7))]
+    assert "CCAG 2024-05-21" in again.line()
+    assert _scheduled(db_url) == ["2024-05-22"]
+    assert sql.rows(db_url, "SELECT CAST(meeting_date AS VARCHAR), status FROM digest_run") == [
+        ("2024-06-07", "sent")
+    ]
+    third = await import_report(db, path, clock=clock)
+    assert third.meetings_removed == [] and "nothing changed" in third.line()
+
+
+async def test_a_batch_importing_a_report_again_removes_the_meetings_it_does_not_announce(
+    db, db_url, clock, write
+):
+    path = write("ccag-031.txt", CCAG_AHEAD)
+    await import_report(db, path, clock=clock)
+    _phantom(db_url, "2024-06-03")
+    batch = await import_batch(db, [path, write("tmag-040.txt", FIRST)], clock=clock)
+    assert [o.status for o in batch.outcomes] == ["unchanged", "imported"]
+    assert batch.outcomes[0].meetings_removed == [("CCAG", date(2024, 6, 3))]
+    assert "2024-06-03" not in _scheduled(db_url)
+
+
+async def test_a_new_version_of_a_report_removes_the_meetings_only_the_old_one_announced(
+    db, db_url, clock, write
+):
+    await import_report(db, write("ccag-031.txt", CCAG_AHEAD), clock=clock)
+    revised = CCAG_AHEAD.replace("22 May 2024", "29 May 2024")
+    summary = await import_report(db, write("ccag-031-v2.txt", revised), clock=clock)
+    assert summary.status == "imported"
+    assert summary.meetings_removed == [("CCAG", date(2024, 5, 22))]
+    assert _scheduled(db_url) == ["2024-05-29"]
+    # announced again by a third version: kept, and it is that version's to remove from then on
+    third = await import_report(db, write("ccag-031-v3.txt", revised + "\n"), clock=clock)
+    assert third.meetings_removed == [] and _scheduled(db_url) == ["2024-05-29"]

@@ -1,11 +1,17 @@
 """Reading reports stays linear in their size, and what is too large is refused, clearly, before any harm.
 
+Every report is read in a reading worker within a budget (READ_MEMORY_MB, READ_SECONDS): the bombs below
+(a few kilobytes that would inflate to gigabytes, or keep a reader busy for minutes) end as one line,
+"too large to read: ...", while the bot keeps answering.
+
 Hostile or broken files (a role cell of thousands of words, a line repeating "next" and dates, HTML nested
 thousands deep, a cell the size of a book) must be read or refused promptly. Each is read in a worker
 process with a deadline, so a regression shows up as a failed test, not a hung run.
 """
 
 from __future__ import annotations
+
+import asyncio
 
 import pytest
 
@@ -114,3 +120,187 @@ def test_two_hundred_mutated_reports_are_each_read_or_refused_in_time():
     assert result.hangs == []
     assert result.errors == []
     assert result.outcomes["read"] > 50 and result.outcomes["refused"] > 10
+
+
+# --- bombs: small files that would inflate or work without end, read within the budget ---------------
+
+
+def _zeros_deflated(megabytes: int) -> bytes:
+    """A zlib stream of that many MB of zeros, built from one compressed MB repeated (a few KB a GB)."""
+    import struct
+    import zlib
+
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    one = compressor.compress(bytes(1 << 20)) + compressor.flush(zlib.Z_FULL_FLUSH)
+    size = megabytes << 20
+    return b"\x78\xda" + one * megabytes + b"\x03\x00" + struct.pack(">I", ((size % 65521) << 16) | 1)
+
+
+def _pdf(objects: list[bytes]) -> bytes:
+    import io
+
+    out = io.BytesIO()
+    out.write(b"%PDF-1.7\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+    table = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    out.write(b"".join(b"%010d 00000 n \n" % offset for offset in offsets))
+    out.write(b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, table))
+    return out.getvalue()
+
+
+def _stream(data: bytes, filters: bytes) -> bytes:
+    return b"<</Length %d/Filter %s>>\nstream\n" % (len(data), filters) + data + b"\nendstream"
+
+
+def _pages_sharing(content: bytes, pages: int) -> bytes:
+    kids = b" ".join(b"%d 0 R" % (4 + i) for i in range(pages))
+    page = b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]/Contents 3 0 R/Resources<<>>>>"
+    return _pdf(
+        [b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Kids[%s]/Count %d>>" % (kids, pages), content]
+        + [page] * pages
+    )
+
+
+def pdf_deflated_twice() -> bytes:
+    """One page whose stream inflates to 4.2 GB, deflated twice."""
+    import zlib
+
+    inner = _zeros_deflated(4300)
+    return _pages_sharing(_stream(zlib.compress(inner, 9), b"[/FlateDecode/FlateDecode]"), 1)
+
+
+def pdf_pages_sharing_a_huge_stream(pages: int = 50, operators: int = 300_000) -> bytes:
+    """Pages that all draw one stream of some 4 MB of line operators (16 KB stored)."""
+    import zlib
+
+    return _pages_sharing(_stream(zlib.compress(b"0 0 m 1 1 l S\n" * operators, 9), b"/FlateDecode"), pages)
+
+
+def _zipped(parts: dict[str, bytes]) -> bytes:
+    import io
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+def docx_of_empty_paragraphs(count: int = 5_000_000) -> bytes:
+    """A Word document of millions of empty paragraphs (some 80 KB; 2.5 GB in python-docx)."""
+    import io
+    import zipfile
+
+    from tests.fixtures.formats import as_docx
+
+    with zipfile.ZipFile(io.BytesIO(as_docx("Meeting number TMAG 001\n"))) as source:
+        parts = {item.filename: source.read(item) for item in source.infolist()}
+    body = parts["word/document.xml"]
+    parts["word/document.xml"] = body.replace(b"<w:body>", b"<w:body>" + b"<w:p/>" * count, 1)
+    return _zipped(parts)
+
+
+def xlsx_of_a_huge_sheet(rows: int = 5_000_000) -> bytes:
+    """An action log whose one sheet holds millions of rows."""
+    import io
+    import zipfile
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["Area", "Action Ref", "Action", "Owner", "Due Date", "Update"])
+    out = io.BytesIO()
+    book.save(out)
+    with zipfile.ZipFile(io.BytesIO(out.getvalue())) as source:
+        parts = {item.filename: source.read(item) for item in source.infolist()}
+    sheet = next(name for name in parts if name.startswith("xl/worksheets/sheet"))
+    row = b"<row><c/></row>"
+    parts[sheet] = parts[sheet].replace(b"</sheetData>", row * rows + b"</sheetData>", 1)
+    return _zipped(parts)
+
+
+BOMBS = {
+    "deflated-twice.pdf": (pdf_deflated_twice, "needed more than"),
+    "shared-stream.pdf": (pdf_pages_sharing_a_huge_stream, "objects"),
+    "empty-paragraphs.docx": (docx_of_empty_paragraphs, "inflates"),
+}
+BOUND = 60.0  # seconds: generous; each bomb ends within READ_SECONDS (20 by default)
+
+
+@pytest.mark.parametrize("name", list(BOMBS))
+async def test_a_bomb_is_refused_within_the_budget_and_changes_nothing(name, db, db_url, clock, write):
+    make, says = BOMBS[name]
+    data = make()
+    assert len(data) < 100_000  # a few kilobytes
+    path = write(name, data)
+    before = counts(db_url)
+    with pytest.raises(ReportError) as refused:
+        await asyncio.wait_for(import_report(db, path, clock=clock), BOUND)
+    message = str(refused.value)
+    assert message.startswith(f"too large to read: {name} (") and says in message and "\n" not in message
+    assert counts(db_url) == before
+
+
+def test_an_action_log_that_inflates_past_the_limits_is_refused_unopened():
+    from bot.record.workbook import read_workbook
+
+    data = xlsx_of_a_huge_sheet()
+    assert len(data) < 200_000
+    with pytest.raises(
+        ReportError, match=r"^too large to read: log\.xlsx \(xl/worksheets/sheet\d?\.xml inflates"
+    ):
+        read_workbook("log.xlsx", data)
+
+
+async def test_a_report_that_takes_longer_than_its_time_is_stopped_and_the_next_is_read(
+    db, clock, write, monkeypatch
+):
+    from bot.record.reports.reading import reading_pool
+
+    monkeypatch.setenv("READ_SECONDS", "1")
+    slow = write("slow.pdf", pdf_pages_sharing_a_huge_stream(pages=300, operators=45_000))
+    with pytest.raises(
+        ReportError, match=r"^too large to read: slow\.pdf \(reading it took more than 1 s\)$"
+    ):
+        await asyncio.wait_for(import_report(db, slow, clock=clock), BOUND)
+    assert reading_pool().seconds == 1
+    summary = await asyncio.wait_for(
+        import_report(db, write("wmag-031.txt", MINUTES_031), clock=clock), BOUND
+    )
+    assert summary.status == "imported"  # the worker that overran was replaced
+
+
+async def test_questions_are_answered_while_bombs_are_read(db, clock, write, monkeypatch):
+    from bot.conversation.answers import ask
+    from bot.record.uploads import hold_upload
+    from tests.fixtures.world import build_world, clock_at
+
+    monkeypatch.setenv("READ_SECONDS", "3")
+    await build_world(db, write)
+    now = clock_at("2023-11-16T09:00")
+    slow = pdf_pages_sharing_a_huge_stream(pages=300, operators=45_000)  # keeps a worker busy 3 s
+    shares = [
+        asyncio.create_task(
+            hold_upload(
+                db,
+                name=f"share-{i}.pdf" if i % 3 else f"share-{i}.docx",
+                data=slow if i % 3 else docx_of_empty_paragraphs(),
+                file_id=f"F{i}",
+                uploaded_by="U1",
+                channel="C1",
+                clock=clock,
+            )
+        )
+        for i in range(6)
+    ]
+    await asyncio.sleep(0.5)
+    answer = await asyncio.wait_for(ask(db, "what is open for me", "Lena Ortiz", now), 1.0)
+    assert answer.intent == "open" and answer.items
+    assert not all(share.done() for share in shares)  # answered while the bombs were being read
+    outcomes = await asyncio.wait_for(asyncio.gather(*shares, return_exceptions=True), BOUND)
+    assert all(isinstance(o, ReportError) and str(o).startswith("too large to read") for o in outcomes)

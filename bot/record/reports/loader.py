@@ -6,44 +6,27 @@ import hashlib
 import io
 import re
 import zipfile
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.record.reports.blocks import (
+    DRAFT_MARK,
+    MAX_CELL_CHARS,
+    Block,
+    ReportError,
+    SourceFile,
+    blocks_digest,
+)
 
-class ReportError(Exception):
-    """A report that cannot be read: the message is shown to the person as it is."""
-
-
-@dataclass
-class Block:
-    """A line of text (one cell) or a table row (several). Cells keep their markup until parsed."""
-
-    cells: list[str]
-    heading: bool = False
-    table: int | None = None  # which docx/HTML table the row came from; text tables have none
-    line: int = 0
-
-    @property
-    def is_row(self) -> bool:
-        return len(self.cells) > 1
-
-
-@dataclass
-class SourceFile:
-    name: str
-    format: str  # text | markdown | html | docx | pdf
-    sha256: str
-    blocks: list[Block] = field(default_factory=list)
-    untouched_draft: bool = False  # a report draft this bot wrote, not edited since
-
-
-DRAFT_MARK = "tmag-bot-draft:"  # a draft's Word identifier property: this, then a digest of its text
-
-
-def blocks_digest(blocks: list[Block]) -> str:
-    """A digest of what a document says, to tell an untouched draft from an edited one."""
-    text = "\n".join("\t".join(block.cells) for block in blocks)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+__all__ = [
+    "DRAFT_MARK",
+    "MAX_CELL_CHARS",
+    "Block",
+    "ReportError",
+    "SourceFile",
+    "blocks_digest",
+    "load_bytes",
+    "load_report",
+]
 
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".csv", ".tsv", ""}
@@ -65,7 +48,6 @@ MARKDOWN_HEADING_LINE = re.compile(r"^\s{0,3}#{1,6}\s")
 DEFAULT_MAX_REPORT_BYTES = 20 * 1024 * 1024
 MAX_TEXT_CHARS = 1_000_000  # a report's text, tables included
 MAX_MARKUP_CHARS = 2_000_000  # an HTML file, tags included (Word's HTML is mostly markup)
-MAX_CELL_CHARS = 100_000  # one table cell or line
 
 
 def max_report_bytes() -> int:
@@ -112,18 +94,22 @@ def _check_text(name: str, blocks: list[Block]) -> list[Block]:
 
 
 def load_report(path: Path | str) -> SourceFile:
+    return load_bytes(Path(path).name, read_file(path))
+
+
+def read_file(path: Path | str) -> bytes:
+    """A report file's bytes (ReportError if it is missing, a folder, unreadable or too large)."""
     path = Path(path)
     try:
         if path.is_file():
             check_size(str(path), path.stat().st_size)
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise ReportError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise ReportError(f"{path}: is a folder, not a report") from None
     except OSError as exc:
         raise ReportError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    return load_bytes(path.name, data)
 
 
 def load_bytes(name: str, data: bytes) -> SourceFile:
@@ -140,6 +126,7 @@ def _load_bytes(name: str, data: bytes) -> SourceFile:
     digest = hashlib.sha256(data).hexdigest()
     suffix = Path(name).suffix.lower()
     if data[:4] == b"PK\x03\x04":
+        check_archive(name, data)
         if suffix not in DOCX_SUFFIXES and not _is_docx(data):
             raise ReportError(f"{name}: unknown format (a zip archive that is not a Word .docx document)")
         blocks, identifier = _docx_blocks(name, data)
@@ -147,9 +134,10 @@ def _load_bytes(name: str, data: bytes) -> SourceFile:
         source.untouched_draft = identifier == DRAFT_MARK + blocks_digest(blocks)
         return source
     if data.startswith(b"%PDF"):
-        from bot.record.reports.pdf import pdf_blocks
+        from bot.record.reports.pdf import read_pdf
 
-        return SourceFile(name, "pdf", digest, pdf_blocks(name, data))
+        blocks, findings = read_pdf(name, data)
+        return SourceFile(name, "pdf", digest, blocks, findings=findings)
     for magic, kind in KNOWN_BINARY.items():
         if data.startswith(magic):
             raise ReportError(
@@ -180,6 +168,39 @@ def _load_bytes(name: str, data: bytes) -> SourceFile:
     return SourceFile(
         name, "markdown" if suffix in {".md", ".markdown"} else "text", digest, text_blocks(text)
     )
+
+
+# An archive's parts as they inflate: a Word document's text is a few MB of XML however long the report
+# (its images, stored as they are, inflate little); an action log's sheets, tens of MB at the most.
+MAX_INFLATED_BYTES = 100 * 1024 * 1024  # all the parts together
+MAX_INFLATED_XML_BYTES = 40 * 1024 * 1024  # the XML parts, which the readers hold in memory as trees
+MAX_RATIO = 200  # inflated / stored, for a part past RATIO_FROM (XML of real documents: 5-30)
+RATIO_FROM = 1024 * 1024
+MAX_PARTS = 10_000
+
+
+def check_archive(name: str, data: bytes) -> None:
+    """Refuse, unopened, a .docx or .xlsx whose parts would inflate past the limits (a zip bomb): the
+    sizes come from the archive's directory, and what is read later stops at them."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, EOFError):
+        return  # not a readable archive: the reader says so
+    if len(parts) > MAX_PARTS:
+        raise ReportError(f"too large to read: {name} ({len(parts):,} parts in the archive)")
+    total = xml = 0
+    for part in parts:
+        total += part.file_size
+        if part.filename.endswith((".xml", ".rels", ".vml")):
+            xml += part.file_size
+        if part.file_size > RATIO_FROM and part.file_size > MAX_RATIO * max(part.compress_size, 1):
+            raise ReportError(
+                f"too large to read: {name} ({part.filename} inflates from {part.compress_size / 1024:,.0f} "
+                f"KB to {_megabytes(part.file_size)})"
+            )
+    if total > MAX_INFLATED_BYTES or xml > MAX_INFLATED_XML_BYTES:
+        raise ReportError(f"too large to read: {name} (its parts inflate to {_megabytes(total)})")
 
 
 def _is_docx(data: bytes) -> bool:

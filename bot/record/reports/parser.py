@@ -17,7 +17,7 @@ from datetime import date
 from bot.people.vocab import constituency_key, organisation_key, organisation_name
 from bot.record import refs as refmod
 from bot.record.dates import find_dates, parse_date, parse_time_range
-from bot.record.reports.loader import MAX_CELL_CHARS, Block, ReportError, SourceFile
+from bot.record.reports.blocks import MAX_CELL_CHARS, Block, ReportError, SourceFile
 from bot.record.text import clean_cell, clean_paragraphs, fold, plain_dashes
 
 
@@ -518,11 +518,18 @@ class ReportParser:
         self.known_groups = {g.upper() for g in known_groups or set()}
         self.warnings: list[str] = []
         self.mention_keys: set[tuple] = set()  # mentions already kept
+        # Blocks read as rows of an action or decision table: what they say of a "next" meeting is an
+        # action's wording or its due date, never an announcement.
+        self.record_blocks: set[int] = set()
         self.rows: list[tuple[Block, list[str]]] = []
         for block in source.blocks:
             self.rows.append((block, [clean_cell(c) for c in block.cells]))
 
     # -- helpers
+    def _findings(self) -> str:
+        """For a PDF, what its pages showed: where the tables were looked for, and what was there."""
+        return f" ({self.source.findings})" if self.source.findings else ""
+
     def _where(self, block: Block) -> str:
         return f"line {block.line}" if block.line else "a table row"
 
@@ -629,6 +636,7 @@ class ReportParser:
         if not candidates:
             raise ReportError(
                 f"{self.source.name}: no meeting found (the report names no group, meeting or refs)"
+                + self._findings()
             )
         return candidates[0], name
 
@@ -669,6 +677,7 @@ class ReportParser:
         if day is None:
             raise ReportError(
                 f"{self.source.name}: no meeting found (no meeting date in the report's heading)"
+                + self._findings()
             )
         extraordinary = False
         for _block, cells in region:
@@ -682,11 +691,19 @@ class ReportParser:
 
     # -- next meetings
     def _next_meetings(self, group: str, held: date) -> list[NextMeeting]:
-        """ "Date of next TMAG: 20 September 2023", "Date of next Extraordinary TMAG: 30 August 2023"."""
+        """ "Date of next TMAG: 20 September 2023", "Date of next Extraordinary TMAG: 30 August 2023".
+
+        Only what announces a meeting counts: the lines of the report and its header, agenda and
+        discussion, never an action or decision (a row of their tables, or an "ACTION ..." line), whose
+        due date is no meeting whatever the action says ("... ahead of the next CCAG", due 21/05/24)."""
         found: dict[tuple[str, date], NextMeeting] = {}
         groups = self.known_groups | {group}
-        for _block, cells in self.rows:
+        for block, cells in self.rows:
+            if id(block) in self.record_blocks:
+                continue
             line = " ".join(c for c in cells if c)
+            if STANDALONE_MENTION.match(line):
+                continue
             if not NEXT_WORD.search(line):  # a dash is a word boundary before and after plain_dashes
                 continue
             line = plain_dashes(line)
@@ -728,6 +745,7 @@ class ReportParser:
         if not (report.actions or report.decisions or report.agenda or report.attendees or report.mentions):
             raise ReportError(
                 f"{self.source.name}: no actions, decisions, agenda or attendees found in the report"
+                + self._findings()
             )
         report.warnings = self.warnings
         return report
@@ -811,6 +829,8 @@ class ReportParser:
                 if (single and _is_footer(text)) or all(SEPARATOR_ROW.match(c) for c in nonempty):
                     continue
                 if block.is_row:
+                    if layout.kind in {"actions", "decisions"}:
+                        self.record_blocks.add(id(block))
                     if layout.kind == "actions":
                         current_action, carry_area = self._action_row(
                             block, cells, layout, group, report, current_action, carry_area
