@@ -8,7 +8,6 @@ event saying who, when and where from; a refusal gives the reason and changes no
 from __future__ import annotations
 
 import re
-import uuid
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -17,6 +16,7 @@ from bot.conversation.groups import which_group
 from bot.people.identity import Person
 from bot.people.members import load_index, resolve_owner_names
 from bot.people.rights import OWNER_REASONS, counts_as_owner, secretariat_only
+from bot.record.audit import Actor, action_event, new_change_id
 from bot.record.importer import insert_owner_rows, owner_rows
 from bot.record.refs import action_ref, decision_ref, find_refs, parse_action_cell, parse_decision_cell
 from bot.record.text import clean_cell
@@ -44,11 +44,6 @@ class ChangeResult:
     undone: list[str] = field(default_factory=list)  # an undo: the refs it put back
 
 
-def new_change_id() -> str:
-    """What the events of one change share (a request's, however many actions it touched)."""
-    return uuid.uuid4().hex[:16]
-
-
 async def record(
     session,
     action: Action,
@@ -71,17 +66,13 @@ async def record(
     action.news_on = max(filter(None, (action.news_on, clock.today())))
     if status == "closed":
         action.reported_done = False
-    event = ActionEvent(
-        action_id=action.id,
-        kind=kind,
+    event = action_event(
+        action.id,
+        kind,
+        Actor.of(person),
         text=text,
         at=at,
         recorded_at=real_utcnow(),
-        by=person.display,
-        member_id=person.member_id,
-        slack_user_id=person.slack_user_id,
-        teams_user_id=person.teams_user_id,
-        link_kind=person.link,
         source=source,
         status_before=before,
         status_after=status,
@@ -403,23 +394,18 @@ async def add_action(
         new_names = await session.run_sync(
             lambda s: insert_owner_rows(ImportStore.of(s), [(action.id, rows)])
         )
-        session.add(
-            ActionEvent(
-                action_id=action.id,
-                kind="created",
-                text=None,
-                at=now,
-                recorded_at=real_utcnow(),
-                by=person.display,
-                member_id=person.member_id,
-                slack_user_id=person.slack_user_id,
-                teams_user_id=person.teams_user_id,
-                link_kind=person.link,
-                source=source,
-                status_after="open",
-                due_after=due,
-            )
+        created = action_event(
+            action.id,
+            "created",
+            Actor.of(person),
+            at=now,
+            recorded_at=real_utcnow(),
+            source=source,
+            status_after="open",
+            due_after=due,
+            change_id=new_change_id(),
         )
+        session.add(created)
         if new_names:
             names = await action_queries.owner_names_by_ids(session, new_names)
             await resolve_owner_names(session, await load_index(session), names=names)

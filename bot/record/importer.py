@@ -22,6 +22,7 @@ from bot.calendar.clock import Clock, london_datetime, real_utcnow
 from bot.people.matching import MemberIndex
 from bot.people.members import member_changes, new_member, owner_name_matches, resolved
 from bot.people.owners import parse_owner
+from bot.record.audit import Actor, event_row, new_change_id
 from bot.record.reports import worker
 from bot.record.reports.loader import ReportError, SourceFile, read_file
 from bot.record.reports.parser import ParsedAction, ParsedReport
@@ -712,7 +713,7 @@ class _Pending:
 
     Actions are named by (group id, ref) because new ones have no id until they are inserted."""
 
-    new_actions: list[list] = field(default_factory=list)
+    new_actions: list[dict] = field(default_factory=list)  # each new action's columns
     events: list[tuple[tuple[int, str], str, str | None, dict]] = field(default_factory=list)
     owners: list[tuple[tuple[int, str], list[dict]]] = field(default_factory=list)
     replaced: list[int] = field(default_factory=list)
@@ -755,28 +756,27 @@ def _actions(context: _Context, summary: ImportSummary) -> list[int]:
             ids[(group_id, ref)] = action_id
     store.update_actions(pending.touched.values(), context.now)
     held, now = stamp(context.held_at), stamp(context.now)
+    reporter, change_id = Actor(context.reporter), new_change_id()  # a report's events are one change
     store.insert_events(
         [
-            (
+            event_row(
                 ids[key],
                 kind,
-                text,
-                held,
-                now,
-                context.reporter,
-                report.source.name,
-                context.document_id,
-                changes.get("status_before"),
-                changes.get("status_after"),
-                changes.get("due_before"),
-                changes.get("due_after"),
+                reporter,
+                text=text,
+                at=held,
+                recorded_at=now,
+                source=report.source.name,
+                source_document_id=context.document_id,
+                change_id=change_id,
+                **changes,
             )
             for key, kind, text, changes in pending.events
         ]
     )
     store.delete_owners(pending.replaced)
     # The actions' state as just written, for the owner rows' copies (no statement to read it back).
-    new_state = {(row[0], row[1]): (row[6], row[5]) for row in pending.new_actions}
+    new_state = {(row["group_id"], row["ref"]): (row["status"], row["due"]) for row in pending.new_actions}
     states: dict[int, tuple[str, date | None, int]] = {}
     for key, _rows in pending.owners:
         action_id = ids[key]
@@ -793,21 +793,21 @@ def _new_action(context: _Context, parsed: ParsedAction, group_id: int, code: st
     now = stamp(context.now)
     held = context.report.meeting.date
     pending.new_actions.append(
-        [
-            group_id,
-            parsed.ref,
-            parsed.area,
-            parsed.text or "(no text)",
-            parsed.owner,
-            parsed.due,
-            "closed" if closing else "open",
-            context.meeting_id,
-            held,
-            int(not closing and update_reports_delivery(parsed.update)),
-            held,
-            now,
-            now,
-        ]
+        {
+            "group_id": group_id,
+            "ref": parsed.ref,
+            "area": parsed.area,
+            "text": parsed.text or "(no text)",
+            "owner": parsed.owner,
+            "due": parsed.due,
+            "status": "closed" if closing else "open",
+            "meeting_id": context.meeting_id,
+            "reported_on": held,
+            "reported_done": not closing and update_reports_delivery(parsed.update),
+            "news_on": held,
+            "created_at": now,
+            "updated_at": now,
+        }
     )
     pending.events.append((key, "created", None, {"status_after": "open", "due_after": parsed.due}))
     if closing:
@@ -883,20 +883,20 @@ def _decisions(context: _Context, summary: ImportSummary) -> None:
     if not report.decisions:
         return
     existing = store.decisions(context.group_id, [d.ref for d in report.decisions])
-    new_rows: dict[str, list] = {}
+    new_rows: dict[str, dict] = {}
     updates = []
     for parsed in report.decisions:
         known = existing.get(parsed.ref)
         if known is None and parsed.ref not in new_rows:
-            new_rows[parsed.ref] = [
-                context.group_id,
-                parsed.ref,
-                parsed.area,
-                parsed.text or "(no text)",
-                context.meeting_id,
-                context.document_id,
-                stamp(context.now),
-            ]
+            new_rows[parsed.ref] = {
+                "group_id": context.group_id,
+                "ref": parsed.ref,
+                "area": parsed.area,
+                "text": parsed.text or "(no text)",
+                "meeting_id": context.meeting_id,
+                "source_document_id": context.document_id,
+                "created_at": stamp(context.now),
+            }
             summary.decisions_new.append(parsed.ref)
         elif known is not None and parsed.text and fold(parsed.text) != fold(known[1]):
             updates.append((parsed.text, parsed.area or known[2], known[0]))
@@ -913,16 +913,16 @@ def _mentions(context: _Context) -> None:
         return
     context.store.insert_mentions(
         [
-            (
-                context.group_id,
-                parsed.ref,
-                parsed.kind,
-                parsed.area,
-                parsed.text,
-                passage_key(parsed.text),
-                context.meeting_id,
-                context.document_id,
-            )
+            {
+                "group_id": context.group_id,
+                "ref": parsed.ref,
+                "kind": parsed.kind,
+                "area": parsed.area,
+                "text": parsed.text,
+                "text_key": passage_key(parsed.text),
+                "meeting_id": context.meeting_id,
+                "source_document_id": context.document_id,
+            }
             for parsed in report.mentions
         ]
     )

@@ -20,6 +20,7 @@ from datetime import date, datetime
 
 from bot.calendar.clock import Clock, real_utcnow
 from bot.people.identity import Person
+from bot.record.audit import Actor, action_event
 from bot.record.exporter import export_data, latest_update
 from bot.record.reports.action_log import LogRow
 from bot.record.reports.loader import ReportError, check_archive, check_size
@@ -168,7 +169,7 @@ async def apply_workbook(
     from bot.people.members import load_index, resolve_owner_names
     from bot.record.importer import insert_owner_rows, owner_rows
     from bot.record.refs import parse_action_cell
-    from storage.models import Action, ActionEvent
+    from storage.models import Action
     from storage.queries import actions as action_queries
     from storage.queries import groups as group_queries
     from storage.queries.importing import ImportStore
@@ -185,22 +186,13 @@ async def apply_workbook(
         new_names: list[int] = []
         at, recorded = clock.utcnow(), real_utcnow()
 
+        actor = Actor.of(person)
+
         def event(action: Action, kind: str, text: str | None, **extra) -> None:
-            session.add(
-                ActionEvent(
-                    action_id=action.id,
-                    kind=kind,
-                    text=text,
-                    at=at,
-                    recorded_at=recorded,
-                    by=person.display,
-                    member_id=person.member_id,
-                    slack_user_id=person.slack_user_id,
-                    teams_user_id=person.teams_user_id,
-                    source=source,
-                    **extra,
-                )
+            made = action_event(
+                action.id, kind, actor, text=text, at=at, recorded_at=recorded, source=source, **extra
             )
+            session.add(made)
 
         for row in rows:
             group_code = re.match(r"^([A-Za-z]{2,10})", row.sheet)

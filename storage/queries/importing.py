@@ -423,28 +423,11 @@ class ImportStore:
             out.setdefault(action_id, []).append(text)
         return out
 
-    ACTION_COLUMNS = (
-        "group_id",
-        "ref",
-        "area",
-        "text",
-        "owner",
-        "due",
-        "status",
-        "meeting_id",
-        "reported_on",
-        "reported_done",
-        "news_on",
-        "created_at",
-        "updated_at",
-    )
-
-    def insert_actions(self, rows: list[Sequence]) -> list[tuple[int, int, str]]:
-        """Rows in ACTION_COLUMNS order; returns (id, group id, ref) of each, in no particular order."""
+    def insert_actions(self, rows: list[dict]) -> list[tuple[int, int, str]]:
+        """New actions, each its columns; returns (id, group id, ref) of each, in no particular order."""
         if not rows:
             return []
-        values = [dict(zip(self.ACTION_COLUMNS, row, strict=True)) for row in rows]
-        return [tuple(r) for r in self.connection.execute(INSERT_ACTIONS, values).all()]
+        return [tuple(r) for r in self.connection.execute(INSERT_ACTIONS, rows).all()]
 
     def update_actions(self, states: Iterable[ActionState], now: datetime) -> None:
         """Write back the actions a report touched, each column group only where it changed: triggers
@@ -499,23 +482,9 @@ class ImportStore:
             ],
         )
 
-    EVENT_COLUMNS = (
-        "action_id",
-        "kind",
-        "text",
-        "at",
-        "recorded_at",
-        "by",
-        "source",
-        "source_document_id",
-        "status_before",
-        "status_after",
-        "due_before",
-        "due_after",
-    )
-
-    def insert_events(self, rows: list[Sequence]) -> None:
-        self._many(INSERT_EVENTS, [dict(zip(self.EVENT_COLUMNS, row, strict=True)) for row in rows])
+    def insert_events(self, rows: list[dict]) -> None:
+        """Audit events, each its columns (bot/record/audit.py event_row)."""
+        self._many(INSERT_EVENTS, rows)
 
     def delete_owners(self, action_ids: list[int]) -> None:
         for start in range(0, len(action_ids), CHUNK):
@@ -587,10 +556,9 @@ class ImportStore:
         rows = self._in(DECISION_ROWS, refs, group_id=group_id)
         return {ref: (decision_id, text, area) for decision_id, ref, text, area in rows}
 
-    def insert_decisions(self, rows: list[Sequence]) -> None:
-        """(group_id, ref, area, text, meeting_id, source_document_id, created_at) rows."""
-        names = ("group_id", "ref", "area", "text", "meeting_id", "source_document_id", "created_at")
-        self._many(INSERT_DECISIONS, [dict(zip(names, row, strict=True)) for row in rows])
+    def insert_decisions(self, rows: list[dict]) -> None:
+        """New decisions, each its columns."""
+        self._many(INSERT_DECISIONS, rows)
 
     def update_decisions(self, rows: list[Sequence]) -> None:
         """(text, area, id) rows."""
@@ -599,11 +567,9 @@ class ImportStore:
             [{"text": text, "area": area, "decision_id": decision_id} for text, area, decision_id in rows],
         )
 
-    def insert_mentions(self, rows: list[Sequence]) -> None:
-        """(group_id, ref, kind, area, text, text_key, meeting_id, source_document_id) rows; a passage
-        already kept for its ref is skipped."""
-        names = ("group_id", "ref", "kind", "area", "text", "text_key", "meeting_id", "source_document_id")
-        self._many(_insert_mentions(self.dialect), [dict(zip(names, row, strict=True)) for row in rows])
+    def insert_mentions(self, rows: list[dict]) -> None:
+        """Passages of discussion, each its columns; a passage already kept for its ref is skipped."""
+        self._many(_insert_mentions(self.dialect), rows)
 
     # --- people: members, their groups and attendance, and who owner names mean -------------------
 
