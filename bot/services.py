@@ -12,8 +12,17 @@ from storage.db import Database
 
 
 @dataclass
+class Handled:
+    """How many requests a platform's listeners have finished with, answered or dropped as a replay:
+    what a test waits on to know earlier requests are done, rather than on time or a later request."""
+
+    count: int = 0
+
+
+@dataclass
 class Services:
     db: Database
     clock: Clock
     settings: Settings
     tellers: list[SecretariatTeller] = field(default_factory=list)
+    handled: Handled = field(default_factory=Handled)

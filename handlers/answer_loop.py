@@ -47,7 +47,7 @@ class AnswerLoop:
 
         async def open_services() -> Services:
             db = await open_database(serving.db.url)  # the same database, an engine of this loop's
-            return Services(db, serving.clock, serving.settings, serving.tellers)
+            return Services(db, serving.clock, serving.settings, serving.tellers, serving.handled)
 
         self.services = await self.run(open_services())
         return self

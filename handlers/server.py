@@ -22,6 +22,7 @@ from bot.calendar.clock import Clock
 from bot.config import Settings
 from bot.runtime import settle
 from handlers.answer_loop import AnswerLoop
+from handlers.failures import one_line_failures
 from handlers.services import Services
 from handlers.web import application, calendar_route, health_route
 from storage.db import open_database, refresh_statistics
@@ -188,6 +189,8 @@ async def serve(settings: Settings, platforms: Platforms, *, port: int, host: st
             from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
             socket_handler = AsyncSocketModeHandler(slack_app, settings.slack_app_token)
+            # Its client logs a lost or refused connection with a traceback; with_backoff says it in one line.
+            one_line_failures(socket_handler.client.logger.name, "the Socket Mode connection failed")
 
             async def connect() -> None:
                 await with_backoff(socket_handler.connect_async, "the app-level token (SLACK_APP_TOKEN)")

@@ -75,10 +75,22 @@ def write(tmp_path: Path):
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "sqlite_only: about SQLite itself; not run on PostgreSQL")
+    config.addinivalue_line(
+        "markers",
+        "e2e: the bot as its own processes, browsers, or big inputs: `pytest -m 'not e2e'` runs the fast "
+        "layer alone",
+    )
     # Never let a developer's .env point the tests at a real workspace or database.
     for name in list(os.environ):
         if name.startswith(("SLACK_", "TEAMS_")):
             os.environ.pop(name, None)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Everything under tests/e2e is end to end; elsewhere a test says so with @pytest.mark.e2e.
+    for item in items:
+        if "e2e" in item.path.parts:
+            item.add_marker(pytest.mark.e2e)
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -487,7 +487,8 @@ async def wait_healthy(
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise AssertionError(f"the server exited: {process.stderr.read() if process.stderr else ''}")
+            said = getattr(process, "log", None) or (process.stderr.read() if process.stderr else "")
+            raise AssertionError(f"the server exited: {said}")
         try:
             async with http.get(f"{base}/healthz") as response:
                 if response.status == 200:

@@ -211,6 +211,7 @@ def through_ask(words: str) -> dict:
     return {"status": status, **json.loads(out.getvalue())}
 
 
+@pytest.mark.e2e  # seventy messages through every platform
 async def test_the_same_messages_come_back_alike_everywhere(both, db):
     slack, teams = both
     assert len(MESSAGES) >= 60

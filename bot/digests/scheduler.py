@@ -70,6 +70,7 @@ class DigestScheduler:
             self.scheduler.add_job(
                 self.tick,
                 DateTrigger(run_date=clock.to_real(slot.at)),
+                kwargs={"timer": slot.key},
                 id=job_id,
                 replace_existing=True,
                 coalesce=True,
@@ -77,15 +78,22 @@ class DigestScheduler:
             )
         log.info("%d digest slots scheduled", len(wanted))
 
-    async def tick(self) -> None:
+    async def tick(self, timer: str | None = None) -> None:
+        """Post what is due. `timer`: the slot whose timer fired, said in the log with what became of it
+        here (posted, or found sent or being sent by another process)."""
         task = asyncio.current_task()
         self._ticking.add(task)
         try:
             async with self._lock:
                 try:
-                    for result in await self.runner.run_due():
+                    results = await self.runner.run_due()
+                    for result in results:
                         if result.status == "failed":
                             log.warning("digest %s failed: %s", result.key, result.detail)
+                    if timer is not None:
+                        mine = next((r for r in results if r.key == timer), None)
+                        said = f"{mine.status} {mine.detail}".strip() if mine else "already done"
+                        log.info("digest timer %s fired: %s", timer, said)
                     await self.reschedule()
                 except Exception:  # the scheduler must outlive any one bad tick
                     log.exception("digest tick failed")

@@ -79,15 +79,18 @@ def _apart(listener, *, acks_first: bool):
     async def run(args):  # Bolt passes every argument it has to a parameter named `args`
         arguments = {name: getattr(args, name) for name in wanted}
         answers = args.context.get(ANSWERS)
-        if answers is None:
-            return await listener(**arguments)
-        if "ack" in arguments:
-            if acks_first:
-                await args.ack()
-                arguments["ack"] = _acknowledged
-            else:
-                arguments["ack"] = answers.on_serving_loop(args.ack)
-        return await answers.run(listener(**arguments))
+        try:
+            if answers is None:
+                return await listener(**arguments)
+            if "ack" in arguments:
+                if acks_first:
+                    await args.ack()
+                    arguments["ack"] = _acknowledged
+                else:
+                    arguments["ack"] = answers.on_serving_loop(args.ack)
+            return await answers.run(listener(**arguments))
+        finally:
+            services_of(args.context).handled.count += 1
 
     run.__name__, run.__qualname__, run.__doc__ = listener.__name__, listener.__qualname__, listener.__doc__
     return run

@@ -21,6 +21,8 @@ from storage.copy import empty_record, row_counts
 from storage.db import open_database
 from tests.fixtures import sql
 
+pytestmark = pytest.mark.e2e  # the command line as its own processes, killed at random moments
+
 ROOT = Path(__file__).resolve().parents[2]
 KILLS = 6
 

@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot.cli import main
 from tests.core.test_importer import FIRST, SECOND, counts
 
@@ -108,6 +110,7 @@ def test_a_file_the_database_refuses_stops_the_import_there_and_says_so(db_url, 
     assert sql.rows(db_url, "SELECT file_name FROM source_document") == [("tmag-040.txt",)]
 
 
+@pytest.mark.e2e  # the command line as its own process
 def test_python_dash_m_bot_runs_the_same_command_line(db_url, write, tmp_path):
     env = dict(os.environ, DATABASE_URL=db_url)
     done = subprocess.run(

@@ -7,9 +7,13 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from bot.runtime import started
-from tests.cli.test_import_export import ROOT
 from tests.core.test_importer import FIRST
+from tests.fixtures.processes import ROOT
+
+pytestmark = pytest.mark.e2e  # the command line as its own processes
 
 REPORT_COMMAND = """
 import gc, json, sys

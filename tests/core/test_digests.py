@@ -290,6 +290,7 @@ async def test_a_thread_part_that_keeps_failing_fails_the_run_and_the_retry_post
     assert set(sent_before) < set(copies(fake))
 
 
+@pytest.mark.e2e  # a process killed mid-run
 async def test_a_run_claimed_by_a_dead_process_is_taken_over_at_once(world, fake):
     import os
     import socket

@@ -14,6 +14,7 @@ import re
 from pathlib import Path
 
 import docx
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import create_engine, make_url, text
 
@@ -186,6 +187,7 @@ def check_exports(files: dict) -> dict:
     return data
 
 
+@pytest.mark.e2e  # two thousand fuzzed notes, every export and the draft
 def test_fuzzed_notes_and_names_are_stored_clean_and_every_export_and_the_draft_succeed(
     db_url, write, tmp_path, capsys
 ):

@@ -55,6 +55,7 @@ def test_the_twins_cover_every_style_header_block_and_table_shape():
             assert any(f"-{style}-" in n and f"-{shape}" in n for n in names), (style, shape)
 
 
+@pytest.mark.e2e  # reads every office-made twin
 @pytest.mark.parametrize(
     "pdf",
     [
@@ -88,6 +89,7 @@ def _stored(data: dict) -> dict:
     }
 
 
+@pytest.mark.e2e  # reads every office-made twin
 @pytest.mark.parametrize("style", ["grid", "banded", "rules", "plain", "landscape"])
 async def test_an_office_pdf_imports_as_its_word_twin(style, clock, tmp_path):
     pdf = next(
@@ -118,6 +120,7 @@ def _same(got, want) -> bool:
     return _words(got) in {_words(w) for w in (want if isinstance(want, list) else [want])}
 
 
+@pytest.mark.e2e  # reads every office-made twin
 @pytest.mark.parametrize("key", sorted((OFFICE / "seeds").glob("*.expected.json")), ids=lambda p: p.stem)
 async def test_the_real_reports_laid_out_in_word_and_saved_as_pdf_import_as_their_keys_say(key, db, clock):
     expected = json.loads(key.read_text())
@@ -190,6 +193,7 @@ def long_reports(count: int):
     return [realistic_report(7 + i, rng, pool, actions=(20, 40), year_format="%Y") for i in range(count)]
 
 
+@pytest.mark.e2e  # reads every office-made twin
 @pytest.mark.parametrize("rules", ["grid", "horizontal"])
 def test_long_reports_read_the_same_from_pdf_as_from_word(rules):
     for index, text in enumerate(long_reports(3)):

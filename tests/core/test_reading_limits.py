@@ -115,6 +115,7 @@ def test_an_excerpt_keeps_whole_sentences_around_the_ref():
     assert kept.startswith("… ") and kept.endswith(" …") and len(kept) <= 210
 
 
+@pytest.mark.e2e  # reading worker processes, bombs and hundreds of files
 def test_two_hundred_mutated_reports_are_each_read_or_refused_in_time():
     result = fuzz(200, seed=11, deadline=HANG)
     assert result.hangs == []
@@ -232,6 +233,7 @@ BOMBS = {
 BOUND = 60.0  # seconds: generous; each bomb ends within READ_SECONDS (20 by default)
 
 
+@pytest.mark.e2e  # reading worker processes, bombs and hundreds of files
 @pytest.mark.parametrize("name", list(BOMBS))
 async def test_a_bomb_is_refused_within_the_budget_and_changes_nothing(name, db, db_url, clock, write):
     make, says = BOMBS[name]
@@ -257,6 +259,7 @@ def test_an_action_log_that_inflates_past_the_limits_is_refused_unopened():
         read_workbook("log.xlsx", data)
 
 
+@pytest.mark.e2e  # reading worker processes, bombs and hundreds of files
 async def test_a_report_that_takes_longer_than_its_time_is_stopped_and_the_next_is_read(
     db, clock, write, monkeypatch
 ):
@@ -275,6 +278,7 @@ async def test_a_report_that_takes_longer_than_its_time_is_stopped_and_the_next_
     assert summary.status == "imported"  # the worker that overran was replaced
 
 
+@pytest.mark.e2e  # reading worker processes, bombs and hundreds of files
 async def test_questions_are_answered_while_bombs_are_read(db, clock, write, monkeypatch):
     from bot.conversation.answers import ask
     from bot.record.uploads import hold_upload

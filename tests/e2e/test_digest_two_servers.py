@@ -4,26 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
-import sys
 
 import aiohttp
 
-from tests.e2e.test_serve_http import ROOT, cli, fake  # noqa: F401  (fake is a fixture)
+from tests.fixtures.processes import cli, free_port, serve, wait_healthy
 from tests.fixtures.world import HEADLINE_032, MINUTES_031
-from tests.slack_fake import free_port, wait_healthy
 
 CHANNEL = "C0DIGEST"
 
 
-async def test_two_servers_post_a_due_digest_once(tmp_path, fake):  # noqa: F811
+async def test_two_servers_post_a_due_digest_once(tmp_path, slack):
     env = dict(
         os.environ,
         DATABASE_URL=f"sqlite:///{tmp_path / 'shared.db'}",
         SLACK_BOT_TOKEN="xoxb-e2e",
         SLACK_SIGNING_SECRET="secret",
-        SLACK_API_URL=fake.api_url,
-        LOG_LEVEL="WARNING",
+        SLACK_API_URL=slack.api_url,
+        LOG_LEVEL="INFO",  # each server says what became of the digest
     )
     (tmp_path / "wmag-031.txt").write_text(MINUTES_031)
     (tmp_path / "wmag-032.txt").write_text(HEADLINE_032)
@@ -33,29 +30,7 @@ async def test_two_servers_post_a_due_digest_once(tmp_path, fake):  # noqa: F811
     # Both start a few seconds before the digest for the extraordinary meeting of 29 November is due
     # (09:00 on Monday the 27th), so each has a timer set for it.
     ports = [free_port(), free_port()]
-    servers = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "bot",
-                "serve",
-                "--http",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--now",
-                "2023-11-27T08:59:55",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for port in ports
-    ]
+    servers = [serve(env, port, "--http", "--now", "2023-11-27T08:59:55") for port in ports]
     try:
         async with aiohttp.ClientSession() as http:
             for port, process in zip(ports, servers, strict=True):
@@ -64,30 +39,30 @@ async def test_two_servers_post_a_due_digest_once(tmp_path, fake):  # noqa: F811
         def parents():
             return [
                 c
-                for c in fake.calls_to("chat.postMessage")
+                for c in slack.calls_to("chat.postMessage")
                 if c["channel"] == CHANNEL and not c.get("thread_ts")
             ]
 
-        await fake.wait_for(parents, timeout=30)
-        await asyncio.sleep(4)  # time for the other server's timer (and a tick) to fire too
+        await slack.wait_for(parents, timeout=30)
+        # Each server's timer fired: one posted the digest, the other found it sent (or being sent).
+        fired = [
+            (await process.logged(r"digest timer WMAG:2023-11-29:x:digest fired"))[0] for process in servers
+        ]
+        outcomes = sorted(line.rsplit("fired: ", 1)[1].split()[0] for line in fired)
+        assert outcomes in (["already", "sent"], ["busy", "sent"]), fired
         assert len(parents()) == 1
-        assert len([c for c in fake.calls_to("chat.postMessage") if c["channel"] == "U0SAM"]) == 1
+        assert len([c for c in slack.calls_to("chat.postMessage") if c["channel"] == "U0SAM"]) == 1
     finally:
         for process in servers:
-            process.terminate()
-        for process in servers:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            process.stop()
 
 
-async def test_digest_post_from_the_command_line_posts_once(tmp_path, fake):  # noqa: F811
+async def test_digest_post_from_the_command_line_posts_once(tmp_path, slack):
     env = dict(
         os.environ,
         DATABASE_URL=f"sqlite:///{tmp_path / 'post.db'}",
         SLACK_BOT_TOKEN="xoxb-e2e",
-        SLACK_API_URL=fake.api_url,
+        SLACK_API_URL=slack.api_url,
         LOG_LEVEL="WARNING",
     )
     (tmp_path / "wmag-031.txt").write_text(MINUTES_031)
@@ -101,7 +76,7 @@ async def test_digest_post_from_the_command_line_posts_once(tmp_path, fake):  # 
     second = await asyncio.to_thread(cli, env, *args)
     assert second.returncode == 1 and "was already sent" in second.stderr
     parents = [
-        c for c in fake.calls_to("chat.postMessage") if c["channel"] == CHANNEL and not c.get("thread_ts")
+        c for c in slack.calls_to("chat.postMessage") if c["channel"] == CHANNEL and not c.get("thread_ts")
     ]
     assert len(parents) == 1
     without_token = await asyncio.to_thread(

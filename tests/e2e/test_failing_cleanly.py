@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -13,9 +12,9 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.e2e.test_serve_http import ROOT, cli
+from tests.fixtures.processes import ROOT, cli, free_port, serve, wait_healthy
 from tests.fixtures.world import HEADLINE_032, MINUTES_031
-from tests.slack_fake import FakeSlack, free_port, wait_healthy
+from tests.slack_fake import FakeSlack
 
 STOP = 5  # seconds a stopped bot may take
 
@@ -108,17 +107,6 @@ def test_chat_echoes_when_piped_and_takes_undo_and_digest(tmp_path):
     assert "Status: open" in out[out.index("> show WMAG31-02") :]
 
 
-def serve(env: dict, port: int, *mode: str) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve", *mode, "--port", str(port), "--host", "127.0.0.1"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
 async def test_serve_stops_promptly_while_slack_is_unreachable(tmp_path):
     nowhere = f"http://127.0.0.1:{free_port()}/api/"  # nothing listens there
     env = environment(tmp_path, SLACK_BOT_TOKEN="xoxb-test", SLACK_SIGNING_SECRET="s", SLACK_API_URL=nowhere)
@@ -127,13 +115,11 @@ async def test_serve_stops_promptly_while_slack_is_unreachable(tmp_path):
     try:
         async with aiohttp.ClientSession() as http:
             await wait_healthy(http, f"http://127.0.0.1:{port}", process)  # serving, Slack or no Slack
-        await asyncio.sleep(4.5)  # long enough to have tried Slack (three times) and given up for now
+        await process.logged("Slack is unreachable", count=3)  # tried three times, waiting longer each time
     finally:
-        process.send_signal(signal.SIGTERM)
-        _, err = process.communicate(timeout=STOP)
-    assert process.returncode == 0
-    assert "Traceback" not in err
-    assert "Slack is unreachable" in err
+        status = process.stop(timeout=STOP)
+    assert status == 0
+    assert "Traceback" not in process.log
 
 
 async def test_serve_in_socket_mode_stops_promptly_while_slack_is_unreachable(tmp_path):
@@ -143,12 +129,11 @@ async def test_serve_in_socket_mode_stops_promptly_while_slack_is_unreachable(tm
     )
     process = serve(env, free_port())
     try:
-        with pytest.raises(subprocess.TimeoutExpired):
-            process.wait(timeout=3)  # still trying, not crashed
+        await process.logged("Slack is unreachable", count=2)  # still trying, not crashed
+        assert process.poll() is None
     finally:
-        process.send_signal(signal.SIGTERM)
-        _, err = process.communicate(timeout=STOP)
-    assert process.returncode == 0 and "Traceback" not in err
+        status = process.stop(timeout=STOP)
+    assert status == 0 and "Traceback" not in process.log
 
 
 async def test_a_token_slack_refuses_ends_serve_with_one_line(tmp_path):
@@ -159,10 +144,12 @@ async def test_a_token_slack_refuses_ends_serve_with_one_line(tmp_path):
             tmp_path, SLACK_BOT_TOKEN="xoxb-revoked", SLACK_SIGNING_SECRET="s", SLACK_API_URL=fake.api_url
         )
         process = serve(env, free_port(), "--http")
-        _, err = await asyncio.to_thread(process.communicate, timeout=60)
+        status = await asyncio.to_thread(process.process.wait, 60)
+        process.stop()
+        err = process.log
     finally:
         await fake.stop()
-    assert process.returncode == 1
+    assert status == 1
     assert err.strip().splitlines()[-1] == (
         "tmag-bot: Slack refused the bot token (SLACK_BOT_TOKEN) (invalid_auth); check it in .env (see .env.example)"
     )

@@ -8,15 +8,13 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import subprocess
-import sys
 from collections import Counter
 
 import aiohttp
 
-from tests.e2e.test_serve_http import ROOT, cli, fake  # noqa: F401  (fake is a fixture)
+from tests.fixtures.processes import Served, cli, free_port, serve, wait_healthy
 from tests.fixtures.world import HEADLINE_032, MINUTES_031
-from tests.slack_fake import event_callback, free_port, signed, slash_command, wait_healthy
+from tests.slack_fake import event_callback, signed, slash_command
 
 SECRET = "replica-signing-secret"
 CHANNEL = "C0DIGEST"
@@ -24,29 +22,21 @@ UPDATED = ["WMAG31-01", "WMAG31-04", "WMAG31-05", "WMAG31-06", "WMAG31-08"]  # 3
 CLOSED = ["WMAG31-07", "WMAG31-09"]  # five "done" each: one closes it, four are told it is closed
 
 
-def _serve(env: dict, port: int) -> subprocess.Popen:
+def _serve(env: dict, port: int) -> Served:
     # Both start a few seconds before the digest for the extraordinary meeting of 29 November is due
     # (09:00 on Monday the 27th), so each has a timer set for it.
-    serve = ["serve", "--http", "--host", "127.0.0.1", "--port", str(port), "--now", "2023-11-27T08:59:55"]
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot", *serve],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    return serve(env, port, "--http", "--now", "2023-11-27T08:59:55")
 
 
-async def test_two_replicas_handle_each_request_once_and_lose_no_change(db_url, tmp_path, fake):  # noqa: F811
+async def test_two_replicas_handle_each_request_once_and_lose_no_change(db_url, tmp_path, slack):
     env = dict(
         os.environ,
         DATABASE_URL=db_url,
         SLACK_BOT_TOKEN="xoxb-e2e",
         SLACK_SIGNING_SECRET=SECRET,
-        SLACK_API_URL=fake.api_url,
+        SLACK_API_URL=slack.api_url,
         SLACK_ADMIN_USER_IDS="U0ADMIN",
-        LOG_LEVEL="WARNING",
+        LOG_LEVEL="INFO",  # each replica says what became of the digest
     )
     env.pop("SLACK_APP_TOKEN", None)
     (tmp_path / "wmag-031.txt").write_text(MINUTES_031)
@@ -91,35 +81,33 @@ async def test_two_replicas_handle_each_request_once_and_lose_no_change(db_url, 
                 *(
                     post(
                         bases[i % 2],
-                        slash_command(text, "U0ADMIN", "C0TMAG", fake.response_url(f"r{i}"), f"t{i}"),
+                        slash_command(text, "U0ADMIN", "C0TMAG", slack.response_url(f"r{i}"), f"t{i}"),
                         form,
                     )
                     for i, (text, _ref) in enumerate(requests)
                 )
             )
             assert statuses == [200] * 200
-            replies = await fake.wait_for(lambda: len(fake.responses) >= 200 and fake.responses, timeout=120)
+            replies = await slack.wait_for(
+                lambda: len(slack.responses) >= 200 and slack.responses, timeout=120
+            )
 
             def parents():
                 return [
                     c
-                    for c in fake.calls_to("chat.postMessage")
+                    for c in slack.calls_to("chat.postMessage")
                     if c["channel"] == CHANNEL and not c.get("thread_ts")
                 ]
 
-            await fake.wait_for(parents, timeout=30)
-            await asyncio.sleep(4)  # time for the other replica's timer (and a tick) to fire too
+            await slack.wait_for(parents, timeout=30)
+            for process in servers:  # each replica's timer fired (and found the digest done, or did it)
+                await process.logged(r"digest timer WMAG:2023-11-29:x:digest fired")
     finally:
         for process in servers:
-            process.terminate()
-        for process in servers:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            process.stop()
 
     assert len(parents()) == 1  # the digest, once
-    assert len(fake.calls_to("chat.postEphemeral")) == 1  # the retried event, answered once
+    assert len(slack.calls_to("chat.postEphemeral")) == 1  # the retried event, answered once
     said = Counter()
     for reply in replies:
         text = json.dumps(reply)

@@ -11,8 +11,8 @@ from pathlib import Path
 import aiohttp
 from openpyxl import load_workbook
 
-from tests.e2e.test_serve_http import ROOT, cli
 from tests.fixtures.formats import as_pdf
+from tests.fixtures.processes import ROOT, cli
 from tests.fixtures.world import HEADLINE_032, MINUTES_031
 from tests.slack_fake import free_port, wait_healthy
 

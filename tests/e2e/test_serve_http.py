@@ -7,14 +7,12 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import aiohttp
-import pytest
 
+from tests.fixtures.processes import ROOT, cli
 from tests.fixtures.world import HEADLINE_032, MINUTES_031
 from tests.slack_fake import (
-    FakeSlack,
     block_actions,
     event_callback,
     free_port,
@@ -23,36 +21,20 @@ from tests.slack_fake import (
     wait_healthy,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
 SECRET = "e2e-signing-secret"
-
-
-def cli(env: dict, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
 
 
 def buttons(blocks, action_id):
     return [b["accessory"]["value"] for b in blocks if b.get("accessory", {}).get("action_id") == action_id]
 
 
-@pytest.fixture
-async def fake():
-    slack = await FakeSlack(
-        users={"U0SAM": {"real_name": "Sam Hatton"}, "U0HALL": {"real_name": "Sam Hall"}}
-    ).start()
-    yield slack
-    await slack.stop()
-
-
-async def test_serve_http_end_to_end(tmp_path, fake):
+async def test_serve_http_end_to_end(tmp_path, slack):
     env = dict(
         os.environ,
         DATABASE_URL=f"sqlite:///{tmp_path / 'e2e.db'}",
         SLACK_BOT_TOKEN="xoxb-e2e",
         SLACK_SIGNING_SECRET=SECRET,
-        SLACK_API_URL=fake.api_url,
+        SLACK_API_URL=slack.api_url,
         SLACK_ADMIN_USER_IDS="U0ADMIN",
         LOG_LEVEL="WARNING",
     )
@@ -94,9 +76,9 @@ async def test_serve_http_end_to_end(tmp_path, fake):
             form = "application/x-www-form-urlencoded"
             # A slash command; the Slack user is linked to the member by their profile name.
             assert (
-                await post(slash_command("mine", "U0SAM", "C0TMAG", fake.response_url("mine")), form) == 200
+                await post(slash_command("mine", "U0SAM", "C0TMAG", slack.response_url("mine")), form) == 200
             )
-            reply = (await fake.wait_for(lambda: fake.responses))[0]
+            reply = (await slack.wait_for(lambda: slack.responses))[0]
             assert reply["response_type"] == "ephemeral"
             values = buttons(reply["blocks"], "mark_done")
             refs = [json.loads(v)["ref"] for v in values]
@@ -112,14 +94,14 @@ async def test_serve_http_end_to_end(tmp_path, fake):
                 "text": "WMAG31-02 done - windows agreed with every DNO",
             }
             assert await post(event_callback(event), "application/json") == 200
-            await fake.wait_for(lambda: fake.calls_to("chat.postEphemeral"))
+            await slack.wait_for(lambda: slack.calls_to("chat.postEphemeral"))
 
             # A button taken from the reply's blocks.
             assert (
-                await post(block_actions("mark_done", values[1], "U0SAM", fake.response_url("click")), form)
+                await post(block_actions("mark_done", values[1], "U0SAM", slack.response_url("click")), form)
                 == 200
             )
-            confirmation = (await fake.wait_for(lambda: fake.responses[1:]))[0]
+            confirmation = (await slack.wait_for(lambda: slack.responses[1:]))[0]
             assert f"✅ {refs[1]} (closed)" in json.dumps(confirmation["blocks"], ensure_ascii=False)
 
             # A forged request changes nothing.

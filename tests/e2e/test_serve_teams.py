@@ -11,7 +11,7 @@ import sys
 import aiohttp
 import pytest
 
-from tests.e2e.test_serve_http import ROOT, cli
+from tests.fixtures.processes import ROOT, cli
 from tests.fixtures.world import HEADLINE_032, MINUTES_031
 from tests.slack_fake import free_port, wait_healthy
 from tests.teams_fake import (

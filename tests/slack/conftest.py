@@ -36,6 +36,7 @@ class Bot:
     db: Database
     http: aiohttp.ClientSession
     app: object
+    services: Services = None
     commands: int = 0
 
     async def send(self, body: str, content_type: str, headers: dict | None = None) -> tuple[int, str]:
@@ -65,6 +66,11 @@ class Bot:
             block_actions(action_id, value, user, **kwargs), "application/x-www-form-urlencoded"
         )
         return status
+
+    async def handled(self, count: int) -> None:
+        """Wait until the app's listeners have finished with `count` requests in all (answered, or
+        dropped as already applied)."""
+        await self.fake.wait_for(lambda: self.services.handled.count >= count)
 
     async def replies(self, count: int = 1) -> list[dict]:
         return await self.fake.wait_for(
@@ -101,7 +107,7 @@ async def running_bot(
     await site.start()
     port = site._server.sockets[0].getsockname()[1]
     async with aiohttp.ClientSession() as http:
-        yield Bot(fake, f"http://127.0.0.1:{port}{EVENTS_PATH}", db, http, app)
+        yield Bot(fake, f"http://127.0.0.1:{port}{EVENTS_PATH}", db, http, app, services)
     await runner.cleanup()
     if answers is not None:
         await answers.stop()

@@ -5,8 +5,7 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from tests.core.test_importer import SECOND
-from tests.slack.test_commands import buttons, data_of, texts
-from tests.slack.test_events import last_event, message, status_of
+from tests.fixtures.slack import buttons, data_of, last_event, message, status_of, texts
 
 
 async def test_mark_done_button_taken_from_a_reply(bot):

@@ -2,38 +2,8 @@
 
 from __future__ import annotations
 
-import json
-
+from tests.fixtures.slack import buttons, data_of, texts
 from tests.slack.conftest import NOW
-
-
-def texts(blocks) -> str:
-    out = []
-    for block in blocks:
-        text = block.get("text")
-        if isinstance(text, dict):
-            out.append(text["text"])
-        for element in block.get("elements", []):
-            if isinstance(element, dict) and element.get("type") in ("mrkdwn", "plain_text"):
-                out.append(element["text"])
-    return "\n".join(out)
-
-
-def data_of(value: str) -> dict:
-    """What a button carries: the core's data, as JSON in its value."""
-    return json.loads(value)
-
-
-def buttons(blocks, action_id):
-    found = []
-    for block in blocks:
-        accessory = block.get("accessory")
-        if accessory and accessory.get("action_id") == action_id:
-            found.append(accessory["value"])
-        for element in block.get("elements", []):
-            if element.get("action_id") == action_id:
-                found.append(element["value"])
-    return found
 
 
 async def test_mine_replies_ephemerally_with_mark_done_buttons(bot):

@@ -4,41 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from tests.slack.test_commands import buttons, data_of, texts
-
-
-async def status_of(bot, ref):
-    async with bot.db.read() as session:
-        return (
-            await session.exec(text("SELECT status FROM action WHERE ref = :r"), params={"r": ref})
-        ).one()[0]
-
-
-async def last_event(bot, ref):
-    async with bot.db.read() as session:
-        return tuple(
-            (
-                await session.exec(
-                    text(
-                        "SELECT e.kind, e.text, e.slack_user_id, e.source FROM action_event e JOIN action a ON a.id = e.action_id "
-                        "WHERE a.ref = :r ORDER BY e.id DESC LIMIT 1"
-                    ),
-                    params={"r": ref},
-                )
-            ).one()
-        )
-
-
-def message(user, text, channel="C0TMAG", ts="1700000100.000200", **extra):
-    return {
-        "type": "message",
-        "channel": channel,
-        "user": user,
-        "text": text,
-        "ts": ts,
-        "channel_type": "channel",
-        **extra,
-    }
+from tests.fixtures.slack import buttons, data_of, last_event, message, status_of, texts
 
 
 async def test_a_done_message_from_the_owner_closes_and_confirms_with_undo(bot):
@@ -82,8 +48,7 @@ async def test_ordinary_chatter_gets_no_reply(bot):
             "ts": "1700000200.000100",
         }
     )
-    await bot.command("help")  # something to wait for, after the events above
-    await bot.replies()
+    await bot.handled(3)  # all three events dealt with
     assert bot.fake.calls_to("chat.postEphemeral") == []
     assert await status_of(bot, "WMAG31-02") == "open"
 
@@ -94,8 +59,7 @@ async def test_a_retried_event_is_handled_once(bot):
     await bot.fake.wait_for(lambda: bot.fake.calls_to("chat.postEphemeral"))
     assert await bot.event(event, event_id="Ev0RETRY01", retry=1) == 200
     assert await bot.event(event, event_id="Ev0RETRY01", retry=2) == 200
-    await bot.command("help")
-    await bot.replies()
+    await bot.handled(3)  # the retries dealt with too: dropped
     async with bot.db.read() as session:
         updates = (
             await session.exec(
@@ -180,8 +144,7 @@ async def test_other_reactions_and_messages_naming_two_actions_are_ignored(bot):
             "item": {"type": "message", "channel": "C0TMAG", "ts": "1700000500.000100"},
         }
     )
-    await bot.command("help")
-    await bot.replies()
+    await bot.handled(2)
     assert bot.fake.calls_to("chat.postEphemeral") == []
 
 

@@ -3,8 +3,7 @@ a NUL, control characters) change actions as any other message does, their text 
 
 from __future__ import annotations
 
-from tests.slack.test_commands import texts
-from tests.slack.test_events import last_event, message
+from tests.fixtures.slack import last_event, message, texts
 
 
 async def test_a_message_with_a_lone_surrogate_and_control_characters_updates_the_action(bot):

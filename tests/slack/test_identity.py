@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import text
 
 from bot.people.members import add_member
+from tests.fixtures.slack import buttons, texts
 from tests.fixtures.world import build_world
 from tests.slack.conftest import NOW, _people, running_bot
-from tests.slack.test_commands import buttons, texts
 
 ADMIN = "U0ADMIN"
 STRANGERS = {

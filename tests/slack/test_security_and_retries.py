@@ -8,11 +8,9 @@ import sqlite3
 import time
 
 import pytest
-from sqlalchemy import text
 
+from tests.fixtures.slack import event_count, last_event, status_of, texts
 from tests.slack.conftest import SECRET
-from tests.slack.test_commands import texts
-from tests.slack.test_events import last_event, status_of
 from tests.slack_fake import event_callback, signed, slash_command
 
 
@@ -42,9 +40,8 @@ def done_event():
 async def test_bad_requests_get_401_and_change_nothing(bot, headers):
     body = done_event()
     status, _ = await bot.send(body, "application/json", headers(body))
-    assert status == 401
-    await bot.command("help")
-    await bot.replies()
+    assert status == 401  # refused before Bolt or any listener saw it
+    assert bot.services.handled.count == 0
     assert await status_of(bot, "WMAG31-02") == "open"
     assert bot.fake.calls_to("chat.postEphemeral") == []
 
@@ -58,6 +55,7 @@ async def test_a_forged_slash_command_gets_401(bot):
     assert await status_of(bot, "WMAG31-02") == "open"
 
 
+@pytest.mark.e2e  # waits out a Retry-After for real
 async def test_a_rate_limited_call_is_retried_after_retry_after(bot):
     bot.fake.fail_next("chat.postEphemeral", 429, {"Retry-After": "1"})
     started = time.monotonic()
@@ -76,6 +74,7 @@ async def test_a_rate_limited_call_is_retried_after_retry_after(bot):
     assert "Closed WMAG31-02." in texts(calls[0]["blocks"])
 
 
+@pytest.mark.e2e  # waits out a Retry-After for real
 async def test_a_server_error_is_retried(bot):
     bot.fake.fail_next("views.publish", 500)
     await bot.event({"type": "app_home_opened", "user": "U0SAM", "tab": "home"})
@@ -98,15 +97,6 @@ async def test_healthz(bot, db):
 
 
 # --- malformed and replayed requests ------------------------------------------------------------
-
-
-async def event_count(bot, ref: str) -> int:
-    async with bot.db.read() as session:
-        found = await session.exec(
-            text("SELECT count(*) FROM action_event e JOIN action a ON a.id = e.action_id WHERE a.ref = :r"),
-            params={"r": ref},
-        )
-        return found.one()[0]
 
 
 @pytest.mark.parametrize(
@@ -159,9 +149,7 @@ async def test_a_replayed_signed_command_is_applied_once(bot):
     before = await event_count(bot, "WMAG31-02")
     statuses = [(await bot.send(body, "application/x-www-form-urlencoded", headers))[0] for _ in range(11)]
     assert statuses == [200] * 11  # Slack (or whoever replays) is answered; nothing more is done
-    await bot.replies()
-    await bot.command("help")  # a fresh request after the replays: its reply comes after theirs would have
-    await bot.replies(2)
+    await bot.handled(11)  # every one of them dealt with: one applied, ten dropped as replays
     assert await event_count(bot, "WMAG31-02") == before + 1
     assert len([r for r in bot.fake.responses if "Updated WMAG31-02." in texts(r.get("blocks") or [])]) == 1
 
@@ -176,8 +164,7 @@ async def test_a_typed_name_is_echoed_escaped_in_every_reply(bot):
 async def test_a_message_event_with_no_channel_changes_nothing(bot):
     event = {"type": "message", "user": "U0SAM", "text": "WMAG31-02 done", "ts": "1700001300.000100"}
     assert await bot.event(event) == 200
-    await bot.command("help")
-    await bot.replies()
+    await bot.handled(1)
     assert await status_of(bot, "WMAG31-02") == "open"
 
 
@@ -185,8 +172,7 @@ async def test_an_undo_value_too_long_to_be_an_id_changes_nothing(bot):
     before = await event_count(bot, "WMAG31-02")
     assert await bot.click("undo_change", "9" * 20, user="U0SAM") == 200
     assert await bot.click("undo_change", "-1", user="U0SAM") == 200
-    await bot.command("help")
-    await bot.replies()
+    await bot.handled(2)
     assert await event_count(bot, "WMAG31-02") == before
 
 

@@ -8,6 +8,7 @@ import asyncio
 import sys
 import time
 
+import pytest
 from sqlalchemy import text
 
 from storage.db import open_database
@@ -18,9 +19,8 @@ from tests.fixtures.big_reports import (
     counts,
     long_report,
 )
+from tests.fixtures.slack import buttons, message, texts
 from tests.fixtures.world import build_world
-from tests.slack.test_commands import buttons, texts
-from tests.slack.test_events import message
 
 MB = 1024 * 1024
 
@@ -87,6 +87,7 @@ async def previewed_then_imported(bot, tmp_path, write, file_id, name, data, ts,
     assert await stored_actions(bot.db) == beside  # Import stored what the command line stores
 
 
+@pytest.mark.e2e  # megabytes through the fake's chunked download
 async def test_a_long_text_report_is_read_whole(bot, tmp_path, write):
     report = long_report(900, 40).encode()
     assert len(report) > MB and len(report.decode()) < 1_000_000  # over a megabyte, under the text limit
@@ -95,6 +96,7 @@ async def test_a_long_text_report_is_read_whole(bot, tmp_path, write):
     )
 
 
+@pytest.mark.e2e  # megabytes through the fake's chunked download
 async def test_a_five_megabyte_word_report_is_read_whole(bot, tmp_path, write):
     report = as_docx_of_size(long_report(300, 10), 5 * MB)
     assert len(report) >= 5 * MB

@@ -4,55 +4,13 @@ from __future__ import annotations
 
 import json
 
+from tests.fixtures.slack import shortcut_and_submit, texts
 from tests.slack.conftest import SECRET
-from tests.slack.test_commands import buttons, texts
-from tests.slack.test_events import last_event, status_of
 from tests.slack_fake import message_action, view_submission
 
 
 async def test_shortcut_opens_a_modal_with_the_refs_in_the_message(bot):
-    msg = {
-        "type": "message",
-        "ts": "1700000900.000100",
-        "user": "U0ADA",
-        "text": "Sam, wmag 31-2 and WMAG31-06 look finished to me",
-    }
-    status, _ = await bot.send(message_action("U0SAM", "C0TMAG", msg), "application/x-www-form-urlencoded")
-    assert status == 200
-    opened = (await bot.fake.wait_for(lambda: bot.fake.calls_to("views.open")))[0]
-    view = opened["view"]
-    assert view["callback_id"] == "mark_done_modal"
-    options = view["blocks"][0]["element"]["options"]
-    assert [o["value"] for o in options] == ["WMAG31-02", "WMAG31-06"]
-    metadata = json.loads(view["private_metadata"])
-    assert metadata["link"] == "https://example.slack.com/archives/C0TMAG/p1700000900000100"
-
-    values = {
-        "refs_block": {"refs": {"type": "checkboxes", "selected_options": [options[0], options[1]]}},
-        "note_block": {"note": {"type": "plain_text_input", "value": "Both done at the meeting"}},
-    }
-    status, body = await bot.send(
-        view_submission("U0SAM", "mark_done_modal", values, view["private_metadata"]),
-        "application/x-www-form-urlencoded",
-    )
-    assert status == 200 and body == ""  # the modal closes
-    ephemeral = (await bot.fake.wait_for(lambda: bot.fake.calls_to("chat.postEphemeral")))[0]
-    shown = texts(ephemeral["blocks"])
-    assert "Closed WMAG31-02." in shown and "Closed WMAG31-06." in shown
-    undo = buttons(ephemeral["blocks"], "undo_change")
-    assert len(undo) == 1  # one change, one Undo for both
-    assert await status_of(bot, "WMAG31-02") == "closed"
-    assert await last_event(bot, "WMAG31-06") == (
-        "closed",
-        "Both done at the meeting",
-        "U0SAM",
-        metadata["link"],
-    )
-    await bot.click("undo_change", undo[0], user="U0SAM")
-    await bot.fake.wait_for(
-        lambda: any("Undone: 2 actions" in texts(r["blocks"]) for r in bot.fake.responses)
-    )
-    assert [await status_of(bot, ref) for ref in ("WMAG31-02", "WMAG31-06")] == ["open", "open"]
+    await shortcut_and_submit(bot)
 
 
 async def test_submitting_nothing_keeps_the_modal_open_with_an_error(bot):

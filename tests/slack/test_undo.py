@@ -9,10 +9,9 @@ from sqlalchemy import text
 
 from bot.record.importer import import_report
 from tests.core.test_trust import HEADLINE_033
+from tests.fixtures.slack import buttons, data_of, message, status_of, texts
 from tests.fixtures.world import build_world
 from tests.slack.conftest import NOW, _people, running_bot
-from tests.slack.test_commands import buttons, data_of, texts
-from tests.slack.test_events import message, status_of
 
 ADMIN = "U0ADMIN"
 

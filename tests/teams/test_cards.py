@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from tests.teams.test_messages import event_rows, status_of
+from tests.fixtures.teams import card_of, event_rows, press, status_of, texts_of
 from tests.teams_fake import (
     CHANNEL,
-    card_action,
     card_actions,
     card_texts,
     channel_message,
@@ -14,23 +13,6 @@ from tests.teams_fake import (
     message_action,
     personal_message,
 )
-
-
-def card_of(body: dict) -> dict:
-    """The card an Action.Execute invoke answered with."""
-    assert body["statusCode"] == 200 and body["type"] == "application/vnd.microsoft.card.adaptive"
-    return body["value"]
-
-
-def texts_of(body: dict) -> list[str]:
-    return [t for _, t in card_texts(card_of(body))]
-
-
-async def press(teams, user: str, name: str, verb: str, /, **data) -> tuple[dict, dict]:
-    activity = card_action(teams.fake.service_url, user, name, verb, data)
-    status, body = await teams.send(activity)
-    assert status == 200
-    return activity, body
 
 
 async def test_mark_done_closes_and_undo_reopens_each_once(teams):

@@ -11,9 +11,8 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from bot.people.members import add_member
+from tests.fixtures.teams import press, status_of, texts_of
 from tests.teams.conftest import NOW
-from tests.teams.test_cards import press, texts_of
-from tests.teams.test_messages import status_of
 from tests.teams_fake import card_actions, card_texts, channel_message, personal_message
 
 # The admin's personal chat: opened by the bot, or (once they have written to it) the one Teams gave.

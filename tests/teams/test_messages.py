@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import text
-
+from tests.fixtures.teams import event_rows, status_of
 from tests.teams_fake import CHANNEL, card_actions, card_texts, channel_message, personal_message
 
 
@@ -19,25 +18,6 @@ async def test_a_question_in_a_personal_chat_is_answered_with_a_card(teams):
     assert any(t.startswith("WMAG31-02: Confirm the DNO test windows") for t in texts)
     done = [a["data"]["ref"] for a in card_actions(reply.card()) if a["verb"] == "markDone"]
     assert "WMAG31-02" in done
-
-
-async def event_rows(teams, ref: str) -> list[tuple]:
-    async with teams.db.read() as session:
-        rows = await session.exec(
-            text(
-                "SELECT e.kind, e.text, e.by, e.source, e.teams_user_id FROM action_event e "
-                "JOIN action a ON a.id = e.action_id WHERE a.ref = :r ORDER BY e.id"
-            ),
-            params={"r": ref},
-        )
-        return [tuple(r) for r in rows.all()]
-
-
-async def status_of(teams, ref: str) -> str:
-    async with teams.db.read() as session:
-        return (
-            await session.exec(text("SELECT status FROM action WHERE ref = :r"), params={"r": ref})
-        ).one()[0]
 
 
 async def test_a_mention_in_a_channel_is_answered_in_its_thread(teams):

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from tests.fixtures.big_reports import (
     IMPORT_COUNTS,
     PREVIEW_COUNTS,
@@ -13,8 +15,8 @@ from tests.fixtures.big_reports import (
     counts,
     long_report,
 )
+from tests.fixtures.teams import press, texts_of
 from tests.slack.test_shared_files import MB, imported_by_the_command_line, stored_actions
-from tests.teams.test_cards import press, texts_of
 from tests.teams_fake import card_actions, card_texts, file_message
 
 
@@ -27,6 +29,7 @@ async def send_file(teams, name: str, data: bytes) -> dict:
     return (await fake.replies(before + 1))[before].card()
 
 
+@pytest.mark.e2e  # megabytes through the fake's chunked download
 async def test_a_five_megabyte_word_report_is_read_whole(teams, tmp_path, write):
     report = as_docx_of_size(long_report(300, 10), 5 * MB)
     assert len(report) >= 5 * MB
@@ -40,6 +43,7 @@ async def test_a_five_megabyte_word_report_is_read_whole(teams, tmp_path, write)
     assert await stored_actions(teams.db) == beside
 
 
+@pytest.mark.e2e  # megabytes through the fake's chunked download
 async def test_a_long_text_report_is_read_whole(teams, tmp_path, write):
     report = long_report(900, 40).encode()
     assert len(report) > MB

@@ -8,9 +8,8 @@ import pytest
 
 from bot.record.importer import import_report
 from tests.core.test_trust import HEADLINE_033
+from tests.fixtures.teams import card_of, press, status_of, texts_of
 from tests.teams.conftest import NOW
-from tests.teams.test_cards import card_of, press, texts_of
-from tests.teams.test_messages import status_of
 from tests.teams_fake import CHANNEL, card_actions, card_texts, channel_message, personal_message
 
 
