@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import logging
+import sys
 import threading
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
@@ -36,7 +37,6 @@ class AnswerLoop:
         self._serving_loop: asyncio.AbstractEventLoop | None = None
 
     async def start(self) -> AnswerLoop:
-        import sys
 
         # Python hands the interpreter lock to a waiting thread after 5 ms by default: too long for an
         # acknowledgement waiting while an answer is laid out.

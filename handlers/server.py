@@ -95,6 +95,7 @@ def digest_posters(services: Services, db, *, teams=None) -> list:
     Teams app is there to post with. `db`: the database of the loop the digests are posted from."""
     posters = []
     if services.settings.slack_bot_token:
+        # Each platform's modules only where its settings are (the Teams SDK alone takes a second).
         from handlers.slack.app import web_client
         from handlers.slack.digests import SlackDigestPoster
 
@@ -129,6 +130,7 @@ async def serve(settings: Settings, platforms: Platforms, *, port: int, host: st
             refused.append(task.exception())
             stop.set()
 
+    # The scheduler and runner only in a serving process.
     from bot.digests.runner import DigestRunner
     from bot.digests.scheduler import DigestScheduler
 

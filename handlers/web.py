@@ -3,12 +3,20 @@ is everyone's."""
 
 from __future__ import annotations
 
+import hmac
 import logging
 
 from aiohttp import web
 from sqlalchemy import text
 
+from bot.calendar.clock import real_utcnow
+from bot.calendar.ics import group_calendar
+from bot.digests.runner import worker_name
 from handlers.services import Services
+from storage.db import write_refusal
+from storage.models import HandledRequest
+from storage.queries import groups as group_queries
+from storage.queries.dialect import upsert
 
 log = logging.getLogger("tmag-bot")
 MAX_REQUEST = 2 * 1024 * 1024  # bytes: a Slack or Teams request is kilobytes
@@ -21,11 +29,6 @@ def health_route(services: Services) -> web.RouteDef:
     when it was last checked. (A write rolled back proves less: SQLite writes nothing to disk until a
     commit, so a full disk passes it.) It says which check failed and why in a word, which replica
     answered and which kind of database it uses, never where the database is."""
-    from bot.calendar.clock import real_utcnow
-    from bot.digests.runner import worker_name
-    from storage.db import write_refusal
-    from storage.models import HandledRequest
-    from storage.queries.dialect import upsert
 
     about = {"kind": services.db.dialect, "replica": worker_name()}
     key = f"health:{about['replica']}"[:200]
@@ -62,10 +65,6 @@ def _one_line(exc: BaseException) -> str:
 def calendar_route(services: Services) -> web.RouteDef:
     """GET /calendar/CODE.ics?token=...: a group's meetings, for Outlook to subscribe to. A missing or
     wrong token, or a group with no calendar address, is 404: the address is the secret."""
-    import hmac
-
-    from bot.calendar.ics import group_calendar
-    from storage.queries import groups as group_queries
 
     async def calendar(request: web.Request) -> web.Response:
         code = request.match_info["code"].upper()

@@ -8,6 +8,7 @@ import contextlib
 import logging
 import os
 import random
+import sqlite3
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -15,12 +16,15 @@ from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.snapshot import create_from_snapshot
+from storage.text import clean_parameters
 
 log = logging.getLogger("tmag-bot.db")
 
@@ -181,7 +185,6 @@ def _tune_sqlite(
 def _clean_text_on(engine: Engine) -> None:
     """Every text parameter of every statement on `engine` cleaned (storage/text.py): nothing stored can
     break an export, and no NUL or lone surrogate reaches a driver that would refuse it."""
-    from storage.text import clean_parameters
 
     event.listen(engine, "before_cursor_execute", clean_parameters, retval=True)
 
@@ -200,6 +203,7 @@ def sync_engine(url: str | None = None) -> Engine:
 
 
 def _alembic_config(url: str):
+    # Alembic here, not at the top: only opening a database runs migrations.
     from alembic.config import Config
 
     config = Config()
@@ -217,8 +221,6 @@ def migrate(url: str | None = None) -> None:
     new SQLite database is made from the migrations' snapshot in one step (storage/snapshot.py)."""
     url = url or database_url()
     if dialect_of(url) == SQLITE:
-        from storage.snapshot import create_from_snapshot
-
         ensure_parent_dir(url)
         engine = sync_engine(url)
         try:
@@ -469,6 +471,7 @@ class Database:
 async def execute_outside_transaction(url: str, *statements: str, database: str | None = None) -> None:
     """PostgreSQL statements that refuse to run in a transaction (CREATE DATABASE, VACUUM), on the
     server `url` names, in `database` if given (e.g. "postgres" to create or drop another)."""
+    # Here: only PostgreSQL needs its driver.
     import asyncpg
 
     parsed = _parsed(url)
@@ -501,7 +504,6 @@ SCHEMA_HEAD = _newest_migration()
 def _sqlite_revision(url: str) -> str | None:
     """The schema revision of a SQLite file, read with plain sqlite3 (no Alembic, no engine): None when
     there is no file or no version table yet."""
-    import sqlite3
 
     path = make_url(url).database
     if not path or path == ":memory:" or not Path(path).expanduser().exists():
@@ -518,7 +520,6 @@ def _sqlite_revision(url: str) -> str | None:
 
 
 async def _postgres_revision(db: Database) -> str | None:
-    from sqlalchemy import text
 
     try:
         async with db.read() as session:

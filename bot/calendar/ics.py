@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from bot.calendar.cadence import CalendarMeeting
+from bot.calendar.cadence import CalendarMeeting, build_calendar
 from bot.calendar.clock import LONDON, Clock
+from bot.calendar.schedule import groups_of
 from storage.db import Database
+from storage.queries import meetings as meeting_queries
 
 PRODUCT = "-//tmag-bot//meetings//EN"
 DOMAIN = "tmag-bot"
@@ -38,9 +40,6 @@ def summary_of(group: str, name: str | None, meeting: CalendarMeeting) -> str:
 
 async def group_calendar(db: Database, group_code: str | None, clock: Clock) -> bytes:
     """The upcoming (and the last month's) meetings of one group, or of every group."""
-    from bot.calendar.cadence import build_calendar
-    from bot.calendar.schedule import groups_of
-    from storage.queries import meetings as meeting_queries
 
     today = clock.today()
     start, end = today - LOOK_BACK, today + HORIZON
@@ -73,6 +72,7 @@ async def group_calendar(db: Database, group_code: str | None, clock: Clock) -> 
 
 
 def to_ics(events: list[tuple[CalendarMeeting, str | None, bool]], stamp: datetime, *, title: str) -> bytes:
+    # Here: only the calendar feed needs icalendar.
     from icalendar import Calendar, Event
 
     calendar = Calendar()

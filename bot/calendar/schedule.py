@@ -7,6 +7,8 @@ from datetime import date, datetime, timedelta
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.calendar.cadence import DEFAULT_CADENCES, CalendarMeeting, build_calendar, upcoming
+from bot.conversation.groups import which_group
+from bot.record.dates import parse_date
 from storage.models import Group
 from storage.queries import groups as group_queries
 from storage.queries import meetings as meeting_queries
@@ -65,8 +67,6 @@ async def find_meeting(
 ) -> tuple[Group, CalendarMeeting]:
     """The meeting `wanted` names ("next", a number like 22 or #022, or a date), with its group (as
     named, else as bot/conversation/groups.py decides when none is)."""
-    from bot.conversation.groups import which_group
-    from bot.record.dates import parse_date
 
     codes = await group_queries.group_codes(session)
     code = (group_code or which_group(codes) or "").upper()

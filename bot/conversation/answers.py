@@ -19,9 +19,9 @@ from bot.calendar.schedule import groups_of, upcoming_meetings
 from bot.conversation.groups import which_group
 from bot.conversation.questions import Question, parse_question
 from bot.conversation.render import render_text
-from bot.people.identity import Person, identify, member_role_keys
+from bot.people.identity import Person, identify, member_role_keys, person_for_member
 from bot.people.matching import person_score
-from bot.people.members import load_index
+from bot.people.members import load_index, match_member
 from bot.people.owners import classify
 from bot.people.vocab import constituency_key, office_key, organisation_key, organisation_name
 from bot.record.refs import Ref, meeting_number
@@ -284,8 +284,6 @@ async def ask(db: Database, text: str, asker: str | Person | None, clock: Clock)
 
 
 async def _identify(db: Database, session: AsyncSession, who: str | None, index) -> Person:
-    from bot.people.identity import person_for_member
-    from bot.people.members import match_member
 
     member, guessed = await match_member(session, who, index) if who else (None, False)
     if member is not None:
@@ -364,8 +362,6 @@ async def resolve_whose(db, session, question: Question, asker: Person, group: s
         return Whose(organisation_name(part.key), org_key=part.key)
     member, guessed = await _member_named(db, session, phrase)
     if member is not None:
-        from bot.people.identity import person_for_member
-
         person = await person_for_member(session, member)
         return Whose(
             person.display, person=person, guessed=as_typed(question.text, phrase) if guessed else None
@@ -391,7 +387,6 @@ def role_label(key: str) -> str:
 async def _member_named(db, session, phrase: str) -> tuple[Member | None, bool]:
     """A member by full name (typos forgiven), or by a first name or surname only one member has; and
     whether that was a guess (anything but the name as the member has it)."""
-    from bot.people.members import match_member
 
     index = await member_index(db, session)
     key = fold(phrase)

@@ -17,13 +17,25 @@ import asyncio
 import re
 
 from bot.calendar.meetings import add_meeting, cancel_meeting, move_meeting
+from bot.calendar.schedule import MeetingNotFound
 from bot.conversation.answers import ask
 from bot.conversation.groups import which_group
-from bot.conversation.layout import View, answer_pieces, change_pieces, help_pieces, message_pieces
+from bot.conversation.layout import (
+    CONFIRM_IDENTITY,
+    DENY_IDENTITY,
+    Button,
+    Piece,
+    View,
+    answer_pieces,
+    change_pieces,
+    help_pieces,
+    message_pieces,
+)
 from bot.conversation.outcome import Outcome, ReplyFile, Shown, made, note, refusal
 from bot.conversation.questions import MAX_COMMAND
 from bot.conversation.statements import parse_statement
 from bot.digests.layout import channel_message, thread_messages
+from bot.digests.preview import next_digest
 from bot.digests.settings import set_channel, set_secretariat_channel
 from bot.digests.views import ASKING
 from bot.people import links
@@ -31,6 +43,7 @@ from bot.people.identity import Person
 from bot.people.notices import tell_secretariat
 from bot.record.changes import add_action, add_decision, change_actions, confirm_reported, undo_last
 from bot.record.dates import find_dates, parse_date, parse_time_range
+from bot.record.draft import draft_for, write_docx
 from bot.record.refs import find_refs
 from storage.queries import groups as group_queries
 
@@ -189,7 +202,6 @@ async def iam(services, name: str, person: Person, turn) -> Outcome:
 
 def question_shown(question: links.IdentityQuestion, platform: str) -> Shown:
     """ "Are you Kate Goodman?" with Yes and No."""
-    from bot.conversation.layout import CONFIRM_IDENTITY, DENY_IDENTITY, Button, Piece
 
     data = {"member": question.member_id}
     buttons = (
@@ -202,7 +214,6 @@ def question_shown(question: links.IdentityQuestion, platform: str) -> Shown:
 async def digest(services, rest: str, person: Person, turn) -> Outcome:
     """`digest [GROUP]`: the next meeting's digest as it will be posted; `digest here [GROUP]` points a
     group's digests at this channel (the secretariat's)."""
-    from bot.digests.preview import next_digest
 
     words = rest.split()
     here = bool(words) and words[0].lower() == "here"
@@ -247,8 +258,6 @@ async def secretariat_here(services, rest: str, person: Person, turn) -> Outcome
 
 async def report_draft(services, text: str, person: Person) -> Outcome:
     """`report draft [GROUP] [next|NUMBER|DATE]`: the secretariat's Word draft of a meeting's report."""
-    from bot.calendar.schedule import MeetingNotFound
-    from bot.record.draft import draft_for, write_docx
 
     if not person.is_secretariat:
         return refusal("Only the secretariat can draft the report.")

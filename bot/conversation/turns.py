@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from bot.conversation import commands
-from bot.conversation.answers import ask
+from bot.conversation.answers import action_item, ask
 from bot.conversation.commands import changed, group_codes, question_shown
 from bot.conversation.groups import which_group
 from bot.conversation.layout import (
@@ -308,7 +308,6 @@ async def _patched(services: Services, before: list[Piece], ref: str, result, vi
 
 
 async def _item(services: Services, ref: str):
-    from bot.conversation.answers import action_item
 
     async with services.db.read() as session:
         found = await action_queries.action_by_ref(session, ref)

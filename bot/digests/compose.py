@@ -6,6 +6,7 @@ line each render it."""
 
 from __future__ import annotations
 
+import textwrap
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -281,7 +282,6 @@ def brief(action: DigestAction, today: date, owner: str | None = None) -> str:
 
 def render_digest(digest: Digest, width: int = 110) -> str:
     """The digest as plain text (the command line's `digest`): one screen, what needs attention first."""
-    import textwrap
 
     today = digest.today
     lines = [f"Digest for {digest.title()}", summary_line(digest), since_line(digest)]

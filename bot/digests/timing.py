@@ -13,6 +13,7 @@ import holidays
 
 from bot.calendar.cadence import CalendarMeeting
 from bot.calendar.clock import london_datetime
+from bot.calendar.schedule import groups_of, upcoming_meetings
 from storage.models import Group
 
 DIGEST = "digest"
@@ -72,7 +73,6 @@ def slots_for(group: Group, meeting: CalendarMeeting) -> list[DigestSlot]:
 
 async def upcoming_with_digests(session, now: datetime, group_code: str | None = None) -> list[tuple]:
     """Upcoming meetings, each with its digest slots: (meeting, [slot, ...])."""
-    from bot.calendar.schedule import groups_of, upcoming_meetings
 
     groups = {g.code: g for g in await groups_of(session, group_code)}
     out = []

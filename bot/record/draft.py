@@ -19,8 +19,12 @@ from datetime import date, datetime, timedelta
 
 from bot.calendar.cadence import CalendarMeeting
 from bot.calendar.clock import Clock, to_london
+from bot.calendar.schedule import find_meeting, upcoming_meetings
 from bot.record.exporter import natural_key
+from bot.record.reports.loader import DRAFT_MARK, _docx_blocks, blocks_digest
 from storage.db import Database
+from storage.queries import actions as action_queries
+from storage.queries import meetings as meeting_queries
 from storage.text import cell_text, clean_text
 
 ACTION_COLUMNS = ["Area", "Action Ref", "Action", "Owner", "Due Date", "Update", "Status"]
@@ -60,9 +64,6 @@ class Draft:
 
 async def draft_for(db: Database, group_code: str | None, wanted: str | None, clock: Clock) -> Draft:
     """What the draft says (MeetingNotFound if the meeting is not known)."""
-    from bot.calendar.schedule import find_meeting, upcoming_meetings
-    from storage.queries import actions as action_queries
-    from storage.queries import meetings as meeting_queries
 
     async with db.read() as session:
         group, meeting = await find_meeting(session, group_code, wanted, clock.now())
@@ -116,9 +117,8 @@ async def draft_for(db: Database, group_code: str | None, wanted: str | None, cl
 
 def write_docx(draft: Draft) -> bytes:
     """The draft as a Word document, marked with a digest of its own text."""
+    # Here: python-docx loads slowly, and only the Word draft needs it.
     import docx
-
-    from bot.record.reports.loader import DRAFT_MARK, _docx_blocks, blocks_digest
 
     document = docx.Document()
     code, meeting = draft.group_code, draft.meeting

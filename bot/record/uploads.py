@@ -9,6 +9,7 @@ from bot.calendar.clock import Clock
 from bot.calendar.meetings import notify_calendar_changed
 from bot.people.identity import Person
 from bot.record.importer import ImportSummary, import_report, preview_report
+from bot.record.reports.loader import ReportError
 from storage.db import Database
 from storage.models import PendingUpload
 from storage.queries import uploads as upload_queries
@@ -79,7 +80,6 @@ async def import_held(
 ) -> tuple[bool, str]:
     """Import a held report (secretariat only): (imported, what to say). Taken in one transaction
     first, so two presses import it once; left pending again if the import fails."""
-    from bot.record.reports.loader import ReportError
 
     if not person.is_secretariat:
         return False, "Only the secretariat can import reports."

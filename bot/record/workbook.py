@@ -20,13 +20,20 @@ from datetime import date, datetime
 
 from bot.calendar.clock import Clock, real_utcnow
 from bot.people.identity import Person
+from bot.people.members import load_index, resolve_owner_names
 from bot.record.audit import Actor, action_event
 from bot.record.exporter import export_data, latest_update
+from bot.record.importer import insert_owner_rows, owner_rows
+from bot.record.refs import parse_action_cell
 from bot.record.reports.action_log import LogRow
 from bot.record.reports.loader import ReportError, check_archive, check_size
 from bot.record.text import fold
 from bot.record.updates import update_closes, update_reopens, update_reports_delivery
 from storage.db import Database
+from storage.models import Action
+from storage.queries import actions as action_queries
+from storage.queries import groups as group_queries
+from storage.queries.importing import ImportStore
 from storage.text import cell_text
 
 ACTION_COLUMNS = [
@@ -49,6 +56,7 @@ DATE_FORMAT = "DD/MM/YYYY"
 
 
 async def export_workbook(db: Database) -> bytes:
+    # Here: openpyxl takes a while to import, and only the export needs it.
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
@@ -154,6 +162,7 @@ def read_workbook(name: str, data: bytes) -> list[LogRow]:
     in one line, for a file that is not an action log, or one too large to read: an archive whose parts
     inflate past the limits is refused unopened, and the rest is read by a reading worker within the
     reading budget (see reports.reading). Blocks until read (the command line's way)."""
+    # Here, not at the top: the worker imports the readers (lxml, PDFium), which only reading needs.
     from bot.record.reports import worker
     from bot.record.reports.reading import reading_pool
 
@@ -166,13 +175,6 @@ async def apply_workbook(
     db: Database, name: str, rows: list[LogRow], person: Person, clock: Clock
 ) -> WorkbookSummary:
     """Apply what was edited, in one transaction (secretariat only: the log is theirs)."""
-    from bot.people.members import load_index, resolve_owner_names
-    from bot.record.importer import insert_owner_rows, owner_rows
-    from bot.record.refs import parse_action_cell
-    from storage.models import Action
-    from storage.queries import actions as action_queries
-    from storage.queries import groups as group_queries
-    from storage.queries.importing import ImportStore
 
     summary = WorkbookSummary(name)
     if not person.is_secretariat:

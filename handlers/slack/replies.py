@@ -9,6 +9,7 @@ from slack_sdk.errors import SlackApiError
 from bot.conversation.layout import Piece, plain_text
 from bot.conversation.outcome import Outcome, ReplyFile, Shown
 from handlers.slack import blocks as ui
+from storage.db import DatabaseBusy
 
 log = logging.getLogger("tmag-bot.slack")
 
@@ -95,7 +96,6 @@ FAILED = (
 async def tell_failure(client, body: dict, context, error: BaseException) -> None:
     """Tell the person whose request failed, wherever they asked: by its response URL, else ephemerally
     in the channel, else by DM. Best effort: a failure to tell is logged, never raised."""
-    from storage.db import DatabaseBusy
 
     message = str(error) if isinstance(error, DatabaseBusy) else FAILED
     blocks = ui.to_dicts(ui.change_blocks(message))

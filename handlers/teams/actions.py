@@ -5,6 +5,8 @@ were, or in its place what became of the press."""
 
 from __future__ import annotations
 
+from microsoft_teams.api import AdaptiveCardActionCardResponse
+
 from bot.conversation.turns import take_turn
 from handlers.teams import cards, ids
 from handlers.teams.context import caller_of, turn
@@ -19,7 +21,6 @@ def register(bot) -> None:
 
 
 def card_response(card):
-    from microsoft_teams.api import AdaptiveCardActionCardResponse
 
     return AdaptiveCardActionCardResponse(value=card)
 

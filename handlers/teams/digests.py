@@ -14,6 +14,7 @@ import json
 import logging
 
 import httpx
+from microsoft_teams.api import MessageActivityInput
 
 from bot.digests.compose import Digest, DigestAction
 from bot.digests.layout import thread_messages
@@ -72,7 +73,6 @@ class TeamsDigestPoster:
         return parts
 
     async def send(self, part: Part, thread: str | None, tag: str) -> str:
-        from microsoft_teams.api import MessageActivityInput
 
         activity = MessageActivityInput().add_card(part.payload)
         try:

@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 import aiohttp
+from microsoft_teams.api import Attachment, FileConsentCard, FileInfoCard, MessageActivityInput
 
 from bot.calendar.clock import Clock
 from bot.conversation.outcome import ReplyFile
@@ -65,7 +66,6 @@ async def hold_file(bot, caller: Caller, conversation_id: str, shared):
 
 def file_offer(file: ReplyFile, text: str):
     """The offer of a file: it carries what makes the file again, so nothing is held meanwhile."""
-    from microsoft_teams.api import Attachment, FileConsentCard, MessageActivityInput
 
     offer = FileConsentCard(
         description=file.title,
@@ -79,7 +79,6 @@ def file_offer(file: ReplyFile, text: str):
 
 async def send_consented_file(bot, ctx) -> None:
     """Accepted: make the file again, upload it where Teams says, and show it in the chat."""
-    from microsoft_teams.api import Attachment, FileInfoCard, MessageActivityInput
 
     services, activity = bot.services, ctx.activity
     caller = caller_of(activity)
@@ -126,6 +125,5 @@ async def send_consented_file(bot, ctx) -> None:
 
 
 def card_message(card):
-    from microsoft_teams.api import MessageActivityInput
 
     return MessageActivityInput().add_card(card)

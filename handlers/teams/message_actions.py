@@ -6,6 +6,14 @@ from __future__ import annotations
 
 import re
 
+from microsoft_teams.api import (
+    Attachment,
+    CardTaskModuleTaskInfo,
+    MessagingExtensionActionResponse,
+    TaskModuleContinueResponse,
+    TaskModuleMessageResponse,
+)
+
 from bot.conversation.layout import UNDO
 from bot.conversation.turns import CLOSE_CHOSEN, actions_named, take_turn
 from handlers.teams import cards, ids
@@ -33,12 +41,6 @@ def message_text(activity) -> str:
 
 def dialog(card):
     """A dialog showing `card`."""
-    from microsoft_teams.api import (
-        Attachment,
-        CardTaskModuleTaskInfo,
-        MessagingExtensionActionResponse,
-        TaskModuleContinueResponse,
-    )
 
     attachment = Attachment(content_type="application/vnd.microsoft.card.adaptive", content=card)
     info = CardTaskModuleTaskInfo(title=TITLE, card=attachment)
@@ -47,7 +49,6 @@ def dialog(card):
 
 def said(text: str):
     """The dialog closes, saying `text`."""
-    from microsoft_teams.api import MessagingExtensionActionResponse, TaskModuleMessageResponse
 
     return MessagingExtensionActionResponse(task=TaskModuleMessageResponse(value=text))
 

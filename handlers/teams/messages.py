@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import re
 
+from microsoft_teams.api import MessageActivityInput
+from microsoft_teams.api.activities.utils import strip_mentions_text
+
 from bot.conversation.outcome import Outcome
 from bot.conversation.turns import take_turn
 from handlers.teams import cards, files, ids
@@ -22,7 +25,6 @@ def register(bot) -> None:
 
 
 def card_message(card):
-    from microsoft_teams.api import MessageActivityInput
 
     return MessageActivityInput().add_card(card)
 
@@ -37,7 +39,6 @@ def mentions_bot(activity) -> bool:
 
 
 def text_of(activity) -> str:
-    from microsoft_teams.api.activities.utils import strip_mentions_text
 
     text = strip_mentions_text(activity) or ""
     text = re.sub(r"</?at>", " ", text)  # a mention of someone else keeps its name, not its tags

@@ -7,6 +7,7 @@ import json
 import logging
 
 import httpx
+from microsoft_teams.api import MessageActivityInput
 
 from bot.people.notices import ClaimNotice
 from handlers.teams import cards
@@ -26,7 +27,6 @@ class TeamsSecretariatTeller:
         self.admins = sorted(admin_ids)
 
     async def _send(self, service_url: str, conversation: str, notice: ClaimNotice) -> bool:
-        from microsoft_teams.api import MessageActivityInput
 
         activity = MessageActivityInput().add_card(cards.claim_card(notice))
         try:

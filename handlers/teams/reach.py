@@ -3,6 +3,8 @@ telling the secretariat of claims."""
 
 from __future__ import annotations
 
+from microsoft_teams.api import Account, CreateConversationParams
+
 from storage.db import Database
 from storage.queries import users as user_queries
 
@@ -17,7 +19,6 @@ async def personal_chat(
     """(service URL, conversation id) of the bot's personal chat with a user, opened if need be. `via`
     is a (service URL, tenant id) to open it through when Teams has never told the bot of the user (a
     colleague's, in the same tenant)."""
-    from microsoft_teams.api import Account, CreateConversationParams
 
     async with db.read() as session:
         record = await user_queries.chat_user(session, "teams", user_id)

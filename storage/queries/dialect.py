@@ -23,6 +23,7 @@ def upsert_for(dialect: str, table):
     # Imported here: SQLAlchemy's PostgreSQL dialect takes 20-30 ms to import, which a command line
     # on SQLite need not pay.
     if dialect == POSTGRES:
+        # Each dialect's insert only where the database is that dialect.
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert

@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from sqlalchemy import text
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -71,7 +72,6 @@ async def last_attended(session: AsyncSession, member_id: int) -> date | None:
 async def change_counters(session: AsyncSession) -> dict[str, int]:
     """How many times members (with their aliases) and groups have changed: kept by triggers, so a
     process can tell in one read whether what it holds in memory is still right."""
-    from sqlalchemy import text
 
     return dict((await session.exec(text("SELECT name, value FROM change_counter"))).all())
 

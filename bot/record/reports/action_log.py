@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from bot.record.dates import parse_date
 from bot.record.reports.blocks import ReportError
 from bot.record.text import clean_cell, fold
 
@@ -43,6 +44,7 @@ HEADERS = {
 
 def read_rows(name: str, data: bytes) -> list[LogRow]:
     """The rows of every actions sheet; ReportError, in one line, for a file that is not an action log."""
+    # Here: openpyxl loads slowly, and only action log workbooks need it.
     from openpyxl import load_workbook
 
     try:
@@ -122,7 +124,5 @@ def _date_of(value) -> date | None:
     if isinstance(value, date):
         return value
     if isinstance(value, str) and value.strip():
-        from bot.record.dates import parse_date
-
         return parse_date(value.strip())
     return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
 import zipfile
 from pathlib import Path
@@ -16,6 +17,7 @@ from bot.record.reports.blocks import (
     SourceFile,
     blocks_digest,
 )
+from bot.record.reports.pdf import read_pdf
 
 __all__ = [
     "DRAFT_MARK",
@@ -52,7 +54,6 @@ MAX_MARKUP_CHARS = 2_000_000  # an HTML file, tags included (Word's HTML is most
 
 def max_report_bytes() -> int:
     """MAX_REPORT_MB from the environment (the secretariat may raise it), else 20 MB."""
-    import os
 
     value = (os.environ.get("MAX_REPORT_MB") or "").strip()
     try:
@@ -134,8 +135,6 @@ def _load_bytes(name: str, data: bytes) -> SourceFile:
         source.untouched_draft = identifier == DRAFT_MARK + blocks_digest(blocks)
         return source
     if data.startswith(b"%PDF"):
-        from bot.record.reports.pdf import read_pdf
-
         blocks, findings = read_pdf(name, data)
         return SourceFile(name, "pdf", digest, blocks, findings=findings)
     for magic, kind in KNOWN_BINARY.items():
@@ -288,6 +287,7 @@ _HTML_BLOCKS = {
 def _html_blocks(name: str, text: str) -> list[Block]:
     """Block elements become lines, table rows become rows; inline markup stays in the cells. One pass
     over the tree, without recursion, so deep or broken nesting costs no more than flat markup."""
+    # Here: BeautifulSoup and lxml load slowly, and only HTML reports need them.
     from bs4 import BeautifulSoup, NavigableString, Tag
 
     soup = BeautifulSoup(text, "html.parser")
@@ -359,6 +359,7 @@ def _html_blocks(name: str, text: str) -> list[Block]:
 
 def _docx_blocks(name: str, data: bytes) -> tuple[list[Block], str]:
     """The document's blocks, and its identifier property (a draft of ours carries its mark there)."""
+    # Here: python-docx loads slowly, and only Word reports need it.
     import docx
     from docx.oxml.ns import qn
     from docx.table import Table

@@ -26,13 +26,19 @@ out.
 from __future__ import annotations
 
 import ctypes
+import gzip
+import json
 import re
 from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
+from importlib.resources import files
 
+from bot.record import refs
 from bot.record.reports.blocks import Block, ReportError
+from bot.record.reports.parser import MAJOR_SECTIONS, _continues_phrase, classify_header
+from bot.record.text import fold
 
 MAX_PAGES = 300  # a headline report runs to 5-30 pages
 MAX_PAGE_CHARS = 200_000  # characters on one page (a dense page holds 6,000)
@@ -151,6 +157,7 @@ def read_pdf(name: str, data: bytes) -> tuple[list[Block], str]:
 
 
 def _read_pages(name: str, data: bytes) -> list[Page]:
+    # Here: PDFium loads a native library, which only PDF reports need.
     import pypdfium2 as pdfium
 
     try:
@@ -189,6 +196,7 @@ def _why(exc: Exception) -> str:
 
 def _read_page(name: str, number: int, page, seen: list[int]) -> Page:
     """One page; `seen` counts the objects and characters of the pages before, against the limits."""
+    # Here, as above: only PDF pages need PDFium.
     import pypdfium2.raw as pdfium_c
 
     objects = pdfium_c.FPDFPage_CountObjects(page.raw)
@@ -382,14 +390,12 @@ def _body_size(pages: list[Page]) -> float:
 def _lexicon() -> dict[str, int]:
     """English words and how often each is seen (pyspellchecker's list), to tell a word broken at a
     cell's edge from two words."""
-    import gzip
-    import json
-    from importlib.resources import files
 
     try:
         data = (files("spellchecker") / "resources" / "en.json.gz").read_bytes()
         return json.loads(gzip.decompress(data))
     except (OSError, ValueError, ModuleNotFoundError):
+        # Here: its word list is large, and only this fallback needs it.
         from spellchecker import SpellChecker
 
         return dict(SpellChecker(language="en").word_frequency.dictionary)
@@ -597,8 +603,6 @@ def _starts_ref(text: str) -> bool:
 
 
 def _names_another_section(fragments: list[Fragment], table: Table) -> bool:
-    from bot.record.reports.parser import MAJOR_SECTIONS
-    from bot.record.text import fold
 
     if len(fragments) != 1 or fragments[0].column != 0:
         return False
@@ -607,7 +611,6 @@ def _names_another_section(fragments: list[Fragment], table: Table) -> bool:
 
 
 def _is_ref(text: str) -> bool:
-    from bot.record import refs
 
     text = text.strip()
     return bool(
@@ -715,7 +718,6 @@ class _Reader:
 
     # -- header rows
     def _header(self, lines: list[Line], index: int, page: Page) -> tuple[Table, int] | None:
-        from bot.record.reports.parser import classify_header
 
         first = lines[index]
         if len(first.words) < 2 or first.size > 1.15 * self.body or len(_cells_of(first.words, [])) < 2:
@@ -749,7 +751,6 @@ class _Reader:
     ) -> tuple[Table, int] | None:
         """A header row between two borders holds every word between them: a cell whose words are
         centred in the row (a browser's table) sits above or below the row's other words."""
-        from bot.record.reports.parser import classify_header
 
         top, bottom = lines[index].top, lines[index + used - 1].bottom
         spans = [e for e in page.across if e.low <= found.columns[0].start + 4 <= e.high]
@@ -1026,7 +1027,6 @@ def _rows(table: Table, joiner: Joiner, text_bottom: float = 1e9) -> list[list[s
 def _unfinished_label(row: dict[int, list[Fragment]], below: Fragment) -> bool:
     """A row holding only a label in one column whose words read on ("Actions from" + "previous
     meeting(s)"): a cell merged down over the rows below, in a table with no borders to show it."""
-    from bot.record.reports.parser import _continues_phrase
 
     if set(row) != {below.column}:
         return False

@@ -16,12 +16,16 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import multiprocessing
 import os
+import resource
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, TimeoutError
 from contextlib import contextmanager
+from multiprocessing import forkserver
 
+from bot.record.reports import worker
 from bot.record.reports.blocks import ReportError
 
 DEFAULT_MEMORY_MB = 256
@@ -57,15 +61,12 @@ def budget() -> tuple[int, float]:
 def _start_worker(memory_mb: int, settings: tuple[tuple[str, str | None], ...]) -> None:
     """Cap the worker's address space at what it holds now (the readers loaded and warmed) plus the
     budget: an allocation past it fails in the worker (MemoryError, or the worker ends), not the host."""
-    import resource
 
     for name, value in settings:
         if value is None:
             os.environ.pop(name, None)
         else:
             os.environ[name] = value
-
-    from bot.record.reports import worker
 
     worker.warm()
     try:
@@ -101,9 +102,8 @@ class ReadingPool:
     """Worker processes that read reports, each task within the budget."""
 
     def __init__(self, memory_mb: int, seconds: float, workers: int | None = None) -> None:
-        import multiprocessing
-        from multiprocessing import forkserver
 
+        # Here: only a process that reads reports starts the pool.
         from pebble import ProcessPool
 
         self.memory_mb, self.seconds = memory_mb, seconds
@@ -144,6 +144,7 @@ class ReadingPool:
                 f"too large to read: {name} (reading it needed more than {self.memory_mb} MB)"
             ) from None
         except Exception as exc:
+            # Here, as above: the pool's module, only once a pool ran.
             from pebble import ProcessExpired
 
             if isinstance(exc, ProcessExpired):
@@ -205,7 +206,6 @@ def reading_pool() -> ReadingPool:
     """The process's pool, made on first use with the budget the environment gives then (a changed
     budget makes a new one)."""
     global _pool
-    import multiprocessing
 
     memory_mb, seconds = budget()
     if multiprocessing.current_process().daemon:
