@@ -137,10 +137,10 @@ async def _import_workbook(db, path: Path, by: str, clock) -> str:
         data = path.read_bytes()
     except OSError as exc:
         raise ReportError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    rows = read_workbook(path.name, data)
+    log = read_workbook(path.name, data)
     async with db.read() as session:
         person = await operator(session, by)
-    summary = await apply_workbook(db, path.name, rows, person, clock)
+    summary = await apply_workbook(db, path.name, log, person, clock)
     for warning in summary.warnings:
         print(f"  warning: {warning}", file=sys.stderr)
     return summary.line()
@@ -154,7 +154,7 @@ async def cmd_export(args: argparse.Namespace) -> int:
 
         out = args.out or "tmag-bot-actions.xlsx"
         async with _database(needs_record=True) as db:
-            data = await export_workbook(db)
+            data = await export_workbook(db, personal=args.with_personal_data)
         try:
             Path(out).write_bytes(data)
         except OSError as exc:
@@ -361,10 +361,10 @@ async def cmd_member_import(args: argparse.Namespace) -> int:
     try:
         rows = read_csv(path.name, data)
         async with _database() as db:
-            added, updated = await import_roster(db, _clock(args), rows, by=_operator())
+            result = await import_roster(db, _clock(args), rows, by=_operator())
     except RosterError as exc:
         raise CliError(str(exc)) from None
-    print(f"{path.name}: {added} members added, {updated} updated.")
+    print(f"{path.name}: {result.line()}.")
     return 0
 
 
@@ -665,7 +665,8 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     exp.add_argument(
         "--with-personal-data",
         action="store_true",
-        help="json: members' emails, chat links and the identity audit trail (left out by default)",
+        help="json: members' emails, chat links and the identity audit trail; xlsx: members' emails "
+        "(left out by default)",
     )
     exp.set_defaults(handler=cmd_export)
 

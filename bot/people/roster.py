@@ -11,10 +11,13 @@ import csv
 import io
 from dataclasses import dataclass
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from bot.calendar.clock import Clock
 from bot.people.members import MemberError, add_member, check_email
 from bot.record.text import fold
 from storage.db import Database
+from storage.queries import members as member_queries
 
 HEADINGS = {  # folded heading -> field
     "name": "name",
@@ -30,6 +33,7 @@ HEADINGS = {  # folded heading -> field
     "role": "role",
     "constituency role": "role",
     "title": "role",
+    "initials": "initials",
 }
 MAX_ROWS = 5000
 
@@ -45,6 +49,7 @@ class RosterRow:
     email: str | None
     organisation: str | None
     role: str | None
+    initials: str | None = None
 
 
 def roster_rows(records: list[list[str]], source: str) -> list[RosterRow]:
@@ -74,7 +79,11 @@ def roster_rows(records: list[list[str]], source: str) -> list[RosterRow]:
             continue
         if email:
             seen[email] = line
-        rows.append(RosterRow(line, name, email, values.get("organisation"), values.get("role")))
+        rows.append(
+            RosterRow(
+                line, name, email, values.get("organisation"), values.get("role"), values.get("initials")
+            )
+        )
     if bad:
         shown = "; ".join(bad[:10]) + (f"; and {len(bad) - 10} more" if len(bad) > 10 else "")
         raise RosterError(f"{source}: nothing imported, {len(bad)} bad row(s): {shown}")
@@ -93,25 +102,56 @@ def read_csv(name: str, data: bytes) -> list[RosterRow]:
     return roster_rows([row for row in csv.reader(io.StringIO(text), dialect)], name)
 
 
-async def import_roster(db: Database, clock: Clock, rows: list[RosterRow], *, by: str) -> tuple[int, int]:
-    """Each row added or completed as a member, all in one transaction: (added, updated)."""
+@dataclass(frozen=True)
+class RosterResult:
+    added: int
+    changed: int
+    unchanged: int
 
-    async def apply(session) -> tuple[int, int]:
-        added = updated = 0
-        for row in rows:
-            try:
-                change = await add_member(
-                    session,
-                    clock,
-                    name=row.name,
-                    email=row.email,
-                    organisation=row.organisation,
-                    role=row.role,
-                    by=by,
-                )
-            except MemberError as exc:
-                raise RosterError(f"row {row.line}: {exc}; nothing imported") from None
-            added, updated = added + change.created, updated + (not change.created)
-        return added, updated
+    def line(self) -> str:
+        return f"{self.added} members added, {self.changed} changed, {self.unchanged} unchanged"
 
-    return await db.transaction(apply)
+
+async def apply_roster(
+    session: AsyncSession, clock: Clock, rows: list[RosterRow], *, by: str
+) -> RosterResult:
+    """Each row added or completed as a member, in the caller's transaction (RosterError, naming the
+    row, undoes it all). A row that says what the record already holds changes nothing."""
+
+    def held(member) -> tuple:
+        return (
+            member.name,
+            member.initials,
+            member.organisation,
+            member.role,
+            member.email,
+            bool(member.is_secretariat),
+            bool(member.is_chair),
+        )
+
+    before = {m.id: held(m) for m in await member_queries.all_members(session)}
+    added: set[int] = set()
+    touched: set[int] = set()
+    for row in rows:
+        try:
+            change = await add_member(
+                session,
+                clock,
+                name=row.name,
+                email=row.email,
+                organisation=row.organisation,
+                role=row.role,
+                initials=row.initials,
+                by=by,
+            )
+        except MemberError as exc:
+            raise RosterError(f"row {row.line}: {exc}; nothing imported") from None
+        (added if change.created else touched).add(change.member.id)
+    after = {m.id: held(m) for m in await member_queries.all_members(session)}
+    changed = {i for i in touched - added if before.get(i) != after.get(i)}
+    return RosterResult(len(added), len(changed), len(touched - added - changed))
+
+
+async def import_roster(db: Database, clock: Clock, rows: list[RosterRow], *, by: str) -> RosterResult:
+    """A members list, all in one transaction."""
+    return await db.transaction(lambda session: apply_roster(session, clock, rows, by=by))

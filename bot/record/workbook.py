@@ -21,11 +21,12 @@ from datetime import date, datetime
 from bot.calendar.clock import Clock, real_utcnow
 from bot.people.identity import Person
 from bot.people.members import load_index, resolve_owner_names
+from bot.people.roster import RosterError, RosterResult, apply_roster, roster_rows
 from bot.record.audit import Actor, action_event
 from bot.record.exporter import export_data, latest_update
 from bot.record.importer import insert_owner_rows, owner_rows
 from bot.record.refs import parse_action_cell
-from bot.record.reports.action_log import LogRow
+from bot.record.reports.action_log import ActionLog
 from bot.record.reports.loader import ReportError, check_archive, check_size
 from bot.record.text import fold
 from bot.record.updates import update_closes, update_reopens, update_reports_delivery
@@ -48,20 +49,35 @@ ACTION_COLUMNS = [
     "Meeting",
 ]
 DECISION_COLUMNS = ["Group", "Area", "Decision Ref", "Description", "Meeting"]
-WIDTHS = {"Area": 22, "Action Ref": 12, "Action": 60, "Owner": 30, "Due Date": 11, "Update": 50, "Status": 9}
+MEMBER_COLUMNS = ["Name", "Initials", "Organisation", "Role"]  # and Email, with personal data
+WIDTHS = {
+    "Name": 26,
+    "Organisation": 26,
+    "Role": 30,
+    "Email": 30,
+    "Area": 22,
+    "Action Ref": 12,
+    "Action": 60,
+    "Owner": 30,
+    "Due Date": 11,
+    "Update": 50,
+    "Status": 9,
+}
 DATE_FORMAT = "DD/MM/YYYY"
 
 
 # --- out -----------------------------------------------------------------------------------------
 
 
-async def export_workbook(db: Database) -> bytes:
+async def export_workbook(db: Database, *, personal: bool = False) -> bytes:
+    """The action log, its decisions, and its members (their emails only with `personal`: the file
+    travels, and an address is personal data)."""
     # Here: openpyxl takes a while to import, and only the export needs it.
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
-    data = await export_data(db)
+    data = await export_data(db, personal=personal)
     book = Workbook()
     book.remove(book.active)
     groups = sorted({a["group"] for a in data["actions"]} | {d["group"] for d in data["decisions"]})
@@ -100,6 +116,15 @@ async def export_workbook(db: Database) -> bytes:
             for d in data["decisions"]
         ],
     )
+    sheet(
+        "Members",
+        MEMBER_COLUMNS + (["Email"] if personal else []),
+        [
+            [m["name"], m["initials"] or "", m["organisation"] or "", m["role"] or ""]
+            + ([m.get("email") or ""] if personal else [])
+            for m in data["members"]
+        ],
+    )
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
@@ -134,16 +159,23 @@ class WorkbookSummary:
     added: list[str] = field(default_factory=list)
     unchanged: int = 0
     warnings: list[str] = field(default_factory=list)
+    members: RosterResult | None = None  # None: no Members sheet
 
     def line(self) -> str:
-        if not self.changed and not self.added:
-            return f"{self.file_name}: action log read, nothing changed ({self.unchanged} rows as recorded)"
+        members_changed = self.members is not None and (self.members.added or self.members.changed)
+        if not self.changed and not self.added and not members_changed:
+            said = f"{self.unchanged} rows as recorded"
+            if self.members is not None:
+                said += f", {self.members.unchanged} members as recorded"
+            return f"{self.file_name}: action log read, nothing changed ({said})"
         parts = [f"{self.file_name}: action log read"]
         if self.changed:
             parts.append(f"{len(self.changed)} changed ({', '.join(self.changed[:12])})")
         if self.added:
             parts.append(f"{len(self.added)} added ({', '.join(self.added[:12])})")
         parts.append(f"{self.unchanged} unchanged")
+        if self.members is not None:
+            parts.append(self.members.line())
         return "; ".join(parts)
 
 
@@ -157,8 +189,9 @@ def is_workbook(name: str, data: bytes) -> bool:
         return name.lower().endswith(".xlsx")
 
 
-def read_workbook(name: str, data: bytes) -> list[LogRow]:
-    """The rows of every actions sheet (one whose header row names Action Ref and Action); ReportError,
+def read_workbook(name: str, data: bytes) -> ActionLog:
+    """The rows of every actions sheet (one whose header row names Action Ref and Action) and the
+    Members sheet, if any; ReportError,
     in one line, for a file that is not an action log, or one too large to read: an archive whose parts
     inflate past the limits is refused unopened, and the rest is read by a reading worker within the
     reading budget (see reports.reading). Blocks until read (the command line's way)."""
@@ -172,18 +205,29 @@ def read_workbook(name: str, data: bytes) -> list[LogRow]:
 
 
 async def apply_workbook(
-    db: Database, name: str, rows: list[LogRow], person: Person, clock: Clock
+    db: Database, name: str, log: ActionLog, person: Person, clock: Clock
 ) -> WorkbookSummary:
-    """Apply what was edited, in one transaction (secretariat only: the log is theirs)."""
+    """Apply what was edited, members first, all in one transaction (secretariat only: the log is
+    theirs). A bad row in the Members sheet refuses the whole workbook, naming every bad row."""
 
     summary = WorkbookSummary(name)
     if not person.is_secretariat:
         raise ReportError(f"{name}: only the secretariat can import the action log")
     source = f"workbook:{name}"[:200]
+    rows = log.rows
+    try:
+        roster = roster_rows(log.members, f"{name} (Members sheet)") if log.members is not None else None
+    except RosterError as exc:
+        raise ReportError(str(exc)) from None
 
     async def apply(session) -> None:
         summary.changed.clear(), summary.added.clear(), summary.warnings.clear()
         summary.unchanged = 0
+        if roster is not None:
+            try:
+                summary.members = await apply_roster(session, clock, roster, by=person.display)
+            except RosterError as exc:
+                raise ReportError(f"{name} (Members sheet) {exc}") from None
         codes = await group_queries.group_codes(session)
         new_names: list[int] = []
         at, recorded = clock.utcnow(), real_utcnow()

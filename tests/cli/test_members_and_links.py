@@ -98,7 +98,9 @@ def test_a_members_list_goes_in_whole_or_not_at_all(db_url, write, capsys, tmp_p
         ",,,,\n"
     )
     assert main(["member", "import", str(good)]) == 0
-    assert capsys.readouterr().out.strip() == "members.csv: 1 members added, 1 updated."
+    assert capsys.readouterr().out.strip() == "members.csv: 1 members added, 1 changed, 0 unchanged."
+    assert main(["member", "import", str(good)]) == 0  # the same list again changes nothing
+    assert capsys.readouterr().out.strip() == "members.csv: 0 members added, 0 changed, 2 unchanged."
     bad = tmp_path / "bad.csv"
     bad.write_text(
         "name;email\nLena Ortiz;lena@example.org\nCher;cher@example.org\nTom Okafor;not-an-email\n"

@@ -52,7 +52,7 @@ async def read_back(db, data: bytes, name: str = "log.xlsx"):
 
 async def test_the_workbook_has_the_secretariats_columns_real_dates_and_a_frozen_filtered_header(world):
     book = load_workbook(io.BytesIO(await export_workbook(world)))
-    assert book.sheetnames == ["WMAG actions", "Decisions"]
+    assert book.sheetnames == ["WMAG actions", "Decisions", "Members"]
     sheet = book["WMAG actions"]
     header = [c.value for c in sheet[1]]
     assert header == [
@@ -140,6 +140,54 @@ async def test_a_workbook_that_is_not_an_action_log_is_one_line_and_changes_noth
         read_workbook("budget.xlsx", out.getvalue())
     with pytest.raises(ReportError, match="not a readable Excel workbook"):
         read_workbook("broken.xlsx", b"PK\x03\x04 not a zip")
+
+
+async def members(db) -> dict[str, tuple]:
+    async with db.read() as session:
+        rows = await session.exec(text("SELECT name, organisation, role, email FROM member"))
+        return {r[0]: tuple(r[1:]) for r in rows.all()}
+
+
+async def test_the_members_sheet_round_trip_keeps_emails_out_unless_asked_and_applies_edits(world):
+    plain = load_workbook(io.BytesIO(await export_workbook(world)))
+    assert [c.value for c in plain["Members"][1]] == ["Name", "Initials", "Organisation", "Role"]
+    before = await members(world)
+    summary = await read_back(world, await export_workbook(world))
+    assert summary.members.added == 0 and summary.members.changed == 0
+    assert summary.members.unchanged == len(before) and await members(world) == before
+
+    book = load_workbook(io.BytesIO(await export_workbook(world, personal=True)))
+    sheet = book["Members"]
+    assert [c.value for c in sheet[1]] == ["Name", "Initials", "Organisation", "Role", "Email"]
+    row = {sheet.cell(r, 1).value: r for r in range(2, sheet.max_row + 1)}
+    sheet.cell(row["Sam Hatton"], 5).value = "sam.hatton@example.org"
+    sheet.cell(row["Lena Ortiz"], 3).value = "Elexon"
+    sheet.append(["Noor Haddad", "NH", "Northern Grid", "DNO Representative", "noor@example.org"])
+    book["WMAG actions"].cell(2, 7).value = "Closed"
+    out = io.BytesIO()
+    book.save(out)
+    summary = await read_back(world, out.getvalue(), "edited.xlsx")
+    assert (summary.members.added, summary.members.changed) == (1, 2)
+    assert "1 members added, 2 changed" in summary.line() and len(summary.changed) == 1
+    now = await members(world)
+    assert now["Sam Hatton"][2] == "sam.hatton@example.org" and now["Lena Ortiz"][0] == "Elexon"
+    assert now["Noor Haddad"] == ("Northern Grid", "DNO Representative", "noor@example.org")
+
+    again = await read_back(world, out.getvalue(), "edited.xlsx")
+    assert (again.members.added, again.members.changed) == (0, 0) and "nothing changed" in again.line()
+
+
+async def test_a_bad_members_row_refuses_the_whole_workbook(world):
+    book = load_workbook(io.BytesIO(await export_workbook(world, personal=True)))
+    book["Members"].append(["Cher", "", "", "", "cher@example.org"])
+    book["Members"].append(["Tom Okafor", "", "", "", "not-an-email"])
+    book["WMAG actions"].cell(2, 7).value = "Closed"
+    out = io.BytesIO()
+    book.save(out)
+    before, people = await events(world), await members(world)
+    with pytest.raises(ReportError, match=r"Members sheet.*2 bad row\(s\).*Cher"):
+        await read_back(world, out.getvalue(), "edited.xlsx")
+    assert await events(world) == before and await members(world) == people
 
 
 async def test_only_the_secretariat_reads_the_log_back(world):

@@ -31,6 +31,13 @@ class LogRow:
     status: str | None  # open | closed | None (not stated)
 
 
+@dataclass
+class ActionLog:
+    rows: list[LogRow]
+    members: list[list[str]] | None  # the Members sheet's cells, its heading row first; None: no such sheet
+
+
+MEMBER_HEADINGS = {"name", "full name", "member"}  # a sheet of members names its people in one of these
 HEADERS = {
     "area": {"area"},
     "ref": {"action ref", "ref", "action reference", "action id", "action no", "reference"},
@@ -42,8 +49,9 @@ HEADERS = {
 }
 
 
-def read_rows(name: str, data: bytes) -> list[LogRow]:
-    """The rows of every actions sheet; ReportError, in one line, for a file that is not an action log."""
+def read_rows(name: str, data: bytes) -> ActionLog:
+    """The rows of every actions sheet, and the Members sheet's cells if there is one; ReportError, in
+    one line, for a file that is neither an action log nor a members list."""
     # Here: openpyxl loads slowly, and only action log workbooks need it.
     from openpyxl import load_workbook
 
@@ -52,6 +60,7 @@ def read_rows(name: str, data: bytes) -> list[LogRow]:
     except Exception as exc:  # openpyxl raises several kinds for a damaged file
         raise ReportError(f"{name}: not a readable Excel workbook ({exc.__class__.__name__})") from None
     rows: list[LogRow] = []
+    members: list[list[str]] | None = None
     found = False
     try:
         for ws in book.worksheets:
@@ -59,6 +68,8 @@ def read_rows(name: str, data: bytes) -> list[LogRow]:
             header = next(values, None)
             columns = _columns(header or ())
             if "ref" not in columns or "text" not in columns:
+                if members is None and _is_members(ws.title, header or ()):
+                    members = _cells(name, ws.title, header, values)
                 continue
             found = True
             for line, row in enumerate(values, 2):
@@ -71,11 +82,30 @@ def read_rows(name: str, data: bytes) -> list[LogRow]:
                     rows.append(parsed)
     finally:
         book.close()
-    if not found:
+    if not found and members is None:
         raise ReportError(
             f"{name}: not an action log (no sheet has a header row with Action Ref and Action columns)"
         )
-    return rows
+    return ActionLog(rows, members)
+
+
+def _is_members(title: str, header) -> bool:
+    headings = {" ".join(re.sub(r"[^a-z ]", " ", str(c or "").lower()).split()) for c in header}
+    return bool(headings & MEMBER_HEADINGS) and (fold(title) == "members" or "email" in headings)
+
+
+def _cells(name: str, title: str, header, values) -> list[list[str]]:
+    """A sheet as text cells (what a CSV of it would hold)."""
+    records = [[_text(c) for c in header]]
+    for line, row in enumerate(values, 2):
+        if line > MAX_ROWS:
+            raise ReportError(f"{name}: sheet {title} has more than {MAX_ROWS:,} rows; is it a members list?")
+        records.append([_text(c) for c in row])
+    return records
+
+
+def _text(value) -> str:
+    return clean_cell(str(value)) if value is not None else ""
 
 
 def _columns(header) -> dict[str, int]:
