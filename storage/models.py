@@ -383,7 +383,7 @@ class BotMessage(SQLModel, table=True):
 
 
 class PendingUpload(SQLModel, table=True):
-    """A report shared in Slack, held (not imported) until the secretariat presses Import."""
+    """A report shared in a chat, held (not imported) until the secretariat imports or declines it."""
 
     __tablename__ = "pending_upload"
 
@@ -393,7 +393,7 @@ class PendingUpload(SQLModel, table=True):
     data: bytes
     uploaded_by: str
     channel: str
-    status: str = "pending"  # pending | imported | cancelled
+    status: str = "pending"  # pending (previewed) | offered (unread) | importing | imported | cancelled
     decided_by: str | None = None
     created_at: datetime = Field(sa_type=UTCDateTime)
 

@@ -58,4 +58,7 @@ def write_snapshot() -> Path:
 
 
 if __name__ == "__main__":
+    import argparse
+
+    argparse.ArgumentParser(description="Write storage/sqlite_schema.sql from the migrations.").parse_args()
     print(f"wrote {write_snapshot()}")

@@ -18,7 +18,7 @@ from pathlib import Path
 from sqlalchemy.engine import Connection, Engine
 
 SNAPSHOT = Path(__file__).with_name("sqlite_schema.sql")
-HEADER = "-- The schema the migrations build on SQLite (storage/snapshot.py writes this file).\n"
+HEADER = "-- The schema the migrations build on SQLite (python -m storage.schema writes this file).\n"
 _KIND_ORDER = {"table": 0, "index": 1, "trigger": 2, "view": 3}
 
 

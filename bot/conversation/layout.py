@@ -19,6 +19,7 @@ from bot.conversation.answers import Answer, Item
 from bot.conversation.help import HELP
 from bot.conversation.render import compact_line, detail_lines, meeting_line, member_line, shorten, when
 from bot.digests.layout import Message
+from bot.people.notices import ClaimNotice, Notice, UploadNotice
 
 PAGE = 20  # items per message; the rest behind "Show more"
 TITLED = ("named", "role", "organisation", "group", "closest", "no_news")
@@ -31,6 +32,7 @@ PAGE_TO = "page"  # view: the same answer at another page
 CONFIRM_REPORTED = "confirm_reported"  # group (view)
 IMPORT_UPLOAD = "import_upload"  # upload
 CANCEL_UPLOAD = "cancel_upload"  # upload
+PREVIEW_UPLOAD = "preview_upload"  # upload: a report offered to the secretariat, read now
 CONFIRM_IDENTITY = "confirm_identity"  # member
 DENY_IDENTITY = "deny_identity"  # member
 CONFIRM_CLAIM = "confirm_claim"  # member, platform, user
@@ -43,6 +45,7 @@ VERBS = frozenset(
         CONFIRM_REPORTED,
         IMPORT_UPLOAD,
         CANCEL_UPLOAD,
+        PREVIEW_UPLOAD,
         CONFIRM_IDENTITY,
         DENY_IDENTITY,
         CONFIRM_CLAIM,
@@ -283,6 +286,26 @@ def changed_item(item: Item | None, ref: str, result, today: date, view: View | 
     if result.ok and result.event_id and not result.undone:
         return Piece("item", f"✅ {text}", ref, (undo_button(result.event_id, view),))
     return item_piece(item, today, view) if item is not None else Piece("item", text, ref)
+
+
+def notice_pieces(notice: Notice) -> list[Piece]:
+    """What the secretariat is told (bot/people/notices.py), with what they can press."""
+    if isinstance(notice, ClaimNotice):
+        data = {"member": notice.member_id, "platform": notice.platform, "user": notice.user_id}
+        buttons = (
+            Button("Confirm", CONFIRM_CLAIM, data, "primary"),
+            Button("Reject", REJECT_CLAIM, data, "danger"),
+        )
+        return [Piece("question", notice.text(), buttons=buttons)]
+    if isinstance(notice, UploadNotice):
+        data = {"upload": notice.upload_id}
+        buttons = (
+            Button("Preview", PREVIEW_UPLOAD, data, "primary"),
+            Button("Import", IMPORT_UPLOAD, data),
+            Button("Decline", CANCEL_UPLOAD, data, "danger"),
+        )
+        return [Piece("question", notice.text(), buttons=buttons)]
+    return [Piece("note", notice.text())]
 
 
 def help_pieces(note: str | None = None) -> list[Piece]:

@@ -26,7 +26,7 @@ class ReplyFile:
 
 @dataclass
 class Shown:
-    """One message or card. kind: answer | change | refusal | note | help | question | file."""
+    """One message or card. kind: answer | change | refusal | note | help | question | file | preview."""
 
     kind: str
     pieces: list[Piece]

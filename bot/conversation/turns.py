@@ -27,6 +27,7 @@ from bot.conversation.layout import (
     IMPORT_UPLOAD,
     MARK_DONE,
     PAGE_TO,
+    PREVIEW_UPLOAD,
     REJECT_CLAIM,
     UNDO,
     Piece,
@@ -36,6 +37,7 @@ from bot.conversation.layout import (
     changed_item,
 )
 from bot.conversation.outcome import Outcome, Shown, note, refusal
+from bot.conversation.sharing import SharedFile, preview_pressed, share_file
 from bot.conversation.statements import parse_statement
 from bot.digests.views import digest_pieces
 from bot.people import links
@@ -77,6 +79,7 @@ class Turn:
     # asked only when a change is made (a permalink costs the platform a call).
     source: str | Callable[[], Awaitable[str]] = "console"
     overheard: bool = False  # a channel message not addressed to the bot: only "REF done" counts
+    file: SharedFile | None = None  # a file shared with the bot (the text, if any, is its message)
     questions_only: bool = False  # `ask`: questions, never changes
 
 
@@ -88,7 +91,17 @@ async def take_turn(services: Services, turn: Turn) -> Outcome:
     person = resolution.person
     if not turn.overheard:
         await _settle_source(turn)
-    if turn.verb is not None:
+    if turn.file is not None:
+        outcome = await share_file(
+            services,
+            person,
+            turn.file,
+            user=turn.user,
+            sharer=_who_as(person, turn),
+            where=turn.place.address or turn.place.platform,
+            in_channel=turn.place.kind != "personal",
+        )
+    elif turn.verb is not None:
         outcome = await _press(services, person, turn)
     elif turn.overheard:
         outcome = await _statement(services, person, turn)
@@ -228,6 +241,8 @@ async def _press(services: Services, person: Person, turn: Turn) -> Outcome:
             db, refs, "close", person, clock, note=(said or "").strip()[:2000] or None, source=turn.source
         )
         return changed(results)
+    if verb == PREVIEW_UPLOAD and _number(data.get("upload")) is not None:
+        return await preview_pressed(services, person, _number(data["upload"]))
     if verb in (IMPORT_UPLOAD, CANCEL_UPLOAD) and _number(data.get("upload")) is not None:
         upload_id, who = _number(data["upload"]), _who_as(person, turn)
         if verb == IMPORT_UPLOAD:

@@ -1,4 +1,5 @@
-"""Telling the secretariat of every claim, with Confirm and Reject.
+"""Telling the secretariat of every claim, with Confirm and Reject; and of a report shared by someone
+outside the secretariat, unread, with Preview, Import and Decline.
 
 Where: the secretariat's channel of the claimed member's groups when one is set (`group set G
 --secretariat-channel`, or `secretariat here` in a channel); else a direct message to each configured
@@ -56,22 +57,61 @@ class ClaimNotice:
         )
 
 
+@dataclass(frozen=True)
+class UploadNotice:
+    """A report shared by someone outside the secretariat, held unread: what the secretariat is shown,
+    to preview, import or decline."""
+
+    upload_id: int
+    file_name: str
+    size: int
+    platform: str
+    user_id: str
+    member_id: int | None  # who the sharer is linked as, if anyone
+    member_name: str | None
+    in_channel: bool
+    kind: str = "upload"
+
+    @property
+    def user_label(self) -> str:
+        return f"{PLATFORM_NAMES.get(self.platform, self.platform)} user {self.user_id}"
+
+    def text(self) -> str:
+        """ "Sam Hatton (Slack user U0SAM) shared TMAG 22 report.docx (120 KB) in a channel." and why
+        it has not been read."""
+        who = f"{self.member_name} ({self.user_label})" if self.member_name else self.user_label
+        where = "in a channel" if self.in_channel else "with me directly"
+        if self.size < 1024:
+            size = f"{self.size} bytes"
+        elif self.size < 1024 * 1024:
+            size = f"{self.size / 1024:.0f} KB"
+        else:
+            size = f"{self.size / 1048576:.1f} MB"
+        return (
+            f"{who} shared {self.file_name} ({size}) {where}. I have not read it: reports shared by anyone "
+            "outside the secretariat are read only when you ask. Preview it, Import it, or Decline."
+        )
+
+
+Notice = ClaimNotice | UploadNotice
+
+
 class SecretariatTeller(Protocol):
     """How one platform tells the secretariat: in a channel, or each configured admin directly."""
 
     platform: str
 
-    async def post(self, channel: str, notice: ClaimNotice) -> bool: ...
+    async def post(self, channel: str, notice: Notice) -> bool: ...
 
-    async def tell_admins(self, notice: ClaimNotice) -> int: ...
+    async def tell_admins(self, notice: Notice) -> int: ...
 
 
-async def secretariat_channels(db: Database, member_id: int) -> dict[str, list[str]]:
-    """The secretariat's channels (by platform) for a member: those of their groups, else of every
-    group."""
+async def secretariat_channels(db: Database, member_id: int | None) -> dict[str, list[str]]:
+    """The secretariat's channels (by platform) for a member: those of their groups, else (or for no
+    member) of every group."""
     async with db.read() as session:
         groups = await group_queries.all_groups(session)
-        theirs = await member_queries.group_ids_of(session, member_id)
+        theirs = await member_queries.group_ids_of(session, member_id) if member_id is not None else set()
     chosen = [g for g in groups if g.id in theirs] or groups
     found: dict[str, list[str]] = {"slack": [], "teams": []}
     for group in chosen:
@@ -82,7 +122,7 @@ async def secretariat_channels(db: Database, member_id: int) -> dict[str, list[s
     return found
 
 
-async def tell_secretariat(db: Database, notices: list[ClaimNotice], tellers: list[SecretariatTeller]) -> int:
+async def tell_secretariat(db: Database, notices: list[Notice], tellers: list[SecretariatTeller]) -> int:
     """Tell the secretariat of each claim, where they are; how many messages went. A teller that fails
     is logged and the others still tell."""
     sent = 0
@@ -95,7 +135,13 @@ async def tell_secretariat(db: Database, notices: list[ClaimNotice], tellers: li
         if not told:
             for teller in tellers:
                 told += await _safely(teller.tell_admins(notice), teller)
-        if not told:
+        if not told and isinstance(notice, UploadNotice):
+            log.warning(
+                "no secretariat channel or admin to tell of %s shared by %s: declined",
+                notice.file_name,
+                notice.user_label,
+            )
+        elif not told:
             log.warning(
                 "claim waiting for the secretariat (no secretariat channel or admin to tell): %s says they "
                 "are %s; see tmag-bot member links --pending",

@@ -1,5 +1,7 @@
-"""A report shared in a chat (Slack or Teams): previewed, held, and stored only when the secretariat
-imports it; the same rules on every platform."""
+"""A report shared in a chat (Slack or Teams), the same rules on every platform: shared by the
+secretariat, it is previewed and held until they press Import; shared by anyone else, it is not read
+at all (a report can be made to cost a reader dearly) but offered to the secretariat, who may preview,
+import or decline it. Nothing is stored in the record until someone from the secretariat imports it."""
 
 from __future__ import annotations
 
@@ -15,6 +17,8 @@ from storage.models import PendingUpload
 from storage.queries import uploads as upload_queries
 
 NOTHING_STORED = "Nothing is stored until someone from the secretariat presses Import."
+MAX_OFFERED = 3  # files one person may have waiting for the secretariat at once
+PENDING, OFFERED = "pending", "offered"  # previewed and held; held unread for the secretariat
 REPORT_SUFFIXES = {".docx", ".pdf", ".txt", ".md", ".markdown", ".html", ".htm"}  # what a shared file may be
 
 
@@ -42,6 +46,49 @@ async def hold_upload(
     return HeldUpload(
         await db.transaction(lambda session: upload_queries.add_upload(session, pending)), summary
     )
+
+
+async def offer_upload(
+    db: Database, *, name: str, data: bytes, file_id: str, uploaded_by: str, channel: str, clock: Clock
+) -> int | None:
+    """Hold a report, unread, for the secretariat: its id, or None when its sharer already has
+    MAX_OFFERED waiting (each one is kept whole in the database until someone decides)."""
+
+    async def hold(session) -> int | None:
+        if await upload_queries.waiting_from(session, uploaded_by, OFFERED) >= MAX_OFFERED:
+            return None
+        pending = PendingUpload(
+            file_id=file_id[:100],
+            file_name=name,
+            data=data,
+            uploaded_by=uploaded_by,
+            channel=channel,
+            status=OFFERED,
+            created_at=clock.utcnow(),
+        )
+        return await upload_queries.add_upload(session, pending)
+
+    return await db.transaction(hold)
+
+
+async def preview_held(db: Database, upload_id: int, person: Person, clock: Clock) -> tuple[str, object]:
+    """An offered report read for the secretariat (within the reading budget): ("preview", (name,
+    summary)), ("nothing", message) when importing it would change nothing, or ("refused", message)."""
+    if not person.is_secretariat:
+        return "refused", "Only the secretariat can preview a shared report."
+    async with db.read() as session:
+        upload = await upload_queries.upload(session, upload_id)
+        held = (upload.file_name, upload.data, upload.status) if upload is not None else None
+    if held is None or held[2] not in (PENDING, OFFERED):
+        return "refused", "That report was already imported or declined."
+    name, data, _ = held
+    try:
+        summary = await preview_report(db, name=name, data=data, clock=clock)
+    except ReportError as exc:
+        return "refused", f"I couldn't read {exc}"
+    if summary.status == "unchanged":
+        return "nothing", nothing_to_do(name, summary)
+    return "preview", (name, summary)
 
 
 def nothing_to_do(name: str, summary: ImportSummary) -> str:
@@ -86,28 +133,31 @@ async def import_held(
 
     async def take(session):
         upload = await upload_queries.upload(session, upload_id)
-        if upload is None or upload.status != "pending":
+        if upload is None or upload.status not in (PENDING, OFFERED):
             return None
-        upload.status, upload.decided_by = "importing", decided_by
-        return upload.file_name, upload.data
+        was, upload.status, upload.decided_by = upload.status, "importing", decided_by
+        return upload.file_name, upload.data, was
 
     async def settle(status: str) -> None:
         async def mark(session):
-            (await upload_queries.upload(session, upload_id)).status = status
+            held = await upload_queries.upload(session, upload_id)
+            held.status = status
+            if status == "imported":
+                held.data = b""  # the record holds what it said now
 
         await db.transaction(mark)
 
     taken = await db.transaction(take)
     if taken is None:
         return False, "That report was already imported or cancelled."
-    name, data = taken
+    name, data, was = taken
     try:
         summary = await import_report(db, name=name, data=data, clock=clock, by=person.display)
     except ReportError as exc:
-        await settle("pending")
+        await settle(was)
         return False, f"Not imported by {person.display}: Import failed: {exc}"
     except BaseException:
-        await settle("pending")  # so it can be imported once the trouble has passed
+        await settle(was)  # so it can be imported once the trouble has passed
         raise
     await settle("imported")
     await notify_calendar_changed()
@@ -120,8 +170,8 @@ async def cancel_held(db: Database, upload_id: int, person: Person, decided_by: 
     async def cancel(session):
         upload = await upload_queries.upload(session, upload_id)
         allowed = upload is not None and (upload.uploaded_by == decided_by or person.is_secretariat)
-        if allowed and upload.status == "pending":
-            upload.status, upload.decided_by = "cancelled", decided_by
+        if allowed and upload.status in (PENDING, OFFERED):
+            upload.status, upload.decided_by, upload.data = "cancelled", decided_by, b""
         return allowed, upload.file_name if upload else None
 
     allowed, name = await db.transaction(cancel)

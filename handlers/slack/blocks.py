@@ -35,8 +35,7 @@ from bot.conversation.answers import Answer, Item
 from bot.conversation.layout import PAGE, Button, Piece, answer_pieces, message_pieces
 from bot.digests.layout import Message, channel_message, direct_message, thread_messages
 from bot.digests.views import ASKING
-from bot.people.notices import ClaimNotice
-from bot.record.uploads import NOTHING_STORED, preview_lines
+from bot.people.notices import Notice
 from handlers.slack import ids
 
 MAX_BLOCKS = 50
@@ -178,14 +177,9 @@ def change_blocks(message: str, event_id: int | None = None) -> list[Block]:
     return blocks_of([Piece("change", f"✅ {message}", buttons=(layout.undo_button(event_id),))])
 
 
-def claim_blocks(notice: ClaimNotice) -> list[Block]:
-    """A claim, for the secretariat to confirm or reject."""
-    data = {"member": notice.member_id, "platform": notice.platform, "user": notice.user_id}
-    buttons = (
-        Button("Confirm", layout.CONFIRM_CLAIM, data, "primary"),
-        Button("Reject", layout.REJECT_CLAIM, data, "danger"),
-    )
-    return blocks_of([Piece("question", notice.text(), buttons=buttons)])
+def notice_blocks(notice: Notice) -> list[Block]:
+    """What the secretariat is told, with its buttons."""
+    return blocks_of(layout.notice_pieces(notice))
 
 
 def item_block(item: Item, today: date) -> list[Block]:
@@ -255,19 +249,6 @@ def no_refs_modal() -> View:
         close=PlainTextObject(text="Close"),
         blocks=[text_section("I can't see an action ref (like TMAG22-01) in that message.")],
     )
-
-
-def upload_preview_blocks(upload_id: int, file_name: str, summary) -> list[Block]:
-    data = {"upload": upload_id}
-    buttons = (
-        Button("Import", layout.IMPORT_UPLOAD, data, "primary"),
-        Button("Cancel", layout.CANCEL_UPLOAD, data),
-    )
-    return [
-        text_section("\n".join(preview_lines(file_name, summary))),
-        context(NOTHING_STORED),
-        *blocks_of([Piece("pager", "", buttons=buttons)]),
-    ]
 
 
 def to_dicts(blocks: list[Block]) -> list[dict]:

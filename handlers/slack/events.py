@@ -6,16 +6,14 @@ from __future__ import annotations
 import logging
 import re
 from functools import partial
-from pathlib import Path
 
 import aiohttp
+from slack_sdk.errors import SlackApiError
 
 from bot.calendar.schedule import upcoming_meetings
 from bot.conversation.answers import decision_item, meeting_item
+from bot.conversation.sharing import DownloadFailed, SharedFile
 from bot.conversation.turns import REACT_DONE, Turn, actions_named, take_turn
-from bot.record.importer import ReportError
-from bot.record.reports.loader import check_size, max_report_bytes
-from bot.record.uploads import REPORT_SUFFIXES, hold_upload, nothing_to_do
 from handlers.downloads import download
 from handlers.services import Services
 from handlers.slack import blocks as ui
@@ -219,60 +217,39 @@ async def publish_home(services: Services, client, user_id: str, notice: str | N
     await client.views_publish(user_id=user_id, view=view)
 
 
-async def _download(services: Services, url: str, name: str, limit: int) -> bytes:
-    headers = {"Authorization": f"Bearer {services.settings.slack_bot_token}"}
-    return await download(url, name, limit=limit, headers=headers)
-
-
 async def handle_upload(services: Services, client, event: dict, user: str, channel: str, ts: str) -> None:
-    """A report shared with the bot: previewed in the thread with Import and Cancel; stored only on Import.
-
-    The file is read and parsed in a worker thread, outside any transaction; only the preview's dry run
-    and the pending upload touch the database, each briefly."""
-    limit = max_report_bytes()
+    """Reports shared with the bot: each a turn of its own (bot/conversation/sharing.py), answered in the
+    file's thread."""
+    headers = {"Authorization": f"Bearer {services.settings.slack_bot_token}"}
+    who, lookup = slack_user(services, user), profile_lookup(client, user)
     for shared in event.get("files") or []:
         if not isinstance(shared, dict):
             continue
         name = str(shared.get("name") or shared.get("title") or "report")[:200]
-        if Path(name).suffix.lower() not in REPORT_SUFFIXES:
-            continue
-        try:
-            check_size(name, int(shared.get("size") or 0), limit)
-            url = shared.get("url_private_download") or shared.get("url_private")
-            if not url:
-                info = await client.files_info(file=shared["id"])
-                url = (info.get("file") or {}).get("url_private_download")
-            data = await _download(services, url, name, limit)
-            check_size(name, len(data), limit)
-            held = await hold_upload(
-                services.db,
-                name=name,
-                data=data,
-                file_id=str(shared.get("id") or name),
-                uploaded_by=user,
-                channel=channel,
-                clock=services.clock,
-            )
-        except ReportError as exc:
-            await client.chat_postMessage(
-                channel=channel, thread_ts=ts, text=ui.fallback(f"I couldn't read {exc}")
-            )
-            continue
-        except (aiohttp.ClientError, TimeoutError, KeyError, TypeError, ValueError) as exc:
-            log.warning("download of %s failed: %s", name, exc)
-            await client.chat_postMessage(
-                channel=channel, thread_ts=ts, text=ui.fallback(f"I couldn't download {name} from Slack.")
-            )
-            continue
-        if held.upload_id is None:
-            await client.chat_postMessage(
-                channel=channel, thread_ts=ts, text=ui.fallback(nothing_to_do(name, held.summary))
-            )
+        size = shared.get("size") if isinstance(shared.get("size"), int) else 0
+        fetch = partial(_fetch, client, shared, name, headers)
+        file = SharedFile(name, str(shared.get("id") or name), size, fetch)
+        outcome = await take_turn(services, Turn(place_of(channel), who, lookup, file=file))
+        if outcome.silent:
             continue
         await client.chat_postMessage(
             channel=channel,
             thread_ts=ts,
-            blocks=ui.to_dicts(ui.upload_preview_blocks(held.upload_id, name, held.summary)),
-            text=ui.fallback(f"Preview of {name}"),
+            blocks=blocks_for(outcome.shown),
+            text=fallback_for(outcome.shown),
             unfurl_links=False,
+            unfurl_media=False,
         )
+
+
+async def _fetch(client, shared: dict, name: str, headers: dict, limit: int) -> bytes:
+    """A shared file's bytes, whole, from Slack's files API (with the bot's token)."""
+    try:
+        url = shared.get("url_private_download") or shared.get("url_private")
+        if not url:
+            info = await client.files_info(file=shared["id"])
+            url = (info.get("file") or {}).get("url_private_download")
+        return await download(url, name, limit=limit, headers=headers)
+    except (aiohttp.ClientError, SlackApiError, TimeoutError, KeyError, TypeError, ValueError) as exc:
+        log.warning("download of %s failed: %s", name, exc)
+        raise DownloadFailed(f"I couldn't download {name} from Slack.") from None

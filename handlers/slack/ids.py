@@ -12,6 +12,7 @@ UNDO = "undo_change"  # {"event", "view"?} (or the event id)
 SHOW_MORE = "show_more"  # {"view"}: another page of the same answer
 IMPORT_REPORT = "import_report"  # {"upload"}
 CANCEL_IMPORT = "cancel_import"  # {"upload"}
+PREVIEW_REPORT = "preview_report"  # {"upload"}
 CONFIRM_IDENTITY = "confirm_identity"  # {"member"}
 DENY_IDENTITY = "deny_identity"  # {"member"}
 CONFIRM_REPORTED = "confirm_reported"  # {"group", "view"?} (or the group code)
@@ -24,6 +25,7 @@ ACTION_IDS = {
     layout.PAGE_TO: SHOW_MORE,
     layout.IMPORT_UPLOAD: IMPORT_REPORT,
     layout.CANCEL_UPLOAD: CANCEL_IMPORT,
+    layout.PREVIEW_UPLOAD: PREVIEW_REPORT,
     layout.CONFIRM_IDENTITY: CONFIRM_IDENTITY,
     layout.DENY_IDENTITY: DENY_IDENTITY,
     layout.CONFIRM_REPORTED: CONFIRM_REPORTED,

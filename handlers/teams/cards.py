@@ -30,7 +30,7 @@ from microsoft_teams.cards.core import Choice
 from bot.conversation import layout
 from bot.conversation.answers import Answer
 from bot.conversation.layout import PAGE, Button, Piece, answer_pieces, message_pieces
-from bot.people.notices import ClaimNotice
+from bot.people.notices import Notice
 from handlers.teams import ids
 
 CARD_VERSION = "1.5"
@@ -125,30 +125,9 @@ def change_card(message: str, event_id: int | None = None) -> AdaptiveCard:
     return pieces_card([Piece("change", f"✅ {message}", buttons=(layout.undo_button(event_id),))])
 
 
-def claim_card(notice: ClaimNotice) -> AdaptiveCard:
-    """A claim, for the secretariat to confirm or reject."""
-    data = {"member": notice.member_id, "platform": notice.platform, "user": notice.user_id}
-    buttons = (
-        Button("Confirm", layout.CONFIRM_CLAIM, data, "primary"),
-        Button("Reject", layout.REJECT_CLAIM, data, "danger"),
-    )
-    return pieces_card([Piece("question", notice.text(), buttons=buttons)])
-
-
-def upload_card(upload_id: int, lines: list[str], note: str) -> AdaptiveCard:
-    """A shared report's preview, with Import and Cancel."""
-    data = {"upload": upload_id}
-    buttons = (
-        Button("Import", layout.IMPORT_UPLOAD, data, "primary"),
-        Button("Cancel", layout.CANCEL_UPLOAD, data),
-    )
-    return pieces_card(
-        [
-            *(Piece("text", line) for line in lines),
-            Piece("context", note),
-            Piece("pager", "", buttons=buttons),
-        ]
-    )
+def notice_card(notice: Notice) -> AdaptiveCard:
+    """What the secretariat is told, with its buttons."""
+    return pieces_card(layout.notice_pieces(notice))
 
 
 def mark_done_dialog(refs: list[tuple[str, str]], metadata: dict) -> AdaptiveCard:

@@ -1,5 +1,5 @@
-"""Files in Teams: a report sent to the bot in a personal chat (previewed, held until the secretariat
-imports it, as in Slack), and a file the bot offers the person who asked (a report draft): Teams lets a
+"""Files in Teams: a report sent to the bot in a personal chat (taken by the core as in Slack: see
+bot/conversation/sharing.py), and a file the bot offers the person who asked (a report draft): Teams lets a
 bot send one only once the person accepts it, to their OneDrive."""
 
 from __future__ import annotations
@@ -7,20 +7,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime
-from pathlib import Path
 
 import aiohttp
 from microsoft_teams.api import Attachment, FileConsentCard, FileInfoCard, MessageActivityInput
 
 from bot.calendar.clock import Clock
 from bot.conversation.outcome import ReplyFile
+from bot.conversation.sharing import DownloadFailed, SharedFile
 from bot.people.links import resolve
 from bot.record.draft import draft_for, write_docx
-from bot.record.reports.loader import ReportError, max_report_bytes
-from bot.record.uploads import NOTHING_STORED, REPORT_SUFFIXES, hold_upload, nothing_to_do, preview_lines
 from handlers.downloads import download
 from handlers.teams import cards
-from handlers.teams.context import Caller, caller_of, first_time, profile_lookup, teams_user
+from handlers.teams.context import caller_of, first_time, profile_lookup, teams_user
 
 log = logging.getLogger("tmag-bot.teams")
 CONSENT = "application/vnd.microsoft.teams.card.file.consent"
@@ -33,35 +31,24 @@ def register(bot) -> None:
         bot.later(send_consented_file(bot, ctx))
 
 
-async def hold_file(bot, caller: Caller, conversation_id: str, shared):
-    """A report sent to the bot in a personal chat: previewed, held until the secretariat imports it."""
-    services = bot.services
+def shared_file(shared) -> SharedFile:
+    """A file sent to the bot in a personal chat, for the core to take (bot/conversation/sharing.py)."""
     content = shared.content if isinstance(shared.content, dict) else {}
     name = str(shared.name or "report")[:200]
     url = content.get("downloadUrl")
-    if Path(name).suffix.lower() not in REPORT_SUFFIXES or not isinstance(url, str):
-        return cards.change_card(f"{name} is not a report I read (.docx, .pdf, .html, .md or .txt).")
-    limit = max_report_bytes()
-    try:
-        # The download URL is short-lived and carries its own authorisation: no token is sent.
-        data = await download(url, name, limit=limit)
-        held = await hold_upload(
-            services.db,
-            name=name,
-            data=data,
-            file_id=str(content.get("uniqueId") or name),
-            uploaded_by=f"teams:{caller.user_id}",
-            channel=conversation_id,
-            clock=services.clock,
-        )
-    except ReportError as exc:
-        return cards.change_card(f"I couldn't read {exc}")
-    except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
-        log.warning("download of %s failed: %s", name, exc)
-        return cards.change_card(f"I couldn't download {name} from Teams.")
-    if held.upload_id is None:
-        return cards.change_card(nothing_to_do(name, held.summary))
-    return cards.upload_card(held.upload_id, preview_lines(name, held.summary), NOTHING_STORED)
+    size = content.get("fileSize") if isinstance(content.get("fileSize"), int) else 0
+
+    async def fetch(limit: int) -> bytes:
+        if not isinstance(url, str):
+            raise DownloadFailed(f"I couldn't download {name} from Teams: it came without a link.")
+        try:
+            # The download URL is short-lived and carries its own authorisation: no token is sent.
+            return await download(url, name, limit=limit)
+        except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
+            log.warning("download of %s failed: %s", name, exc)
+            raise DownloadFailed(f"I couldn't download {name} from Teams.") from None
+
+    return SharedFile(name, str(content.get("uniqueId") or name), size, fetch)
 
 
 def file_offer(file: ReplyFile, text: str):

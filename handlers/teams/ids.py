@@ -16,6 +16,7 @@ TEAMS_VERBS = {
     layout.REJECT_CLAIM: "rejectClaim",  # member, platform, user
     layout.IMPORT_UPLOAD: "importUpload",  # upload: a report shared with the bot, held for the secretariat
     layout.CANCEL_UPLOAD: "cancelUpload",  # upload
+    layout.PREVIEW_UPLOAD: "previewUpload",  # upload
 }
 CORE_VERBS = {teams: core for core, teams in TEAMS_VERBS.items()}
 MARK_DONE = TEAMS_VERBS[layout.MARK_DONE]

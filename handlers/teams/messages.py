@@ -6,6 +6,7 @@ with Undo; a report file sent in a personal chat is held for the secretariat (ha
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from microsoft_teams.api import MessageActivityInput
 from microsoft_teams.api.activities.utils import strip_mentions_text
@@ -13,7 +14,7 @@ from microsoft_teams.api.activities.utils import strip_mentions_text
 from bot.conversation.outcome import Outcome
 from bot.conversation.turns import take_turn
 from handlers.teams import cards, files, ids
-from handlers.teams.context import caller_of, channel_id, first_time, turn
+from handlers.teams.context import caller_of, channel_id, turn
 
 IN_PERSONAL_CHAT = "I send files in our personal chat: ask me there, in the same words."
 
@@ -54,9 +55,10 @@ async def handle_message(bot, ctx) -> None:
     personal = getattr(conversation, "conversation_type", None) == "personal"
     shared = [a for a in getattr(activity, "attachments", None) or [] if a.content_type == ids.FILE_DOWNLOAD]
     if personal and shared:
-        if await first_time(bot.services, activity):
-            for each in shared:
-                await ctx.send(card_message(await files.hold_file(bot, caller, conversation.id, each)))
+        made = await turn(bot, activity, caller, source="teams:personal")
+        for each in shared if made is not None else []:
+            outcome = await take_turn(bot.services, replace(made, file=files.shared_file(each)))
+            await send(ctx, outcome, personal)
         return
     overheard = not personal and not mentions_bot(activity)
     source = "teams:personal" if personal else f"teams:channel:{channel_id(conversation.id)}"

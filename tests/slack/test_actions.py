@@ -71,7 +71,7 @@ async def test_long_lists_are_cut_with_show_more(bot):
 async def test_an_uploaded_report_is_previewed_and_stored_only_on_import(bot):
     bot.fake.files["F0REPORT"] = SECOND.replace("TMAG", "WMAG").encode()
     upload = message(
-        "U0SAM",
+        "U0ADA",  # the secretariat: a member's report is not read (tests/slack/test_shared_files.py)
         "",
         subtype="file_share",
         files=[
@@ -107,7 +107,7 @@ async def test_a_broken_upload_is_explained_and_cancel_stores_nothing(bot):
     bot.fake.files["F0BAD"] = b"%PDF-1.4 scanned"
     await bot.event(
         message(
-            "U0SAM",
+            "U0ADA",
             "",
             subtype="file_share",
             ts="1700000700.000100",
@@ -126,7 +126,7 @@ async def test_a_broken_upload_is_explained_and_cancel_stores_nothing(bot):
     bot.fake.files["F0GOOD"] = SECOND.replace("TMAG", "WMAG").encode()
     await bot.event(
         message(
-            "U0SAM",
+            "U0ADA",
             "",
             subtype="file_share",
             ts="1700000800.000100",
@@ -141,7 +141,7 @@ async def test_a_broken_upload_is_explained_and_cancel_stores_nothing(bot):
         )
     )
     preview = (await bot.fake.wait_for(lambda: bot.fake.calls_to("chat.postMessage")[1:]))[0]
-    await bot.click("cancel_import", buttons(preview["blocks"], "cancel_import")[0], user="U0SAM")
+    await bot.click("cancel_import", buttons(preview["blocks"], "cancel_import")[0], user="U0ADA")
     assert "Cancelled" in texts((await bot.replies())[0]["blocks"])
     async with bot.db.read() as session:
         assert (await session.exec(text("SELECT count(*) FROM action WHERE ref = 'WMAG41-01'"))).one()[0] == 0
@@ -156,7 +156,7 @@ async def test_the_bot_answers_its_health_check_while_a_large_upload_is_read(bot
     bot.fake.files["F0BIG"] = ("Widget Migration Advisory Group (WMAG) Actions and Minutes\n" + body).encode()
     assert len(bot.fake.files["F0BIG"]) > 500_000
     upload = message(
-        "U0SAM",
+        "U0ADA",
         "",
         subtype="file_share",
         ts="1700000800.000100",

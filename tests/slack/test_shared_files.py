@@ -1,6 +1,7 @@
-"""Reports shared in Slack are read whole, however many network reads they take (the fake files API
-sends them in chunks), and refused once past MAX_REPORT_MB: the preview says what `tmag-bot import`
-of the same file finds, and Import stores exactly that."""
+"""Reports shared in Slack. From the secretariat: read whole, however many network reads they take (the
+fake files API sends them in chunks), and refused once past MAX_REPORT_MB; the preview says what
+`tmag-bot import` of the same file finds, and Import stores exactly that. From anyone else: never
+read, but offered to the secretariat (Preview, Import, Decline), and the sharer told so."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from storage.db import open_database
+from tests.core.test_importer import SECOND
 from tests.fixtures.big_reports import (
     IMPORT_COUNTS,
     PREVIEW_COUNTS,
@@ -25,8 +27,10 @@ from tests.fixtures.world import build_world
 MB = 1024 * 1024
 
 
-async def share(bot, file_id: str, name: str, data: bytes, ts: str, *, size: int | None = None) -> dict:
-    """Share a file in the channel; the bot's answer in its thread."""
+async def share(
+    bot, file_id: str, name: str, data: bytes, ts: str, *, size: int | None = None, user: str = "U0ADA"
+) -> dict:
+    """Share a file in the channel (by default as the secretariat); the bot's answer in its thread."""
     bot.fake.files[file_id] = data
     shared = {
         "id": file_id,
@@ -34,7 +38,7 @@ async def share(bot, file_id: str, name: str, data: bytes, ts: str, *, size: int
         "size": len(data) if size is None else size,
         "url_private_download": f"{bot.fake.base_url}/files/{file_id}",
     }
-    await bot.event(message("U0SAM", "", subtype="file_share", ts=ts, files=[shared]))
+    await bot.event(message(user, "", subtype="file_share", ts=ts, files=[shared]))
     answers = await bot.fake.wait_for(
         lambda: [c for c in bot.fake.calls_to("chat.postMessage") if c.get("thread_ts") == ts], timeout=60
     )
@@ -129,3 +133,73 @@ async def test_a_download_declaring_a_length_past_the_limit_is_refused_before_it
         == "I couldn't read big.md: too large to be a report (30.0 MB; the most I read is 1.0 MB)"
     )
     assert time.monotonic() - started < 30  # not after the download's 60-second timeout
+
+
+# --- shared by a member ---------------------------------------------------------------------------
+
+
+async def uploads(db) -> list[tuple]:
+    async with db.read() as session:
+        rows = await session.exec(
+            text("SELECT file_name, status, length(data) FROM pending_upload ORDER BY id")
+        )
+        return [tuple(r) for r in rows.all()]
+
+
+async def test_a_report_shared_by_a_member_is_offered_to_the_secretariat_unread(bot):
+    async with bot.db.write() as session:
+        await session.exec(text("UPDATE working_group SET secretariat_channel = 'C0SEC'"))
+    # A file no reader could open: shared by a member it is not read, so nothing says it is broken.
+    said = await share(bot, "F0SCAN", "minutes.pdf", b"%PDF-1.4 scanned", "1700002000.000100", user="U0SAM")
+    assert said["text"].startswith("Thank you: I have passed minutes.pdf to the secretariat")
+    offer = (await bot.fake.wait_for(lambda: await_posts(bot)))[0]
+    shown = texts(offer["blocks"])
+    assert (
+        "Sam Hatton (Slack user U0SAM) shared minutes.pdf (16 bytes) in a channel. I have not read it"
+        in shown
+    )
+    upload = buttons(offer["blocks"], "preview_report")[0]
+    assert buttons(offer["blocks"], "import_report") == buttons(offer["blocks"], "cancel_import") == [upload]
+    assert await uploads(bot.db) == [("minutes.pdf", "offered", 16)]
+
+    await bot.click("preview_report", upload, user="U0SAM")  # only the secretariat may have it read
+    assert "Only the secretariat can preview" in (await bot.replies(1))[0]["text"]
+    await bot.click("preview_report", upload, user="U0ADA")
+    assert (await bot.replies(2))[1]["text"].startswith("I couldn't read minutes.pdf")
+    await bot.click("cancel_import", upload, user="U0ADA")  # Decline
+    assert "Cancelled: minutes.pdf was not imported" in texts((await bot.replies(3))[2]["blocks"])
+    assert await uploads(bot.db) == [("minutes.pdf", "cancelled", 0)]  # nothing of it kept
+
+    report = SECOND.replace("TMAG", "WMAG").encode()
+    await share(bot, "F0GOOD", "wmag-041.md", report, "1700002100.000100", user="U0SAM")
+    offer = (await bot.fake.wait_for(lambda: await_posts(bot, 2)))[1]
+    upload = buttons(offer["blocks"], "preview_report")[0]
+    await bot.click("preview_report", upload, user="U0ADA")
+    preview = (await bot.replies(4))[3]
+    assert "WMAG 41" in texts(preview["blocks"]) and preview["replace_original"] is True
+    await bot.click("import_report", buttons(preview["blocks"], "import_report")[0], user="U0ADA")
+    assert texts((await bot.replies(5))[4]["blocks"]).startswith("Imported by Ada Brooks")
+    async with bot.db.read() as session:
+        assert (await session.exec(text("SELECT count(*) FROM action WHERE ref = 'WMAG41-01'"))).one()[0] == 1
+
+
+def await_posts(bot, count: int = 1) -> list[dict] | None:
+    found = [c for c in bot.fake.calls_to("chat.postMessage") if c["channel"] == "C0SEC"]
+    return found if len(found) >= count else None
+
+
+async def test_a_member_may_have_three_files_waiting_and_no_one_to_tell_keeps_none(bot):
+    async with bot.db.write() as session:
+        await session.exec(text("UPDATE working_group SET secretariat_channel = 'C0SEC'"))
+    for n in range(3):
+        said = await share(bot, f"F0W{n}", f"w{n}.md", b"notes", f"170000300{n}.000100", user="U0SAM")
+        assert said["text"].startswith("Thank you")
+    said = await share(bot, "F0W3", "w3.md", b"notes", "1700003003.000100", user="U0SAM")
+    assert said["text"].startswith("You already have 3 files waiting for the secretariat")
+    assert [status for _, status, _ in await uploads(bot.db)] == ["offered"] * 3
+
+    async with bot.db.write() as session:
+        await session.exec(text("UPDATE working_group SET secretariat_channel = NULL"))
+    said = await share(bot, "F0W4", "w4.md", b"notes", "1700003004.000100", user="U0HALL")
+    assert said["text"].startswith("I have no way to tell the secretariat of w4.md here")
+    assert (await uploads(bot.db))[-1] == ("w4.md", "cancelled", 0)

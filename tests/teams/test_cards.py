@@ -155,14 +155,14 @@ async def test_added_to_a_team_it_says_how_to_begin_once(teams):
     assert len([s for s in teams.fake.sent if "digest here" in str(s.activity)]) == 1  # said once
 
 
-async def test_a_report_sent_in_a_personal_chat_is_previewed_then_imported_by_the_secretariat(teams):
+async def test_a_report_the_secretariat_sends_in_a_personal_chat_is_previewed_then_imported(teams):
     from tests.fixtures.formats import as_pdf
     from tests.teams_fake import file_message
 
     report = HEADLINE_033.replace("\\t", "\t")
     teams.fake.files["wmag-033.pdf"] = as_pdf(report, "horizontal")
     await teams.send(
-        file_message(teams.fake.service_url, "aad-sam", "Sam Hatton", "wmag-033.pdf", teams.fake.base_url)
+        file_message(teams.fake.service_url, "aad-ada", "Ada Brooks", "wmag-033.pdf", teams.fake.base_url)
     )
     preview = (await teams.fake.replies())[0]
     shown = [t for _, t in card_texts(preview.card())]
