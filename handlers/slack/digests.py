@@ -13,6 +13,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.digests import reach
 from bot.digests.compose import Digest, DigestAction
 from bot.digests.layout import thread_messages
 from bot.digests.runner import Part, PostError
@@ -39,7 +40,7 @@ class SlackDigestPoster:
         return group.channel_id
 
     def address_of(self, member: Member) -> str | None:
-        return member.slack_user_id
+        return reach.chat_address(member, self.platform)  # a trusted link, unless they chose email only
 
     def parts(
         self,

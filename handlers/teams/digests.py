@@ -15,6 +15,7 @@ import logging
 
 import httpx
 
+from bot.digests import reach
 from bot.digests.compose import Digest, DigestAction
 from bot.digests.layout import thread_messages
 from bot.digests.runner import Part, PostError
@@ -42,7 +43,7 @@ class TeamsDigestPoster:
         return group.teams_channel  # a conversation reference, as JSON
 
     def address_of(self, member: Member) -> str | None:
-        return member.teams_user_id
+        return reach.chat_address(member, self.platform)  # a trusted link, unless they chose email only
 
     def parts(
         self,
