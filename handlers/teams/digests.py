@@ -19,6 +19,7 @@ from bot.digests import reach
 from bot.digests.compose import Digest, DigestAction
 from bot.digests.layout import thread_messages
 from bot.digests.runner import Part, PostError
+from bot.digests.timing import DUE
 from bot.digests.views import digest_view, part_message
 from handlers.teams import cards
 from handlers.teams.reach import Unreachable, personal_chat
@@ -58,6 +59,11 @@ class TeamsDigestPoster:
             message = part_message(digest, slot, part, "teams", owned)
             return cards.message_card(message, digest_view(digest, slot, part))
 
+        if slot == DUE:  # a due-date reminder: each owner's actions falling due, in their personal chat
+            return [
+                Part(f"teams:dm:{member_id}", "direct", user, card_of(f"dm:{member_id}", owned))
+                for user, member_id, owned in direct
+            ]
         if channel:
             parts.append(Part("teams:channel", "channel", channel, card_of("channel")))
             if slot == "digest":
