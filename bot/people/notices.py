@@ -1,4 +1,5 @@
-"""Telling the secretariat of every claim, with Confirm and Reject.
+"""Telling the secretariat of every claim, with Confirm and Reject; and of an owner who says an action
+is not theirs (from the page an email links to), for them to put right.
 
 Where: the secretariat's channel of the claimed member's groups when one is set (`group set G
 --secretariat-channel`, or `secretariat here` in a channel); else a direct message to each configured
@@ -56,14 +57,43 @@ class ClaimNotice:
         )
 
 
+@dataclass(frozen=True)
+class NotMineNotice:
+    """A member says an action named as theirs is not: what the secretariat is told (nothing to press:
+    the owner is theirs to correct, in the next report or the action log)."""
+
+    member_id: int
+    member_name: str
+    ref: str
+    action_text: str
+    note: str | None
+    platform: str = "email"
+    kind: str = "not_mine"
+
+    @property
+    def user_label(self) -> str:
+        return self.member_name
+
+    def text(self) -> str:
+        said = f" They say: “{self.note}”" if self.note else ""
+        return (
+            f"{self.member_name} says {self.ref} is not theirs ({self.action_text[:200]}).{said}\n"
+            "It is still open and still names them: correct its owner in the next report or the action "
+            "log (tmag-bot import), or tell them who owns it."
+        )
+
+
+Notice = ClaimNotice | NotMineNotice
+
+
 class SecretariatTeller(Protocol):
     """How one platform tells the secretariat: in a channel, or each configured admin directly."""
 
     platform: str
 
-    async def post(self, channel: str, notice: ClaimNotice) -> bool: ...
+    async def post(self, channel: str, notice: Notice) -> bool: ...
 
-    async def tell_admins(self, notice: ClaimNotice) -> int: ...
+    async def tell_admins(self, notice: Notice) -> int: ...
 
 
 async def secretariat_channels(db: Database, member_id: int) -> dict[str, list[str]]:
@@ -82,9 +112,9 @@ async def secretariat_channels(db: Database, member_id: int) -> dict[str, list[s
     return found
 
 
-async def tell_secretariat(db: Database, notices: list[ClaimNotice], tellers: list[SecretariatTeller]) -> int:
-    """Tell the secretariat of each claim, where they are; how many messages went. A teller that fails
-    is logged and the others still tell."""
+async def tell_secretariat(db: Database, notices: list[Notice], tellers: list[SecretariatTeller]) -> int:
+    """Tell the secretariat of each claim (or action disowned), where they are; how many messages went.
+    A teller that fails is logged and the others still tell."""
     sent = 0
     for notice in notices:
         told = 0
@@ -95,7 +125,13 @@ async def tell_secretariat(db: Database, notices: list[ClaimNotice], tellers: li
         if not told:
             for teller in tellers:
                 told += await _safely(teller.tell_admins(notice), teller)
-        if not told:
+        if not told and isinstance(notice, NotMineNotice):
+            log.warning(
+                "no secretariat channel or admin to tell: %s says %s is not theirs (recorded in its history)",
+                notice.member_name,
+                notice.ref,
+            )
+        elif not told:
             log.warning(
                 "claim waiting for the secretariat (no secretariat channel or admin to tell): %s says they "
                 "are %s; see tmag-bot member links --pending",

@@ -35,7 +35,7 @@ from bot.conversation.answers import Answer, Item
 from bot.conversation.layout import PAGE, Button, Piece, answer_pieces, message_pieces
 from bot.digests.layout import Message, channel_message, direct_message, thread_messages
 from bot.digests.views import ASKING
-from bot.people.notices import ClaimNotice
+from bot.people.notices import ClaimNotice, Notice
 from bot.record.uploads import NOTHING_STORED, preview_lines
 from handlers.slack import ids
 
@@ -178,8 +178,10 @@ def change_blocks(message: str, event_id: int | None = None) -> list[Block]:
     return blocks_of([Piece("change", f"✅ {message}", buttons=(layout.undo_button(event_id),))])
 
 
-def claim_blocks(notice: ClaimNotice) -> list[Block]:
-    """A claim, for the secretariat to confirm or reject."""
+def claim_blocks(notice: Notice) -> list[Block]:
+    """A claim, for the secretariat to confirm or reject; any other notice, to read."""
+    if not isinstance(notice, ClaimNotice):
+        return blocks_of([Piece("note", notice.text())])
     data = {"member": notice.member_id, "platform": notice.platform, "user": notice.user_id}
     buttons = (
         Button("Confirm", layout.CONFIRM_CLAIM, data, "primary"),

@@ -7,7 +7,7 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
-from bot.people.notices import ClaimNotice
+from bot.people.notices import Notice
 from handlers.slack import blocks as ui
 
 log = logging.getLogger("tmag-bot.slack")
@@ -20,7 +20,7 @@ class SlackSecretariatTeller:
         self.client = client
         self.admins = sorted(admin_user_ids)
 
-    async def _post(self, channel: str, notice: ClaimNotice) -> bool:
+    async def _post(self, channel: str, notice: Notice) -> bool:
         try:
             await self.client.chat_postMessage(
                 channel=channel,
@@ -34,8 +34,8 @@ class SlackSecretariatTeller:
             return False
         return True
 
-    async def post(self, channel: str, notice: ClaimNotice) -> bool:
+    async def post(self, channel: str, notice: Notice) -> bool:
         return await self._post(channel, notice)
 
-    async def tell_admins(self, notice: ClaimNotice) -> int:
+    async def tell_admins(self, notice: Notice) -> int:
         return sum([await self._post(admin, notice) for admin in self.admins])

@@ -30,7 +30,7 @@ from microsoft_teams.cards.core import Choice
 from bot.conversation import layout
 from bot.conversation.answers import Answer
 from bot.conversation.layout import PAGE, Button, Piece, answer_pieces, message_pieces
-from bot.people.notices import ClaimNotice
+from bot.people.notices import ClaimNotice, Notice
 from handlers.teams import ids
 
 CARD_VERSION = "1.5"
@@ -125,8 +125,10 @@ def change_card(message: str, event_id: int | None = None) -> AdaptiveCard:
     return pieces_card([Piece("change", f"✅ {message}", buttons=(layout.undo_button(event_id),))])
 
 
-def claim_card(notice: ClaimNotice) -> AdaptiveCard:
-    """A claim, for the secretariat to confirm or reject."""
+def claim_card(notice: Notice) -> AdaptiveCard:
+    """A claim, for the secretariat to confirm or reject; any other notice, to read."""
+    if not isinstance(notice, ClaimNotice):
+        return pieces_card([Piece("note", notice.text())])
     data = {"member": notice.member_id, "platform": notice.platform, "user": notice.user_id}
     buttons = (
         Button("Confirm", layout.CONFIRM_CLAIM, data, "primary"),

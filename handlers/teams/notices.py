@@ -8,7 +8,7 @@ import logging
 
 import httpx
 
-from bot.people.notices import ClaimNotice
+from bot.people.notices import Notice
 from handlers.teams import cards
 from handlers.teams.reach import Unreachable, personal_chat
 from storage.db import Database
@@ -25,7 +25,7 @@ class TeamsSecretariatTeller:
         self.db = db
         self.admins = sorted(admin_ids)
 
-    async def _send(self, service_url: str, conversation: str, notice: ClaimNotice) -> bool:
+    async def _send(self, service_url: str, conversation: str, notice: Notice) -> bool:
         from microsoft_teams.api import MessageActivityInput
 
         activity = MessageActivityInput().add_card(cards.claim_card(notice))
@@ -36,11 +36,11 @@ class TeamsSecretariatTeller:
             return False
         return True
 
-    async def post(self, channel: str, notice: ClaimNotice) -> bool:
+    async def post(self, channel: str, notice: Notice) -> bool:
         reference = json.loads(channel)
         return await self._send(reference["service_url"], reference["conversation_id"], notice)
 
-    async def tell_admins(self, notice: ClaimNotice) -> int:
+    async def tell_admins(self, notice: Notice) -> int:
         via = None
         if notice.platform == "teams":  # an admin Teams never told the bot of is reached via the claimant's
             async with self.db.read() as session:
