@@ -21,6 +21,7 @@ from bot.conversation.layout import ADD_UPDATE, MARK_DONE, NOT_MINE, UNDO
 from bot.conversation.outcome import Outcome, refusal
 from bot.conversation.render import when
 from bot.conversation.turns import Place, Turn, take_turn
+from bot.digests import reach
 from bot.people.email_links import EmailLinks, LinkRefused, same_address
 from bot.people.identity import EMAILED, Person, person_for_member
 from bot.services import Services
@@ -200,3 +201,29 @@ async def act(services: Services, opened: Opened, what: str, note: str | None, e
 
 def _refused(text: str) -> Outcome:
     return refusal(text)
+
+
+async def latest_change(services: Services, opened: Opened) -> int | None:
+    """The newest event on this action made by the member the link names (what a form just did)."""
+    async with services.db.read() as session:
+        events = (await action_queries.events_of(session, [opened.action_id])).get(opened.action_id, [])
+    mine = [e.id for e in events if e.member_id == opened.person.member_id]
+    return max(mine) if mine else None
+
+
+async def unsubscribe(services: Services, links: EmailLinks, token: str) -> str:
+    """A member's one-click unsubscribe (RFC 8058), or the page's button: no more email (chat only);
+    the name of the member. LinkRefused when the link does not check out."""
+    member_id, address = links.read_unsubscribe(token)
+    async with services.db.read() as session:
+        member = await member_queries.member_by_id(session, member_id)
+        if member is None or not same_address(address, member.email):
+            raise LinkRefused("stale")
+        person = await person_for_member(session, member, link=EMAILED)
+    if reach.choice(member) != reach.CHAT:
+        ok, _said = await reach.set_notify(
+            services.db, services.clock, member.id, reach.CHAT, by=person, source="email:unsubscribe"
+        )
+        if not ok:
+            raise LinkRefused("gone")
+    return member.name

@@ -114,3 +114,22 @@ async def set_notify(
         return True, f"{member.name} will be sent digests and reminders {choice_words(wanted)}."
 
     return await db.transaction(apply)
+
+
+async def record_refusal(
+    db: Database, clock: Clock, member_id: int, address: str, answer: str | None
+) -> None:
+    """The mail server refused a member's address for good (`answer`), or took a message for it at last
+    (None): marked failing (shown in `member list` and the run's summary) or cleared, with an audit
+    event each time it changes. An address changed meanwhile is left alone."""
+
+    async def apply(session) -> None:
+        member = await member_queries.member_by_id(session, member_id)
+        if member is None or member.email != address or (member.email_failing is None and answer is None):
+            return
+        member.email_failing = answer[:300] if answer else None
+        member.email_failing_at = clock.utcnow() if answer else None
+        kind = "email_failing" if answer else "email_working"
+        session.add(member_event(member, kind, clock, text=answer[:300] if answer else None, source="email"))
+
+    await db.transaction(apply)

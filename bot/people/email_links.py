@@ -5,7 +5,8 @@ EMAIL_LINK_DAYS (30 unless set): whoever opens it acts as that member on that ac
 actions' rights (bot/people/identity.py, EMAILED). An unsubscribe link (/u/TOKEN) names the member and
 does not expire: stopping email must always work. Both carry a fingerprint of the address they were
 sent to, so a link sent to an address the secretariat has since replaced no longer works. A form's
-token (each form the page shows) names the link it belongs to and a one-time nonce, and lasts a day.
+token (each form the page shows) names the link it belongs to, the browser it was shown in (a cookie's
+value: a form posted from another site carries none) and a one-time nonce, and lasts a day.
 
 Signed with itsdangerous (a well-kept library, Pallets', for exactly this): URL-safe, compact, salted
 per purpose so a token of one kind is never taken for another, timestamped for expiry. Its clock is the
@@ -87,18 +88,23 @@ class EmailLinks:
             raise LinkRefused("forged")
         return found[0], found[1]
 
-    def form_token(self, link_token: str) -> str:
-        """A form's token: bound to the link it is shown on, used once (its nonce), for a day."""
-        return self._form.dumps([_digest(link_token), secrets.token_urlsafe(12)])
+    def form_token(self, link_token: str, browser: str) -> str:
+        """A form's token: bound to the link it is shown on and to the browser it is shown in (a value
+        the page also sets as a cookie), used once (its nonce), for a day."""
+        return self._form.dumps([_digest(link_token), _digest(browser), secrets.token_urlsafe(12)])
 
-    def read_form(self, token: str, link_token: str) -> str:
-        """The form's nonce, if the form was made for this link and today; else LinkRefused."""
+    def read_form(self, token: str, link_token: str, browser: str) -> str:
+        """The form's nonce, if the form was made for this link, in this browser, today; else
+        LinkRefused."""
         found = _read(self._form, token, FORM_SECONDS)
-        if not (isinstance(found, list) and len(found) == 2 and all(isinstance(f, str) for f in found)):
+        if not (isinstance(found, list) and len(found) == 3 and all(isinstance(f, str) for f in found)):
             raise LinkRefused("forged")
-        if not secrets.compare_digest(found[0], _digest(link_token)):
+        if not browser or not (
+            secrets.compare_digest(found[0], _digest(link_token))
+            and secrets.compare_digest(found[1], _digest(browser))
+        ):
             raise LinkRefused("forged")
-        return found[1]
+        return found[2]
 
 
 def _read(serializer: URLSafeTimedSerializer, token: str, max_age: int | None):
