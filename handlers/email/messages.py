@@ -36,6 +36,10 @@ TEMPLATES = Environment(
     lstrip_blocks=True,
 )
 FLAG = "⚠️ "
+# Header lines up to the standard's limit (998), unfolded: Python's folding at 78 breaks a 70-odd
+# character subject, or a long unsubscribe link, straight after the colon, which readers then show with a
+# leading space. Bodies are still encoded (quoted-printable) where a line would be longer.
+POLICY = SMTP.clone(max_line_length=998)
 AUTOMATIC = "This message was sent by tmag-bot, the group's action tracker. Replies go to the secretariat."
 
 
@@ -182,7 +186,7 @@ class Composer:
             "footer": [*footer, AUTOMATIC],
             "unsubscribe": unsubscribe,
         }
-        email = EmailMessage(policy=SMTP)
+        email = EmailMessage(policy=POLICY)
         email["From"] = self.settings.email_from
         email["To"] = to
         if self.settings.email_reply_to:
