@@ -215,7 +215,7 @@ class DigestRunner:
                 now=self.clock.utcnow(),
             )
         if first:
-            log.warning("skipped the %s for %s: %s", slot.slot, slot.key, reason)
+            log.warning("skipped the %s for %s: %s", _named(slot), slot.key, reason)
         return RunResult(slot.key, "skipped", reason)
 
     async def run(self, slot: DigestSlot) -> RunResult:
@@ -248,9 +248,9 @@ class DigestRunner:
             unreachable = await self._deliver(run_id, slot, heartbeat)
         except Exception as exc:  # a part still failing, or anything else: the next tick carries on
             if isinstance(exc, ClaimLost):
-                log.warning("the %s for %s was taken over by another process", slot.slot, slot.key)
+                log.warning("the %s for %s was taken over by another process", _named(slot), slot.key)
                 return RunResult(slot.key, "busy", "taken over by another process")
-            log.warning("the %s for %s failed; it will be tried again: %s", slot.slot, slot.key, exc)
+            log.warning("the %s for %s failed; it will be tried again: %s", _named(slot), slot.key, exc)
             await self._finish(run_id, status="failed", error=str(exc)[:500] or exc.__class__.__name__)
             return RunResult(slot.key, "failed", str(exc))
         finally:
@@ -258,7 +258,7 @@ class DigestRunner:
             with contextlib.suppress(asyncio.CancelledError):
                 await heartbeat
         await self._finish(run_id, status="sent", sent_at=self.clock.utcnow(), error=unreachable)
-        log.info("posted the %s for %s", slot.slot, slot.key)
+        log.info("posted the %s for %s", _named(slot), slot.key)
         return RunResult(slot.key, "sent", unreachable or "")
 
     async def _heartbeat(self, run_id: int) -> None:
@@ -431,6 +431,10 @@ class DigestRunner:
             for name, value in values.items():
                 setattr(run, name, value)
             run.updated_at = self.clock.utcnow()
+
+
+def _named(slot: DigestSlot) -> str:
+    return "due-date reminder" if slot.slot == DUE else slot.slot
 
 
 def digest_times(slots: list[DigestSlot], meeting: CalendarMeeting) -> list[datetime]:
