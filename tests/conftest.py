@@ -75,6 +75,7 @@ def write(tmp_path: Path):
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "sqlite_only: about SQLite itself; not run on PostgreSQL")
+    config.addinivalue_line("markers", "e2e: starts browsers, servers or processes")
     # Never let a developer's .env point the tests at a real workspace or database.
     for name in list(os.environ):
         if name.startswith(("SLACK_", "TEAMS_")):

@@ -5,6 +5,7 @@ back once it has taken a message, before it says so (to kill the sender in that 
 from __future__ import annotations
 
 import contextlib
+import random
 import threading
 from collections.abc import Callable
 from email import message_from_bytes
@@ -24,7 +25,11 @@ class Inbox:
         self.refused: dict[str, str] = {}  # address -> the reply to its RCPT ("550 5.1.1 ...")
         self.busy: dict[str, int] = {}  # address -> how many more RCPTs to answer 451
         self.after_data: Callable[[EmailMessage], None] | None = None
-        self.rcpts = 0
+        # Faults at random: a share of RCPTs answered 451, and of messages taken and then the connection
+        # dropped before the server says so (the sender cannot know whether it got there).
+        self.busy_share = self.drop_share = 0.0
+        self.rng = random.Random(0)
+        self.rcpts = self.drops = 0
         self._lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -35,6 +40,8 @@ class Inbox:
             if self.busy.get(address, 0) > 0:
                 self.busy[address] -= 1
                 return "451 4.3.0 Try again later"
+            if self.busy_share and self.rng.random() < self.busy_share:
+                return "451 4.3.0 Try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -44,6 +51,11 @@ class Inbox:
             self.messages.append(message)
         if self.after_data is not None:
             self.after_data(message)
+        with self._lock:
+            drop = bool(self.drop_share) and self.rng.random() < self.drop_share
+            self.drops += drop
+        if drop:
+            server.transport.close()
         return "250 2.0.0 Accepted"
 
     def to(self, address: str) -> list[EmailMessage]:

@@ -32,7 +32,7 @@ async def no_wait(_seconds: float) -> None:
     return None
 
 
-def runner(db, clock, smtp_url: str, *, slack=None, worker: str = "test", **settings) -> DigestRunner:
+def runner(db, clock, smtp_url: str, *, slack=None, worker: str | None = None, **settings) -> DigestRunner:
     """The runner as `serve` assembles it: Slack's poster (when a fake Slack is given), then email's."""
     extra = {"slack_bot_token": "xoxb-test", "slack_api_url": slack.api_url} if slack is not None else {}
     services = Services(db, clock, email_settings(smtp_url, **extra, **settings))
@@ -40,7 +40,8 @@ def runner(db, clock, smtp_url: str, *, slack=None, worker: str = "test", **sett
     if slack is not None:
         posters.append(SlackDigestPoster(web_client(services, posting=True), db, clock, pace=0))
     posters.append(email_poster(services, db, [p.platform for p in posters]))
-    return DigestRunner(db, posters, clock, worker=worker, sleep=no_wait)
+    named = {"worker": worker} if worker else {}  # else this process's host and id, as `serve` names it
+    return DigestRunner(db, posters, clock, sleep=no_wait, **named)
 
 
 def body(message: EmailMessage, kind: str) -> str:
