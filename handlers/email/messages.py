@@ -103,7 +103,7 @@ class Composer:
             member.email,
             subject,
             digest.group,
-            f"Before {digest.title()}",
+            "Your actions before the meeting",
             blocks_of([message], self.action_urls(member, owned)),
             [reach.why_email(member, digest.group)],
             unsubscribe=self._url(f"/u/{self.links.unsubscribe_token(member.id, member.email)}"),
@@ -133,7 +133,10 @@ class Composer:
     def group_digest(self, digest: Digest, address: str) -> EmailMessage:
         """The whole digest for the group's list address: what the channel and its thread say."""
         mine, overdue = ASKING["email"]
-        messages = [channel_message(digest, "digest", mine), *thread_messages(digest, overdue)]
+        channel = channel_message(digest, "digest", mine)
+        # Its last line points to the channel's thread; here the details simply follow.
+        channel.lines[-1] = ("context", "The details follow; each owner is sent their own items.", None)
+        messages = [channel, *thread_messages(digest, overdue)]
         email = self._message(
             address,
             f"Digest for {digest.title()}",

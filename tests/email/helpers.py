@@ -50,4 +50,11 @@ def body(message: EmailMessage, kind: str) -> str:
 
 def links(message: EmailMessage) -> list[str]:
     """The page links a message's HTML holds, in order, each once."""
-    return list(dict.fromkeys(re.findall(r'href="(https://[^"]+/a/[^"]+)"', body(message, "html"))))
+    return list(dict.fromkeys(re.findall(r'href="(https?://[^"]+/a/[^"]+)"', body(message, "html"))))
+
+
+def link_for(message: EmailMessage, ref: str) -> str:
+    """The page link a message gives for one action (its ref is the link's text)."""
+    found = re.search(rf'href="(https?://[^"]+/a/[^"]+)"[^>]*>{re.escape(ref)}</a>', body(message, "html"))
+    assert found, f"no link for {ref}"
+    return found[1]
