@@ -174,6 +174,7 @@ async def cmd_email_test(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
     if address is None:
         raise CliError("give the address to send the test to")
+    still_missing = settings.missing_email()
     if not settings.email_link_key:  # the test links nowhere: any key will do to build its poster
         settings = dataclasses.replace(settings, email_link_key="unused")
     try:
@@ -186,8 +187,8 @@ async def cmd_email_test(args: argparse.Namespace) -> int:
     except smtp.SendError as exc:
         raise CliError(f"not sent via {poster.server.describe()}: {exc}") from None
     print(f"Sent a test message to {address} via {poster.server.describe()} (the server said {reply}).")
-    if settings.missing_email():
-        print(f"Still to set before digests go by email: {', '.join(settings.missing_email())}.")
+    if still_missing:
+        print(f"Still to set before digests go by email: {', '.join(still_missing)}.")
     return 0
 
 
