@@ -108,3 +108,24 @@ def test_due_reminders_none_on_the_command_line(db_url, write, capsys):
     assert main(["import", str(write("a.txt", MINUTES_031)), str(write("b.txt", HEADLINE_032))]) == 0
     assert main(["group", "set", "WMAG", "--due-reminders", "none"]) == 0
     assert "due-date reminders none" in capsys.readouterr().out
+
+
+async def test_mark_done_on_a_chat_reminder_shows_it_again_as_it_is_now(world):
+    """A button pressed on a due-date reminder in chat shows that reminder again for its owner, the item
+    closed (with Undo), as a digest's buttons do."""
+    from bot.config import Settings
+    from bot.conversation.layout import MARK_DONE, View
+    from bot.conversation.turns import Place, Turn, take_turn
+    from bot.people.identity import CONFIRMED, identify
+    from bot.services import Services
+
+    async with world.read() as session:
+        sam = await identify(session, "Sam Hatton", link=CONFIRMED)
+    view = View(group="WMAG", meeting=NEW_YEAR.isoformat(), slot=DUE, part=f"dm:{sam.member_id}")
+    assert View.from_data(view.to_data()) == view
+    services = Services(world, clock_at("2023-12-27T09:05"), Settings())
+    turn = Turn(Place("slack"), person=sam, verb=MARK_DONE, data={"ref": "WMAG32-03", "view": view.to_data()})
+    outcome = await take_turn(services, turn)
+    assert outcome.replace and outcome.changes[0].ok
+    assert "falls due on Tuesday 02 January 2024 (WMAG)" in outcome.text
+    assert "✅ WMAG32-03 (closed): Book the DNO windows" in outcome.text
