@@ -29,7 +29,7 @@ class Inbox:
         # dropped before the server says so (the sender cannot know whether it got there).
         self.busy_share = self.drop_share = 0.0
         self.rng = random.Random(0)
-        self.rcpts = self.drops = 0
+        self.rcpts = self.drops = self.deferred = 0
         self._lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
@@ -37,10 +37,9 @@ class Inbox:
             self.rcpts += 1
             if address in self.refused:
                 return self.refused[address]
-            if self.busy.get(address, 0) > 0:
-                self.busy[address] -= 1
-                return "451 4.3.0 Try again later"
-            if self.busy_share and self.rng.random() < self.busy_share:
+            if self.busy.get(address, 0) > 0 or (self.busy_share and self.rng.random() < self.busy_share):
+                self.busy[address] = max(0, self.busy.get(address, 0) - 1)
+                self.deferred += 1
                 return "451 4.3.0 Try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
