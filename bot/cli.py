@@ -278,6 +278,7 @@ async def cmd_member_add(args: argparse.Namespace) -> int:
 
 
 async def cmd_member_list(args: argparse.Namespace) -> int:
+    from bot.calendar.clock import to_london
     from storage.queries import members as member_queries
 
     async with _database() as db, db.read() as session:
@@ -294,10 +295,35 @@ async def cmd_member_list(args: argparse.Namespace) -> int:
                 m.teams_user_id and f"Teams {m.teams_user_id} ({m.teams_link or 'claimed'})",
                 "secretariat" if m.is_secretariat else None,
                 "chair" if m.is_chair else None,
+                m.notify and f"notify {m.notify}",
             )
             if x
         )
         print(f"{m.name}" + (f" ({extras})" if extras else ""))
+        if m.email_failing:
+            when = f" on {to_london(m.email_failing_at):%d %b %Y %H:%M}" if m.email_failing_at else ""
+            print(f"  email failing: the mail server refused {m.email}{when}: {m.email_failing}")
+    return 0
+
+
+async def cmd_member_set(args: argparse.Namespace) -> int:
+    """How a member is reached (--notify), as the operator sets it."""
+    from bot.digests.reach import set_notify
+    from bot.people.identity import operator
+    from bot.people.members import match_member
+
+    clock = _clock(args)
+    async with _database() as db:
+        async with db.read() as session:
+            member, guessed = await match_member(session, args.name)
+            by = await operator(session, _operator())
+        if member is None or guessed:
+            close = f" Did you mean {member.name}?" if member is not None else ""
+            raise CliError(f"no member is called {args.name}.{close}")
+        ok, message = await set_notify(db, clock, member.id, args.notify, by=by, source="cli")
+    if not ok:
+        raise CliError(message)
+    print(message)
     return 0
 
 
@@ -517,6 +543,18 @@ async def cmd_group_set(args: argparse.Namespace) -> int:
     cadence = parse_cadence(args.cadence) if args.cadence else None
     if args.cadence and cadence is None:
         raise CliError(f"--cadence {args.cadence!r}: say it like 'third Wednesday 10:00'")
+    digest_email = due_days = None
+    if args.digest_email and args.digest_email.lower() != "none":
+        from bot.people.members import MemberError, check_email
+
+        try:
+            digest_email = check_email(args.digest_email)
+        except MemberError as exc:
+            raise CliError(f"--digest-email: {exc}") from None
+    if args.due_reminders and args.due_reminders.lower() != "none":
+        if not args.due_reminders.isdigit() or not 0 < int(args.due_reminders) <= 20:
+            raise CliError(f"--due-reminders {args.due_reminders!r}: working days (1 to 20), or none")
+        due_days = int(args.due_reminders)
     async with _database() as db, db.write() as session:
         group = await group_queries.ensure_group(
             session, args.code, None, DEFAULT_CADENCES.get(args.code.upper())
@@ -535,6 +573,10 @@ async def cmd_group_set(args: argparse.Namespace) -> int:
             group.reminder_time = None if args.reminder_time == "none" else args.reminder_time
         if cadence:
             group.cadence_week, group.cadence_weekday, group.cadence_time = cadence
+        if args.digest_email:
+            group.digest_email = digest_email
+        if args.due_reminders:
+            group.due_reminder_days = due_days
         if args.calendar_token:
             import secrets
 
@@ -543,7 +585,9 @@ async def cmd_group_set(args: argparse.Namespace) -> int:
         summary = (
             f"{group.code}: channel {group.channel_id or 'not set'}, digest {group.digest_days_before} "
             f"working days before at {group.digest_time}, reminder {group.reminder_time or 'none'}, "
-            f"claims told in {group.secretariat_channel or 'the admins’ direct messages'}"
+            f"claims told in {group.secretariat_channel or 'the admins’ direct messages'}, "
+            f"digest by email to {group.digest_email or 'no list'}, due-date reminders "
+            + (f"{group.due_reminder_days} working days before" if group.due_reminder_days else "none")
         )
     print(summary)
     if args.calendar_token == "new":
@@ -739,6 +783,14 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     )
     group_set.add_argument("--cadence", help="e.g. 'third Wednesday 10:00'")
     group_set.add_argument(
+        "--digest-email", metavar="ADDRESS", help="also email the whole digest to this (list) address; none"
+    )
+    group_set.add_argument(
+        "--due-reminders",
+        metavar="N",
+        help="remind owners N UK working days before an action falls due (default 3; none for none)",
+    )
+    group_set.add_argument(
         "--calendar-token",
         choices=("new", "none"),
         help="new: a fresh secret for the group's calendar subscription address; none: no address",
@@ -773,8 +825,19 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     add.add_argument("--chair", action=argparse.BooleanOptionalAction, default=None)
     add.add_argument("--now", help=now_help)
     add.set_defaults(handler=cmd_member_add)
-    listing = member.add_parser("list", help="list members")
+    listing = member.add_parser("list", help="list members (with email addresses the mail server refused)")
     listing.set_defaults(handler=cmd_member_list)
+    setting = member.add_parser("set", help="how a member is sent digests and reminders")
+    setting.add_argument("name")
+    setting.add_argument(
+        "--notify",
+        required=True,
+        choices=("auto", "chat", "email", "both"),
+        help="auto (default): by chat where they can be reached there, else by email; chat: never email; "
+        "email: email only; both",
+    )
+    setting.add_argument("--now", help=now_help)
+    setting.set_defaults(handler=cmd_member_set)
     links_ = member.add_parser("links", help="chat users linked to members, and how each link was made")
     links_.add_argument("--pending", action="store_true", help="only claims waiting for the secretariat")
     links_.set_defaults(handler=cmd_member_links)

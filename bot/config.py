@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field
 
 DEFAULT_PORT = 3000
+DEFAULT_LINK_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,12 @@ class Settings:
     teams_admin_ids: frozenset[str] = field(default_factory=frozenset)
     teams_dev: bool = False
     teams_openid_metadata_url: str | None = None  # where Bot Framework token keys are published
+    smtp_url: str | None = None  # smtp://user:password@host:587 (STARTTLS) or smtps://...:465
+    email_from: str | None = None
+    email_reply_to: str | None = None
+    public_url: str | None = None  # where the links in emails point (the bot's own port, behind HTTPS)
+    email_link_key: str | None = None  # signs the links in emails
+    email_link_days: int = DEFAULT_LINK_DAYS
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -44,6 +51,12 @@ class Settings:
             teams_admin_ids=_ids(env.get("TEAMS_ADMIN_IDS"), lower=True),
             teams_dev=(env.get("TEAMS_DEV") or "").strip().lower() in {"1", "true", "yes", "on"},
             teams_openid_metadata_url=env.get("TEAMS_OPENID_METADATA_URL") or None,
+            smtp_url=env.get("SMTP_URL") or None,
+            email_from=env.get("EMAIL_FROM") or None,
+            email_reply_to=env.get("EMAIL_REPLY_TO") or None,
+            public_url=(env.get("PUBLIC_URL") or "").rstrip("/") or None,
+            email_link_key=env.get("EMAIL_LINK_KEY") or None,
+            email_link_days=_days(env.get("EMAIL_LINK_DAYS")),
         )
 
     @property
@@ -53,6 +66,19 @@ class Settings:
     @property
     def teams_configured(self) -> bool:
         return bool(self.teams_client_id) or self.teams_dev
+
+    @property
+    def email_configured(self) -> bool:
+        return bool(self.smtp_url)
+
+    def missing_email(self) -> list[str]:
+        """The settings sending email needs that are not set (with SMTP_URL set)."""
+        needed = {
+            "EMAIL_FROM": self.email_from,
+            "PUBLIC_URL": self.public_url,
+            "EMAIL_LINK_KEY": self.email_link_key,
+        }
+        return [name for name, value in needed.items() if not value]
 
     def missing_teams(self) -> list[str]:
         """The settings Teams needs that are not set (none in development mode)."""
@@ -79,6 +105,11 @@ class Settings:
         if not self.slack_api_url:
             return None
         return self.slack_api_url if self.slack_api_url.endswith("/") else self.slack_api_url + "/"
+
+
+def _days(text: str | None) -> int:
+    value = (text or "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else DEFAULT_LINK_DAYS
 
 
 def _ids(text: str | None, *, lower: bool = False) -> frozenset[str]:

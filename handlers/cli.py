@@ -59,6 +59,12 @@ def register(commands, hooks: dict) -> None:
     teams_package.add_argument("--developer", default="MHHS PMO", help="who publishes it")
     teams_package.add_argument("--out", default="tmag-bot-teams.zip", help="the zip to write")
     teams_package.set_defaults(handler=cmd_teams_package)
+    email = commands.add_parser("email", help="email (SMTP_URL and the rest in .env)").add_subparsers(
+        dest="email_command", required=True, metavar="ACTION"
+    )
+    email_test = email.add_parser("test", help="send one message to ADDRESS, to check the email settings")
+    email_test.add_argument("address")
+    email_test.set_defaults(handler=cmd_email_test)
     hooks["post_digest"] = post_digest
 
 
@@ -77,6 +83,8 @@ def platforms_to_serve(args: argparse.Namespace, settings: Settings):
     missing = settings.missing(http=slack == "http") if slack else []
     if platforms.teams:
         missing += settings.missing_teams()
+    if settings.email_configured and settings.missing_email():
+        raise CliError(f"missing settings for email (SMTP_URL is set): {', '.join(settings.missing_email())}")
     if missing:
         modes = (
             {"http": "HTTP mode", "socket": "Socket Mode"}.get(slack or ""),
@@ -126,9 +134,13 @@ async def post_digest(db, clock, slot) -> int:
 
         teams = TeamsBot(services)
         await teams.start()
+    if settings.email_configured and settings.missing_email():
+        raise CliError(f"missing settings for email (SMTP_URL is set): {', '.join(settings.missing_email())}")
     posters = digest_posters(services, db, teams=teams)
     if not posters:
-        raise CliError("missing settings for posting: SLACK_BOT_TOKEN or TEAMS_CLIENT_ID (see .env.example)")
+        raise CliError(
+            "missing settings for posting: SLACK_BOT_TOKEN, TEAMS_CLIENT_ID or SMTP_URL (see .env.example)"
+        )
     result = await DigestRunner(db, posters, clock).run(slot)
     if result.status == "sent" and not result.detail:
         print(f"Posted the digest for {slot.key}.")
@@ -141,6 +153,43 @@ async def post_digest(db, clock, slot) -> int:
         return 0
     print(f"Not posted ({result.status}): {result.detail}", file=sys.stderr)
     return 1
+
+
+async def cmd_email_test(args: argparse.Namespace) -> int:
+    """One message to ADDRESS with the email settings, and what the mail server said."""
+    from bot.people.members import MemberError, check_email  # the sending modules, for `email test` alone
+    from handlers.email import smtp
+    from handlers.email.digests import email_poster
+    from handlers.services import Services
+
+    settings = Settings.from_env()
+    if not settings.email_configured:
+        raise CliError("SMTP_URL is not set (see .env.example)")
+    missing = [name for name in settings.missing_email() if name == "EMAIL_FROM"]
+    if missing:
+        raise CliError(f"missing settings for email: {', '.join(missing)}")
+    try:
+        address = check_email(args.address)
+    except MemberError as exc:
+        raise CliError(str(exc)) from None
+    if address is None:
+        raise CliError("give the address to send the test to")
+    still_missing = settings.missing_email()
+    if not settings.email_link_key:  # the test links nowhere: any key will do to build its poster
+        settings = dataclasses.replace(settings, email_link_key="unused")
+    try:
+        poster = email_poster(Services(None, parse_now(None), settings), None, [])
+        message = poster.composer.test_message(address)
+        message["Message-ID"] = poster.stamp_for("test")
+        reply = await smtp.send(poster.server, message)
+    except smtp.SmtpSettingsError as exc:
+        raise CliError(str(exc)) from None
+    except smtp.SendError as exc:
+        raise CliError(f"not sent via {poster.server.describe()}: {exc}") from None
+    print(f"Sent a test message to {address} via {poster.server.describe()} (the server said {reply}).")
+    if still_missing:
+        print(f"Still to set before digests go by email: {', '.join(still_missing)}.")
+    return 0
 
 
 async def cmd_teams_package(args: argparse.Namespace) -> int:

@@ -22,6 +22,8 @@ from bot.calendar.clock import Clock
 from bot.config import Settings
 from bot.runtime import settle
 from handlers.answer_loop import AnswerLoop
+from handlers.email.digests import email_poster
+from handlers.email.page import email_routes
 from handlers.failures import one_line_failures
 from handlers.services import Services
 from handlers.web import application, calendar_route, health_route
@@ -92,7 +94,8 @@ async def with_backoff(attempt, what: str, *, first: float = 1.0, longest: float
 
 def digest_posters(services: Services, db, *, teams=None) -> list:
     """Every platform's digest poster for this process: Slack's when its token is set, Teams' when a
-    Teams app is there to post with. `db`: the database of the loop the digests are posted from."""
+    Teams app is there to post with, email's when SMTP_URL is set (to the owners those chat platforms
+    do not reach). `db`: the database of the loop the digests are posted from."""
     posters = []
     if services.settings.slack_bot_token:
         # Each platform's modules only where its settings are (the Teams SDK alone takes a second).
@@ -104,6 +107,8 @@ def digest_posters(services: Services, db, *, teams=None) -> list:
         from handlers.teams.digests import TeamsDigestPoster
 
         posters.append(TeamsDigestPoster(teams.app.api, db, teams.bot_id, services.clock))
+    if services.settings.email_configured:
+        posters.append(email_poster(services, db, [poster.platform for poster in posters]))
     return posters
 
 
@@ -172,6 +177,9 @@ async def serve(settings: Settings, platforms: Platforms, *, port: int, host: st
         services.tellers.append(
             TeamsSecretariatTeller(teams_bot.app.api, answering_db, settings.teams_admin_ids)
         )
+    if settings.email_link_key:
+        # The page the links in emails open (and their unsubscribe), on this port beside the rest.
+        routes += email_routes(services, answers)
     posters = digest_posters(services, answering_db, teams=teams_bot)
     scheduler = DigestScheduler(DigestRunner(answering_db, posters, clock))
     try:
@@ -182,10 +190,11 @@ async def serve(settings: Settings, platforms: Platforms, *, port: int, host: st
         await web.TCPSite(runner, host, port).start()
         served = ", ".join(r.resource.canonical for r in runner.app.router.routes() if r.method == "POST")
         log.info(
-            "tmag-bot listening on http://%s:%d (%s/healthz and /calendar/GROUP.ics)",
+            "tmag-bot listening on http://%s:%d (%s/healthz and /calendar/GROUP.ics%s)",
             host,
             port,
             f"{served}, " if served else "",
+            ", /a/ and /u/ for email's links" if settings.email_link_key else "",
         )
         if platforms.slack == "socket":
             from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler

@@ -65,6 +65,11 @@ class Group(SQLModel, table=True):
     digest_days_before: int = 2
     digest_time: str = "09:00"
     reminder_time: str | None = "08:30"
+    # The whole digest by email to this address too (a mailing list's), as well as to the channel.
+    digest_email: str | None = None
+    # Owners are reminded of an action this many UK working days before it falls due, at digest_time
+    # (none if empty): by chat where they can be reached there, else by email.
+    due_reminder_days: int | None = 3
 
 
 class SourceDocument(SQLModel, table=True):
@@ -253,6 +258,12 @@ class Member(SQLModel, table=True):
     teams_link: str | None = None
     is_secretariat: bool = False
     is_chair: bool = False
+    # How digests and reminders reach them (bot/digests/reach.py): auto (empty: by chat where they can
+    # be reached there, else by email) | chat | email | both.
+    notify: str | None = None
+    # Their email refused by the mail server (its answer), and when; cleared when a message is accepted.
+    email_failing: str | None = None
+    email_failing_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(sa_type=UTCDateTime)
     updated_at: datetime = Field(sa_type=UTCDateTime)
 
@@ -409,9 +420,9 @@ class DigestRun(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     group_id: int = Field(sa_column=_fk("working_group.id", cascade=True, nullable=False))
-    meeting_date: date
+    meeting_date: date  # the meeting's date; for a due-date reminder, the date the actions fall due
     extraordinary: bool = False
-    slot: str  # digest | reminder
+    slot: str  # digest | reminder | due
     due_at: datetime = Field(sa_type=UTCDateTime)
     status: str = "claimed"  # claimed | sent | failed | skipped
     claimed_by: str | None = None
@@ -435,11 +446,16 @@ class DigestPart(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     run_id: int = Field(sa_column=_fk("digest_run.id", cascade=True, nullable=False, index=False))
     key: str
-    status: str = "pending"  # pending | claimed | sent | failed
+    status: str = "pending"  # pending | claimed | sent | failed | unreachable | unconfirmed
     claimed_by: str | None = None
     claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     attempts: int = 0
     channel: str | None = None
     ts: str | None = None
     error: str | None = None
+    # Email cannot be looked up once sent: its Message-ID is chosen when the part is first claimed (and
+    # reused if it is sent again), and each send that may have reached the server is counted before it
+    # is made, so a part is sent at most twice (bot/digests/runner.py).
+    message_id: str | None = None
+    sends: int = 0
     updated_at: datetime = Field(sa_type=UTCDateTime)

@@ -1,4 +1,4 @@
--- The schema the migrations build on SQLite (python -m storage.schema writes this file).
+-- The schema the migrations build on SQLite (storage/snapshot.py writes this file).
 CREATE TABLE alembic_version (
 	version_num VARCHAR(32) NOT NULL, 
 	CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)
@@ -16,7 +16,7 @@ CREATE TABLE member (
 	is_secretariat BOOLEAN NOT NULL, 
 	is_chair BOOLEAN NOT NULL, 
 	created_at DATETIME NOT NULL, 
-	updated_at DATETIME NOT NULL, teams_user_id VARCHAR, email VARCHAR, slack_link VARCHAR, teams_link VARCHAR, 
+	updated_at DATETIME NOT NULL, teams_user_id VARCHAR, email VARCHAR, slack_link VARCHAR, teams_link VARCHAR, notify VARCHAR, email_failing VARCHAR, email_failing_at DATETIME, 
 	PRIMARY KEY (id)
 );
 
@@ -37,7 +37,7 @@ CREATE TABLE working_group (
 	ref_prefix VARCHAR NOT NULL, 
 	cadence_week INTEGER, 
 	cadence_weekday INTEGER, 
-	cadence_time VARCHAR, channel_id VARCHAR, digest_days_before INTEGER DEFAULT '2' NOT NULL, digest_time VARCHAR DEFAULT '09:00' NOT NULL, reminder_time VARCHAR DEFAULT '08:30', teams_channel TEXT, calendar_token VARCHAR, secretariat_channel VARCHAR, secretariat_teams_channel TEXT, 
+	cadence_time VARCHAR, channel_id VARCHAR, digest_days_before INTEGER DEFAULT '2' NOT NULL, digest_time VARCHAR DEFAULT '09:00' NOT NULL, reminder_time VARCHAR DEFAULT '08:30', teams_channel TEXT, calendar_token VARCHAR, secretariat_channel VARCHAR, secretariat_teams_channel TEXT, digest_email VARCHAR, due_reminder_days INTEGER DEFAULT '3', 
 	PRIMARY KEY (id)
 );
 
@@ -249,7 +249,7 @@ CREATE TABLE digest_part (
 	channel VARCHAR, 
 	ts VARCHAR, 
 	error VARCHAR, 
-	updated_at DATETIME NOT NULL, 
+	updated_at DATETIME NOT NULL, message_id VARCHAR, sends INTEGER DEFAULT '0' NOT NULL, 
 	PRIMARY KEY (id), 
 	FOREIGN KEY(run_id) REFERENCES digest_run (id) ON DELETE CASCADE, 
 	CONSTRAINT uq_digest_part UNIQUE (run_id, "key")
@@ -402,9 +402,9 @@ CREATE INDEX ix_action_owner_group_open ON action_owner (group_code, status, due
 
 CREATE INDEX ix_digest_run_group_id ON digest_run (group_id);
 
-CREATE INDEX ix_mention_source_document_id ON mention (source_document_id);
-
 CREATE INDEX ix_mention_group_id ON mention (group_id);
+
+CREATE INDEX ix_mention_source_document_id ON mention (source_document_id);
 
 CREATE INDEX ix_mention_meeting_id ON mention (meeting_id);
 
@@ -464,7 +464,7 @@ CREATE TRIGGER working_group_delete_counts AFTER DELETE ON working_group BEGIN U
 
 CREATE TRIGGER action_owner_copy_state AFTER INSERT ON action_owner WHEN new.status IS NULL OR new.due_sort IS NULL OR new.group_id IS NULL BEGIN UPDATE action_owner SET status = (SELECT status FROM action WHERE id = new.action_id), due_sort = (SELECT coalesce(due, '9999-12-31') FROM action WHERE id = new.action_id), group_id = (SELECT group_id FROM action WHERE id = new.action_id) WHERE id = new.id; END;
 
-INSERT INTO "alembic_version" ("version_num") VALUES ('0017');
+INSERT INTO "alembic_version" ("version_num") VALUES ('0018');
 
 INSERT INTO "action_fts"("action_fts") VALUES ('rebuild');
 

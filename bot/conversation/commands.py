@@ -2,6 +2,7 @@
 
 help · mine · open [for NAME] · overdue [for NAME] · show REF · who REF · decisions [TOPIC] · next [GROUP]
 done REF [REF...] [note] · update REF TEXT · reopen REF · undo · iam NAME · iam nobody · whoami
+email me · email me too · email off · email
 digest [GROUP] · digest here [GROUP] · secretariat here [GROUP] · confirm reported [GROUP]
 action add TEXT [owner: X] [due: DATE] [area: A] [ref: R] [group: G] · decision add TEXT [area: A]
 [ref: R] [group: G] · meeting add|move|cancel ... · report draft [GROUP] [next|NUMBER|DATE]
@@ -34,21 +35,23 @@ from bot.conversation.layout import (
 from bot.conversation.outcome import Outcome, ReplyFile, Shown, made, note, refusal
 from bot.conversation.questions import MAX_COMMAND
 from bot.conversation.statements import parse_statement
+from bot.digests import reach
 from bot.digests.layout import channel_message, thread_messages
 from bot.digests.preview import next_digest
 from bot.digests.settings import set_channel, set_secretariat_channel
 from bot.digests.views import ASKING
 from bot.people import links
-from bot.people.identity import Person
+from bot.people.identity import TRUSTED, Person
 from bot.people.notices import tell_secretariat
 from bot.record.changes import add_action, add_decision, change_actions, confirm_reported, undo_last
 from bot.record.dates import find_dates, parse_date, parse_time_range
 from bot.record.draft import draft_for, write_docx
 from bot.record.refs import find_refs
 from storage.queries import groups as group_queries
+from storage.queries import members as member_queries
 
 OPTION = re.compile(r"\b(owner|owners|due|area|ref|group)\s*:\s*", re.IGNORECASE)
-CHANGE_WORDS = {"done", "close", "update", "reopen", "undo", "iam", "action", "decision", "meeting"}
+CHANGE_WORDS = {"done", "close", "update", "reopen", "undo", "iam", "action", "decision", "meeting", "email"}
 CONFIRM_REPORTED = re.compile(
     r"(?:confirm|close|done)\s+(?:all\s+)?(?:the\s+)?reported(?:\s+done)?(?:\s+(?P<group>[A-Za-z]{2,10}))?",
     re.IGNORECASE,
@@ -141,6 +144,8 @@ async def run_text(services, text: str, person: Person, turn) -> Outcome:
         return await iam(services, rest, person, turn)
     if word == "whoami":
         return note(links.whoami(person, turn.place.platform))
+    if word == "email":
+        return await email_choice(services, rest, person, turn)
     if word == "digest":
         return await digest(services, rest, person, turn)
     if word == "secretariat" and re.match(r"^here\b", rest, re.IGNORECASE):
@@ -158,6 +163,41 @@ async def run_text(services, text: str, person: Person, turn) -> Outcome:
     if statement is not None:
         return await change(services, statement.verb, f"{statement.ref} {statement.note or ''}", person, turn)
     return await question(services, text, person)
+
+
+EMAIL_CHOICES = {"me": reach.EMAIL, "me only": reach.EMAIL, "me too": reach.BOTH, "off": reach.CHAT}
+
+
+async def email_choice(services, rest: str, person: Person, turn) -> Outcome:
+    """`email me` (digests and reminders by email only), `email me too` (chat and email), `email off`
+    (chat only); `email` alone says how they reach you now. A claimed link cannot choose for the member
+    it claims."""
+    wanted = EMAIL_CHOICES.get(" ".join(rest.lower().split()))
+    if rest and wanted is None:
+        return refusal("Try: email me · email me too · email off")
+    if person.member is None:
+        return refusal(
+            "You are not linked to a member of the group's reports. Say who you are: iam FIRST LAST."
+        )
+    if person.link not in TRUSTED:
+        return refusal(
+            f"You are linked to {person.member.name} by your own word: once the secretariat confirms it, "
+            "you can choose how digests and reminders reach you."
+        )
+    async with services.db.read() as session:  # as it is now (the person may have been read before)
+        member = await member_queries.member_by_id(session, person.member.id) or person.member
+    if wanted is None:
+        where = f" Your address on record: {reach.masked(member.email)}." if member.email else ""
+        return note(
+            f"Digests and reminders reach you {reach.choice_words(reach.choice(member))}.{where} "
+            "Change it with email me, email me too or email off."
+        )
+    ok, message = await reach.set_notify(
+        services.db, services.clock, member.id, wanted, by=person, source=turn.place.platform
+    )
+    if ok and wanted in (reach.EMAIL, reach.BOTH):
+        message += f" They go to {reach.masked(member.email)}."
+    return note(message) if ok else refusal(message)
 
 
 async def question(services, text: str, person: Person, *, shown_as: str | None = None) -> Outcome:

@@ -9,6 +9,7 @@ HELP = (
     "• when is the next TMAG / next extraordinary TMAG / next PSG\n"
     "• who is the DNO rep · who attended TMAG 7 · who chairs TMAG\n"
     "and take: done REF [REF...] [note] · update REF TEXT · reopen REF · undo\n"
+    "· email me (digests and reminders by email) · email me too (chat and email) · email off\n"
     "for the secretariat: confirm reported [GROUP] · action add · decision add · meeting add|move|cancel\n"
     "· report draft [GROUP] [next|NUMBER|DATE] (the next headline report in Word, sent to you)"
 )

@@ -26,7 +26,7 @@ TITLED = ("named", "role", "organisation", "group", "closest", "no_news")
 MAX_QUESTION = 1500  # characters of a question a button carries to show its answer again
 
 # What a button asks for (each platform maps these to its own action ids and verbs).
-MARK_DONE = "mark_done"  # ref (view)
+MARK_DONE = "mark_done"  # ref (view), note
 UNDO = "undo"  # event (view)
 PAGE_TO = "page"  # view: the same answer at another page
 CONFIRM_REPORTED = "confirm_reported"  # group (view)
@@ -37,8 +37,12 @@ CONFIRM_IDENTITY = "confirm_identity"  # member
 DENY_IDENTITY = "deny_identity"  # member
 CONFIRM_CLAIM = "confirm_claim"  # member, platform, user
 REJECT_CLAIM = "reject_claim"  # member, platform, user
+ADD_UPDATE = "add_update"  # ref, note (the page an email links to)
+NOT_MINE = "not_mine"  # ref, note: the member says it is not theirs; the secretariat is told
 VERBS = frozenset(
     {
+        ADD_UPDATE,
+        NOT_MINE,
         MARK_DONE,
         UNDO,
         PAGE_TO,
@@ -64,7 +68,7 @@ class View:
     group: str | None = None
     meeting: str | None = None  # ISO date
     extraordinary: bool = False
-    slot: str | None = None  # digest | reminder
+    slot: str | None = None  # digest | reminder | due (whose `meeting` is the day its actions fall due)
     part: str | None = None  # channel | thread:N | dm:MEMBER_ID
 
     @property
@@ -96,6 +100,7 @@ class View:
         if all(isinstance(f, str) and 0 < len(f) <= 40 for f in fields) and fields[2] in (
             "digest",
             "reminder",
+            "due",
         ):
             return cls(
                 group=fields[0].upper(),

@@ -19,6 +19,7 @@ from bot.conversation.answers import action_item, ask
 from bot.conversation.commands import changed, group_codes, question_shown
 from bot.conversation.groups import which_group
 from bot.conversation.layout import (
+    ADD_UPDATE,
     CANCEL_UPLOAD,
     CONFIRM_CLAIM,
     CONFIRM_IDENTITY,
@@ -26,6 +27,7 @@ from bot.conversation.layout import (
     DENY_IDENTITY,
     IMPORT_UPLOAD,
     MARK_DONE,
+    NOT_MINE,
     PAGE_TO,
     PREVIEW_UPLOAD,
     REJECT_CLAIM,
@@ -44,7 +46,7 @@ from bot.people import links
 from bot.people.identity import Person
 from bot.people.links import ChatUser, ProfileLookup
 from bot.people.notices import tell_secretariat
-from bot.record.changes import change_action, change_actions, confirm_reported, undo_change
+from bot.record.changes import change_action, change_actions, confirm_reported, disown, undo_change
 from bot.record.refs import find_refs
 from bot.record.uploads import cancel_held, import_held
 from bot.services import Services
@@ -188,12 +190,24 @@ async def _press(services: Services, person: Person, turn: Turn) -> Outcome:
     if verb in (MARK_DONE, REACT_DONE) and _ref(data.get("ref")):
         ref = _ref(data["ref"])
         before = await render(services, person, view, turn) if view else None
-        note_text = data.get("note") if verb == REACT_DONE and isinstance(data.get("note"), str) else None
+        note_text = (data["note"].strip() or None) if isinstance(data.get("note"), str) else None
         result = await change_action(db, ref, "close", person, clock, note=note_text, source=turn.source)
         if verb == REACT_DONE and not result.ok and result.status == "closed":
             return Outcome()  # already closed: nothing to say
         if before is not None:
             return Outcome([await _patched(services, before, ref, result, view)], replace=True)
+        return _changed_in_place([result])
+    if verb == ADD_UPDATE and _ref(data.get("ref")):
+        said = data.get("note") if isinstance(data.get("note"), str) else ""
+        result = await change_action(
+            db, _ref(data["ref"]), "update", person, clock, note=said.strip() or None, source=turn.source
+        )
+        return _changed_in_place([result])
+    if verb == NOT_MINE and _ref(data.get("ref")):
+        said = data.get("note") if isinstance(data.get("note"), str) else None
+        result, notice = await disown(db, _ref(data["ref"]), person, clock, note=said, source=turn.source)
+        if notice is not None:
+            await tell_secretariat(db, [notice], services.tellers)
         return _changed_in_place([result])
     if verb == UNDO and _number(data.get("event")) is not None:
         result = await undo_change(db, _number(data["event"]), person, clock, source=turn.source)

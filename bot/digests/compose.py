@@ -157,12 +157,19 @@ def digest_action(row: tuple, today: date) -> DigestAction:
 
 
 async def owned_by(
-    session: AsyncSession, group: Group, member, today: date, *, fill: bool = True
+    session: AsyncSession,
+    group: Group,
+    member,
+    today: date,
+    *,
+    fill: bool = True,
+    due_on: date | None = None,
 ) -> OwnedItems:
     """A member's own open items in a group, for their direct message: those naming them as an owner and
-    those owned by a role they hold (soonest due first, each once), the first SHOWN in full."""
+    those owned by a role they hold (soonest due first, each once), the first SHOWN in full. `due_on`:
+    only those falling due that day (and not reported done), for a due-date reminder."""
     total, rows = await digest_queries.open_owned_by(
-        session, group.id, member.id, sorted(member_role_keys(member)), SHOWN
+        session, group.id, member.id, sorted(member_role_keys(member)), SHOWN, due_on=due_on
     )
     owned = OwnedItems([digest_action(row, today) for row in rows], total)
     if fill:

@@ -25,6 +25,12 @@ from bot.digests.compose import (
 )
 
 CHANNEL_SHOWN = 5  # actions the channel message itself lists; the thread has the rest
+# How a member asks for their own items and the overdue ones, on each platform (said in digests).
+ASKING = {
+    "slack": ("/tmag mine", "/tmag overdue"),
+    "teams": ("ask me: what is open for me", "ask me: what is overdue"),
+    "email": ("ask the secretariat for the rest", "ask the secretariat for the rest"),
+}
 LISTED = SHOWN  # actions listed in full per thread message (their details are loaded)
 
 

@@ -9,20 +9,19 @@ from bot.calendar.clock import Clock
 from bot.calendar.schedule import MeetingNotFound, find_meeting
 from bot.conversation.layout import Piece, View, message_pieces
 from bot.digests.compose import Digest, compose_digest, owned_by
-from bot.digests.layout import Message, channel_message, direct_message, thread_messages
+from bot.digests.due import DueReminder, due_message
+from bot.digests.layout import ASKING, Message, channel_message, direct_message, thread_messages
+from bot.digests.timing import DUE
 from storage.db import Database
+from storage.queries import groups as group_queries
 from storage.queries import members as member_queries
 
-# How a member asks for their own items and the overdue ones, on each platform (said in digests).
-ASKING = {
-    "slack": ("/tmag mine", "/tmag overdue"),
-    "teams": ("ask me: what is open for me", "ask me: what is overdue"),
-    "email": ("the links below", "the links below"),
-}
 
-
-def digest_view(digest: Digest, slot: str, part: str) -> View:
-    """What a digest part shows, for its buttons to carry (part: channel, thread:N, dm:MEMBER_ID)."""
+def digest_view(digest: Digest | DueReminder, slot: str, part: str) -> View:
+    """What a digest part shows, for its buttons to carry (part: channel, thread:N, dm:MEMBER_ID); a
+    due-date reminder's names its due day where a digest names its meeting."""
+    if isinstance(digest, DueReminder):
+        return View(group=digest.group, meeting=digest.due.isoformat(), slot=slot, part=part)
     meeting = digest.meeting
     return View(
         group=digest.group,
@@ -33,8 +32,12 @@ def digest_view(digest: Digest, slot: str, part: str) -> View:
     )
 
 
-def part_message(digest: Digest, slot: str, part: str, platform: str, owned=None) -> Message | None:
+def part_message(
+    digest: Digest | DueReminder, slot: str, part: str, platform: str, owned=None
+) -> Message | None:
     mine, overdue = ASKING.get(platform, ASKING["slack"])
+    if isinstance(digest, DueReminder):
+        return due_message(digest, owned, platform) if part.startswith("dm:") and owned is not None else None
     if part == "channel":
         return channel_message(digest, slot, mine)
     if part.startswith("thread:") and part[7:].isdigit():
@@ -52,6 +55,8 @@ async def digest_pieces(db: Database, view: View, clock: Clock, platform: str) -
         day = date.fromisoformat(view.meeting or "")
     except ValueError:
         return None
+    if view.slot == DUE:
+        return await _due_pieces(db, view, day, clock, platform)
     async with db.read() as session:
         try:
             group, meeting = await find_meeting(session, view.group, day.isoformat(), clock.now())
@@ -66,3 +71,17 @@ async def digest_pieces(db: Database, view: View, clock: Clock, platform: str) -
             owned = await owned_by(session, group, member, clock.today()) if member else None
     message = part_message(digest, view.slot or "digest", view.part or "", platform, owned)
     return message_pieces(message, view) if message is not None else None
+
+
+async def _due_pieces(db: Database, view: View, day: date, clock: Clock, platform: str) -> list[Piece] | None:
+    """A due-date reminder as it stands now: the member's actions still open and due that day."""
+    if not (view.part or "").startswith("dm:") or not view.part[3:].isdigit():
+        return None
+    async with db.read() as session:
+        group = await group_queries.group_by_code(session, view.group)
+        member = await member_queries.member_by_id(session, int(view.part[3:]))
+        if group is None or member is None:
+            return None
+        owned = await owned_by(session, group, member, clock.today(), due_on=day)
+    reminder = DueReminder(group.code, day, group.due_reminder_days or 0, clock.today())
+    return message_pieces(due_message(reminder, owned, platform), view)

@@ -24,6 +24,10 @@ VERIFIED = "verified"  # the email the platform vouches for is the member's, as 
 CONFIRMED = "confirmed"  # the secretariat confirmed it, or the operator made it on the command line
 CLAIMED = "claimed"  # the user said so (iam), or their profile name is exactly a member's
 OPERATOR = "operator"  # not a link: whoever holds the database, on the command line
+# Not a chat link: a member who opened a signed link sent to the email the secretariat recorded for
+# them. Their own actions' rights (as a verified link's), never the secretariat's: a link can be
+# forwarded, and it names one action.
+EMAILED = "email"
 TRUSTED = frozenset({CONFIGURED, VERIFIED, CONFIRMED, OPERATOR})
 LINK_KINDS = (CONFIGURED, VERIFIED, CONFIRMED, CLAIMED)
 
@@ -95,8 +99,9 @@ async def person_for_member(
         group_codes=frozenset(codes),
         owner_name_ids=await ownership_queries.owner_name_ids_of(session, member.id),
         is_secretariat=has_secretariat_rights(member, link, admin=admin),
-        slack_user_id=member.slack_user_id if link else None,
-        teams_user_id=member.teams_user_id if link else None,
+        # Who acted, for the audit trail: their chat user when a chat link is how they came (not by email).
+        slack_user_id=member.slack_user_id if link and link != EMAILED else None,
+        teams_user_id=member.teams_user_id if link and link != EMAILED else None,
         link=link,
         admin=admin,
     )

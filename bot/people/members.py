@@ -293,6 +293,8 @@ async def add_member(
             link_queries.set_link(member, platform, user_id, "confirmed")
             event("confirmed", platform=platform, user_id=user_id, link_kind="confirmed")
     if email_given:
+        # Given again (a new address, or the old one put right): tried afresh at the next message.
+        member.email_failing, member.email_failing_at = None, None
         member.email = email
     was = (bool(member.is_secretariat), bool(member.is_chair))
     if secretariat is not None:

@@ -1,5 +1,6 @@
-"""Telling the secretariat of every claim, with Confirm and Reject; and of a report shared by someone
-outside the secretariat, unread, with Preview, Import and Decline.
+"""Telling the secretariat of every claim, with Confirm and Reject; of a report shared by someone
+outside the secretariat, unread, with Preview, Import and Decline; and of an owner who says an action
+is not theirs (from the page an email links to), for them to put right.
 
 Where: the secretariat's channel of the claimed member's groups when one is set (`group set G
 --secretariat-channel`, or `secretariat here` in a channel); else a direct message to each configured
@@ -93,7 +94,33 @@ class UploadNotice:
         )
 
 
-Notice = ClaimNotice | UploadNotice
+@dataclass(frozen=True)
+class NotMineNotice:
+    """A member says an action named as theirs is not: what the secretariat is told (nothing to press:
+    the owner is theirs to correct, in the next report or the action log)."""
+
+    member_id: int
+    member_name: str
+    ref: str
+    action_text: str
+    note: str | None
+    platform: str = "email"
+    kind: str = "not_mine"
+
+    @property
+    def user_label(self) -> str:
+        return self.member_name
+
+    def text(self) -> str:
+        said = f" They say: “{self.note}”" if self.note else ""
+        return (
+            f"{self.member_name} says {self.ref} is not theirs ({self.action_text[:200]}).{said}\n"
+            "It is still open and still names them: correct its owner in the next report or the action "
+            "log (tmag-bot import), or tell them who owns it."
+        )
+
+
+Notice = ClaimNotice | UploadNotice | NotMineNotice
 
 
 class SecretariatTeller(Protocol):
@@ -123,8 +150,8 @@ async def secretariat_channels(db: Database, member_id: int | None) -> dict[str,
 
 
 async def tell_secretariat(db: Database, notices: list[Notice], tellers: list[SecretariatTeller]) -> int:
-    """Tell the secretariat of each claim, where they are; how many messages went. A teller that fails
-    is logged and the others still tell."""
+    """Tell the secretariat of each claim (report shared, action disowned), where they are; how many
+    messages went. A teller that fails is logged and the others still tell."""
     sent = 0
     for notice in notices:
         told = 0
@@ -140,6 +167,12 @@ async def tell_secretariat(db: Database, notices: list[Notice], tellers: list[Se
                 "no secretariat channel or admin to tell of %s shared by %s: declined",
                 notice.file_name,
                 notice.user_label,
+            )
+        elif not told and isinstance(notice, NotMineNotice):
+            log.warning(
+                "no secretariat channel or admin to tell: %s says %s is not theirs (recorded in its history)",
+                notice.member_name,
+                notice.ref,
             )
         elif not told:
             log.warning(

@@ -4,6 +4,8 @@
   or group. Through a claimed link (they said who they are; the secretariat has not confirmed it) only
   the actions that name them, their constituency's role or their whole group: never an organisation's
   (the programme's) or an office's (the PMO's, the chair's).
+- a member who opened the link an email sent them has their own actions' rights, as through a
+  verified link, and never the secretariat's (bot/people/identity.py, EMAILED).
 - the secretariat (and the chair) may change any action, confirm what was reported done, import
   reports, add actions, meetings and decisions, point digests at a channel, draft the report and set
   calendar tokens. A configured admin id has these rights whoever it is linked to; a member's role
@@ -14,7 +16,7 @@ Someone not linked to a member has no owner rights at all, whatever their name.
 
 from __future__ import annotations
 
-from bot.people.identity import CLAIMED, TRUSTED, Person
+from bot.people.identity import CLAIMED, EMAILED, TRUSTED, Person
 
 OWNER_REASONS = ("named", "role", "organisation", "group")  # strongest first
 OFFICE_ROLES = frozenset({"pmo", "secretariat", "chair"})  # roles that hold the programme's record
@@ -22,7 +24,7 @@ OFFICE_ROLES = frozenset({"pmo", "secretariat", "chair"})  # roles that hold the
 
 def owner_reasons(person: Person) -> frozenset[str]:
     """The ways of owning an action that count for this person's changes."""
-    if person.link in TRUSTED:
+    if person.link in TRUSTED or person.link == EMAILED:
         return frozenset(OWNER_REASONS)
     if person.link == CLAIMED:
         return frozenset({"named", "role", "group"})

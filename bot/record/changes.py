@@ -15,6 +15,7 @@ from bot.calendar.clock import Clock, real_utcnow
 from bot.conversation.groups import which_group
 from bot.people.identity import Person
 from bot.people.members import load_index, resolve_owner_names
+from bot.people.notices import NotMineNotice
 from bot.people.rights import OWNER_REASONS, counts_as_owner, secretariat_only
 from bot.record.audit import Actor, action_event, new_change_id
 from bot.record.importer import insert_owner_rows, owner_rows
@@ -159,6 +160,50 @@ async def change_action(
             action.reported_done = action.status == "open" and update_reports_delivery(note)
         done = {"close": "Closed", "reopen": "Reopened", "update": "Updated"}[verb]
         return ChangeResult(True, f"{done} {ref}.", ref, event.id, action.status, reason)
+
+    return await db.transaction(apply)
+
+
+async def disown(
+    db: Database, ref: str, person: Person, clock: Clock, *, note: str | None = None, source: str = "email"
+) -> tuple[ChangeResult, NotMineNotice | None]:
+    """A member says an action named as theirs is not: recorded in its history ("not_mine", the action
+    otherwise unchanged), and the notice to tell the secretariat, who correct the owner."""
+    note = clean_cell(note).strip() if note else None
+    if note and len(note) > MAX_NOTE:
+        return ChangeResult(
+            False, f"That note is too long ({len(note)} characters; the most is {MAX_NOTE})."
+        ), None
+    if person.member is None:
+        return ChangeResult(False, "Only a member can say an action is not theirs."), None
+
+    async def apply(session) -> tuple[ChangeResult, NotMineNotice | None]:
+        found = await action_queries.action_by_ref(session, ref, for_update=True)
+        if found is None:
+            return ChangeResult(False, f"I don't know {ref}.", ref), None
+        action, _group = found
+        event = ActionEvent(
+            action_id=action.id,
+            kind="not_mine",
+            text=note,
+            at=clock.utcnow(),
+            recorded_at=real_utcnow(),
+            by=person.display,
+            member_id=person.member_id,
+            slack_user_id=person.slack_user_id,
+            teams_user_id=person.teams_user_id,
+            link_kind=person.link,
+            source=source,
+            status_before=action.status,
+            status_after=action.status,
+            change_id=new_change_id(),
+        )
+        session.add(event)
+        await session.flush()
+        notice = NotMineNotice(person.member_id, person.display, action.ref, action.text, note)
+        message = f"Thank you: the secretariat is told that {action.ref} is not yours, to put right."
+        # No event id: telling the secretariat is not a change to the action, and has no Undo.
+        return ChangeResult(True, message, action.ref, None, action.status), notice
 
     return await db.transaction(apply)
 

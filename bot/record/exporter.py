@@ -139,6 +139,8 @@ def _member(member, personal: bool) -> dict:
             else None,
             "secretariat": member.is_secretariat,
             "chair": member.is_chair,
+            "notify": member.notify or "auto",
+            "email_failing": member.email_failing,
         }
     return out
 

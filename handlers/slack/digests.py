@@ -13,10 +13,12 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.digests import reach
 from bot.digests.compose import Digest, DigestAction
 from bot.digests.layout import thread_messages
 from bot.digests.runner import Part, PostError
-from bot.digests.views import digest_view
+from bot.digests.timing import DUE
+from bot.digests.views import digest_view, part_message
 from handlers.slack import blocks as ui
 from storage.db import Database
 from storage.models import Group, Member
@@ -39,7 +41,7 @@ class SlackDigestPoster:
         return group.channel_id
 
     def address_of(self, member: Member) -> str | None:
-        return member.slack_user_id
+        return reach.chat_address(member, self.platform)  # a trusted link, unless they chose email only
 
     def parts(
         self,
@@ -50,6 +52,23 @@ class SlackDigestPoster:
     ) -> list[Part]:
         title = digest.title()
         parts: list[Part] = []
+        if slot == DUE:  # a due-date reminder: each owner's actions falling due, by DM
+            return [
+                Part(
+                    f"slack:dm:{member_id}",
+                    "direct",
+                    user,
+                    (
+                        ui.message_blocks(
+                            part_message(digest, slot, f"dm:{member_id}", "slack", owned),
+                            digest_view(digest, slot, f"dm:{member_id}"),
+                        ),
+                        f"Your {title}",
+                        owned.items,
+                    ),
+                )
+                for user, member_id, owned in direct
+            ]
         if channel:
             text = f"Digest for {title}" if slot == "digest" else f"Today: {title}"
             blocks = ui.digest_blocks(digest, slot, digest_view(digest, slot, "channel"))

@@ -16,9 +16,11 @@ import logging
 import httpx
 from microsoft_teams.api import MessageActivityInput
 
+from bot.digests import reach
 from bot.digests.compose import Digest, DigestAction
 from bot.digests.layout import thread_messages
 from bot.digests.runner import Part, PostError
+from bot.digests.timing import DUE
 from bot.digests.views import digest_view, part_message
 from handlers.teams import cards
 from handlers.teams.reach import Unreachable, personal_chat
@@ -43,7 +45,7 @@ class TeamsDigestPoster:
         return group.teams_channel  # a conversation reference, as JSON
 
     def address_of(self, member: Member) -> str | None:
-        return member.teams_user_id
+        return reach.chat_address(member, self.platform)  # a trusted link, unless they chose email only
 
     def parts(
         self,
@@ -58,6 +60,11 @@ class TeamsDigestPoster:
             message = part_message(digest, slot, part, "teams", owned)
             return cards.message_card(message, digest_view(digest, slot, part))
 
+        if slot == DUE:  # a due-date reminder: each owner's actions falling due, in their personal chat
+            return [
+                Part(f"teams:dm:{member_id}", "direct", user, card_of(f"dm:{member_id}", owned))
+                for user, member_id, owned in direct
+            ]
         if channel:
             parts.append(Part("teams:channel", "channel", channel, card_of("channel")))
             if slot == "digest":

@@ -177,7 +177,7 @@ async def claim_part(
     part = (
         await session.exec(select(DigestPart).where(DigestPart.run_id == run_id, DigestPart.key == key))
     ).one()
-    if part.status not in ("sent", "unreachable"):
+    if part.status not in ("sent", "unreachable", "unconfirmed"):
         part.status, part.claimed_by, part.claimed_at = "claimed", worker, now
         part.attempts, part.channel, part.updated_at = part.attempts + 1, channel, now
     return part
@@ -191,11 +191,35 @@ async def finish_part(
     ts: str | None = None,
     error: str | None = None,
     unreachable: bool = False,
+    unconfirmed: bool = False,
 ) -> None:
-    """Sent (with the message's id), failed (with why), or unreachable (never to be tried again)."""
+    """Sent (with the message's id), failed (with why), unreachable or unconfirmed (sent as often as it
+    may be, never heard back): the last two are never tried again."""
     part = await session.get(DigestPart, part_id)
-    part.status = "unreachable" if unreachable else "failed" if error else "sent"
-    part.ts, part.error, part.updated_at = ts if not error else part.ts, error, now
+    if unconfirmed:
+        part.status, error = "unconfirmed", "sent twice without confirmation"
+    else:
+        part.status = "unreachable" if unreachable else "failed" if error else "sent"
+    part.ts, part.error, part.updated_at = ts if not error or unconfirmed else part.ts, error, now
+
+
+async def count_send(session: AsyncSession, part_id: int, most: int) -> bool:
+    """One more send of a part that cannot be looked up, if it has had fewer than `most`."""
+    result = await session.exec(
+        update(DigestPart)
+        .where(DigestPart.id == part_id, DigestPart.sends < most)
+        .values(sends=DigestPart.sends + 1)
+    )
+    return result.rowcount == 1
+
+
+async def uncount_send(session: AsyncSession, part_id: int) -> None:
+    """A send the server refused (it reached nobody): not counted after all."""
+    await session.exec(
+        update(DigestPart)
+        .where(DigestPart.id == part_id, DigestPart.sends > 0)
+        .values(sends=DigestPart.sends - 1)
+    )
 
 
 # --- what a digest is made of -------------------------------------------------------------------
@@ -358,11 +382,20 @@ async def open_without_owner(session: AsyncSession, group_id: int, listed: int) 
 
 
 async def open_owned_by(
-    session: AsyncSession, group_id: int, member_id: int, role_keys: Sequence[str], limit: int
+    session: AsyncSession,
+    group_id: int,
+    member_id: int,
+    role_keys: Sequence[str],
+    limit: int,
+    *,
+    due_on: date | None = None,
 ) -> tuple[int, list[tuple]]:
     """A member's open actions in the group: those naming them as an owner and those owned by a role they
-    hold. Their number, and (id, ref, due, reported done) of the first `limit`, soonest due first."""
+    hold (`due_on`: only those due that day, not reported done). Their number, and (id, ref, due,
+    reported done) of the first `limit`, soonest due first."""
     in_group = and_(ActionOwner.group_id == group_id, ActionOwner.status == "open")
+    if due_on is not None:
+        in_group = and_(in_group, ActionOwner.due_sort == due_on.isoformat())
     named = (
         select(ActionOwner.action_id)
         .join(OwnerName, OwnerName.id == ActionOwner.owner_name_id)
@@ -375,16 +408,40 @@ async def open_owned_by(
         )
         ids = union(named, by_role)
     owned = ids.subquery()
-    total = (await session.exec(select(func.count()).select_from(owned))).one()
+    chosen = col(Action.id).in_(select(owned.c.action_id))
+    if due_on is not None:
+        chosen = and_(chosen, Action.reported_done == False)  # noqa: E712  (SQL, not Python)
+        count = select(func.count()).select_from(Action).where(chosen)
+    else:
+        count = select(func.count()).select_from(owned)
+    total = (await session.exec(count)).one()
     if not total:
         return 0, []
     rows = await session.exec(
         select(Action.id, Action.ref, Action.due, Action.reported_done)
-        .where(col(Action.id).in_(select(owned.c.action_id)))
+        .where(chosen)
         .order_by(Action.due_sort, Action.ref)
         .limit(limit)
     )
     return int(total), list(rows.all())
+
+
+async def due_days(session: AsyncSession, group_id: int, start: date, end: date) -> list[date]:
+    """The days from `start` to `end` on which some open action of the group falls due (not reported done:
+    its owner has said it is delivered), each once."""
+    query = (
+        select(Action.due)
+        .where(
+            Action.group_id == group_id,
+            Action.status == "open",
+            Action.reported_done == False,  # noqa: E712  (SQL, not Python)
+            Action.due >= start,
+            Action.due <= end,
+        )
+        .distinct()
+        .order_by(Action.due)
+    )
+    return [d if isinstance(d, date) else date.fromisoformat(d) for d in (await session.exec(query)).all()]
 
 
 async def action_details(session: AsyncSession, action_ids: list[int]) -> dict[int, tuple]:
