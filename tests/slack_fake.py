@@ -14,6 +14,7 @@ import json
 import re
 import socket
 import subprocess
+import threading
 import time
 import urllib.parse
 from collections import defaultdict
@@ -24,6 +25,47 @@ from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
 
 from tests.fixtures.big_reports import send_in_chunks
+
+
+class Changes:
+    """Wakes whoever waits on a fake as soon as it has taken a request (from whichever thread serves it),
+    so a wait ends when what it waits for may have happened, instead of at the next poll; waits still
+    look again every 20 ms for what the fake does not see (the database, a counter)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._waiting: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
+
+    def poke(self) -> None:
+        with self._lock:
+            waiting = list(self._waiting)
+        for loop, event in waiting:
+            loop.call_soon_threadsafe(event.set)
+
+    async def wait(self, timeout: float = 0.02) -> None:
+        waiter = (asyncio.get_running_loop(), asyncio.Event())
+        with self._lock:
+            self._waiting.add(waiter)
+        try:
+            await asyncio.wait_for(waiter[1].wait(), timeout)
+        except TimeoutError:
+            pass
+        finally:
+            with self._lock:
+                self._waiting.discard(waiter)
+
+
+def poke_after(changes: Changes):
+    """aiohttp middleware: every request the fake answers wakes the waits (once it has been recorded)."""
+
+    @web.middleware
+    async def poke(request: web.Request, handler):
+        try:
+            return await handler(request)
+        finally:
+            changes.poke()
+
+    return poke
 
 
 @dataclass
@@ -58,9 +100,10 @@ class FakeSlack:
     base_url: str = ""
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
+    changes: Changes = field(default_factory=Changes)
 
     async def start(self) -> FakeSlack:
-        app = web.Application()
+        app = web.Application(middlewares=[poke_after(self.changes)])
         app.add_routes(
             [
                 web.post("/api/{method}", self._api),
@@ -116,7 +159,7 @@ class FakeSlack:
             value = condition()
             if value:
                 return value
-            await asyncio.sleep(0.02)
+            await self.changes.wait()
         raise AssertionError(
             "the bot did not do it in time; calls so far: " + ", ".join(c.method for c in self.calls)
         )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import itertools
 import json
 import threading
@@ -20,6 +21,7 @@ from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tests.fixtures.big_reports import send_in_chunks
+from tests.slack_fake import Changes, poke_after
 
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 TEAM = "19:team-general@thread.tacv2"
@@ -78,6 +80,12 @@ def card_actions(card: dict) -> list[dict]:
     return found
 
 
+@functools.cache
+def signing_key() -> rsa.RSAPrivateKey:
+    """The fake's signing key: made once per test run (a 2048-bit key takes tens of milliseconds)."""
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
 @dataclass
 class FakeTeams:
     sent: list[Sent] = field(default_factory=list)
@@ -93,13 +101,12 @@ class FakeTeams:
     arrived: dict[str, float] = field(default_factory=dict)  # conversation -> first arrival (perf_counter)
     key_requests: int = 0  # requests to the signing keys' metadata and key set
     base_url: str = ""
-    key: rsa.RSAPrivateKey = field(
-        default_factory=lambda: rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    )
+    key: rsa.RSAPrivateKey = field(default_factory=lambda: signing_key())
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
     _loop: asyncio.AbstractEventLoop | None = None
     _thread: threading.Thread | None = None
+    changes: Changes = field(default_factory=Changes)
 
     async def start(self) -> FakeTeams:
         """Serve on a thread of its own, as a separate server would: the SDK fetches the signing keys
@@ -108,7 +115,7 @@ class FakeTeams:
         self._loop = asyncio.new_event_loop()
 
         async def serve() -> None:
-            app = web.Application()
+            app = web.Application(middlewares=[poke_after(self.changes)])
             app.add_routes(
                 [
                     web.post("/v3/conversations", self._create_conversation),
@@ -163,7 +170,7 @@ class FakeTeams:
             value = condition()
             if value:
                 return value
-            await asyncio.sleep(0.02)
+            await self.changes.wait()
         raise AssertionError(
             f"Teams was not sent it in time; sent so far: {[s.conversation for s in self.sent]}"
         )

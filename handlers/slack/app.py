@@ -101,6 +101,8 @@ def build_app(services: Services, *, answers: AnswerLoop | None = None) -> Async
     if not any(isinstance(f, _BoltNotices) for f in bolt_log.filters):
         bolt_log.addFilter(_BoltNotices())
     app = AsyncApp(
+        # Named, or Bolt names it after its caller's file by inspecting the whole stack (tens of ms).
+        name="tmag-bot",
         client=web_client(services),
         signing_secret=services.settings.slack_signing_secret,
         # Over HTTP every request is verified once, by slack_routes, before Bolt sees it (401 if not);
