@@ -1,6 +1,6 @@
 """The command line's commands that assemble a process on the platforms: `serve` (Slack, Teams, the
 digest scheduler, the HTTP port), `digest --post` (the posters of every platform set up) and `teams
-package`. They plug into `tmag-bot` (bot/cli.py) through the package's entry points, so the core's
+package`. They plug into `tmag-bot` (bot/cli/) through the package's entry points, so the core's
 command line imports nothing of the platforms; what a process is made of is decided here, at the top.
 
 The platforms' libraries (Bolt, the Teams SDK, aiohttp's server) are imported by the commands that use
@@ -16,8 +16,11 @@ import sys
 from pathlib import Path
 
 from bot.calendar.clock import parse_now
-from bot.cli import CliError
+from bot.cli.errors import CliError
 from bot.config import Settings
+from bot.people.members import MemberError, check_email
+from handlers.services import Services
+from storage.db import DatabaseUnavailable
 
 TEAMS_PORT = 3978
 TRY_WITHOUT = (
@@ -106,7 +109,6 @@ async def cmd_serve(args: argparse.Namespace) -> int:
         raise CliError(f"--now {args.now!r} is not an ISO date and time") from None
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from handlers.server import SlackRefused, serve  # Bolt, the Teams SDK, aiohttp's server: `serve` alone
-    from storage.db import DatabaseUnavailable
 
     default_port = TEAMS_PORT if platforms.teams and platforms.slack != "http" else settings.port
     try:
@@ -120,7 +122,6 @@ async def post_digest(db, clock, slot) -> int:
     """`digest --post`: one digest on every platform whose settings are there, each part once."""
     from bot.digests.runner import DigestRunner  # the posting modules, for `digest --post` alone
     from handlers.server import digest_posters
-    from handlers.services import Services
 
     settings = Settings.from_env()
     services = Services(db, clock, settings)
@@ -157,10 +158,8 @@ async def post_digest(db, clock, slot) -> int:
 
 async def cmd_email_test(args: argparse.Namespace) -> int:
     """One message to ADDRESS with the email settings, and what the mail server said."""
-    from bot.people.members import MemberError, check_email  # the sending modules, for `email test` alone
-    from handlers.email import smtp
+    from handlers.email import smtp  # the sending modules, for `email test` alone
     from handlers.email.digests import email_poster
-    from handlers.services import Services
 
     settings = Settings.from_env()
     if not settings.email_configured:
