@@ -37,7 +37,7 @@ def test_pdf_in_then_log_draft_and_calendar_out(tmp_path):
 
     log = tmp_path / "log.xlsx"
     assert cli(env, "export", "--format", "xlsx", "--out", str(log)).returncode == 0
-    assert load_workbook(log).sheetnames == ["WMAG actions", "Decisions"]
+    assert load_workbook(log).sheetnames == ["WMAG actions", "Decisions", "Members"]
     back = cli(env, "import", str(log), "--as", "Ada Brooks")
     assert back.returncode == 0 and "nothing changed" in back.stdout
 
