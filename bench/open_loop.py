@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import statistics
 import time
 from collections.abc import Awaitable, Callable
@@ -295,6 +296,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--tiny", action="store_true", help="2,000 actions and 100 members (for checking that it runs)"
     )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="DIR",
+        help="profile the bot (alone, no references) through the runs: SQL statements and collections "
+        "timed inside it, every thread sampled by py-spy; written to DIR and summed up at the end",
+    )
 
 
 @dataclass
@@ -303,21 +311,61 @@ class Plan:
     seconds: float
     burst: tuple[int, float] | None
     grace: float
+    profile: Path | None = None
 
     @classmethod
     def from_arguments(cls, args) -> Plan:
         rates = [float(r) for r in args.rates.split(",") if r.strip()]
         chosen = None if args.burst.strip().lower() in ("", "none") else parse_burst(args.burst)
-        return cls(rates, args.seconds, chosen, args.grace)
+        return cls(rates, args.seconds, chosen, args.grace, args.profile)
 
 
 async def drive(apps: list[App], planner: Planner, plan: Plan, answers: Answers) -> list[Phase]:
     """Every rate, then the burst, each offered to every app in turn (the same requests, keys apart);
-    prints each as it ends."""
+    prints each as it ends. With `plan.profile`, the first app (the bot) alone, sampled throughout."""
     print(f"machine check before the runs: {machine_check():.3f} s", flush=True)
+    if plan.profile:
+        apps = apps[:1]
     for app in apps:  # warm caches, connections, Bolt's auth.test, the Teams token and keys
         requests = planner.plan(10, STEADY, f"warm-{app.name}")
         await run_phase(app, "warm-up", steady(10, 1), requests, answers, grace=10)
+    sampler = times = None
+    if plan.profile and apps[0].pid:
+        from bench.profiling import Sampler, ThreadTimes
+
+        sampler, times = Sampler(apps[0].pid, plan.profile / "threads.txt"), ThreadTimes(apps[0].pid)
+        if sampler.start():
+            await asyncio.sleep(1)  # py-spy attaching
+        times.start()
+    started = time.perf_counter()
+    polling = asyncio.create_task(_poll(times)) if times else None
+    try:
+        return await _loads(apps, planner, plan, answers)
+    finally:
+        if polling is not None:
+            polling.cancel()
+            times.poll()
+        if sampler is not None:
+            sampler.stop()
+        if plan.profile:
+            (plan.profile / "sampled.json").write_text(
+                json.dumps(
+                    {
+                        "seconds": time.perf_counter() - started,
+                        "requests": sum(not key.startswith("warm-") for key in answers.records),
+                        "cpu_by_thread": times.used() if times else {},
+                    }
+                )
+            )
+
+
+async def _poll(times) -> None:
+    while True:
+        await asyncio.sleep(0.5)
+        times.poll()
+
+
+async def _loads(apps: list[App], planner: Planner, plan: Plan, answers: Answers) -> list[Phase]:
     phases: list[Phase] = []
     loads: list[tuple[str, list[float], dict]] = [
         (f"{rate:g}/s for {plan.seconds:g} s", steady(rate, plan.seconds), STEADY) for rate in plan.rates
@@ -335,7 +383,8 @@ async def drive(apps: list[App], planner: Planner, plan: Plan, answers: Answers)
             print_phase(phase)
             group.append(phase)
             await asyncio.sleep(1)
-        print_comparison(group, apps)
+        if len(group) > 1:
+            print_comparison(group, apps)
         if apps[0].checked:
             print_kinds(group[0])
         phases += group
@@ -351,6 +400,22 @@ HEADER = (
 
 def three(values: list[float]) -> str:
     return "/".join(ms(percentile(values, share)).strip() for share in (0.5, 0.95, 0.99))
+
+
+def bot_env(env: dict, plan: Plan) -> dict:
+    """The bot's environment: with --profile, the in-process measurements on (bench/bot_hooks.py)."""
+    if not plan.profile:
+        return env
+    from bench.bot_hooks import PROFILE
+
+    return {**env, PROFILE: str(plan.profile)}
+
+
+def report_profile(folder: Path) -> None:
+    from bench.profile_report import report
+
+    print()
+    report(folder)
 
 
 def print_phase(phase: Phase) -> None:

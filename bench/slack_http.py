@@ -31,7 +31,17 @@ from pathlib import Path
 import aiohttp
 
 from bench.load import FULL, LINK, TINY, Planner, button_value, load_world, prepare_database, slack_id
-from bench.open_loop import Answers, App, Plan, add_arguments, drive, print_summary, resident_memory
+from bench.open_loop import (
+    Answers,
+    App,
+    Plan,
+    add_arguments,
+    bot_env,
+    drive,
+    print_summary,
+    report_profile,
+    resident_memory,
+)
 from tests.fixtures.processes import ROOT, Served, free_port, wait_healthy
 from tests.slack_fake import FakeSlack, block_actions, signed, slash_command
 
@@ -79,7 +89,9 @@ async def run(plan: Plan, size: tuple[int, int], keep: Path | None) -> None:
             LOG_LEVEL="WARNING",
         )
         ports = {name: free_port() for name in APPS}
-        servers = {name: start(name, ports[name], env) for name in APPS}
+        servers = {
+            name: start(name, ports[name], bot_env(env, plan) if name == "tmag-bot" else env) for name in APPS
+        }
         try:
             async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
                 for name, served in servers.items():
@@ -125,6 +137,8 @@ async def run(plan: Plan, size: tuple[int, int], keep: Path | None) -> None:
                 served.stop()
             await fake.stop()
     print_summary(phases, "tmag-bot", memory)
+    if plan.profile:
+        report_profile(plan.profile)
     for problem, example in answers.examples.items():
         print(f"  an answer that {problem}: {example}")
     logged = [line for line in servers["tmag-bot"].lines if line.strip()]

@@ -33,7 +33,17 @@ import aiohttp
 
 from bench.bot_hooks import ENTRA_TOKEN, outgoing_token
 from bench.load import FULL, LINK, TINY, Planner, button_data, load_world, prepare_database, teams_id
-from bench.open_loop import Answers, App, Plan, add_arguments, drive, print_summary, resident_memory
+from bench.open_loop import (
+    Answers,
+    App,
+    Plan,
+    add_arguments,
+    bot_env,
+    drive,
+    print_summary,
+    report_profile,
+    resident_memory,
+)
 from tests.fixtures.processes import ROOT, Served, free_port, wait_healthy
 from tests.teams_fake import TENANT, FakeTeams, as_json, card_action, personal_message
 
@@ -92,7 +102,9 @@ async def run(plan: Plan, size: tuple[int, int], keep: Path | None) -> None:
         env[ENTRA_TOKEN] = outgoing_token(fake.key, APP_ID, TENANT)
         env.pop("TEAMS_DEV", None)
         ports = {name: free_port() for name in APPS}
-        servers = {name: start(name, ports[name], env) for name in APPS}
+        servers = {
+            name: start(name, ports[name], bot_env(env, plan) if name == "tmag-bot" else env) for name in APPS
+        }
         try:
             async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
                 for name, served in servers.items():
@@ -143,6 +155,8 @@ async def run(plan: Plan, size: tuple[int, int], keep: Path | None) -> None:
                 served.stop()
             await fake.stop()
     print_summary(phases, "tmag-bot", memory)
+    if plan.profile:
+        report_profile(plan.profile)
     for problem, example in answers.examples.items():
         print(f"  an answer that {problem}: {example}")
     logged = [line for line in servers["tmag-bot"].lines if line.strip()]
