@@ -150,6 +150,11 @@ async def run(plan: Plan, size: tuple[int, int], keep: Path | None) -> None:
                 ]
                 phases = await drive(apps, Planner(world), plan, answers)
                 memory = resident_memory(servers["tmag-bot"].process.pid)
+                died = [name for name, served in servers.items() if served.poll() is not None]
+                if died:
+                    raise SystemExit(
+                        f"{', '.join(died)} ended during the run:\n{servers[died[0]].log[-2000:]}"
+                    )
         finally:
             for served in servers.values():
                 served.stop()
