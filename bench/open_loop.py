@@ -206,11 +206,18 @@ def _status(pid: int) -> dict[str, int] | None:
 
 
 async def run_phase(
-    app: App, label: str, offsets: list[float], requests: list[Request], answers: Answers, *, grace: float
+    app: App,
+    label: str,
+    offsets: list[float],
+    requests: list[Request],
+    answers: Answers,
+    *,
+    grace: float,
+    drain: float = 300,
 ) -> Phase:
     """Send `requests` at `offsets` (s), each as its own task; wait `grace` s after the last for what is
     still to come (then count what is missing), and after that until the app has answered everything
-    (up to a limit), so that one run's leftovers never land in the next."""
+    (up to `drain` s more), so that one run's leftovers never land in the next."""
     records = [Record(request, 0.0) for request in requests]
     for record in records:
         answers.records[record.request.key] = record
@@ -247,7 +254,7 @@ async def run_phase(
         for r in records
     ]
     drained = await _until(
-        lambda: all(t.done() for t in tasks) and all(r.answered for r in records), ended + 120
+        lambda: all(t.done() for t in tasks) and all(r.answered for r in records), ended + drain
     )
     for task in tasks:
         task.cancel()
@@ -291,6 +298,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--grace", type=float, default=5, help="seconds after the last request before missing answers count"
     )
     parser.add_argument(
+        "--drain",
+        type=float,
+        default=300,
+        help="seconds more to wait for the rest (uncounted) before the next app's run (default 300)",
+    )
+    parser.add_argument(
         "--keep", type=Path, help="keep the built database in this file and reuse it (each run on a copy)"
     )
     parser.add_argument(
@@ -311,13 +324,14 @@ class Plan:
     seconds: float
     burst: tuple[int, float] | None
     grace: float
+    drain: float = 300
     profile: Path | None = None
 
     @classmethod
     def from_arguments(cls, args) -> Plan:
         rates = [float(r) for r in args.rates.split(",") if r.strip()]
         chosen = None if args.burst.strip().lower() in ("", "none") else parse_burst(args.burst)
-        return cls(rates, args.seconds, chosen, args.grace, args.profile)
+        return cls(rates, args.seconds, chosen, args.grace, args.drain, args.profile)
 
 
 async def drive(apps: list[App], planner: Planner, plan: Plan, answers: Answers) -> list[Phase]:
@@ -379,7 +393,9 @@ async def _loads(apps: list[App], planner: Planner, plan: Plan, answers: Answers
         print(HEADER)
         for app in apps:
             requests = planner.plan(len(offsets), mix, f"{app.name}-{n}")
-            phase = await run_phase(app, label, offsets, requests, answers, grace=plan.grace)
+            phase = await run_phase(
+                app, label, offsets, requests, answers, grace=plan.grace, drain=plan.drain
+            )
             print_phase(phase)
             group.append(phase)
             await asyncio.sleep(1)
@@ -434,7 +450,7 @@ def print_phase(phase: Phase) -> None:
     if phase.responses():
         notes.append(f"card presses answered in the response: {three(phase.responses())} ms")
     if phase.drained_after is None:
-        notes.append("answers still missing 120 s after the last request")
+        notes.append("answers still missing when the drain was given up")
     elif phase.missing:
         notes.append(f"every answer in {phase.drained_after:.1f} s after the last request")
     if notes:
