@@ -81,13 +81,13 @@ class Request:
 # presses. A digest landing: members press Mark done on it and ask what is theirs.
 STEADY = {"mine": 0.25, "open for": 0.15, "show": 0.15, "question": 0.20, "press": 0.25}
 DIGEST = {"mine": 0.30, "show": 0.10, "press": 0.60}
-QUESTIONS = [
-    "what did we decide about the {topic}?",
-    "anything on the {topic}?",
-    "actions about the {topic}",
-    "who is the DNO rep",
-    "what is overdue for me",
-]
+QUESTIONS = {  # a question in members' own words -> its name in the figures
+    "what did we decide about the {topic}?": "q:decided",
+    "anything on the {topic}?": "q:anything on",
+    "actions about the {topic}": "q:actions about",
+    "who is the DNO rep": "q:who is",
+    "what is overdue for me": "q:overdue",
+}
 
 
 async def prepare_database(path: Path, size: tuple[int, int], *, keep: Path | None = None) -> None:
@@ -205,7 +205,8 @@ class Planner:
         elif kind == "show":
             said = f"show {self.rng.choice(self.world.refs)}"
         else:
-            said = self.rng.choice(QUESTIONS).format(topic=self.rng.choice(TOPICS))
+            asked = self.rng.choice(list(QUESTIONS))
+            said, kind = asked.format(topic=self.rng.choice(TOPICS)), QUESTIONS[asked]
         return Request(key, kind, member, text=said)
 
 

@@ -18,8 +18,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import re
 import statistics
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -109,6 +111,9 @@ class Phase:
     memory: float | None = None  # peak RSS (MB) during the run, of an app measured for memory
     drained_after: float | None = None  # seconds after the last request until every answer was in
     lag: list[float] = field(default_factory=list)
+    # The same requests once drained: answers that came after the end (uncounted in the latencies) are
+    # still read for what they say.
+    drained: list[Record] = field(default_factory=list)
 
     def acks(self) -> list[float]:
         """Acknowledgements of requests answered later (not those whose answer is the response)."""
@@ -131,8 +136,9 @@ class Phase:
         return sum(r.status != 200 for r in self.records)
 
     def problems(self) -> dict[str, int]:
+        """What was wrong with the answers, those after the end included."""
         found: dict[str, int] = {}
-        for record in self.records:
+        for record in self.drained or self.records:
             if record.problem:
                 found[record.problem] = found.get(record.problem, 0) + 1
         return found
@@ -267,6 +273,7 @@ async def run_phase(
         memory,
         drained - last if drained is not None else None,
         lag,
+        records,
     )
 
 
@@ -523,6 +530,20 @@ def print_summary(phases: list[Phase], ours: str, memory: str) -> None:
         print(f"  {ours} peak RSS in any run: {max(peaks):.0f} MB; at the end: {memory}")
     else:
         print(f"  {ours} memory at the end: {memory}")
+
+
+def print_log(lines: list[str]) -> None:
+    """What the bot logged (WARNING and above), by message with its numbers and times left out."""
+    said = Counter()
+    for line in lines:
+        if not line.strip():
+            continue
+        message = re.sub(r"^\d{4}-\d\d-\d\d [\d:,]+ ", "", line)
+        message = re.sub(r"\d+(\.\d+)?", "N", message)[:240]
+        said[message] += 1
+    print(f"  tmag-bot logged {sum(said.values())} lines at WARNING or above")
+    for message, count in said.most_common(6):
+        print(f"    {count} x {message}")
 
 
 def median(values: list[float]) -> float:

@@ -40,6 +40,7 @@ from bench.open_loop import (
     add_arguments,
     bot_env,
     drive,
+    print_log,
     print_summary,
     report_profile,
     resident_memory,
@@ -164,11 +165,7 @@ async def run(plan: Plan, size: tuple[int, int], keep: Path | None) -> None:
         report_profile(plan.profile)
     for problem, example in answers.examples.items():
         print(f"  an answer that {problem}: {example}")
-    logged = [line for line in servers["tmag-bot"].lines if line.strip()]
-    print(
-        f"  tmag-bot logged {len(logged)} lines at WARNING or above"
-        + (f"; the first: {logged[0][:300]}" if logged else "")
-    )
+    print_log(servers["tmag-bot"].lines)
 
 
 def main() -> None:
