@@ -116,12 +116,13 @@ class Phase:
     drained: list[Record] = field(default_factory=list)
 
     def acks(self) -> list[float]:
-        """Acknowledgements of requests answered later (not those whose answer is the response)."""
-        return [r.acked - r.due for r in self.records if r.acked is not None and not r.answer_in_response]
+        """Acknowledgements of requests answered later (not those whose answer is the response); one
+        not yet made at the end counted as never."""
+        return [_since(r.acked, r.due) for r in self.records if not r.answer_in_response and not r.error]
 
     def responses(self) -> list[float]:
         """Responses that carry the answer (a Teams card button's invoke)."""
-        return [r.acked - r.due for r in self.records if r.acked is not None and r.answer_in_response]
+        return [_since(r.acked, r.due) for r in self.records if r.answer_in_response and not r.error]
 
     def answers(self) -> list[float]:
         """Answer latencies, a missing answer counted as never (infinite)."""
@@ -133,7 +134,8 @@ class Phase:
 
     @property
     def errors(self) -> int:
-        return sum(r.status != 200 for r in self.records)
+        """Requests refused or failed (not those still waiting for their response at the end)."""
+        return sum(bool(r.error) or r.status not in (None, 200) for r in self.records)
 
     def problems(self) -> dict[str, int]:
         """What was wrong with the answers, those after the end included."""
@@ -158,6 +160,10 @@ class Phase:
         first, last = self.thirds()
         slower = last > GREW_FACTOR * first and last - first > GREW_BY_S
         return slower or self.missing > max(1, MISSING_SHARE * len(self.records))
+
+
+def _since(at: float | None, due: float) -> float:
+    return at - due if at is not None else float("inf")
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -452,7 +458,9 @@ def print_phase(phase: Phase) -> None:
     )
     notes = [f"{n} {what}" for what, n in phase.problems().items()]
     if phase.errors:
-        errors = [r.error or f"HTTP {r.status}" for r in phase.records if r.status != 200]
+        errors = [
+            r.error or f"HTTP {r.status}" for r in phase.records if r.error or r.status not in (None, 200)
+        ]
         notes.append(f"{phase.errors} not acknowledged with 200 (the first: {errors[0]})")
     if phase.responses():
         notes.append(f"card presses answered in the response: {three(phase.responses())} ms")
