@@ -20,16 +20,12 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.ask import percentile
 from bench.import_reports import timed_import
 from bot.record.reports.loader import load_report
 from tests.fixtures.office.generate import convert, layouts, report_text, word_document
 
 TARGET_RATIO = 2.0
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, int(len(ordered) * share) - 1)]
 
 
 def write_reports(root: Path, count: int) -> tuple[dict[str, list[Path]], str]:

@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from bench import databases
+from bench.ask import percentile
 from bench.synthetic import people, report
 from bot.calendar.clock import Clock
 from bot.record.importer import import_report
@@ -61,7 +62,7 @@ async def run(count: int, server: str | None, skip_sqlite: bool = False) -> None
             ):
                 async with databases.fresh(where, root, name) as url:
                     total, timings = await timed_import(paths, url, bulk=bulk)
-                p95 = timings[int(len(timings) * 0.95) - 1]
+                p95 = percentile(timings, 0.95)
                 print(
                     f"{databases.label(where)}, {label}: imported {count} reports in {total:.2f} s, "
                     f"{count / total:.0f} reports/s"

@@ -1,57 +1,86 @@
-"""Benchmark: signed `/tmag mine` requests to `tmag-bot serve --http` at 100k actions, and in the same run
-to a Bolt app whose command only acknowledges, with 1, 8 and 32 requests in flight. Prints p50/p95 of the
-acknowledgements of both and their ratio (targets: the bot's p95 at most 1.5x the no-op's one at a time,
-1.2x with 8 and 32 in flight), and when the answer arrived at the response URL.
+"""Benchmark: Slack over HTTP, open loop. Members' questions and Mark done presses (bench/load.py) sent at
+fixed rates (5, 20, 50 and 100 a second for 30 s each) and in a burst (200 in 10 s, half in the first
+2 s, as when a digest lands in a channel of 200), never waiting for an answer before sending the next,
+to `tmag-bot serve --http` at 100k actions and 5k members (each linked to a Slack user of their own, with
+a confirmed link), and in the same run, offered the same load, to two references that answer: an echo
+Bolt app (acknowledges, then answers through `respond`, as the bot does) and a bare aiohttp app that
+checks the signature and posts to the response URL.
 
-    python -m bench.slack_http [--requests 400] [--in-flight 1,8,32] [--keep FILE]
+Prints per rate and for the burst each app's acknowledgement and answer p50/p95/p99 (an answer counted
+when it reaches the response URL), answers missing at the end, whether the backlog grew, the bot's peak
+RSS; the ratio of the bot's acknowledgement p95 to the bare app's (target <= 1.2) and the answer targets
+(burst of 200 in 10 s: p95 <= 1 s; 100 a second: p95 <= 500 ms); the highest rate the bot sustains
+without a growing backlog; and a machine check beside the figures.
 
-Slack is faked on loopback (the tests' fake Web API), so nothing leaves the machine.
+    python -m bench.slack_http [--rates 5,20,50,100] [--seconds 30] [--burst 200/10] [--keep FILE] [--tiny]
+
+Slack is faked on loopback (the tests' fake Web API and response URLs), so nothing leaves the machine.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
-import random
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import aiohttp
-from sqlalchemy import text
 
-from bench.ask import populate
-from bench.in_flight import drive, report, resident_memory
-from storage.db import open_database
-from tests.slack_fake import FakeSlack, free_port, signed, slash_command, wait_healthy
+from bench.load import FULL, LINK, TINY, Planner, button_value, load_world, prepare_database, slack_id
+from bench.open_loop import (
+    Answers,
+    App,
+    Plan,
+    add_arguments,
+    bot_env,
+    drive,
+    print_log,
+    print_summary,
+    report_profile,
+    resident_memory,
+)
+from tests.fixtures.processes import ROOT, Served, free_port, wait_healthy
+from tests.slack_fake import FakeSlack, block_actions, signed, slash_command
 
 SECRET = "bench-signing-secret"
-ROOT = Path(__file__).resolve().parents[1]
+CHANNEL = "C0BENCH"
+FORM = "application/x-www-form-urlencoded"
+APPS = {  # name -> how it is started (the bot: as `tmag-bot serve --http`, see bench/bot_hooks.py)
+    "tmag-bot": ["-m", "bench.bot_hooks", "serve", "--http", "--host", "127.0.0.1", "--port"],
+    "echo (Bolt)": ["-m", "bench.slack_echo_app", "--port"],
+    "bare (aiohttp)": ["-m", "bench.slack_bare_app", "--port"],
+}
 
 
-async def run(requests: int, levels: list[int], keep: Path | None) -> None:
+def start(name: str, port: int, env: dict) -> Served:
+    process = subprocess.Popen(
+        [sys.executable, *APPS[name], str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    return Served(process)
+
+
+async def run(plan: Plan, size: tuple[int, int], keep: Path | None) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        path = keep or Path(folder) / "slack.db"
-        db = await open_database(f"sqlite:///{path}")
-        async with db.read() as session:
-            members = (await session.exec(text("SELECT count(*) FROM member"))).one()[0]
-        if not members:
-            print("building 100k actions and 5k members ...")
-            await populate(db, 100_000, 5_000, random.Random(11))
-        async with db.write() as session:
-            await session.exec(text("UPDATE member SET slack_user_id = NULL WHERE slack_user_id = 'U0BENCH'"))
-            await session.exec(text("UPDATE member SET slack_user_id = 'U0BENCH' WHERE id = 42"))
-            counts = (
-                await session.exec(
-                    text("SELECT (SELECT count(*) FROM action), (SELECT count(*) FROM member)")
-                )
-            ).one()
-        await db.close()
-        print(f"database: {counts[0]} actions, {counts[1]} members")
-        fake = await FakeSlack().start()
+        path = Path(folder) / "slack.db"
+        await prepare_database(path, size, keep=keep)
+        world = load_world(path)
+        print(
+            f"database: {world.actions} actions, {len(world.members)} members, each linked ({LINK}) to a "
+            f"Slack user of their own; {sum(map(len, world.owned.values()))} open actions owned by name"
+        )
+        answers = Answers()
+        fake = await FakeSlack(
+            keep=False, on_response=lambda key, at, body: answers.arrived(key, at, lambda: json.dumps(body))
+        ).start()
         env = dict(
             os.environ,
             DATABASE_URL=f"sqlite:///{path}",
@@ -60,71 +89,74 @@ async def run(requests: int, levels: list[int], keep: Path | None) -> None:
             SLACK_API_URL=fake.api_url,
             LOG_LEVEL="WARNING",
         )
-        ours_port, noop_port = free_port(), free_port()
+        ports = {name: free_port() for name in APPS}
         servers = {
-            "tmag-bot": subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "bot",
-                    "serve",
-                    "--http",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(ours_port),
-                ],
-                cwd=ROOT,
-                env=env,
-                stderr=subprocess.PIPE,
-                text=True,
-            ),
-            "no-op": subprocess.Popen(
-                [sys.executable, "-m", "bench.noop_app", "--port", str(noop_port)],
-                cwd=ROOT,
-                env=env,
-                stderr=subprocess.PIPE,
-                text=True,
-            ),
+            name: start(name, ports[name], bot_env(env, plan) if name == "tmag-bot" else env) for name in APPS
         }
-        urls = {"tmag-bot": f"http://127.0.0.1:{ours_port}", "no-op": f"http://127.0.0.1:{noop_port}"}
         try:
             async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
-                for name, process in servers.items():
-                    await wait_healthy(http, urls[name], process)
+                for name, served in servers.items():
+                    await wait_healthy(http, f"http://127.0.0.1:{ports[name]}", served, timeout=120)
 
-                async def send(app: str, key: str) -> tuple[float, float | None]:
-                    body = slash_command("mine", "U0BENCH", "C0BENCH", fake.response_url(key))
-                    headers = signed(SECRET, body, "application/x-www-form-urlencoded")
-                    tick = time.perf_counter()
-                    async with http.post(urls[app] + "/slack/events", data=body, headers=headers) as response:
-                        assert response.status == 200, await response.text()
-                        await response.read()
-                    acked = (time.perf_counter() - tick) * 1000
-                    if app == "no-op":
-                        return acked, None
-                    return acked, (await fake.wait_for_response(key, timeout=60) - tick) * 1000
+                def sender(name: str):
+                    url = f"http://127.0.0.1:{ports[name]}/slack/events"
 
-                results = await drive(send, list(servers), levels, requests)
-                memory = resident_memory(servers["tmag-bot"].pid)
+                    async def send(request, record) -> None:
+                        user, response_url = slack_id(request.member.id), fake.response_url(request.key)
+                        if request.is_press:
+                            body = block_actions(
+                                "mark_done",
+                                button_value(request),
+                                user,
+                                response_url,
+                                channel=CHANNEL,
+                                ephemeral=request.from_answer,
+                            )
+                        else:
+                            body = slash_command(
+                                request.text, user, CHANNEL, response_url, trigger=request.key
+                            )
+                        async with http.post(url, data=body, headers=signed(SECRET, body, FORM)) as response:
+                            record.status = response.status
+                            await response.read()
+
+                    return send
+
+                apps = [
+                    App(
+                        name,
+                        sender(name),
+                        pid=served.process.pid if name == "tmag-bot" else None,
+                        checked=name == "tmag-bot",
+                    )
+                    for name, served in servers.items()
+                ]
+                phases = await drive(apps, Planner(world), plan, answers)
+                memory = resident_memory(servers["tmag-bot"].process.pid)
+                died = [name for name, served in servers.items() if served.poll() is not None]
+                if died:
+                    raise SystemExit(
+                        f"{', '.join(died)} ended during the run:\n{servers[died[0]].log[-2000:]}"
+                    )
         finally:
-            for process in servers.values():
-                process.terminate()
-                process.wait(timeout=20)
+            for served in servers.values():
+                served.stop()
             await fake.stop()
-    print(f"tmag-bot serve memory: {memory} (target: under 200 MB at 100k actions with 32 in flight)")
-    report(results, "tmag-bot", "no-op", lambda in_flight: 1.5 if in_flight == 1 else 1.2)
+    print_summary(phases, "tmag-bot", memory)
+    if plan.profile:
+        report_profile(plan.profile)
+    for problem, example in answers.examples.items():
+        print(f"  an answer that {problem}: {example}")
+    print_log(servers["tmag-bot"].lines)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--requests", type=int, default=400, help="per app and number in flight")
-    parser.add_argument(
-        "--in-flight", default="1,8,32", help="how many requests at once, comma-separated (default 1,8,32)"
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--keep", type=Path, help="keep the database in this file and reuse it")
+    add_arguments(parser)
     args = parser.parse_args()
-    asyncio.run(run(args.requests, [int(n) for n in args.in_flight.split(",")], args.keep))
+    asyncio.run(run(Plan.from_arguments(args), TINY if args.tiny else FULL, args.keep))
 
 
 if __name__ == "__main__":

@@ -1,19 +1,28 @@
-"""Benchmark: "what is open for me" in a Teams personal chat, sent to `tmag-bot serve --teams --dev` at
-100k actions, and in the same run to an echo app on the same Teams SDK, with 1, 8 and 32 requests in
-flight. Prints p50/p95 of the acknowledgements of both and their ratio (targets: at most 1.5x the echo's
-one at a time, 1.2x with 8 and 32 in flight), and when each app's reply reached the connector.
+"""Benchmark: Teams, open loop, with token checks on. Members' personal-chat messages and Mark done
+presses on cards (Action.Execute; bench/load.py) sent at fixed rates (5, 20, 50 and 100 a second for 30 s
+each) and in a burst (200 in 10 s, half in the first 2 s, as when a digest lands in a channel of 200),
+never waiting for an answer before sending the next, each with a Bot Framework token signed by the
+loopback's keys, to `tmag-bot serve --teams` (not --dev: every token checked) at 100k actions and 5k
+members (each linked to a Teams user of their own, with a confirmed link), and in the same run, offered the
+same load, to two references that answer: an echo app on the same Teams SDK (answering as the bot does,
+the SDK checking tokens) and a bare aiohttp app that checks the Bearer token and posts the reply to the
+serviceUrl.
 
-    python -m bench.teams_http [--requests 400] [--in-flight 1,8,32] [--keep FILE]
+A message's answer is counted when it reaches the fake connector; a card press's answer is the invoke's
+response (its acknowledgement and answer are one). Prints what bench/slack_http.py prints.
 
-Teams is faked on loopback (the tests' fake connector), so nothing leaves the machine.
+    python -m bench.teams_http [--rates 5,20,50,100] [--seconds 30] [--burst 200/10] [--keep FILE] [--tiny]
+
+Teams is faked on loopback (the tests' fake connector, which also publishes the signing keys), so nothing
+leaves the machine; the bots' outgoing token comes from an in-process Entra (bench/bot_hooks.py).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
-import random
 import subprocess
 import sys
 import tempfile
@@ -21,104 +30,151 @@ import time
 from pathlib import Path
 
 import aiohttp
-from sqlalchemy import text
 
-from bench.ask import populate
-from bench.in_flight import drive, report, resident_memory
-from storage.db import open_database
-from tests.slack_fake import free_port, wait_healthy
-from tests.teams_fake import FakeTeams, as_json, personal_message
+from bench.bot_hooks import ENTRA_TOKEN, outgoing_token
+from bench.load import FULL, LINK, TINY, Planner, button_data, load_world, prepare_database, teams_id
+from bench.open_loop import (
+    Answers,
+    App,
+    Plan,
+    add_arguments,
+    bot_env,
+    drive,
+    print_log,
+    print_summary,
+    report_profile,
+    resident_memory,
+)
+from tests.fixtures.processes import ROOT, Served, free_port, wait_healthy
+from tests.teams_fake import TENANT, FakeTeams, as_json, card_action, personal_message
 
-ROOT = Path(__file__).resolve().parents[1]
-USER = "aad-bench"
-
-
-async def prepare(path: Path) -> tuple[int, int, str]:
-    db = await open_database(f"sqlite:///{path}")
-    async with db.read() as session:
-        members = (await session.exec(text("SELECT count(*) FROM member"))).one()[0]
-    if not members:
-        print("building 100k actions and 5k members ...")
-        await populate(db, 100_000, 5_000, random.Random(11))
-    async with db.write() as session:
-        await session.exec(
-            text("UPDATE member SET teams_user_id = NULL WHERE teams_user_id = :u"), params={"u": USER}
-        )
-        await session.exec(text("UPDATE member SET teams_user_id = :u WHERE id = 42"), params={"u": USER})
-        name = (await session.exec(text("SELECT name FROM member WHERE id = 42"))).one()[0]
-        counts = (
-            await session.exec(text("SELECT (SELECT count(*) FROM action), (SELECT count(*) FROM member)"))
-        ).one()
-    await db.close()
-    return counts[0], counts[1], name
+APP_ID = "00000000-0000-0000-0000-0000000be4c4"
+APPS = {  # name -> how it is started (the bot: as `tmag-bot serve --teams`, see bench/bot_hooks.py)
+    "tmag-bot": ["-m", "bench.bot_hooks", "serve", "--teams", "--host", "127.0.0.1", "--port"],
+    "echo (Teams SDK)": ["-m", "bench.teams_echo_app", "--port"],
+    "bare (aiohttp)": ["-m", "bench.teams_bare_app", "--port"],
+}
 
 
-async def run(requests: int, levels: list[int], keep: Path | None) -> None:
+def start(name: str, port: int, env: dict) -> Served:
+    process = subprocess.Popen(
+        [sys.executable, *APPS[name], str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    return Served(process)
+
+
+def key_of(activity: dict) -> str | None:
+    """The request key an answer brings back: the conversation's name, which each reply repeats."""
+    conversation = activity.get("conversation")
+    return conversation.get("name") if isinstance(conversation, dict) else None
+
+
+async def run(plan: Plan, size: tuple[int, int], keep: Path | None) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        path = keep or Path(folder) / "teams.db"
-        actions, members, name = await prepare(path)
-        print(f"database: {actions} actions, {members} members; asking as {name}")
-        fake = await FakeTeams().start()
-        env = dict(os.environ, DATABASE_URL=f"sqlite:///{path}", TEAMS_DEV="1", LOG_LEVEL="WARNING")
-        ours_port, echo_port = free_port(), free_port()
+        path = Path(folder) / "teams.db"
+        await prepare_database(path, size, keep=keep)
+        world = load_world(path)
+        print(
+            f"database: {world.actions} actions, {len(world.members)} members, each linked ({LINK}) to a "
+            f"Teams user of their own; {sum(map(len, world.owned.values()))} open actions owned by name"
+        )
+        answers = Answers()
+        fake = FakeTeams(keep=False)
+        fake.on_sent = lambda sent: answers.arrived(
+            key_of(sent.activity), sent.at, lambda: json.dumps(sent.activity)
+        )
+        await fake.start()
+        service_url = fake.service_url
+        token = fake.token(APP_ID, service_url)  # as the Bot Connector signs: kept for its hour
+        env = dict(
+            os.environ,
+            DATABASE_URL=f"sqlite:///{path}",
+            TEAMS_CLIENT_ID=APP_ID,
+            TEAMS_CLIENT_SECRET="bench-client-secret",
+            TEAMS_TENANT_ID=TENANT,
+            TEAMS_OPENID_METADATA_URL=fake.openid_url,
+            LOG_LEVEL="WARNING",
+        )
+        env[ENTRA_TOKEN] = outgoing_token(fake.key, APP_ID, TENANT)
+        env.pop("TEAMS_DEV", None)
+        ports = {name: free_port() for name in APPS}
         servers = {
-            "tmag-bot": subprocess.Popen(
-                [sys.executable, "-m", "bot", "serve", "--teams", "--port", str(ours_port)],
-                cwd=ROOT,
-                env=env,
-                stderr=subprocess.PIPE,
-                text=True,
-            ),
-            "echo": subprocess.Popen(
-                [sys.executable, "-m", "bench.teams_echo_app", "--port", str(echo_port)],
-                cwd=ROOT,
-                env=env,
-                stderr=subprocess.PIPE,
-                text=True,
-            ),
+            name: start(name, ports[name], bot_env(env, plan) if name == "tmag-bot" else env) for name in APPS
         }
-        urls = {"tmag-bot": f"http://127.0.0.1:{ours_port}", "echo": f"http://127.0.0.1:{echo_port}"}
         try:
             async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
-                for server, process in servers.items():
-                    await wait_healthy(http, urls[server], process)
+                for name, served in servers.items():
+                    await wait_healthy(http, f"http://127.0.0.1:{ports[name]}", served, timeout=120)
 
-                async def send(app: str, key: str) -> tuple[float, float | None]:
-                    activity = personal_message(fake.service_url, USER, name, "what is open for me")
-                    conversation = activity["conversation"]["id"] = f"a:chat-{key}"  # where its reply goes
-                    tick = time.perf_counter()
-                    async with http.post(
-                        urls[app] + "/api/messages",
-                        data=as_json(activity),
-                        headers={"Content-Type": "application/json"},
-                    ) as response:
-                        assert response.status == 200, await response.text()
-                        await response.read()
-                    acked = (time.perf_counter() - tick) * 1000
-                    return acked, (await fake.wait_for_reply(conversation, timeout=60) - tick) * 1000
+                def sender(name: str):
+                    url = f"http://127.0.0.1:{ports[name]}/api/messages"
+                    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
 
-                results = await drive(send, list(servers), levels, requests)
-                memory = resident_memory(servers["tmag-bot"].pid)
-                shown = next(s for s in reversed(fake.sent) if s.conversation.startswith("a:chat-tmag-bot"))
+                    async def send(request, record) -> None:
+                        member = request.member
+                        if request.is_press:
+                            activity = card_action(
+                                service_url,
+                                teams_id(member.id),
+                                member.name,
+                                "markDone",
+                                button_data(request),
+                                personal=request.from_answer,
+                            )
+                        else:
+                            activity = personal_message(
+                                service_url, teams_id(member.id), member.name, request.text
+                            )
+                        activity["conversation"]["name"] = request.key
+                        record.answer_in_response = request.is_press  # an invoke: its response is the answer
+                        async with http.post(url, data=as_json(activity), headers=headers) as response:
+                            record.status = response.status
+                            body = await response.text()
+                        if request.is_press and response.status == 200:
+                            answers.arrived(request.key, time.perf_counter(), lambda: body)
+
+                    return send
+
+                apps = [
+                    App(
+                        name,
+                        sender(name),
+                        pid=served.process.pid if name == "tmag-bot" else None,
+                        checked=name == "tmag-bot",
+                    )
+                    for name, served in servers.items()
+                ]
+                phases = await drive(apps, Planner(world), plan, answers)
+                memory = resident_memory(servers["tmag-bot"].process.pid)
+                died = [name for name, served in servers.items() if served.poll() is not None]
+                if died:
+                    raise SystemExit(
+                        f"{', '.join(died)} ended during the run:\n{servers[died[0]].log[-2000:]}"
+                    )
         finally:
-            for process in servers.values():
-                process.terminate()
-                process.wait(timeout=20)
+            for served in servers.values():
+                served.stop()
             await fake.stop()
-    print(f"the bot's answer card holds {len(shown.card()['body'])} elements")
-    print(f"tmag-bot serve memory: {memory} (target: under 200 MB at 100k actions with 32 in flight)")
-    report(results, "tmag-bot", "echo", lambda in_flight: 1.5 if in_flight == 1 else 1.2)
+    print_summary(phases, "tmag-bot", memory)
+    if plan.profile:
+        report_profile(plan.profile)
+    for problem, example in answers.examples.items():
+        print(f"  an answer that {problem}: {example}")
+    print_log(servers["tmag-bot"].lines)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--requests", type=int, default=400, help="per app and number in flight")
-    parser.add_argument(
-        "--in-flight", default="1,8,32", help="how many requests at once, comma-separated (default 1,8,32)"
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--keep", type=Path, help="keep the database in this file and reuse it")
+    add_arguments(parser)
     args = parser.parse_args()
-    asyncio.run(run(args.requests, [int(n) for n in args.in_flight.split(",")], args.keep))
+    asyncio.run(run(Plan.from_arguments(args), TINY if args.tiny else FULL, args.keep))
 
 
 if __name__ == "__main__":

@@ -97,6 +97,11 @@ class FakeSlack:
     after_call: object = None
     refuse_tokens: bool = False  # answer every method invalid_auth, as Slack does a revoked token
     uploads: dict[str, dict] = field(default_factory=dict)  # files the bot uploaded, by file id
+    # Called with (response key, perf_counter() on arrival, the body) for everything sent to a response
+    # URL: benchmarks match each answer to its request so. `keep=False`: calls and responses are not
+    # kept (a benchmark's thousands of answers).
+    on_response: object = None
+    keep: bool = True
     base_url: str = ""
     _ts: itertools.count = field(default_factory=lambda: itertools.count(1))
     _runner: web.AppRunner | None = None
@@ -196,7 +201,8 @@ class FakeSlack:
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params = await self._params(request)
-        self.calls.append(Call(method, params))
+        if self.keep:
+            self.calls.append(Call(method, params))
         if self.refuse_tokens:
             return web.json_response({"ok": False, "error": "invalid_auth"})
         failure = self.failures[method].pop(0) if self.failures.get(method) else self._chaos(method)
@@ -361,9 +367,15 @@ class FakeSlack:
 
     async def _response_url(self, request: web.Request) -> web.Response:
         key = request.match_info["key"]
-        self.arrived.setdefault(key, time.perf_counter())
+        at = time.perf_counter()
+        body = await request.json()
+        if self.on_response is not None:
+            self.on_response(key, at, body)
+        if not self.keep:
+            return web.Response(text="ok")
+        self.arrived.setdefault(key, at)
         self._arrivals.setdefault(key, asyncio.Event()).set()
-        self.responses.append(await request.json())
+        self.responses.append(body)
         return web.Response(text="ok")
 
     async def _file(self, request: web.Request) -> web.Response:
@@ -449,6 +461,7 @@ def block_actions(
     channel: str | None = "C0TMAG",
     message_ts: str = "1700000000.000100",
     container_type: str = "message",
+    ephemeral: bool = True,
 ) -> str:
     payload = {
         "type": "block_actions",
@@ -457,7 +470,7 @@ def block_actions(
         "api_app_id": "A0APP",
         "trigger_id": "t2",
         "container": (
-            {"type": "message", "message_ts": message_ts, "channel_id": channel, "is_ephemeral": True}
+            {"type": "message", "message_ts": message_ts, "channel_id": channel, "is_ephemeral": ephemeral}
             if container_type == "message"
             else {"type": "view", "view_id": "V0HOME"}
         ),

@@ -100,6 +100,10 @@ class FakeTeams:
     lookups: list[str] = field(default_factory=list)  # member lookups asked for
     arrived: dict[str, float] = field(default_factory=dict)  # conversation -> first arrival (perf_counter)
     key_requests: int = 0  # requests to the signing keys' metadata and key set
+    # Called (on the fake's own thread) with each activity sent to a conversation, as it arrives:
+    # benchmarks match each answer to its request so. `keep=False`: activities are not kept.
+    on_sent: object = None
+    keep: bool = True
     base_url: str = ""
     key: rsa.RSAPrivateKey = field(default_factory=lambda: signing_key())
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
@@ -199,17 +203,20 @@ class FakeTeams:
             return web.json_response(
                 {"error": {"code": "ServiceError"}}, status=self.failures["activities"].pop(0)
             )
-        self.arrived.setdefault(request.match_info["conversation"], time.perf_counter())
-        self.sent.append(
-            Sent(
-                request.method,
-                request.match_info["conversation"],
-                await request.json(),
-                request.match_info.get("reply_to"),
-                request.headers.get("Authorization"),
-                time.perf_counter(),
-            )
+        at = time.perf_counter()
+        sent = Sent(
+            request.method,
+            request.match_info["conversation"],
+            await request.json(),
+            request.match_info.get("reply_to"),
+            request.headers.get("Authorization"),
+            at,
         )
+        if self.on_sent is not None:
+            self.on_sent(sent)
+        if self.keep:
+            self.arrived.setdefault(sent.conversation, at)
+            self.sent.append(sent)
         return web.json_response({"id": f"{1_700_000_000_000 + next(self._ids)}"})
 
     async def _member(self, request: web.Request) -> web.Response:
