@@ -9,11 +9,16 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
 MAX_CAUSE = 300
+# Plumbing every request passes through (the answering loop's turns, the database driver's one trip):
+# naming it would say nothing of where a request failed.
+PLUMBING = frozenset({Path("handlers/answer_loop.py"), Path("storage/sqlite_driver.py")})
 
 
 def _ours(frame: traceback.FrameSummary) -> str | None:
     path = Path(frame.filename)
     if not path.is_relative_to(PROJECT) or ".venv" in path.parts or "site-packages" in path.parts:
+        return None
+    if path.relative_to(PROJECT) in PLUMBING:
         return None
     return f"{path.relative_to(PROJECT)}:{frame.lineno} in {frame.name}"
 

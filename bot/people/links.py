@@ -209,7 +209,12 @@ async def resolve(db: Database, clock: Clock, user: ChatUser, lookup: ProfileLoo
     async with db.read() as session:
         member = await link_queries.member_by_user(session, user.platform, user.user_id)
         record = await link_queries.chat_user(session, user.platform, user.user_id)
-    fresh = _fresh(record, clock)
+        fresh = _fresh(record, clock)
+        if member is not None and not _link_to_update(member, user, fresh):
+            # The common case, a link as it stands: the person read in the same session.
+            _, stored = link_queries.linked_user(member, user.platform)
+            kind = effective_kind(stored, user.admin)
+            return Resolution(await person_for_member(session, member, link=kind, admin=user.admin))
     if member is not None:
         _, stored = link_queries.linked_user(member, user.platform)
         kind = effective_kind(stored, user.admin)
@@ -260,6 +265,13 @@ def _unlinked(user: ChatUser, profile: Profile | None) -> Person:
     elif user.platform == "teams":
         person.teams_user_id = user.user_id
     return person
+
+
+def _link_to_update(member: Member, user: ChatUser, fresh: bool) -> bool:
+    """Whether `resolve` has a linked user's link to bring up to date (or an email to check first)."""
+    _, stored = link_queries.linked_user(member, user.platform)
+    kind = effective_kind(stored, user.admin)
+    return kind != stored or (kind == CLAIMED and not fresh and bool(member.email))
 
 
 def _verified_told(member: Member) -> str:

@@ -16,7 +16,7 @@ from slack_sdk.errors import SlackApiError
 from bot.conversation.outcome import Outcome
 from bot.conversation.turns import Place, Turn, take_turn
 from bot.people.links import ChatUser, Profile
-from handlers.answer_loop import AnswerLoop
+from handlers.answer_loop import AnswerLoop, in_turn
 from handlers.services import Services
 from storage.queries import requests as request_queries
 
@@ -80,14 +80,17 @@ def _apart(listener, *, acks_first: bool):
         arguments = {name: getattr(args, name) for name in wanted}
         answers = args.context.get(ANSWERS)
         try:
+            if "ack" in arguments and acks_first:
+                # Acknowledged first, then answered in turn (handlers/answer_loop.py).
+                await args.ack()
+                arguments["ack"] = _acknowledged
+                if answers is None:
+                    return await in_turn(listener(**arguments))
+                return await answers.run(in_turn(listener(**arguments)))
             if answers is None:
                 return await listener(**arguments)
             if "ack" in arguments:
-                if acks_first:
-                    await args.ack()
-                    arguments["ack"] = _acknowledged
-                else:
-                    arguments["ack"] = answers.on_serving_loop(args.ack)
+                arguments["ack"] = answers.on_serving_loop(args.ack)
             return await answers.run(listener(**arguments))
         finally:
             services_of(args.context).handled.count += 1

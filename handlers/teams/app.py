@@ -14,7 +14,7 @@ import warnings
 from dataclasses import replace
 
 import handlers.teams
-from handlers.answer_loop import AnswerLoop
+from handlers.answer_loop import AnswerLoop, in_turn
 from handlers.services import Services
 from handlers.teams.adapter import AiohttpAdapter
 
@@ -83,7 +83,7 @@ class TeamsBot:
     def later(self, work) -> None:
         """Run `work` after the SDK has answered Teams; kept until done, failures logged (in one line:
         handlers/failures.py)."""
-        task = asyncio.ensure_future(work)
+        task = asyncio.ensure_future(in_turn(work))
         self._background.add(task)
         task.add_done_callback(self._finished)
 
