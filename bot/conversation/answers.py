@@ -248,6 +248,21 @@ async def member_index(db: Database, session: AsyncSession, counters: dict[str, 
     return await cached(db, session, "member-index", counters.get("members"), lambda: load_index(session))
 
 
+async def role_holders(db: Database, session: AsyncSession) -> dict[str, list[int]]:
+    """Who holds each role (by their role text, constituency or office): member ids by role key, worked
+    out from every member once, again when members change (it was every member at every question)."""
+    counters = await member_queries.change_counters(session)
+
+    async def build() -> dict[str, list[int]]:
+        holders: dict[str, list[int]] = {}
+        for member in await member_queries.all_members(session):
+            for key in member_role_keys(member):
+                holders.setdefault(key, []).append(member.id)
+        return holders
+
+    return await cached(db, session, "role-holders", counters.get("members"), build)
+
+
 async def group_codes(db: Database, session: AsyncSession, counters: dict[str, int]) -> set[str]:
     return await cached(
         db, session, "group-codes", counters.get("groups"), lambda: group_queries.group_codes(session)
@@ -944,7 +959,8 @@ async def _people(db, session, question: Question, group: str | None, today: dat
     part = classify(phrase, await group_queries.group_codes(session), code)
     if part is not None and part.kind == "role" and (constituency_key(phrase) or office_key(phrase)):
         label = role_label(part.key)
-        rows = await member_queries.members_in_role(session, part.key, member_role_keys)
+        holders = (await role_holders(db, session)).get(part.key, [])
+        rows = await member_queries.members_seen(session, holders)
         items = [member_item(m, "role", code, seen) for m, seen in rows]
         heading = f"Who is {label}"
         if not items:

@@ -127,12 +127,13 @@ async def last_seen_of(session: AsyncSession, member_ids: list[int]) -> dict[int
     }
 
 
-async def members_in_role(
-    session: AsyncSession, role_key: str, role_keys_of
-) -> list[tuple[Member, tuple | None]]:
-    """Members holding a role (by their role text, constituency or office), most recently seen first."""
-    found = [m for m in await all_members(session) if role_key in role_keys_of(m)]
-    latest = await last_seen_of(session, [m.id for m in found])
+async def members_seen(session: AsyncSession, member_ids: list[int]) -> list[tuple[Member, tuple | None]]:
+    """The members, most recently seen first (then by name), each with their latest attendance and its
+    meeting (None if no report lists them)."""
+    if not member_ids:
+        return []
+    found = (await session.exec(select(Member).where(col(Member.id).in_(member_ids)))).all()
+    latest = await last_seen_of(session, member_ids)
     seen = [(m, latest.get(m.id)) for m in found]
     return sorted(
         seen,

@@ -7,11 +7,12 @@ in: overdue first, then by due date, undated last.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import date
 from typing import NamedTuple
 
-from sqlalchemy import func, literal, literal_column
+from sqlalchemy import bindparam, func, literal, literal_column
 from sqlalchemy.engine import Connection
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -28,7 +29,9 @@ def _kind_is(kind: str):
     return ActionOwner.kind == literal(kind, literal_execute=True)
 
 
-def _owner_condition(reason: str, values: list):
+def _owner_condition(reason: str):
+    """Owner rows for `reason`, their values bound as the expanding parameter `values`."""
+    values = bindparam("values", expanding=True)
     if reason == "named":
         return col(ActionOwner.owner_name_id).in_(values)
     if reason == "role":
@@ -38,13 +41,28 @@ def _owner_condition(reason: str, values: list):
     return _kind_is("group") & col(ActionOwner.group_code).in_(values)
 
 
-def _due_filters(query, column, due_before: date | None, due_on_or_before: date | None):
+def _qualified_condition(reason: str):
+    """People named for a role or organisation ("iDNO rep (Stacey Buck)"), values bound as `values`."""
+    column = ActionOwner.role_key if reason == "role" else ActionOwner.org_key
+    return (ActionOwner.kind != reason) & col(column).in_(bindparam("values", expanding=True))
+
+
+def _due_filters(query, column, before: bool, on_or_before: bool):
     # Sortable due dates are ISO text, undated ones "9999-12-31", so text comparison is date order.
-    if due_before is not None:
-        query = query.where(column < due_before.isoformat())
-    if due_on_or_before is not None:
-        query = query.where(column <= due_on_or_before.isoformat())
+    if before:
+        query = query.where(column < bindparam("due_before"))
+    if on_or_before:
+        query = query.where(column <= bindparam("due_on_or_before"))
     return query
+
+
+def _due_parameters(due_before: date | None, due_on_or_before: date | None) -> dict[str, str]:
+    parameters = {}
+    if due_before is not None:
+        parameters["due_before"] = due_before.isoformat()
+    if due_on_or_before is not None:
+        parameters["due_on_or_before"] = due_on_or_before.isoformat()
+    return parameters
 
 
 class ActionRow(NamedTuple):
@@ -66,27 +84,30 @@ class GroupRow(NamedTuple):
     code: str
 
 
+_ACTIONS_BY_IDS = (
+    select(
+        Action.id,
+        Action.ref,
+        Action.area,
+        Action.text,
+        Action.owner,
+        Action.due,
+        Action.status,
+        Action.reported_done,
+        Action.news_on,
+        Group.code,
+    )
+    .join(Group, Group.id == Action.group_id)
+    .where(col(Action.id).in_(bindparam("ids", expanding=True)))
+)
+
+
 def actions_by_ids(connection: Connection, ids: list[int]) -> list[tuple[ActionRow, GroupRow]]:
     """The actions, in the order of `ids`, each with its group."""
     if not ids:
         return []
-    query = (
-        select(
-            Action.id,
-            Action.ref,
-            Action.area,
-            Action.text,
-            Action.owner,
-            Action.due,
-            Action.status,
-            Action.reported_done,
-            Action.news_on,
-            Group.code,
-        )
-        .join(Group, Group.id == Action.group_id)
-        .where(col(Action.id).in_(ids))
-    )
-    found = {row[0]: (ActionRow(*row[:9]), GroupRow(row[9])) for row in connection.execute(query).all()}
+    rows = connection.execute(_ACTIONS_BY_IDS, {"ids": ids}).all()
+    found = {row[0]: (ActionRow(*row[:9]), GroupRow(row[9])) for row in rows}
     return [found[i] for i in ids if i in found]
 
 
@@ -98,37 +119,67 @@ class AtLeast(int):
     role's 30,000 open actions at every question would cost more than the answer)."""
 
 
-def _count(connection: Connection, rows) -> int:
-    """How many rows the query gives, counted up to COUNT_CAP (AtLeast when it got there)."""
-    counted = select(func.count()).select_from(rows.limit(COUNT_CAP).subquery())
-    found = connection.execute(counted).scalar_one()
+def _counted(rows):
+    """How many rows the query gives, counted up to COUNT_CAP."""
+    return select(func.count()).select_from(rows.limit(COUNT_CAP).subquery())
+
+
+def _count(connection: Connection, counter, parameters: dict) -> int:
+    """A _counted statement's count (AtLeast when it got to COUNT_CAP)."""
+    found = connection.execute(counter, parameters).scalar_one()
     return AtLeast(found) if found >= COUNT_CAP else found
 
 
-def _owned_ids(connection: Connection, condition, *, status, due_before, due_on_or_before, limit):
-    """Action ids whose owner rows meet `condition`, soonest due first, and how many in all.
+@functools.cache
+def _owned_statements(reason: str, qualified: bool, status: bool, before: bool, on_or_before: bool):
+    """The statements of one shape of _owned_ids, built once: building a statement cost several times
+    running it (most of a person's lists' time, profiled under load); every value is bound."""
+    condition = _qualified_condition(reason) if qualified else _owner_condition(reason)
+    if status:
+        condition = condition & (ActionOwner.status == bindparam("status"))
+    ids = _due_filters(
+        select(ActionOwner.action_id).where(condition), ActionOwner.due_sort, before, on_or_before
+    )
+    ids = ids.order_by(ActionOwner.due_sort, ActionOwner.action_id)
+    # Counted from the lookup index alone: selecting action_id (not in it) read the table for each of
+    # up to COUNT_CAP rows, most of an answer's time for a role's thousands of actions.
+    counter = _due_filters(
+        select(literal_column("1")).where(condition), ActionOwner.due_sort, before, on_or_before
+    )
+    return ids, ids.limit(bindparam("limit")), _counted(counter)
+
+
+def _owned_ids(
+    connection: Connection,
+    reason: str,
+    values: list,
+    *,
+    qualified: bool = False,
+    status,
+    due_before,
+    due_on_or_before,
+    limit,
+):
+    """Action ids whose owner rows are `reason`'s `values` (or, `qualified`, people named for that role
+    or organisation), soonest due first, and how many in all.
 
     The lookup indexes end in (status, due_sort), so this walks one index in order and stops at the
     limit; an action named twice for the same reason is rare, and dropped here rather than grouped
     (grouping would read every match)."""
-    if status is not None:
-        condition = condition & (ActionOwner.status == status)
-    ids = select(ActionOwner.action_id).where(condition)
-    ids = _due_filters(ids, ActionOwner.due_sort, due_before, due_on_or_before)
-    ids = ids.order_by(ActionOwner.due_sort, ActionOwner.action_id)
-    if limit is not None:
-        ids = ids.limit(limit * 2)
-    found = list(dict.fromkeys(connection.execute(ids).scalars()))
-    if limit is not None:
-        found = found[:limit]
-    if limit is None or len(found) < limit:
-        return found, len(found)
-    # Counted from the lookup index alone: selecting action_id (not in it) read the table for each of
-    # up to COUNT_CAP rows, most of an answer's time for a role's thousands of actions.
-    counter = _due_filters(
-        select(literal_column("1")).where(condition), ActionOwner.due_sort, due_before, due_on_or_before
+    every, limited, counter = _owned_statements(
+        reason, qualified, status is not None, due_before is not None, due_on_or_before is not None
     )
-    return found, _count(connection, counter)
+    parameters = {"values": values, **_due_parameters(due_before, due_on_or_before)}
+    if status is not None:
+        parameters["status"] = status
+    if limit is None:
+        found = list(dict.fromkeys(connection.execute(every, parameters).scalars()))
+        return found, len(found)
+    found = list(dict.fromkeys(connection.execute(limited, {**parameters, "limit": limit * 2}).scalars()))
+    found = found[:limit]
+    if len(found) < limit:
+        return found, len(found)
+    return found, _count(connection, counter, parameters)
 
 
 async def owner_name_ids_of(session: AsyncSession, member_id: int) -> list[int]:
@@ -155,7 +206,8 @@ def actions_owned(
         return [], 0
     ids, total = _owned_ids(
         connection,
-        _owner_condition(reason, values),
+        reason,
+        values,
         status=status,
         due_before=due_before,
         due_on_or_before=due_on_or_before,
@@ -182,14 +234,14 @@ def all_open(
         counter = counter.where(Action.reported_done == reported_done)
     if group_id is not None:
         ids, counter = ids.where(Action.group_id == group_id), counter.where(Action.group_id == group_id)
-    ids = _due_filters(ids, Action.due_sort, due_before, due_on_or_before).order_by(
-        Action.due_sort, Action.id
-    )
-    counter = _due_filters(counter, Action.due_sort, due_before, due_on_or_before)
+    before, on_or_before = due_before is not None, due_on_or_before is not None
+    ids = _due_filters(ids, Action.due_sort, before, on_or_before).order_by(Action.due_sort, Action.id)
+    counter = _counted(_due_filters(counter, Action.due_sort, before, on_or_before))
     if limit is not None:
         ids = ids.limit(limit)
-    found = list(connection.execute(ids).scalars())
-    total = len(found) if limit is None or len(found) < limit else _count(connection, counter)
+    parameters = _due_parameters(due_before, due_on_or_before)
+    found = list(connection.execute(ids, parameters).scalars())
+    total = len(found) if limit is None or len(found) < limit else _count(connection, counter, parameters)
     return actions_by_ids(connection, found), total
 
 
@@ -217,11 +269,13 @@ def actions_qualified_by(
     """Open actions of people named for a role or organisation: "iDNO rep (Stacey Buck)" is the iDNO
     representative's business too, though Stacey Buck owns it."""
     values = list(values)
-    column = ActionOwner.role_key if reason == "role" else ActionOwner.org_key
-    condition = (ActionOwner.kind != reason) & col(column).in_(values)
+    if not values:
+        return [], 0
     ids, total = _owned_ids(
         connection,
-        condition,
+        reason,
+        values,
+        qualified=True,
         status="open",
         due_before=due_before,
         due_on_or_before=due_on_or_before,
