@@ -12,7 +12,13 @@ RSS; the ratio of the bot's acknowledgement p95 to the bare app's (target <= 1.2
 (burst of 200 in 10 s: p95 <= 1 s; 100 a second: p95 <= 500 ms); the highest rate the bot sustains
 without a growing backlog; and a machine check beside the figures.
 
+With `--postgres URL` (a PostgreSQL server; a database is made on it and dropped after), the same load
+is then offered to two `serve` processes sharing a PostgreSQL copy of the data, requests alternating
+between them, and their sustained rate is printed for information: on 2 cores it measures the replicas'
+and the server's contention as much as the bot.
+
     python -m bench.slack_http [--rates 5,20,50,100] [--seconds 30] [--burst 200/10] [--keep FILE] [--tiny]
+                               [--postgres URL]
 
 Slack is faked on loopback (the tests' fake Web API and response URLs), so nothing leaves the machine.
 """
@@ -23,12 +29,15 @@ import argparse
 import asyncio
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import tempfile
+from contextlib import closing
 from pathlib import Path
 
 import aiohttp
+from sqlalchemy.engine import make_url
 
 from bench.load import FULL, LINK, TINY, Planner, button_value, load_world, prepare_database, slack_id
 from bench.open_loop import (
@@ -43,6 +52,7 @@ from bench.open_loop import (
     report_profile,
     resident_memory,
 )
+from storage.db import describe, execute_outside_transaction
 from tests.fixtures.processes import ROOT, Served, free_port, wait_healthy
 from tests.slack_fake import FakeSlack, block_actions, signed, slash_command
 
@@ -56,9 +66,12 @@ APPS = {  # name -> how it is started (the bot: as `tmag-bot serve --http`, see 
 }
 
 
+REPLICAS = "tmag-bot x2 (PG)"  # two serve processes sharing a PostgreSQL database
+
+
 def start(name: str, port: int, env: dict) -> Served:
     process = subprocess.Popen(
-        [sys.executable, *APPS[name], str(port)],
+        [sys.executable, *APPS["tmag-bot" if name == REPLICAS else name], str(port)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -68,11 +81,15 @@ def start(name: str, port: int, env: dict) -> Served:
     return Served(process)
 
 
-async def run(plan: Plan, size: tuple[int, int], keep: Path | None) -> None:
+async def run(plan: Plan, size: tuple[int, int], keep: Path | None, postgres: str | None) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "slack.db"
         await prepare_database(path, size, keep=keep)
         world = load_world(path)
+        pristine = Path(folder) / "pristine.db"
+        if postgres:  # the replicas get the data as it was before the runs changed it
+            with closing(sqlite3.connect(path)) as source, closing(sqlite3.connect(pristine)) as copy:
+                source.backup(copy)
         print(
             f"database: {world.actions} actions, {len(world.members)} members, each linked ({LINK}) to a "
             f"Slack user of their own; {sum(map(len, world.owned.values()))} open actions owned by name"
@@ -89,65 +106,111 @@ async def run(plan: Plan, size: tuple[int, int], keep: Path | None) -> None:
             SLACK_API_URL=fake.api_url,
             LOG_LEVEL="WARNING",
         )
-        ports = {name: free_port() for name in APPS}
-        servers = {
-            name: start(name, ports[name], bot_env(env, plan) if name == "tmag-bot" else env) for name in APPS
-        }
         try:
             async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as http:
-                for name, served in servers.items():
-                    await wait_healthy(http, f"http://127.0.0.1:{ports[name]}", served, timeout=120)
-
-                def sender(name: str):
-                    url = f"http://127.0.0.1:{ports[name]}/slack/events"
-
-                    async def send(request, record) -> None:
-                        user, response_url = slack_id(request.member.id), fake.response_url(request.key)
-                        if request.is_press:
-                            body = block_actions(
-                                "mark_done",
-                                button_value(request),
-                                user,
-                                response_url,
-                                channel=CHANNEL,
-                                ephemeral=request.from_answer,
-                            )
-                        else:
-                            body = slash_command(
-                                request.text, user, CHANNEL, response_url, trigger=request.key
-                            )
-                        async with http.post(url, data=body, headers=signed(SECRET, body, FORM)) as response:
-                            record.status = response.status
-                            await response.read()
-
-                    return send
-
-                apps = [
-                    App(
-                        name,
-                        sender(name),
-                        pid=served.process.pid if name == "tmag-bot" else None,
-                        checked=name == "tmag-bot",
-                    )
-                    for name, served in servers.items()
-                ]
-                phases = await drive(apps, Planner(world), plan, answers)
-                memory = resident_memory(servers["tmag-bot"].process.pid)
-                died = [name for name, served in servers.items() if served.poll() is not None]
-                if died:
-                    raise SystemExit(
-                        f"{', '.join(died)} ended during the run:\n{servers[died[0]].log[-2000:]}"
-                    )
+                servers, phases, memory = await _offer(
+                    http, fake, answers, world, plan, {name: [env] for name in APPS}
+                )
+                print_summary(phases, "tmag-bot", memory)
+                if plan.profile:
+                    report_profile(plan.profile)
+                for problem, example in answers.examples.items():
+                    print(f"  an answer that {problem}: {example}")
+                print_log(servers["tmag-bot"][0].lines)
+                if postgres and not plan.profile:
+                    await _on_postgres(http, fake, answers, world, plan, env, pristine, postgres)
         finally:
-            for served in servers.values():
-                served.stop()
             await fake.stop()
-    print_summary(phases, "tmag-bot", memory)
-    if plan.profile:
-        report_profile(plan.profile)
-    for problem, example in answers.examples.items():
-        print(f"  an answer that {problem}: {example}")
-    print_log(servers["tmag-bot"].lines)
+
+
+async def _offer(http, fake, answers, world, plan: Plan, envs: dict[str, list[dict]]):
+    """Start each app (as many processes as it has environments, requests alternating between them),
+    drive the load through them, stop them: (their processes, the phases, the bot's memory at the end)."""
+    ports = {name: [free_port() for _ in app_envs] for name, app_envs in envs.items()}
+    servers: dict[str, list[Served]] = {}
+    try:
+        for name, app_envs in envs.items():
+            servers[name] = [
+                start(name, port, bot_env(e, plan) if name in ("tmag-bot", REPLICAS) else e)
+                for port, e in zip(ports[name], app_envs, strict=True)
+            ]
+        for name, served in servers.items():
+            for port, one in zip(ports[name], served, strict=True):
+                await wait_healthy(http, f"http://127.0.0.1:{port}", one, timeout=180)
+
+        def sender(name: str):
+            urls = [f"http://127.0.0.1:{port}/slack/events" for port in ports[name]]
+            sent = 0
+
+            async def send(request, record) -> None:
+                nonlocal sent
+                url, sent = urls[sent % len(urls)], sent + 1
+                user, response_url = slack_id(request.member.id), fake.response_url(request.key)
+                if request.is_press:
+                    body = block_actions(
+                        "mark_done",
+                        button_value(request),
+                        user,
+                        response_url,
+                        channel=CHANNEL,
+                        ephemeral=request.from_answer,
+                    )
+                else:
+                    body = slash_command(request.text, user, CHANNEL, response_url, trigger=request.key)
+                async with http.post(url, data=body, headers=signed(SECRET, body, FORM)) as response:
+                    record.status = response.status
+                    await response.read()
+
+            return send
+
+        checked = ("tmag-bot", REPLICAS)
+        apps = [
+            App(
+                name,
+                sender(name),
+                pid=served[0].process.pid if name in checked else None,
+                checked=name in checked,
+            )
+            for name, served in servers.items()
+        ]
+        phases = await drive(apps, Planner(world), plan, answers)
+        ours = next(name for name in servers if name in checked)
+        memory = resident_memory(servers[ours][0].process.pid)
+        died = [name for name, served in servers.items() if any(one.poll() is not None for one in served)]
+        if died:
+            ended = next(one for one in servers[died[0]] if one.poll() is not None)
+            raise SystemExit(f"{', '.join(died)} ended during the run:\n{ended.log[-2000:]}")
+        return servers, phases, memory
+    finally:
+        for served in servers.values():
+            for one in served:
+                one.stop()
+
+
+async def _on_postgres(http, fake, answers, world, plan: Plan, env: dict, path: Path, server: str) -> None:
+    """The same load offered to two replicas on a PostgreSQL copy of the data (for information)."""
+    name = f"tmag_bench_{os.getpid()}"
+    url = make_url(server).set(database=name).render_as_string(hide_password=False)
+    await execute_outside_transaction(server, f'CREATE DATABASE "{name}"', database="postgres")
+    try:
+        print(f"\ncopying the data to PostgreSQL ({describe(url)}) for two replicas ...", flush=True)
+        copied = subprocess.run(
+            [sys.executable, "-m", "bot", "db", "copy", "--to", url],
+            cwd=ROOT,
+            env=dict(env, DATABASE_URL=f"sqlite:///{path}"),
+            capture_output=True,
+            text=True,
+        )
+        if copied.returncode != 0:
+            raise SystemExit(f"db copy failed: {copied.stderr.strip()[-500:]}")
+        replica = dict(env, DATABASE_URL=url)
+        servers, phases, memory = await _offer(
+            http, fake, answers, world, plan, {REPLICAS: [replica, replica]}
+        )
+        print_summary(phases, REPLICAS, memory)
+        print_log([line for one in servers[REPLICAS] for line in one.lines])
+    finally:
+        await execute_outside_transaction(server, f'DROP DATABASE IF EXISTS "{name}"', database="postgres")
 
 
 def main() -> None:
@@ -155,8 +218,14 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     add_arguments(parser)
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="then the same load on two replicas sharing a PostgreSQL copy (a database made on this server "
+        "and dropped after), for information",
+    )
     args = parser.parse_args()
-    asyncio.run(run(Plan.from_arguments(args), TINY if args.tiny else FULL, args.keep))
+    asyncio.run(run(Plan.from_arguments(args), TINY if args.tiny else FULL, args.keep, args.postgres))
 
 
 if __name__ == "__main__":
