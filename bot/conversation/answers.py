@@ -960,13 +960,13 @@ async def _people(db, session, question: Question, group: str | None, today: dat
     if part is not None and part.kind == "role" and (constituency_key(phrase) or office_key(phrase)):
         label = role_label(part.key)
         holders = (await role_holders(db, session)).get(part.key, [])
-        rows = await member_queries.members_seen(session, holders)
+        rows, total = await member_queries.members_seen(session, holders, SECTION_LIMIT)
         items = [member_item(m, "role", code, seen) for m, seen in rows]
         heading = f"Who is {label}"
         if not items:
             return Answer("who_is", heading, note=f"No report names {label}.")
         return Answer(
-            "who_is", heading, sections=[Section(label[0].upper() + label[1:], "role", items, len(items))]
+            "who_is", heading, sections=[Section(label[0].upper() + label[1:], "role", items, total)]
         )
     member, guessed = await _member_named(db, session, phrase)
     if member is None:

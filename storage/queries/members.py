@@ -127,18 +127,28 @@ async def last_seen_of(session: AsyncSession, member_ids: list[int]) -> dict[int
     }
 
 
-async def members_seen(session: AsyncSession, member_ids: list[int]) -> list[tuple[Member, tuple | None]]:
-    """The members, most recently seen first (then by name), each with their latest attendance and its
-    meeting (None if no report lists them)."""
+async def members_seen(
+    session: AsyncSession, member_ids: list[int], limit: int
+) -> tuple[list[tuple[Member, tuple | None]], int]:
+    """The `limit` most recently seen of the members (then by name), each with their latest attendance
+    and its meeting (None if no report lists them), and how many members there are in all. Ordered
+    from plain columns first: a role in a large programme has hundreds of holders, and loading each as
+    a member with their attendance was most of the answer's time."""
     if not member_ids:
-        return []
-    found = (await session.exec(select(Member).where(col(Member.id).in_(member_ids)))).all()
-    latest = await last_seen_of(session, member_ids)
-    seen = [(m, latest.get(m.id)) for m in found]
-    return sorted(
-        seen,
-        key=lambda pair: (pair[1] is None, -(pair[1][1].date.toordinal() if pair[1] else 0), pair[0].name),
+        return [], 0
+    latest = (
+        select(Member.id, Member.name, func.max(Meeting.date))
+        .join(Attendance, Attendance.member_id == Member.id, isouter=True)
+        .join(Meeting, Meeting.id == Attendance.meeting_id, isouter=True)
+        .where(col(Member.id).in_(member_ids))
+        .group_by(Member.id, Member.name)
     )
+    rows = (await session.exec(latest)).all()
+    ordered = sorted(rows, key=lambda row: (row[2] is None, -(row[2].toordinal() if row[2] else 0), row[1]))
+    chosen = [row[0] for row in ordered[:limit]]
+    members = {m.id: m for m in (await session.exec(select(Member).where(col(Member.id).in_(chosen)))).all()}
+    seen = await last_seen_of(session, chosen)
+    return [(members[i], seen.get(i)) for i in chosen if i in members], len(rows)
 
 
 async def chairs(session: AsyncSession, group_id: int | None) -> list[tuple[Member, tuple]]:
