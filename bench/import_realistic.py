@@ -34,6 +34,9 @@ TARGET_S = 10
 REALISTIC_SHARE = 0.7  # of the realistic set; the rest are small reports
 
 
+PG_RATIO_TARGET = 1.5  # PostgreSQL's import of the realistic set against SQLite's, in the same run
+
+
 def write_sets(root: Path, count: int, seeds: Path | None) -> dict[str, list[Path]]:
     rng = random.Random(13)
     pool = people(80, rng)
@@ -82,6 +85,7 @@ async def run(
         size = {
             name: sum(p.stat().st_size for p in paths) / len(paths) / 1024 for name, paths in sets.items()
         }
+        medians: dict[tuple[str, str], float] = {}
         for where in databases.kinds(server, skip_sqlite=skip_sqlite):
             for name in ("small", "realistic"):
                 times, checks = [], []
@@ -99,6 +103,17 @@ async def run(
                     line += f"; target 1,000 under {TARGET_S} s: {met}"
                 print(line, flush=True)
                 print(f"  machine check beside these runs: {statistics.median(checks):.3f} s", flush=True)
+                medians[databases.label(where), name] = statistics.median(times)
+        labels = list(dict.fromkeys(label for label, _ in medians))
+        if len(labels) == 2:  # SQLite first, then the PostgreSQL server
+            for name in ("small", "realistic"):
+                ratio = medians[labels[1], name] / medians[labels[0], name]
+                line = f"{labels[1]} / {labels[0]}, {name}, medians: {ratio:.2f}"
+                if name == "realistic":
+                    line += (
+                        f" (target <= {PG_RATIO_TARGET}: {'met' if ratio <= PG_RATIO_TARGET else 'NOT met'})"
+                    )
+                print(line, flush=True)
 
 
 def main() -> None:
