@@ -375,6 +375,7 @@ async def drive(apps: list[App], planner: Planner, plan: Plan, answers: Answers)
         if sampler is not None:
             sampler.stop()
         if plan.profile:
+            plan.profile.mkdir(parents=True, exist_ok=True)  # py-spy, when installed, would have made it
             (plan.profile / "sampled.json").write_text(
                 json.dumps(
                     {
