@@ -14,6 +14,7 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.error import BoltUnhandledRequestError
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -180,6 +181,11 @@ def signature_valid(verifier: SignatureVerifier, body: bytes, headers) -> bool:
         return False
 
 
+async def _dispatched(app: AsyncApp, body: bytes, query: str, headers) -> None:
+    """Bolt's handling of a request already acknowledged, from its parts (parsed on the loop it runs on)."""
+    await app.async_dispatch(AsyncBoltRequest(body=body.decode("utf-8"), query=query, headers=headers))
+
+
 def slack_routes(app: AsyncApp, services: Services, answers: AnswerLoop | None = None) -> list[web.RouteDef]:
     """POST /slack/events: commands, events and interactivity. With `answers` (whose loop `app` serves),
     this loop only checks a request and acknowledges it: Bolt, its listeners and their answers run there,
@@ -194,13 +200,18 @@ def slack_routes(app: AsyncApp, services: Services, answers: AnswerLoop | None =
         kind = request_kind(request.content_type, body.decode("utf-8"))
         if kind is None:
             return web.Response(status=400, text="the body is not what its content type says")
-        bolt_request = await to_bolt_request(request)
         if answers is None:
-            return await to_aiohttp_response(await app.async_dispatch(bolt_request))
+            return await to_aiohttp_response(await app.async_dispatch(await to_bolt_request(request)))
         if kind in ACKNOWLEDGED_EMPTY:
-            answers.later(app.async_dispatch(bolt_request))
-            return web.Response(status=200)
-        return await to_aiohttp_response(await answers.run(app.async_dispatch(bolt_request)))
+            # The acknowledgement is on its way before the answering loop is woken: woken first, it
+            # competed with this loop for the interpreter while the acknowledgement was still unsent.
+            acknowledged = web.Response(status=200)
+            await acknowledged.prepare(request)
+            await acknowledged.write_eof()
+            answers.later(_dispatched(app, body, request.query_string, request.headers))
+            return acknowledged
+        answered = answers.run(app.async_dispatch(await to_bolt_request(request)))
+        return await to_aiohttp_response(await answered)
 
     return [web.post(EVENTS_PATH, events)]
 
