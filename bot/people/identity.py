@@ -13,7 +13,6 @@ from bot.people.members import match_member
 from bot.people.vocab import organisation_key, role_keys
 from bot.record.text import fold
 from storage.models import Member
-from storage.queries import groups as group_queries
 from storage.queries import members as member_queries
 from storage.queries import ownership as ownership_queries
 
@@ -89,15 +88,14 @@ async def person_for_member(
 ) -> Person:
     """The member as a person, with the rights `link` gives them (None: a member named, not a chat user
     linked to them: no rights of their own)."""
-    group_ids = await member_queries.group_ids_of(session, member.id)
-    codes = {g.code for g in await group_queries.all_groups(session) if g.id in group_ids}
+    codes, owner_name_ids = await member_queries.belongings_of(session, member.id)
     return Person(
         name=member.name,
         member=member,
         role_keys=member_role_keys(member),
         org_key=organisation_key(member.organisation),
-        group_codes=frozenset(codes),
-        owner_name_ids=await ownership_queries.owner_name_ids_of(session, member.id),
+        group_codes=codes,
+        owner_name_ids=owner_name_ids,
         is_secretariat=has_secretariat_rights(member, link, admin=admin),
         # Who acted, for the audit trail: their chat user when a chat link is how they came (not by email).
         slack_user_id=member.slack_user_id if link and link != EMAILED else None,

@@ -182,10 +182,6 @@ def _owned_ids(
     return found, _count(connection, counter, parameters)
 
 
-async def owner_name_ids_of(session: AsyncSession, member_id: int) -> list[int]:
-    return list((await session.exec(select(OwnerName.id).where(OwnerName.member_id == member_id))).all())
-
-
 async def unresolved_owner_names(session: AsyncSession) -> list[OwnerName]:
     return list((await session.exec(select(OwnerName).where(col(OwnerName.member_id).is_(None)))).all())
 
