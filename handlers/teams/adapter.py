@@ -250,8 +250,12 @@ class AiohttpAdapter:
             if self.answers is None:
                 result = await handler(sdk_request)
             elif body.get("type") != "invoke":
+                # Acknowledged before the answering loop is woken (handlers/slack/app.py says why).
+                acknowledged = web.Response(status=200)
+                await acknowledged.prepare(request)
+                await acknowledged.write_eof()
                 self.answers.later(handler(sdk_request))
-                return web.Response(status=200)
+                return acknowledged
             else:
                 result = await self.answers.run(handler(sdk_request))
             payload = result.get("body")
