@@ -23,6 +23,8 @@ import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
 
 from bot.people.email_links import EmailLinks
 from tests.email.helpers import KEY, link_for
@@ -134,6 +136,15 @@ async def test_email_from_two_replicas_and_the_page_in_a_real_browser(db_url, tm
                     process.kill()
 
 
+def _on_next_page(browser, before, selector: str):
+    """The element `selector` of the page a submitted form leads to: Chrome may hand back control from
+    the click before the next page has replaced `before` (the old page's <html>)."""
+    WebDriverWait(browser, 20).until(expected_conditions.staleness_of(before))
+    return WebDriverWait(browser, 20).until(
+        expected_conditions.presence_of_element_located((By.CSS_SELECTOR, selector))
+    )
+
+
 def _in_the_browser(link: str, base: str, shots) -> None:
     browser = _browser()
     try:
@@ -142,14 +153,16 @@ def _in_the_browser(link: str, base: str, shots) -> None:
         assert "Open" in browser.find_element(By.CSS_SELECTOR, ".state").text
         used = browser.find_element(By.NAME, "form").get_attribute("value")
         browser.find_element(By.ID, "done-note").send_keys("Position paper sent to the PMO")
+        before = browser.find_element(By.TAG_NAME, "html")
         browser.find_element(By.XPATH, "//button[normalize-space()='Mark done']").click()
-        status = browser.find_element(By.CSS_SELECTOR, "[role=status]").text
+        status = _on_next_page(browser, before, "[role=status]").text
         assert "Marked done: WMAG31-05 is closed." in status
         assert browser.find_element(By.XPATH, "//button[normalize-space()='Undo']").is_displayed()
         assert "Closed" in browser.find_element(By.CSS_SELECTOR, ".state").text
         browser.save_screenshot(str(shots / "page-after-done.png"))
 
         # The form already sent, sent again (its one-time token reused): a clear page, nothing changed.
+        before = browser.find_element(By.TAG_NAME, "html")
         browser.execute_script(
             "const form = document.querySelector('input[value=update]').form;"
             "form.querySelector('input[name=form]').value = arguments[0];"
@@ -157,7 +170,7 @@ def _in_the_browser(link: str, base: str, shots) -> None:
             "form.submit();",
             used,
         )
-        assert "That form was already sent" in browser.find_element(By.CSS_SELECTOR, "[role=status]").text
+        assert "That form was already sent" in _on_next_page(browser, before, "[role=status]").text
 
         priya_token = link.rsplit("/", 1)[1]
         forged = priya_token[:-4] + ("AAAA" if not priya_token.endswith("AAAA") else "BBBB")
