@@ -7,7 +7,6 @@ python -m bench.slack_bare_app --port 3102   (SLACK_SIGNING_SECRET set)
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import os
@@ -16,6 +15,8 @@ import urllib.parse
 import aiohttp
 from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
+
+from bench.reference_apps import HEALTH_ROUTE, run
 
 
 def build() -> web.Application:
@@ -43,9 +44,6 @@ def build() -> web.Application:
             task.add_done_callback(background.discard)
         return web.Response(status=200)
 
-    async def healthz(_request: web.Request) -> web.Response:
-        return web.json_response({"ok": True})
-
     async def client(_app):
         sessions.append(aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)))
         yield
@@ -53,17 +51,12 @@ def build() -> web.Application:
 
     application = web.Application()
     application.cleanup_ctx.append(client)
-    application.add_routes([web.post("/slack/events", events), web.get("/healthz", healthz)])
+    application.add_routes([web.post("/slack/events", events), HEALTH_ROUTE])
     return application
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--port", type=int, default=3102)
-    args = parser.parse_args()
-    web.run_app(
-        build(), host="127.0.0.1", port=args.port, print=None, access_log=None, loop=asyncio.new_event_loop()
-    )
+    run(build, __doc__, 3102)
 
 
 if __name__ == "__main__":

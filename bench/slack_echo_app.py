@@ -7,8 +7,6 @@ python -m bench.slack_echo_app --port 3100   (SLACK_SIGNING_SECRET, SLACK_BOT_TO
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import os
 import re
 
@@ -16,6 +14,8 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
+
+from bench.reference_apps import HEALTH_ROUTE, run
 
 
 def build() -> web.Application:
@@ -37,21 +37,13 @@ def build() -> web.Application:
     async def events(request: web.Request) -> web.Response:
         return await to_aiohttp_response(await app.async_dispatch(await to_bolt_request(request)))
 
-    async def healthz(_request: web.Request) -> web.Response:
-        return web.json_response({"ok": True})
-
     application = web.Application()
-    application.add_routes([web.post("/slack/events", events), web.get("/healthz", healthz)])
+    application.add_routes([web.post("/slack/events", events), HEALTH_ROUTE])
     return application
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--port", type=int, default=3100)
-    args = parser.parse_args()
-    web.run_app(
-        build(), host="127.0.0.1", port=args.port, print=None, access_log=None, loop=asyncio.new_event_loop()
-    )
+    run(build, __doc__, 3100)
 
 
 if __name__ == "__main__":

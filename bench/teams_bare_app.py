@@ -10,7 +10,6 @@ python -m bench.teams_bare_app --port 3103
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import os
@@ -18,6 +17,8 @@ import os
 import aiohttp
 import jwt
 from aiohttp import web
+
+from bench.reference_apps import HEALTH_ROUTE, run
 
 ISSUER = "https://api.botframework.com"
 CARD = "application/vnd.microsoft.card.adaptive"
@@ -96,9 +97,6 @@ def build() -> web.Application:
             task.add_done_callback(background.discard)
         return web.Response(status=200)
 
-    async def healthz(_request: web.Request) -> web.Response:
-        return web.json_response({"ok": True})
-
     async def client(_app):
         sessions.append(aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)))
         await keys.fetch(sessions[0])
@@ -107,17 +105,12 @@ def build() -> web.Application:
 
     application = web.Application()
     application.cleanup_ctx.append(client)
-    application.add_routes([web.post("/api/messages", messages), web.get("/healthz", healthz)])
+    application.add_routes([web.post("/api/messages", messages), HEALTH_ROUTE])
     return application
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--port", type=int, default=3103)
-    args = parser.parse_args()
-    web.run_app(
-        build(), host="127.0.0.1", port=args.port, print=None, access_log=None, loop=asyncio.new_event_loop()
-    )
+    run(build, __doc__, 3103)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ python -m bench.teams_echo_app --port 3101
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 from dataclasses import replace
@@ -19,6 +18,7 @@ from dataclasses import replace
 from aiohttp import web
 
 from bench.bot_hooks import ENTRA_TOKEN, install_entra
+from bench.reference_apps import HEALTH_ROUTE, port_from_arguments
 from handlers.teams.adapter import AiohttpAdapter
 from handlers.teams.app import MESSAGING_ENDPOINT, quiet_sdk_warnings
 
@@ -58,11 +58,8 @@ async def serve(port: int) -> None:
 
     await app.initialize()
 
-    async def healthz(_request: web.Request) -> web.Response:
-        return web.json_response({"ok": True})
-
     application = web.Application()
-    application.add_routes([*adapter.routes, web.get("/healthz", healthz)])
+    application.add_routes([*adapter.routes, HEALTH_ROUTE])
     runner = web.AppRunner(application, access_log=None)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port).start()
@@ -70,9 +67,7 @@ async def serve(port: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--port", type=int, default=3101)
-    asyncio.run(serve(parser.parse_args().port))
+    asyncio.run(serve(port_from_arguments(__doc__, 3101)))
 
 
 if __name__ == "__main__":

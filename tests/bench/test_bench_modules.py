@@ -85,7 +85,7 @@ SERVED_BY = {
     "teams_bare_app": "teams_http",
 }
 # What the benchmarks share: imported.
-LIBRARIES = ["databases", "load", "machine", "open_loop", "profiling", "synthetic"]
+LIBRARIES = ["databases", "load", "machine", "open_loop", "profiling", "reference_apps", "synthetic"]
 
 
 def run(module: str, *args: str, timeout: float = 240) -> str:
